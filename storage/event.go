@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// Events is the event outbox.
+//
+// Ordering: Append assigns each event an id (coach.NextEventID) while holding the user's stream
+// lock until the transaction ends, so a user's ids increase strictly in commit order, and a reader
+// that repeatedly asks for Since(its last seen id) never misses an event committed late. TS is the
+// time encoded in the id.
+//
+// Retention: Prune drops events older than a cut-off; Since with an id older than what has been
+// pruned gives EGONE, never a silent partial replay.
+type Events interface {
+	// Append validates events, assigns their ID and TS, stores them and returns them as stored. All
+	// events of one call must be for the same user. Inside InTx they commit with the transaction.
+	Append(ctx context.Context, events ...coach.Event) ([]coach.Event, error)
+
+	// Since returns the user's events with id > afterID in id order, at most Clamp(limit). An empty
+	// afterID starts at the oldest retained event. EGONE if afterID is older than the retention
+	// horizon (events after it may have been pruned); EINVALID if afterID is not a ULID.
+	Since(ctx context.Context, userID, afterID string, limit int) ([]coach.Event, error)
+
+	// Oldest returns the id of the user's oldest retained event, or ENOTFOUND if there is none.
+	Oldest(ctx context.Context, userID string) (string, error)
+
+	// Undelivered returns up to limit events of any user with no DeliveredAt, oldest id first.
+	// Inside InTx the rows returned are claimed until the transaction ends: a concurrent
+	// Undelivered in another transaction skips them, so several dispatchers can run at once.
+	Undelivered(ctx context.Context, limit int) ([]coach.Event, error)
+
+	// MarkDelivered sets DeliveredAt on the events with these ids (ids already delivered or pruned
+	// are ignored).
+	MarkDelivered(ctx context.Context, ids []string, at time.Time) error
+
+	// Prune drops every event with TS before cutoff and returns how many. The retention horizon
+	// moves to cutoff. A zero cutoff drops nothing.
+	Prune(ctx context.Context, cutoff time.Time) (int, error)
+}
+
+// Checkpoints keeps an importer's resume points: per user, connection and scope (e.g. a symbol),
+// an opaque value such as a cursor or the last trade id seen.
+type Checkpoints interface {
+	// Get returns the checkpoint, or ENOTFOUND if none was put.
+	Get(ctx context.Context, userID, connectionID, scope string) (string, error)
+
+	// Put stores or replaces the checkpoint.
+	Put(ctx context.Context, userID, connectionID, scope, value string) error
+
+	// List returns the connection's checkpoints by scope.
+	List(ctx context.Context, userID, connectionID string) (map[string]string, error)
+}
+
+// Candles caches market data, which belongs to no user. A candle is identified by
+// (Symbol, Interval, OpenTime); putting it again replaces it.
+type Candles interface {
+	// Put validates and stores candles.
+	Put(ctx context.Context, candles []coach.Candle) error
+
+	// Range returns the stored candles of symbol and interval with OpenTime in [from, to), in time
+	// order. Gaps are simply absent: the caller decides whether they are acceptable.
+	Range(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
+}
+
+// DeadLetter is a job that failed its last retry, mirrored from the queue (whose own archive is
+// capped) so that it can be inspected and requeued.
+type DeadLetter struct {
+	ID       string    `json:"id"`
+	Queue    string    `json:"queue"`
+	TaskType string    `json:"taskType"`
+	TaskID   string    `json:"taskId"`
+	Payload  []byte    `json:"payload"`
+	Error    string    `json:"error"`
+	Attempts int       `json:"attempts"`
+	FailedAt time.Time `json:"failedAt"`
+}
+
+// DeadLetters stores dead-lettered jobs.
+type DeadLetters interface {
+	// Add stores d (an ID already stored is replaced: the same task failing again).
+	Add(ctx context.Context, d DeadLetter) error
+
+	// List returns dead letters of queue ("" for all), newest first, at most Clamp(limit).
+	List(ctx context.Context, queue string, limit int) ([]DeadLetter, error)
+
+	// Take removes and returns the dead letter id (to requeue it), or gives ENOTFOUND.
+	Take(ctx context.Context, id string) (DeadLetter, error)
+}

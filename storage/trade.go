@@ -1,0 +1,83 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// UpsertResult counts what Trades.Upsert did with each trade of a batch.
+type UpsertResult struct {
+	// Inserted trades were new.
+	Inserted int `json:"inserted"`
+	// Unchanged trades were already stored under their (broker, extId); the stored trade is kept
+	// as it is, so a user's edit survives a re-import. A key repeated within one batch counts its
+	// first occurrence only.
+	Unchanged int `json:"unchanged"`
+	// Skipped trades had been deleted by the user (a tombstone) and stay deleted.
+	Skipped int `json:"skipped"`
+}
+
+// TradePos is a position in the trade order: trades sort by (TS, Broker, ExtID), a total order
+// that does not depend on generated ids, so equal timestamps always come out the same way.
+type TradePos struct {
+	TS     time.Time
+	Broker string
+	ExtID  string
+}
+
+// PosOf returns the position of t in the trade order.
+func PosOf(t coach.Trade) TradePos { return TradePos{TS: t.TS, Broker: t.Broker, ExtID: t.ExtID} }
+
+// Less reports whether p sorts before q.
+func (p TradePos) Less(q TradePos) bool {
+	if !p.TS.Equal(q.TS) {
+		return p.TS.Before(q.TS)
+	}
+	if p.Broker != q.Broker {
+		return p.Broker < q.Broker
+	}
+	return p.ExtID < q.ExtID
+}
+
+// TradeFilter selects trades for Trades.List.
+type TradeFilter struct {
+	// From and To bound TS to [From, To); a zero bound is open.
+	From, To time.Time
+	// Symbol, when set, keeps only that symbol's trades.
+	Symbol coach.Symbol
+	// After, when set, continues a listing after that position (keyset paging).
+	After *TradePos
+	// Limit caps the rows returned (see Clamp); a caller that wants everything pages with After.
+	Limit int
+}
+
+// Trades stores a user's fills. Every method is scoped to one user: a trade of another user is
+// never returned, changed or deleted, and asking for it gives ENOTFOUND.
+type Trades interface {
+	// Upsert stores trades idempotently by (userID, Broker, ExtID). A trade with an empty ID gets a
+	// new one; UserID is set to userID (a different non-empty UserID is EINVALID). A trade already
+	// stored is counted Unchanged and left as stored; one the user deleted (a tombstone) is counted
+	// Skipped and stays deleted. Upsert validates every trade first and stores none if any is
+	// invalid.
+	Upsert(ctx context.Context, userID string, trades []coach.Trade) (UpsertResult, error)
+
+	// Get returns the user's trade id, or ENOTFOUND.
+	Get(ctx context.Context, userID, id string) (coach.Trade, error)
+
+	// List returns trades matching f in trade order (see TradePos), at most Clamp(f.Limit).
+	List(ctx context.Context, userID string, f TradeFilter) ([]coach.Trade, error)
+
+	// Update replaces the user's edit of a stored trade (symbol, side, qty, price, fee, fee asset,
+	// ts), matched by (userID, t.ID); broker and extId cannot change. EINVALID for an invalid
+	// trade, ENOTFOUND if there is no such trade.
+	Update(ctx context.Context, userID string, t coach.Trade) error
+
+	// Delete removes the trade and its tags and leaves a tombstone on (userID, broker, extId) so
+	// that a later Upsert does not revive it. ENOTFOUND if there is no such trade.
+	Delete(ctx context.Context, userID, id string) error
+
+	// Count returns how many trades the user has.
+	Count(ctx context.Context, userID string) (int, error)
+}

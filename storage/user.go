@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// Users stores accounts. Emails are unique case-insensitively (stored in coach.NormalizeEmail form).
+type Users interface {
+	// Create stores u, which must be valid and have an ID. An email already taken is ECONFLICT.
+	Create(ctx context.Context, u coach.User) error
+
+	// ByID returns the user with id, or ENOTFOUND.
+	ByID(ctx context.Context, id string) (coach.User, error)
+
+	// ByEmail returns the user with email (compared in normalized form), or ENOTFOUND.
+	ByEmail(ctx context.Context, email string) (coach.User, error)
+
+	// Update replaces the user's email, password hash and time zone. ENOTFOUND if there is no such
+	// user; ECONFLICT if the new email is taken.
+	Update(ctx context.Context, u coach.User) error
+
+	// Delete erases the user and everything of theirs in this store: sessions, connections, trades
+	// and tombstones, tags, rules, digests, audit rows, events, checkpoints. ENOTFOUND if there is
+	// no such user.
+	Delete(ctx context.Context, id string) error
+}
+
+// Sessions stores signed-in sessions by the hash of their token.
+type Sessions interface {
+	// Create stores s, which must be valid. A token hash already stored is ECONFLICT.
+	Create(ctx context.Context, s coach.Session) error
+
+	// ByTokenHash returns the session with that token hash, expired or not (the caller checks
+	// Expired), or ENOTFOUND.
+	ByTokenHash(ctx context.Context, tokenHash string) (coach.Session, error)
+
+	// List returns the user's sessions, newest first.
+	List(ctx context.Context, userID string) ([]coach.Session, error)
+
+	// Delete removes one of the user's sessions, or gives ENOTFOUND.
+	Delete(ctx context.Context, userID, id string) error
+
+	// DeleteAll removes every session of the user and returns how many there were.
+	DeleteAll(ctx context.Context, userID string) (int, error)
+
+	// DeleteExpired removes every session that expired at or before now, for all users.
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// Connections stores a user's broker connections; a user may have several per broker.
+type Connections interface {
+	// Create stores c, which must be valid. An ID already used is ECONFLICT.
+	Create(ctx context.Context, c coach.BrokerConnection) error
+
+	// Get returns the user's connection id, or ENOTFOUND.
+	Get(ctx context.Context, userID, id string) (coach.BrokerConnection, error)
+
+	// List returns the user's connections, oldest first.
+	List(ctx context.Context, userID string) ([]coach.BrokerConnection, error)
+
+	// Update replaces the mutable fields of c (status, sealed tokens, scope, expiry, label),
+	// matched by (c.UserID, c.ID); ENOTFOUND otherwise. Inside InTx, a refresh-token rotation
+	// (Get, then Update) is atomic with anything else the transaction writes.
+	Update(ctx context.Context, c coach.BrokerConnection) error
+
+	// Delete removes the connection and its checkpoints (its trades stay), or gives ENOTFOUND.
+	Delete(ctx context.Context, userID, id string) error
+}

@@ -1,0 +1,96 @@
+package coach
+
+import "strings"
+
+// Symbol is a trading pair in its one canonical form, BASE-QUOTE in upper case: "BTC-USDT",
+// "ETH-USD". Parse the brokers' forms ("BTCUSDT", "BTC-USD", "btc/usdt") with ParseSymbol.
+type Symbol string
+
+// quoteAssets are the quote assets recognized in concatenated forms such as Binance's
+// "BTCUSDT", longest first so that "FDUSD" wins over "USD".
+var quoteAssets = []string{
+	"FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "DAI", "USD", "EUR", "GBP", "TRY", "BRL",
+	"AUD", "JPY", "BTC", "ETH", "BNB",
+}
+
+// maxAssetLen bounds each side of a pair; real tickers are far shorter.
+const maxAssetLen = 20
+
+// ParseSymbol returns the canonical form of s. It accepts BASE-QUOTE, BASE/QUOTE and BASE_QUOTE in
+// any case, and concatenated forms ("BTCUSDT") when they end in a known quote asset. Assets are
+// 1 to 20 characters of A–Z and 0–9; anything else is EINVALID.
+func ParseSymbol(s string) (Symbol, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	var base, quote string
+	if i := strings.IndexAny(u, "-/_"); i >= 0 {
+		base, quote = u[:i], u[i+1:]
+	} else {
+		for _, q := range quoteAssets {
+			if len(u) > len(q) && strings.HasSuffix(u, q) {
+				base, quote = u[:len(u)-len(q)], q
+				break
+			}
+		}
+		if quote == "" {
+			return "", Errorf(EINVALID, "symbol %q: cannot tell base from quote; write it as BASE-QUOTE", clip(s, 40))
+		}
+	}
+	if !validAsset(base) || !validAsset(quote) {
+		return "", Errorf(EINVALID, "symbol %q: want BASE-QUOTE with assets of 1-%d letters or digits", clip(s, 40), maxAssetLen)
+	}
+	if base == quote {
+		return "", Errorf(EINVALID, "symbol %q: base and quote are the same asset", clip(s, 40))
+	}
+	return Symbol(base + "-" + quote), nil
+}
+
+// MustParseSymbol is ParseSymbol for constants in tests and examples; it panics on a bad symbol.
+func MustParseSymbol(s string) Symbol {
+	sym, err := ParseSymbol(s)
+	if err != nil {
+		panic(err)
+	}
+	return sym
+}
+
+// Base returns the base asset ("BTC" of "BTC-USDT"), or "" if s is not canonical.
+func (s Symbol) Base() string {
+	b, _, _ := strings.Cut(string(s), "-")
+	return b
+}
+
+// Quote returns the quote asset ("USDT" of "BTC-USDT"), or "" if s is not canonical.
+func (s Symbol) Quote() string {
+	_, q, _ := strings.Cut(string(s), "-")
+	return q
+}
+
+// Concat returns the pair without a separator, as Binance writes it ("BTCUSDT").
+func (s Symbol) Concat() string { return s.Base() + s.Quote() }
+
+// Valid reports whether s is in canonical form.
+func (s Symbol) Valid() bool {
+	p, err := ParseSymbol(string(s))
+	return err == nil && p == s
+}
+
+func validAsset(a string) bool {
+	if len(a) == 0 || len(a) > maxAssetLen {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens untrusted input quoted in an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

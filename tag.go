@@ -1,0 +1,78 @@
+package coach
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// Bias labels. A per-trade label goes on a BiasTag; the account-level ones (DISPOSITION,
+// OVERTRADING, LOSS_CHASING, HOLDING_LOSERS) may also tag the trades that carry their evidence.
+const (
+	LabelFOMO          = "FOMO"
+	LabelPanic         = "PANIC"
+	LabelRevenge       = "REVENGE"
+	LabelDiscipline    = "DISCIPLINE"
+	LabelOvertrading   = "OVERTRADING"
+	LabelDisposition   = "DISPOSITION"
+	LabelLossChasing   = "LOSS_CHASING"
+	LabelHoldingLosers = "HOLDING_LOSERS"
+)
+
+// BiasTag labels one trade with one behavioural bias. A trade carries at most one tag per label.
+// Features is a compact JSON object with the evidence that triggered the label, the definition
+// version and the conventions used; it never holds PII. UserID is an addition to the seed so that
+// every read is scoped to its owner.
+type BiasTag struct {
+	ID         string          `json:"id"`
+	UserID     string          `json:"userId"`
+	TradeID    string          `json:"tradeId"`
+	Label      string          `json:"label"`
+	Confidence float64         `json:"confidence"`
+	Features   json.RawMessage `json:"features"`
+	CreatedAt  time.Time       `json:"createdAt"`
+}
+
+// maxFeaturesBytes keeps BiasTag.Features compact, as the seed asks.
+const maxFeaturesBytes = 8 << 10
+
+// Validate reports the first invalid field of g.
+func (g BiasTag) Validate() error {
+	switch {
+	case !ValidID(g.ID):
+		return Errorf(EINVALID, "id: required")
+	case !ValidID(g.UserID):
+		return Errorf(EINVALID, "userId: required")
+	case !ValidID(g.TradeID):
+		return Errorf(EINVALID, "tradeId: required")
+	case !validLabel(g.Label):
+		return Errorf(EINVALID, "label: want 1-32 upper-case letters or '_'")
+	case math.IsNaN(g.Confidence) || g.Confidence < 0 || g.Confidence > 1:
+		return Errorf(EINVALID, "confidence: want a number in [0,1]")
+	case !isJSONObject(g.Features):
+		return Errorf(EINVALID, "features: want a JSON object")
+	case len(g.Features) > maxFeaturesBytes:
+		return Errorf(EINVALID, "features: larger than %d bytes", maxFeaturesBytes)
+	case g.CreatedAt.IsZero():
+		return Errorf(EINVALID, "createdAt: required")
+	}
+	return nil
+}
+
+func validLabel(l string) bool {
+	if len(l) == 0 || len(l) > 32 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if c := l[i]; !(c >= 'A' && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isJSONObject reports whether b is a syntactically valid JSON object.
+func isJSONObject(b json.RawMessage) bool {
+	var m map[string]json.RawMessage
+	return len(b) > 0 && json.Unmarshal(b, &m) == nil && m != nil
+}

@@ -1,0 +1,106 @@
+package coach
+
+import (
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Side is the direction of a fill.
+type Side string
+
+// Sides.
+const (
+	Buy  Side = "BUY"
+	Sell Side = "SELL"
+)
+
+// Trade is one fill, as the broker reported it. (UserID, Broker, ExtID) is unique: re-importing
+// the same fill is a no-op, and a partial fill is its own trade.
+//
+// Fee is nullable as in the seed: a broker or file that reports no fee leaves it invalid, which
+// is not the same as a zero fee. FeeAsset (an addition) names the asset the fee was charged in —
+// the quote asset, the base asset or a third one such as BNB; it is required when the fee is
+// non-zero. ConnectionID (an addition) names the connection the fill came through, "" for a
+// manual or CSV import.
+type Trade struct {
+	ID           string              `json:"id"`
+	UserID       string              `json:"userId"`
+	Broker       string              `json:"broker"`
+	ExtID        string              `json:"extId"`
+	Symbol       Symbol              `json:"symbol"`
+	Side         Side                `json:"side"`
+	Qty          decimal.Decimal     `json:"qty"`
+	Price        decimal.Decimal     `json:"price"`
+	Fee          decimal.NullDecimal `json:"fee"`
+	FeeAsset     string              `json:"feeAsset,omitempty"`
+	TS           time.Time           `json:"ts"`
+	ConnectionID string              `json:"connectionId,omitempty"`
+}
+
+// Notional returns Qty × Price in the quote asset.
+func (t Trade) Notional() decimal.Decimal { return t.Qty.Mul(t.Price) }
+
+// earliestTrade bounds trade times from below: nothing traded crypto before 2009.
+var earliestTrade = time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Validate reports the first invalid field of t. UserID and ID may be empty (the store sets
+// them); everything a broker or a file supplies is checked.
+func (t Trade) Validate() error {
+	switch {
+	case t.ID != "" && !ValidID(t.ID):
+		return Errorf(EINVALID, "trade %s: id: malformed", clip(t.ExtID, 64))
+	case t.UserID != "" && !ValidID(t.UserID):
+		return Errorf(EINVALID, "trade %s: userId: malformed", clip(t.ExtID, 64))
+	case !validBroker(t.Broker):
+		return Errorf(EINVALID, "trade %s: broker: want 1-32 lower-case letters, digits or '_'", clip(t.ExtID, 64))
+	case t.ExtID == "" || len(t.ExtID) > 128 || !utf8.ValidString(t.ExtID) || hasControl(t.ExtID):
+		return Errorf(EINVALID, "trade %s: extId: want 1-128 printable characters", clip(t.ExtID, 64))
+	case t.ConnectionID != "" && !ValidID(t.ConnectionID):
+		return Errorf(EINVALID, "trade %s: connectionId: malformed", clip(t.ExtID, 64))
+	case !t.Symbol.Valid():
+		return Errorf(EINVALID, "trade %s: symbol: %q is not BASE-QUOTE", clip(t.ExtID, 64), clip(string(t.Symbol), 40))
+	case t.Side != Buy && t.Side != Sell:
+		return Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(t.ExtID, 64))
+	case !validAmount(t.Qty) || t.Qty.Sign() <= 0:
+		return Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Qty))
+	case !validAmount(t.Price) || t.Price.Sign() <= 0:
+		return Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Price))
+	case t.Fee.Valid && (!validAmount(t.Fee.Decimal) || t.Fee.Decimal.Sign() < 0):
+		return Errorf(EINVALID, "trade %s: fee: must be zero or a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Fee.Decimal))
+	case t.Fee.Valid && !t.Fee.Decimal.IsZero() && t.FeeAsset == "":
+		return Errorf(EINVALID, "trade %s: feeAsset: required with a non-zero fee", clip(t.ExtID, 64))
+	case t.FeeAsset != "" && !validAsset(t.FeeAsset):
+		return Errorf(EINVALID, "trade %s: feeAsset: want 1-%d upper-case letters or digits", clip(t.ExtID, 64), maxAssetLen)
+	case t.TS.Before(earliestTrade):
+		return Errorf(EINVALID, "trade %s: ts: before 2009 or missing", clip(t.ExtID, 64))
+	case t.TS.Year() > 9999:
+		return Errorf(EINVALID, "trade %s: ts: after year 9999", clip(t.ExtID, 64))
+	}
+	return nil
+}
+
+// validAmount bounds decimals taken from outside: at most 38 significant digits and an exponent
+// within ±30, so that no hostile "1e999999999" is ever expanded to text or stored.
+func validAmount(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -30 && e <= 30 && d.NumDigits() <= 38
+}
+
+// amountText renders an amount for an error message without expanding a hostile exponent.
+func amountText(d decimal.Decimal) string {
+	if !validAmount(d) {
+		return "an out-of-range number"
+	}
+	return d.String()
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
