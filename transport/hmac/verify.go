@@ -1,0 +1,210 @@
+package hmac
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+)
+
+// Reasons a request is refused, as sent in the 401 body. They name the failed check only.
+const (
+	ReasonMissingHeaders = "missing_headers"
+	ReasonUnknownKey     = "unknown_key"
+	ReasonStaleTimestamp = "stale_timestamp"
+	ReasonBadSignature   = "bad_signature"
+	ReasonReplayedNonce  = "replayed_nonce"
+)
+
+// Verifier defaults.
+const (
+	DefaultMaxSkew      = 5 * time.Minute
+	DefaultMaxBodyBytes = 1 << 20
+)
+
+// Verifier checks signed requests. Configure it with NewVerifier.
+type Verifier struct {
+	keys         map[string][]byte
+	nonces       storage.Nonces
+	clock        coach.Clock
+	maxSkew      time.Duration
+	maxBodyBytes int64
+	log          *slog.Logger
+}
+
+// VerifierConfig configures a Verifier.
+type VerifierConfig struct {
+	// Keys are the active keys; a request signed with any of them is accepted (rotation: add the
+	// new key everywhere, switch signers, then remove the old one).
+	Keys []Key
+	// Nonces remembers used nonces for 2×MaxSkew. Required.
+	Nonces storage.Nonces
+	// Clock defaults to coach.SystemClock.
+	Clock coach.Clock
+	// MaxSkew defaults to DefaultMaxSkew.
+	MaxSkew time.Duration
+	// MaxBodyBytes defaults to DefaultMaxBodyBytes; a larger body is refused with 413.
+	MaxBodyBytes int64
+	// Log receives one line per refused request (reason and key id only); slog.Default when nil.
+	Log *slog.Logger
+}
+
+// NewVerifier checks cfg and returns a Verifier.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if len(cfg.Keys) == 0 {
+		return nil, coach.Errorf(coach.EINVALID, "hmac verifier: at least one key required")
+	}
+	if cfg.Nonces == nil {
+		return nil, coach.Errorf(coach.EINVALID, "hmac verifier: a nonce store is required")
+	}
+	v := &Verifier{keys: make(map[string][]byte, len(cfg.Keys)), nonces: cfg.Nonces, clock: cfg.Clock,
+		maxSkew: cfg.MaxSkew, maxBodyBytes: cfg.MaxBodyBytes, log: cfg.Log}
+	for _, k := range cfg.Keys {
+		if err := k.validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := v.keys[k.ID]; dup {
+			return nil, coach.Errorf(coach.EINVALID, "hmac verifier: key id %s given twice", k.ID)
+		}
+		v.keys[k.ID] = bytes.Clone(k.Secret)
+	}
+	if v.clock == nil {
+		v.clock = coach.SystemClock{}
+	}
+	if v.maxSkew <= 0 {
+		v.maxSkew = DefaultMaxSkew
+	}
+	if v.maxBodyBytes <= 0 {
+		v.maxBodyBytes = DefaultMaxBodyBytes
+	}
+	if v.log == nil {
+		v.log = slog.Default()
+	}
+	return v, nil
+}
+
+// RequestError is why Verify refused a request.
+type RequestError struct {
+	// Status is the HTTP status to answer: 401, 413, or 503 when the nonce store is down.
+	Status int
+	// Reason is one of the Reason* constants for a 401, "" otherwise.
+	Reason string
+	Err    error
+}
+
+func (e *RequestError) Error() string {
+	if e.Reason != "" {
+		return "hmac: " + e.Reason
+	}
+	return "hmac: " + e.Err.Error()
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+func refused(reason string) *RequestError {
+	return &RequestError{Status: http.StatusUnauthorized, Reason: reason,
+		Err: coach.Errorf(coach.EUNAUTHORIZED, "request signature refused: %s", reason)}
+}
+
+// Verify checks r's signature, reading its body (at most MaxBodyBytes) and restoring it for the
+// next handler. It returns the key id that signed the request, or a *RequestError.
+func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) {
+	keyID, ts, nonce, sig := r.Header.Get(HeaderKeyID), r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderNonce), r.Header.Get(HeaderSignature)
+	if keyID == "" || ts == "" || nonce == "" || sig == "" || len(nonce) > 64 || len(sig) > 128 {
+		return "", refused(ReasonMissingHeaders)
+	}
+	secret, ok := v.keys[keyID]
+	if !ok {
+		return "", refused(ReasonUnknownKey)
+	}
+	at, ok := unixSeconds(ts)
+	if !ok {
+		return "", refused(ReasonStaleTimestamp)
+	}
+	if now := v.clock.Now(); at.Before(now.Add(-v.maxSkew)) || at.After(now.Add(v.maxSkew)) {
+		return "", refused(ReasonStaleTimestamp)
+	}
+	body, err := v.readBody(r)
+	if err != nil {
+		return "", err
+	}
+	want := Sign(secret, r.Method, r.URL, ts, nonce, body)
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	wantRaw, _ := base64.RawURLEncoding.DecodeString(want)
+	if err != nil || !hmac.Equal(got, wantRaw) {
+		return "", refused(ReasonBadSignature)
+	}
+	// The nonce is recorded only for a correctly signed request, so nobody can burn nonces.
+	if err := v.nonces.Use(ctx, keyID+":"+nonce, 2*v.maxSkew); err != nil {
+		if coach.ErrorCode(err) == coach.ECONFLICT {
+			return "", refused(ReasonReplayedNonce)
+		}
+		return "", &RequestError{Status: http.StatusServiceUnavailable, Err: err}
+	}
+	return keyID, nil
+}
+
+func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, v.maxBodyBytes+1))
+	r.Body.Close()
+	if err != nil {
+		return nil, &RequestError{Status: http.StatusBadRequest, Err: coach.Errorf(coach.EINVALID, "request body unreadable")}
+	}
+	if int64(len(body)) > v.maxBodyBytes {
+		return nil, &RequestError{Status: http.StatusRequestEntityTooLarge,
+			Err: coach.Errorf(coach.EINVALID, "request body larger than %d bytes", v.maxBodyBytes)}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// Middleware passes verified requests to next and answers the others itself.
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := v.Verify(r.Context(), r); err != nil {
+			v.refuse(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (v *Verifier) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	var re *RequestError
+	if !errors.As(err, &re) {
+		re = &RequestError{Status: http.StatusInternalServerError, Err: err}
+	}
+	body := map[string]string{"code": coach.ErrorCode(re.Err), "message": coach.ErrorMessage(re.Err)}
+	if re.Reason != "" {
+		body["reason"] = re.Reason
+	}
+	level := slog.LevelWarn
+	if re.Status >= 500 {
+		level = slog.LevelError
+	}
+	v.log.Log(r.Context(), level, "signed request refused", "status", re.Status, "reason", re.Reason,
+		"keyId", clipHeader(r.Header.Get(HeaderKeyID)), "path", r.URL.Path)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(re.Status)
+	json.NewEncoder(w).Encode(body)
+}
+
+func clipHeader(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
+}

@@ -1,0 +1,111 @@
+// Package transport declares how work and events move between tradecoach's stacks: a job queue
+// with deterministic task ids, an event bus that fans events out per user, and the key set of
+// signed service calls. Adapters: transport/asynq (the queue on Redis), transport/ws (the
+// WebSocket relay), transport/hmac (request signing), and in-memory implementations here for one
+// process.
+package transport
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// Queues of the workers stack, with their priorities in the asynq adapter.
+const (
+	QueueImport = "q_import"
+	QueueScore  = "q_score"
+	QueueSim    = "q_sim"
+	QueueDigest = "q_digest"
+)
+
+// Job types.
+const (
+	JobImportTrades   = "import.trades"
+	JobScoreBias      = "score.bias"
+	JobSimulateSimple = "simulate.simple"
+	JobDigestWeekly   = "digest.weekly"
+)
+
+// Job is a unit of background work.
+type Job struct {
+	// Type selects the handler (one of the Job* constants, or the host's own).
+	Type string
+	// ID is deterministic and scoped to the job's period (e.g. "digest:{userId}:{isoWeek}",
+	// "import:{connectionId}:{windowStart}"): enqueueing an ID already queued, running or retained
+	// is not an error and does not run the job twice.
+	ID string
+	// Queue is one of the Queue* constants.
+	Queue string
+	// Payload is the handler's input, usually JSON.
+	Payload []byte
+	// MaxRetry is how many times a failed job is retried with backoff before it is dead-lettered
+	// (0 means the queue's default).
+	MaxRetry int
+	// Timeout bounds one attempt (0 means the queue's default).
+	Timeout time.Duration
+	// ProcessAt delays the job until then (zero means now).
+	ProcessAt time.Time
+}
+
+// Validate reports the first invalid field of j.
+func (j Job) Validate() error {
+	switch {
+	case j.Type == "" || len(j.Type) > 64:
+		return coach.Errorf(coach.EINVALID, "job type: required, at most 64 characters")
+	case j.ID == "" || len(j.ID) > 200:
+		return coach.Errorf(coach.EINVALID, "job id: required, at most 200 characters")
+	case j.Queue == "":
+		return coach.Errorf(coach.EINVALID, "job %s: queue: required", j.ID)
+	case j.MaxRetry < 0:
+		return coach.Errorf(coach.EINVALID, "job %s: maxRetry: negative", j.ID)
+	case j.Timeout < 0:
+		return coach.Errorf(coach.EINVALID, "job %s: timeout: negative", j.ID)
+	}
+	return nil
+}
+
+// Enqueued tells what Enqueue did.
+type Enqueued struct {
+	// Duplicate is true when a job with the same ID was already queued, running or retained, so
+	// nothing new was enqueued.
+	Duplicate bool
+}
+
+// Queue accepts jobs. A job accepted (nil error) is durable: it runs at least once even if the
+// process or the queue's server restarts right after.
+type Queue interface {
+	Enqueue(ctx context.Context, j Job) (Enqueued, error)
+}
+
+// Handler runs one attempt of a job. Handlers are idempotent: a job may run more than once.
+// Returning an error retries the job with backoff until MaxRetry, then dead-letters it; an error
+// whose coach.ErrorCode is EINVALID is not retried.
+type Handler func(ctx context.Context, j Job) error
+
+// Event bus contract: Publish delivers an event to every current subscriber of its user, at most
+// once per subscription; there is no persistence (the outbox and replay cover gaps), so a
+// subscriber that must not miss events subscribes first, then replays from storage, and dedupes
+// by event id.
+type Bus interface {
+	// Publish sends e to the subscribers of e.UserID. It returns once the bus has accepted it.
+	Publish(ctx context.Context, e coach.Event) error
+
+	// Subscribe starts receiving the user's events. The subscription is live when Subscribe
+	// returns: every event published afterwards reaches it (unless it is closed or overflows).
+	Subscribe(ctx context.Context, userID string) (Subscription, error)
+}
+
+// Subscription is a live feed of one user's events.
+type Subscription interface {
+	// Events delivers events in publish order. It is closed when the subscription ends: after
+	// Close, when the bus shuts down, or when the subscriber fell too far behind (Err tells).
+	Events() <-chan coach.Event
+
+	// Err returns why the subscription ended, nil while it is live or after Close.
+	Err() error
+
+	// Close ends the subscription. It is safe to call more than once.
+	Close() error
+}
