@@ -1,6 +1,10 @@
 package coach
 
-import "time"
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
 
 // Broker names.
 const (
@@ -66,4 +70,21 @@ func validBroker(b string) bool {
 		}
 	}
 	return true
+}
+
+// Format prints c with its sealed tokens hidden, for every verb (%v, %+v, %#v, %s), so that a
+// connection logged or wrapped into an error never shows ciphertext.
+func (c BrokerConnection) Format(f fmt.State, verb rune) {
+	exp := "nil"
+	if c.ExpiresAt != nil {
+		exp = c.ExpiresAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(f, "BrokerConnection{ID:%s UserID:%s Broker:%s Status:%s AccessEnc:[sealed] RefreshEnc:[sealed] Scope:%q ExpiresAt:%s CreatedAt:%s Label:%q}",
+		c.ID, c.UserID, c.Broker, c.Status, c.Scope, exp, c.CreatedAt.Format(time.RFC3339), c.Label)
+}
+
+// LogValue hides the sealed tokens from log/slog.
+func (c BrokerConnection) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", c.ID), slog.String("userId", c.UserID),
+		slog.String("broker", c.Broker), slog.String("status", c.Status))
 }

@@ -45,11 +45,24 @@ func (d Date) AddDays(n int) Date { return DateOf(d.In(time.UTC).AddDate(0, 0, n
 // Before reports whether d is an earlier day than o.
 func (d Date) Before(o Date) bool { return d.In(time.UTC).Before(o.In(time.UTC)) }
 
-// MarshalJSON writes "2006-01-02".
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+// MarshalJSON writes "2006-01-02", and null for the zero Date (no date). A date whose year is
+// outside 0000–9999 cannot be written that way and is an EINVALID error.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	if y := d.In(time.UTC).Year(); y < 0 || y > 9999 {
+		return nil, Errorf(EINVALID, "date: year %d is not 0000-9999", y)
+	}
+	return json.Marshal(d.String())
+}
 
-// UnmarshalJSON reads "2006-01-02".
+// UnmarshalJSON reads "2006-01-02", and null as the zero Date.
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return Errorf(EINVALID, "date: want a string YYYY-MM-DD")

@@ -28,8 +28,12 @@ type Error struct {
 	Message string
 }
 
-// Error implements the error interface.
+// Error implements the error interface. A nil *Error (a programming mistake: a typed nil
+// returned as an error) reads "coach error: nil".
 func (e *Error) Error() string {
+	if e == nil {
+		return "coach error: nil"
+	}
 	return fmt.Sprintf("coach error: code=%s message=%s", e.Code, e.Message)
 }
 
@@ -39,26 +43,28 @@ func Errorf(code, format string, args ...any) *Error {
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, "" for a nil err, and EINTERNAL
-// for any other error (an unexpected driver or I/O failure).
+// for any other error (an unexpected driver or I/O failure) and for a nil *Error in the chain (a
+// typed nil returned as an error).
 func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Code
 	}
 	return EINTERNAL
 }
 
 // ErrorMessage returns the message of the first *Error in err's chain, "" for a nil err, and
-// "internal error" for any other error, so that driver text never reaches a user.
+// "internal error" for any other error (and a nil *Error), so that driver text never reaches a
+// user.
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Message
 	}
 	return "internal error"

@@ -70,11 +70,17 @@ func EventIDTime(id string) (time.Time, error) {
 }
 
 // EventIDAt returns the smallest event id whose time is t: every id issued at or after t sorts at
-// or after it. Useful as a "since" bound for a time.
+// or after it. Useful as a "since" bound for a time. A t before 1970 gives the smallest id, and a
+// t past the last millisecond a ULID can hold (year 10889) the largest.
 func EventIDAt(t time.Time) string {
+	if t.Before(time.Unix(0, 0)) {
+		return ulid.ULID{}.String()
+	}
 	var u ulid.ULID
 	if err := u.SetTime(ulid.Timestamp(t)); err != nil {
-		return ulid.ULID{}.String()
+		for i := range u {
+			u[i] = 0xff
+		}
 	}
 	return u.String()
 }

@@ -1,6 +1,9 @@
 package coach
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Symbol is a trading pair in its one canonical form, BASE-QUOTE in upper case: "BTC-USDT",
 // "ETH-USD". Parse the brokers' forms ("BTCUSDT", "BTC-USD", "btc/usdt") with ParseSymbol.
@@ -20,7 +23,15 @@ const maxAssetLen = 20
 // any case, and concatenated forms ("BTCUSDT") when they end in a known quote asset. Assets are
 // 1 to 20 characters of A–Z and 0–9; anything else is EINVALID.
 func ParseSymbol(s string) (Symbol, error) {
-	u := strings.ToUpper(strings.TrimSpace(s))
+	u := strings.TrimSpace(s)
+	for i := 0; i < len(u); i++ {
+		if u[i] >= utf8.RuneSelf {
+			// Checked before upper-casing: strings.ToUpper maps some non-ASCII letters to ASCII
+			// ones ("ſ" to "S", "ı" to "I"), which would let a look-alike pass as a ticker.
+			return "", Errorf(EINVALID, "symbol %q: want BASE-QUOTE with assets of 1-%d letters or digits", clip(s, 40), maxAssetLen)
+		}
+	}
+	u = strings.ToUpper(u)
 	var base, quote string
 	if i := strings.IndexAny(u, "-/_"); i >= 0 {
 		base, quote = u[:i], u[i+1:]

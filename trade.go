@@ -2,6 +2,7 @@ package coach
 
 import (
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -81,11 +82,14 @@ func (t Trade) Validate() error {
 	return nil
 }
 
-// validAmount bounds decimals taken from outside: at most 38 significant digits and an exponent
-// within ±30, so that no hostile "1e999999999" is ever expanded to text or stored.
+// validAmount bounds decimals taken from outside: at most 38 significant digits, an exponent
+// within ±30, and at most 38 digits before the decimal point once written out (JSON and SQL write
+// amounts in full, so 123456789e30 would come back as a 39-digit coefficient), so that no hostile
+// "1e999999999" is ever expanded to text or stored and a valid amount stays valid after a round
+// trip.
 func validAmount(d decimal.Decimal) bool {
 	e := d.Exponent()
-	return e >= -30 && e <= 30 && d.NumDigits() <= 38
+	return e >= -30 && e <= 30 && d.NumDigits()+int(max(e, 0)) <= 38
 }
 
 // amountText renders an amount for an error message without expanding a hostile exponent.
@@ -96,9 +100,10 @@ func amountText(d decimal.Decimal) string {
 	return d.String()
 }
 
+// hasControl reports whether s has a control character: C0, DEL or C1 (U+0080–U+009F).
 func hasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/tradecoach/coach"
 )
 
 // Cache keeps short-lived values by key. Keys are namespaced by the caller (e.g.
@@ -67,6 +69,14 @@ type Limit struct {
 	Period time.Duration
 }
 
+// Validate reports a limit that cannot be applied: Rate, Burst and Period must all be positive.
+func (l Limit) Validate() error {
+	if l.Rate <= 0 || l.Burst <= 0 || l.Period <= 0 {
+		return coach.Errorf(coach.EINVALID, "rate limit: rate, burst and period must be positive, got %d per %s burst %d", l.Rate, l.Period, l.Burst)
+	}
+	return nil
+}
+
 // Decision is the verdict of RateLimiter.Allow.
 type Decision struct {
 	Allowed bool
@@ -78,7 +88,8 @@ type Decision struct {
 
 // RateLimiter applies the generic cell rate algorithm (GCRA) to keys.
 type RateLimiter interface {
-	// Allow counts one event for key under limit and says whether it is allowed.
+	// Allow counts one event for key under limit and says whether it is allowed. A limit that
+	// does not pass Limit.Validate is EINVALID.
 	Allow(ctx context.Context, key string, limit Limit) (Decision, error)
 }
 

@@ -47,6 +47,9 @@ type Job struct {
 	Timeout time.Duration
 	// ProcessAt delays the job until then (zero means now).
 	ProcessAt time.Time
+	// Retention is how long the ID of a completed job keeps deduplicating enqueues of the same ID
+	// (0 means the queue's default). Scope it to the ID's period: a weekly job retains for a week.
+	Retention time.Duration
 }
 
 // Validate reports the first invalid field of j.
@@ -56,12 +59,14 @@ func (j Job) Validate() error {
 		return coach.Errorf(coach.EINVALID, "job type: required, at most 64 characters")
 	case j.ID == "" || len(j.ID) > 200:
 		return coach.Errorf(coach.EINVALID, "job id: required, at most 200 characters")
-	case j.Queue == "":
-		return coach.Errorf(coach.EINVALID, "job %s: queue: required", j.ID)
+	case j.Queue == "" || len(j.Queue) > 50:
+		return coach.Errorf(coach.EINVALID, "job %s: queue: required, at most 50 characters", j.ID)
 	case j.MaxRetry < 0:
 		return coach.Errorf(coach.EINVALID, "job %s: maxRetry: negative", j.ID)
 	case j.Timeout < 0:
 		return coach.Errorf(coach.EINVALID, "job %s: timeout: negative", j.ID)
+	case j.Retention < 0:
+		return coach.Errorf(coach.EINVALID, "job %s: retention: negative", j.ID)
 	}
 	return nil
 }

@@ -25,8 +25,9 @@ func checkPeriod(indicator, param string, n int) error {
 }
 
 // finite reports whether x is neither NaN nor ±Inf, that is whether it can be used as a price.
+// (One comparison: NaN compares false, and ±Inf is above MaxFloat64.)
 func finite(x float64) bool {
-	return !math.IsNaN(x) && !math.IsInf(x, 0)
+	return math.Abs(x) <= math.MaxFloat64
 }
 
 // nan is the value every indicator gives where it is undefined.

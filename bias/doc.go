@@ -1,0 +1,25 @@
+// Package bias labels trades with behavioural biases (FOMO, PANIC, REVENGE, DISCIPLINE, and the
+// account-level DISPOSITION, OVERTRADING, LOSS_CHASING and HOLDING_LOSERS) from the trades
+// themselves and the candles around them, and writes the coach's short reflection on each label.
+//
+// Scoring is pure and deterministic: Score gives the same tags, bit for bit, for the same trades,
+// candles and Config on every machine. Each tag's Features is a compact JSON object, keys in a
+// fixed order, that carries the evidence (the numbers that triggered the label), the thresholds,
+// the DefinitionVersion and the conventions used. DEFINITIONS.md states each label and its
+// sources (Odean 1998; Barber and Odean 2000, 2008; Coval and Shumway 2005; Shefrin and Statman
+// 1985; Locke and Mann 2005; Elkind et al. 2022).
+//
+// No look-ahead: a trade's features use only candles that closed at or before its fill
+// (Candle.CloseTime() ≤ Trade.TS) and only trades that come before it in the trade order (TS,
+// Broker, ExtID). Adding a later trade never changes an earlier trade's labels. When the candles
+// before a fill are missing or still in their warm-up, the trade gets no label and Result.Skipped
+// says why; a missing number is never read as 0.
+//
+// Prepare computes the indicators of a CandleSeries once (package indicator, streaming forms);
+// Market.Score then labels any number of trade lists against them, binary-searching each trade's
+// last closed candle. Score does both.
+//
+// The Service type runs scoring for a stored user: it loads the trades, fetches candles with
+// their warm-up through a CandleSource, and writes the tags and one coach.reflect event per new
+// tag in one transaction.
+package bias

@@ -1,0 +1,142 @@
+package bias_test
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
+)
+
+// fuzzConfig has short windows so that small inputs reach every label.
+func fuzzConfig() bias.Config {
+	c := bias.DefaultConfig()
+	c.ReturnBars, c.VolumeBars, c.BandBars, c.RSIBars, c.RangeBars = 3, 5, 4, 3, 4
+	c.VolShortBars, c.VolLongBars = 2, 5
+	c.BaselineEntries, c.MinBaselineEntries, c.MinEvents, c.BaselineDays, c.MinBaselineDays = 4, 1, 1, 3, 1
+	c.FOMOMinSignals, c.MinT = 1, 0.5
+	c.Rules = func(t coach.Trade) bias.Verdict { return bias.Verdict{Checked: int(t.TS.Minute() % 3)} }
+	return c
+}
+
+// price decodes a byte into a price, including the values candles must not have.
+func price(b byte) float64 {
+	switch b {
+	case 0:
+		return 0
+	case 1:
+		return math.NaN()
+	case 2:
+		return math.Inf(1)
+	case 3:
+		return -5
+	case 4:
+		return 1e-300
+	case 5:
+		return 1e300
+	}
+	return 100 + float64(b) - 128
+}
+
+// decode turns fuzz bytes into candles (8 bytes each: symbol, hour, open, high, low, close,
+// volume, interval) and trades (6 bytes each: symbol, side, hour, minute, qty, price) after a
+// first byte giving the number of candles.
+func decode(data []byte) ([]coach.Trade, bias.CandleSeries) {
+	syms := []coach.Symbol{"AAA-USD", "BBB-USD", "CCC-AAA"}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	series := bias.CandleSeries{}
+	if len(data) == 0 {
+		return nil, series
+	}
+	n := int(data[0])
+	data = data[1:]
+	for i := 0; i < n && len(data) >= 8; i++ {
+		d := data[:8]
+		data = data[8:]
+		sym := syms[int(d[0])%len(syms)]
+		iv := coach.Hour1
+		if d[7]%17 == 0 {
+			iv = coach.Minute5
+		}
+		open := start.Add(time.Duration(d[1]) * time.Hour)
+		if d[7]%13 == 0 {
+			open = open.Add(time.Minute) // misaligned
+		}
+		series[sym] = append(series[sym], coach.Candle{Symbol: sym, Interval: iv, OpenTime: open,
+			Open: price(d[2]), High: price(d[3]) + 20, Low: price(d[4]) - 20, Close: price(d[5]), Volume: float64(d[6]) - 10})
+	}
+	var trades []coach.Trade
+	for i := 0; len(data) >= 6; i++ {
+		d := data[:6]
+		data = data[6:]
+		sym := syms[int(d[0])%len(syms)]
+		side := coach.Buy
+		if d[1]%2 == 1 {
+			side = coach.Sell
+		}
+		tr := coach.Trade{ID: "t" + string(rune('A'+i%26)) + string(rune('a'+i/26%26)), Broker: "f", ExtID: "e",
+			Symbol: sym, Side: side, Qty: decimal.New(int64(d[4])+1, -2), Price: decimal.NewFromInt(int64(d[5]) + 1),
+			TS: start.Add(time.Duration(d[2])*time.Hour + time.Duration(d[3]%60)*time.Minute)}
+		switch d[1] % 5 {
+		case 1:
+			tr.Fee, tr.FeeAsset = decimal.NewNullDecimal(decimal.New(int64(d[3]), -3)), sym.Quote()
+		case 2:
+			tr.Fee, tr.FeeAsset = decimal.NewNullDecimal(decimal.New(int64(d[3]), -6)), sym.Base()
+		case 3:
+			tr.Fee, tr.FeeAsset = decimal.NewNullDecimal(decimal.New(1, -2)), "AAA"
+		}
+		if d[1]%7 == 0 {
+			tr.Qty = decimal.Zero // invalid: Score must say so, not panic
+		}
+		trades = append(trades, tr)
+	}
+	return trades, series
+}
+
+func FuzzScore(f *testing.F) {
+	seed := []byte{40}
+	for i := range 40 {
+		b := byte(i)
+		seed = append(seed, b%2, b, 120+b%9, 130+b%7, 110+b%5, 122+b%11, 50+b*3, 7)
+	}
+	for i := range 12 {
+		seed = append(seed, byte(i), byte(i*3+1), byte(10+i*2), byte(i*7), byte(i*11+3), byte(100+i*5))
+	}
+	f.Add(seed)
+	f.Add([]byte{3, 0, 1, 1, 2, 3, 4, 5, 6, 0, 1, 1, 2, 3, 4, 5, 6})
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		trades, candles := decode(data)
+		res, err := bias.Score(trades, candles, fuzzConfig())
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EINVALID {
+				t.Fatalf("Score error %v, want EINVALID", err)
+			}
+			return
+		}
+		ids := map[string]bool{}
+		for _, tr := range trades {
+			ids[tr.ID] = true
+		}
+		for _, g := range res.Tags {
+			if !ids[g.TradeID] || !(g.Confidence >= 0 && g.Confidence <= 1) || !json.Valid(g.Features) {
+				t.Fatalf("bad tag %+v %s", g, g.Features)
+			}
+			g.ID, g.CreatedAt, g.UserID = "g", time.Now(), "u"
+			if err := g.Validate(); err != nil {
+				t.Fatalf("tag %s %s: %v", g.TradeID, g.Label, err)
+			}
+			if text := bias.Reflect(g); utf8.RuneCountInString(text) > bias.MaxReflection || !utf8.ValidString(text) {
+				t.Fatalf("reflection %q", text)
+			}
+		}
+		if _, err := json.Marshal(res); err != nil {
+			t.Fatalf("result does not marshal: %v", err)
+		}
+	})
+}

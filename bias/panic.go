@@ -1,0 +1,93 @@
+package bias
+
+import (
+	"math"
+
+	"github.com/tradecoach/coach"
+)
+
+var panicSignals = []string{"volSpike", "abnormalVolume", "oversold", "belowBand"}
+
+// panicSell decides PANIC on the sell f (DEFINITIONS.md, PANIC): a realized loss, closing at least
+// PanicMinFraction of the position, at least PanicDrawdown below the recent high, with at least
+// PanicMinStress stress signals at the last bar closed before the fill. heldBefore is the
+// quantity held before the sell.
+func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64) {
+	cfg := s.cfg
+	switch {
+	case !sl.known:
+		s.skip(f, coach.LabelPanic, CauseNoPosition,
+			"unknown P/L: the trades show no holdings of "+string(s.syms[f.sym].sym)+" for this sell to close")
+		return
+	case !(sl.pnl < 0):
+		return // not a loss
+	}
+	out := f.qty + f.baseFee
+	fraction := 1.0
+	if heldBefore > out {
+		fraction = out / heldBefore
+	}
+	if fraction < cfg.PanicMinFraction {
+		return
+	}
+	b := s.bar(f, coach.LabelPanic, s.m.needPanic)
+	if b == nil {
+		return
+	}
+	p := f.price
+	drawdown := 1 - p/b.hi
+	if drawdown < cfg.PanicDrawdown {
+		return
+	}
+	volRatio := math.NaN()
+	switch vs, vl := b.volShort, b.volLong; {
+	case vl > 0:
+		volRatio = vs / vl
+	case vl == 0 && vs == 0:
+		volRatio = 1 // no volatility in either window: no change, by convention
+	}
+	av, rsi := b.av, b.rsi
+	z := bandZ(p, b.upper, b.mid, b.lower, cfg.BandK)
+	sigs := []signal{
+		atLeast(volRatio, cfg.VolSpike),
+		atLeast(av, cfg.AbnormalVolume),
+		atMost(rsi, cfg.RSIOversold),
+		atMost(z, -cfg.BandK),
+	}
+	yes, maybe := count(sigs...)
+	switch {
+	case yes+maybe < cfg.PanicMinStress:
+		return
+	case yes < cfg.PanicMinStress:
+		s.skip(f, coach.LabelPanic, CauseUndefined, "undefined evidence: "+undefinedNames(sigs, panicSignals))
+		return
+	}
+	lossPct := math.NaN()
+	if sl.cost > 0 {
+		lossPct = sl.pnl / sl.cost
+	}
+	conf := Confidence(cfg.ConfidenceSlope,
+		margin(drawdown, cfg.PanicDrawdown, cfg.PanicDrawdown),
+		margin(fraction, cfg.PanicMinFraction, 1-cfg.PanicMinFraction),
+		max(margin(volRatio, cfg.VolSpike, cfg.VolSpike),
+			margin(av, cfg.AbnormalVolume, cfg.AbnormalVolume),
+			margin(-rsi, -cfg.RSIOversold, cfg.RSIOversold),
+			margin(-z, cfg.BandK, cfg.BandK)),
+	)
+	o := s.features(f)
+	o.time("bar", timeOf(b.open))
+	o.begin("ev")
+	o.num("pnl", sl.pnl)
+	o.num("lossPct", lossPct)
+	o.num("soldFraction", fraction)
+	o.num("drawdown", drawdown)
+	o.num("priorReturn", b.ret)
+	o.num("volRatio", volRatio)
+	o.num("abnormalVolume", av)
+	o.num("rsi", rsi)
+	o.num("bandZ", z)
+	o.bool("feesKnown", !sl.feesUnknown)
+	o.end()
+	o.strs("signals", names(sigs, panicSignals))
+	s.tag(f, coach.LabelPanic, conf, s.done(&o, s.m.consts.panic))
+}

@@ -1,0 +1,171 @@
+package binance
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
+)
+
+// maxBody bounds the bytes read from one answer; 1000 trades are well under 1 MiB.
+const maxBody = 16 << 20
+
+// Client talks to Binance Spot for one API key (or, without one, for public klines). It is safe
+// for concurrent use.
+type Client struct {
+	cfg    Config
+	base   string
+	offset atomic.Int64 // Binance's clock minus ours, in ms, learned on -1021
+
+	wmu    sync.Mutex
+	used   int       // request weight used in minute, as last reported or reserved
+	minute time.Time // the weight minute, by Binance's clock
+}
+
+var (
+	_ broker.Broker     = (*Client)(nil)
+	_ broker.MarketData = (*Client)(nil)
+)
+
+// New returns a Client for cfg with defaults applied, or EINVALID naming the first bad field.
+func New(cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/")}, nil
+}
+
+// Name returns "binance".
+func (c *Client) Name() string { return coach.BrokerBinance }
+
+// request is one REST call.
+type request struct {
+	path string
+	// params are sent in this order; a signed request appends recvWindow, timestamp and signature.
+	params []param
+	signed bool
+	// weight is the request weight Binance charges for the call.
+	weight int
+	// decode gets the body of a 2xx answer.
+	decode func([]byte) error
+}
+
+// do sends r: waiting for weight when near the limit, retrying with bounded backoff on 429, 418,
+// 5xx and network errors (honoring Retry-After), and once after syncing with Binance's clock when
+// it refuses a signed request's timestamp (-1021).
+func (c *Client) do(ctx context.Context, r request) error {
+	if r.signed && c.cfg.APIKey == "" {
+		return coach.Errorf(coach.EINVALID, "binance: this call needs an API key and secret")
+	}
+	synced := false
+	for attempt := 1; ; attempt++ {
+		if err := c.awaitWeight(ctx, r.weight); err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+r.path+"?"+c.query(r), nil)
+		if err != nil {
+			return coach.Errorf(coach.EINVALID, "binance: cannot build the request")
+		}
+		req.Header.Set("Accept", "application/json")
+		if r.signed {
+			req.Header.Set("X-MBX-APIKEY", c.cfg.APIKey)
+		}
+		status, header, data, err := c.roundTrip(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if attempt >= c.cfg.MaxAttempts {
+				return coach.Errorf(coach.EUNAVAILABLE, "binance is unreachable after %d attempts; try again later", attempt)
+			}
+			if err := c.cfg.Sleep(ctx, backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+				return err
+			}
+			continue
+		}
+		c.noteWeight(header)
+		switch {
+		case status >= 200 && status < 300:
+			return r.decode(data)
+		case r.signed && !synced && isCode(data, codeInvalidTimestamp):
+			synced = true
+			if err := c.SyncClock(ctx); err != nil {
+				return err
+			}
+			attempt--
+		case status == http.StatusTooManyRequests || status == http.StatusTeapot || status >= 500:
+			wait, ok := retryAfter(header, c.cfg.Clock.Now())
+			if !ok {
+				wait = backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
+			}
+			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
+				return formatError(status, data, c.secrets())
+			}
+			if err := c.cfg.Sleep(ctx, wait); err != nil {
+				return err
+			}
+		default:
+			return formatError(status, data, c.secrets())
+		}
+	}
+}
+
+func isCode(body []byte, code int) bool {
+	e, ok := parseError(body)
+	return ok && e.Code == code
+}
+
+// roundTrip sends req and reads the whole answer. Its error is a transport failure whose text
+// (which carries the signed URL) is never shown.
+func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if len(data) > maxBody {
+		return resp.StatusCode, resp.Header, nil, nil
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// secrets lists what must never appear in an error.
+func (c *Client) secrets() []string { return []string{c.cfg.APIKey, c.cfg.SecretKey} }
+
+// now is Binance's time by our Clock and the learned offset.
+func (c *Client) now() time.Time {
+	return c.cfg.Clock.Now().Add(time.Duration(c.offset.Load()) * time.Millisecond)
+}
+
+// SyncClock reads Binance's clock (GET /api/v3/time) and sets the offset that signed requests'
+// timestamps are corrected by. Fills calls it by itself when Binance refuses a timestamp.
+func (c *Client) SyncClock(ctx context.Context) error {
+	before := c.cfg.Clock.Now()
+	var st struct {
+		ServerTime int64 `json:"serverTime"`
+	}
+	err := c.do(ctx, request{path: "/api/v3/time", weight: 1, decode: func(b []byte) error {
+		if err := unmarshal(b, &st); err != nil || st.ServerTime <= 0 {
+			return malformed("server time")
+		}
+		return nil
+	}})
+	if err != nil {
+		return err
+	}
+	after := c.cfg.Clock.Now()
+	local := before.Add(after.Sub(before) / 2)
+	c.offset.Store(st.ServerTime - local.UnixMilli())
+	return nil
+}

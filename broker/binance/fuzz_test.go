@@ -1,0 +1,97 @@
+package binance
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// seedTestdata adds every testdata file to f's corpus.
+func seedTestdata(f *testing.F) {
+	files, _ := filepath.Glob("testdata/binance_*")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`[{"symbol":"BTCUSDT","id":1,"price":"1e999999999","qty":"1","commission":"0","time":1700000000000,"isBuyer":true}]`))
+	f.Add([]byte(`[[1700000000000,"NaN","Inf","-1","1","1",0,"0",0,"0","0","0"],[1,2]]`))
+}
+
+// FuzzDecodeTrades: decoding and normalizing any body never panics, and every trade that comes
+// out is valid and sane.
+func FuzzDecodeTrades(f *testing.F) {
+	seedTestdata(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rows, err := decodeTrades(body)
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EUNAVAILABLE {
+				t.Fatalf("decode error code %q", coach.ErrorCode(err))
+			}
+			return
+		}
+		for _, r := range rows {
+			tr, err := r.trade("")
+			if err != nil {
+				if coach.ErrorCode(err) != coach.EINVALID {
+					t.Fatalf("normalize error code %q: %v", coach.ErrorCode(err), err)
+				}
+				continue
+			}
+			if err := tr.Validate(); err != nil {
+				t.Fatalf("trade does not validate: %v", err)
+			}
+			if tr.Broker != "binance" || tr.ExtID != r.extID() || tr.Symbol.Concat() != r.Symbol || tr.Qty.Sign() <= 0 ||
+				tr.Price.Sign() <= 0 || tr.TS.UnixMilli() != r.Time || tr.TS.Location() != time.UTC || (tr.Side == coach.Buy) != r.IsBuyer {
+				t.Fatalf("insane trade %+v from %+v", tr, r)
+			}
+		}
+	})
+}
+
+// FuzzDecodeKlines: decoding any body never panics; every candle that comes out validates.
+func FuzzDecodeKlines(f *testing.F) {
+	seedTestdata(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		cs, err := decodeKlines(body, "BTC-USDT", coach.Minute1)
+		if err != nil {
+			if c := coach.ErrorCode(err); c != coach.EUNAVAILABLE && c != coach.EINVALID {
+				t.Fatalf("error code %q", c)
+			}
+			return
+		}
+		for _, c := range cs {
+			if err := c.Validate(); err != nil {
+				t.Fatalf("candle does not validate: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzErrorBody: any error body with any status becomes a coach error with a known code, and the
+// key or secret in the body never reaches the message.
+func FuzzErrorBody(f *testing.F) {
+	seedTestdata(f)
+	f.Add([]byte(`{"code":-2015,"msg":"key-SECRET-key"}`))
+	f.Add([]byte(`{"code":-1,"msg":"key-SEC` + "\x7f" + `RET-key"}`))
+	const secret = "key-SECRET-key"
+	codes := map[string]bool{coach.EINVALID: true, coach.ENOTFOUND: true, coach.EUNAUTHORIZED: true, coach.EFORBIDDEN: true,
+		coach.ERATELIMITED: true, coach.EUNAVAILABLE: true}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, status := range []int{400, 401, 403, 404, 418, 429, 500, 503} {
+			err := formatError(status, body, []string{secret})
+			if !codes[coach.ErrorCode(err)] {
+				t.Fatalf("status %d: code %q", status, coach.ErrorCode(err))
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Fatalf("status %d: secret in %q", status, err.Error())
+			}
+		}
+	})
+}

@@ -1,0 +1,199 @@
+package coinbase
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
+	"golang.org/x/oauth2"
+)
+
+// maxBody bounds the bytes read from one answer; a page of 1000 fills is well under 1 MiB.
+const maxBody = 16 << 20
+
+// Client talks to Coinbase for one connection (or, without Tokens, for linking and public
+// candles). It is safe for concurrent use.
+type Client struct {
+	cfg   Config
+	base  string
+	oauth *oauth2.Config
+
+	mu      sync.Mutex    // guards tok and retired, and serializes refreshes
+	tok     *oauth2.Token // nil until first loaded from cfg.Tokens
+	retired []string      // tokens replaced by refreshes, still kept out of errors
+}
+
+var (
+	_ broker.Broker     = (*Client)(nil)
+	_ broker.MarketData = (*Client)(nil)
+)
+
+// New returns a Client for cfg with defaults applied, or EINVALID naming the first bad field.
+func New(cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{
+		cfg:  cfg,
+		base: strings.TrimRight(cfg.BaseURL, "/"),
+		oauth: &oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			Endpoint:     oauth2.Endpoint{AuthURL: cfg.AuthURL, TokenURL: cfg.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
+			RedirectURL:  cfg.RedirectURL,
+			Scopes:       cfg.Scopes,
+		},
+	}, nil
+}
+
+// Name returns "coinbase".
+func (c *Client) Name() string { return coach.BrokerCoinbase }
+
+// secrets lists every secret the Client knows, to be kept out of error messages.
+func (c *Client) secrets(extra ...string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := append([]string{c.cfg.ClientSecret}, extra...)
+	s = append(s, c.retired...)
+	if c.tok != nil {
+		s = append(s, c.tok.AccessToken, c.tok.RefreshToken)
+	}
+	return s
+}
+
+// call is one API request.
+type call struct {
+	method, url string
+	// form, when not nil, is sent as an urlencoded body.
+	form url.Values
+	// auth sends the connection's access token, refreshed once after a 401.
+	auth bool
+	// bearer, when set, is sent as the access token instead (no refresh).
+	bearer string
+	// decode gets the body of a 2xx answer; nil ignores it.
+	decode func([]byte) error
+}
+
+// do sends r, retrying on 429, 5xx and network errors with bounded backoff (honoring
+// Retry-After), and once after a 401 with a refreshed access token when r.auth is set.
+func (c *Client) do(ctx context.Context, r call) error {
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		var body io.Reader
+		if r.form != nil {
+			body = strings.NewReader(r.form.Encode())
+		}
+		req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
+		if err != nil {
+			return coach.Errorf(coach.EINVALID, "coinbase: cannot build the request")
+		}
+		req.Header.Set("Accept", "application/json")
+		if r.form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		access := r.bearer
+		if r.auth {
+			if access, err = c.accessToken(ctx); err != nil {
+				return err
+			}
+		}
+		if access != "" {
+			req.Header.Set("Authorization", "Bearer "+access)
+		}
+		status, header, data, err := c.roundTrip(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if attempt >= c.cfg.MaxAttempts {
+				return coach.Errorf(coach.EUNAVAILABLE, "coinbase is unreachable after %d attempts; try again later", attempt)
+			}
+			if err := c.cfg.Sleep(ctx, backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+				return err
+			}
+			continue
+		}
+		switch {
+		case status >= 200 && status < 300:
+			if r.decode == nil {
+				return nil
+			}
+			return r.decode(data)
+		case status == http.StatusUnauthorized && r.auth && !refreshed:
+			refreshed = true
+			if err := c.refreshAfterReject(ctx, access); err != nil {
+				return err
+			}
+			attempt--
+		case status == http.StatusTooManyRequests || status >= 500:
+			wait, ok := retryAfter(header, c.cfg.Clock.Now())
+			if !ok {
+				wait = backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
+			}
+			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
+				return formatError(status, data, c.secrets(r.bearer))
+			}
+			if err := c.cfg.Sleep(ctx, wait); err != nil {
+				return err
+			}
+		default:
+			return formatError(status, data, c.secrets(r.bearer))
+		}
+	}
+}
+
+// roundTrip sends req and reads the whole answer. Its error is a transport failure; the caller
+// never shows its text, which may carry the URL.
+func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if len(data) > maxBody {
+		return resp.StatusCode, resp.Header, nil, nil
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// apiURL returns the URL of an Advanced Trade path with query q.
+func (c *Client) apiURL(path string, q url.Values) string {
+	u := c.base + "/api/v3/brokerage" + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// ServerTime returns Coinbase's clock (public GET /time), to tell a skewed local clock.
+func (c *Client) ServerTime(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := c.do(ctx, call{method: http.MethodGet, url: c.apiURL("/time", nil), decode: func(b []byte) error {
+		var body struct {
+			EpochMillis string `json:"epochMillis"`
+		}
+		if json.Unmarshal(b, &body) != nil {
+			return malformed("server time")
+		}
+		ms, err := strconv.ParseInt(body.EpochMillis, 10, 64)
+		if err != nil || ms <= 0 {
+			return malformed("server time")
+		}
+		t = time.UnixMilli(ms).UTC()
+		return nil
+	}})
+	return t, err
+}

@@ -1,0 +1,296 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/pkg/errors"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+)
+
+// DefaultImportWindow is Importer.Window when unset.
+const DefaultImportWindow = 30 * 24 * time.Hour
+
+// DefaultScope is the checkpoint scope of a FillPage that names none.
+const DefaultScope = "fills"
+
+// recordTimeout bounds the transaction that records a failed import, which runs even when the
+// import's context is done.
+const recordTimeout = 10 * time.Second
+
+// ScoreRequester asks for a user's trades in [from, to) to be scored, typically by enqueueing a
+// score.bias job. Declared here, where it is needed; the host implements it.
+type ScoreRequester interface {
+	RequestScore(ctx context.Context, userID string, from, to time.Time) error
+}
+
+// Importer pages a broker connection's fills into storage.
+//
+// Each page is one transaction: its trades (Trades.Upsert, idempotent by (user, broker, extId)),
+// its checkpoint (Checkpoints.Put under the page's scope) and an import.progress event commit
+// together or not at all. A crashed or failed import therefore resumes, on the next Import of the
+// same connection, after the last page stored, and the progress a client saw matches what was
+// stored. A re-import stores no duplicate, and a trade the user deleted stays deleted.
+type Importer struct {
+	// Store is where trades, checkpoints, events and audit rows go. Required.
+	Store storage.Store
+	// Clock sets the import window and the audit times; nil means the system clock.
+	Clock coach.Clock
+	// Window is how far back an import reaches: fills in [now-Window, now). 0 means
+	// DefaultImportWindow.
+	Window time.Duration
+	// Scorer, when set, is asked to score the window after a successful import.
+	Scorer ScoreRequester
+}
+
+// Summary is what an import did.
+type Summary struct {
+	ConnectionID string    `json:"connectionId"`
+	Broker       string    `json:"broker"`
+	WindowStart  time.Time `json:"windowStart"`
+	WindowEnd    time.Time `json:"windowEnd"`
+	// Pages counts the pages stored; Fetched the fills they held.
+	Pages   int `json:"pages"`
+	Fetched int `json:"fetched"`
+	// Inserted fills were new; Duplicates were stored already; Skipped had been deleted by the user
+	// and stay deleted; Rejected failed validation (or named another broker) and were not stored.
+	Inserted   int `json:"inserted"`
+	Duplicates int `json:"duplicates"`
+	Skipped    int `json:"skipped"`
+	Rejected   int `json:"rejected"`
+}
+
+// Import fetches the fills of conn from src for the import window (restricted to symbols when
+// given; see FillsRequest.Symbols) and stores them for userID.
+//
+// It records, in order: an import_start audit row with an import.progress "started" event (one
+// transaction); per page, the trades, the checkpoint and a "fetching" event with the running
+// counts (one transaction each); and finally an import_done audit row with a "done" event — or,
+// when the broker or the store fails, a "failed" event carrying the error's code and safe message,
+// an import_done audit row with the outcome and, if the broker rejected the credentials
+// (EUNAUTHORIZED), the connection set to revoked with a broker_revoked audit row, all in one
+// transaction. After a successful import it asks Scorer to score the window.
+//
+// Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
+// symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
+// recorded then); otherwise the broker's or the store's error, returned with the Summary of the
+// pages stored so far.
+func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
+	switch {
+	case im.Store == nil:
+		return Summary{}, coach.Errorf(coach.EINVALID, "import: importer has no store")
+	case conn.UserID != userID || !coach.ValidID(userID):
+		return Summary{}, coach.Errorf(coach.EINVALID, "import: connection %s does not belong to the user", clip(conn.ID, 64))
+	case src == nil || src.Name() != conn.Broker:
+		return Summary{}, coach.Errorf(coach.EINVALID, "import: connection %s is a %s connection", clip(conn.ID, 64), clip(conn.Broker, 32))
+	case conn.Status == coach.ConnectionRevoked:
+		return Summary{}, coach.Errorf(coach.EUNAUTHORIZED, "import: connection %s was revoked; link the broker again", conn.ID)
+	case conn.Status == coach.ConnectionPaused:
+		return Summary{}, coach.Errorf(coach.ECONFLICT, "import: connection %s is paused", conn.ID)
+	}
+	if err := conn.Validate(); err != nil {
+		return Summary{}, err
+	}
+	for _, s := range symbols {
+		if !s.Valid() {
+			return Summary{}, coach.Errorf(coach.EINVALID, "import: symbol %q is not BASE-QUOTE", clip(string(s), 40))
+		}
+	}
+	clock := im.Clock
+	if clock == nil {
+		clock = coach.SystemClock{}
+	}
+	window := im.Window
+	if window <= 0 {
+		window = DefaultImportWindow
+	}
+	now := clock.Now().UTC()
+	sum := Summary{ConnectionID: conn.ID, Broker: conn.Broker, WindowStart: now.Add(-window), WindowEnd: now}
+	run := importRun{im: im, clock: clock, userID: userID, conn: conn}
+
+	err := im.Store.InTx(ctx, func(tx storage.Tx) error {
+		if err := run.audit(ctx, tx, coach.AuditImportStart, run.meta(sum, "")); err != nil {
+			return err
+		}
+		return run.progress(ctx, tx, sum, coach.ImportPhaseStarted, nil)
+	})
+	if err != nil {
+		return sum, err
+	}
+
+	cps, err := im.Store.Checkpoints().List(ctx, userID, conn.ID)
+	if err != nil {
+		return sum, run.fail(ctx, &sum, err)
+	}
+	req := FillsRequest{From: sum.WindowStart, To: sum.WindowEnd, Symbols: symbols, Checkpoints: cps}
+	if err := src.Fills(ctx, req, func(p FillPage) error { return run.page(ctx, &sum, p) }); err != nil {
+		return sum, run.fail(ctx, &sum, err)
+	}
+
+	err = im.Store.InTx(ctx, func(tx storage.Tx) error {
+		if err := run.audit(ctx, tx, coach.AuditImportDone, run.meta(sum, coach.ImportPhaseDone)); err != nil {
+			return err
+		}
+		return run.progress(ctx, tx, sum, coach.ImportPhaseDone, nil)
+	})
+	if err != nil {
+		return sum, run.fail(ctx, &sum, err)
+	}
+	if im.Scorer != nil {
+		if err := im.Scorer.RequestScore(ctx, userID, sum.WindowStart, sum.WindowEnd); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// importRun is the state of one Import call.
+type importRun struct {
+	im     *Importer
+	clock  coach.Clock
+	userID string
+	conn   coach.BrokerConnection
+}
+
+// page stores one page: trades, checkpoint and progress event in one transaction. sum is updated
+// only when the transaction commits.
+func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
+	next := *sum
+	next.Pages++
+	next.Fetched += len(p.Trades)
+	trades := make([]coach.Trade, 0, len(p.Trades))
+	for _, t := range p.Trades {
+		if t.Broker == "" {
+			t.Broker = r.conn.Broker
+		}
+		t.ConnectionID = r.conn.ID
+		t.UserID = ""
+		if t.Broker != r.conn.Broker || t.Validate() != nil {
+			next.Rejected++
+			continue
+		}
+		trades = append(trades, t)
+	}
+	scope := p.Scope
+	if scope == "" {
+		scope = DefaultScope
+	}
+	err := r.im.Store.InTx(ctx, func(tx storage.Tx) error {
+		if len(trades) > 0 {
+			res, err := tx.Trades().Upsert(ctx, r.userID, trades)
+			if err != nil {
+				return err
+			}
+			next.Inserted += res.Inserted
+			next.Duplicates += res.Unchanged
+			next.Skipped += res.Skipped
+		}
+		if p.Checkpoint != "" {
+			if err := tx.Checkpoints().Put(ctx, r.userID, r.conn.ID, scope, p.Checkpoint); err != nil {
+				return err
+			}
+		}
+		return r.progress(ctx, tx, next, coach.ImportPhaseFetching, nil)
+	})
+	if err != nil {
+		return err
+	}
+	*sum = next
+	return nil
+}
+
+// fail records a failed import and returns cause. The record is written even if ctx is done.
+func (r importRun) fail(ctx context.Context, sum *Summary, cause error) error {
+	code, msg := coach.ErrorCode(cause), coach.ErrorMessage(cause)
+	if ctx.Err() != nil && code == coach.EINTERNAL {
+		code, msg = coach.EUNAVAILABLE, "the import was interrupted; it resumes where it stopped"
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	_ = r.im.Store.InTx(rctx, func(tx storage.Tx) error {
+		if code == coach.EUNAUTHORIZED {
+			if err := r.revoke(rctx, tx); err != nil {
+				return err
+			}
+		}
+		meta := r.meta(*sum, coach.ImportPhaseFailed)
+		meta["error"] = code
+		if err := r.audit(rctx, tx, coach.AuditImportDone, meta); err != nil {
+			return err
+		}
+		return r.progress(rctx, tx, *sum, coach.ImportPhaseFailed, &coach.ErrorPayload{Code: code, Message: msg})
+	})
+	return cause
+}
+
+// revoke marks the connection revoked: its credentials were rejected (a dead refresh token), so
+// it must be linked again.
+func (r importRun) revoke(ctx context.Context, tx storage.Tx) error {
+	c, err := tx.Connections().Get(ctx, r.userID, r.conn.ID)
+	if coach.ErrorCode(err) == coach.ENOTFOUND {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status == coach.ConnectionRevoked {
+		return nil
+	}
+	c.Status = coach.ConnectionRevoked
+	if err := tx.Connections().Update(ctx, c); err != nil {
+		return err
+	}
+	return r.audit(ctx, tx, coach.AuditBrokerRevoked, map[string]any{
+		"connectionId": c.ID, "broker": c.Broker, "reason": "credentials rejected during import",
+	})
+}
+
+func (r importRun) progress(ctx context.Context, tx storage.Tx, s Summary, phase string, e *coach.ErrorPayload) error {
+	ev, err := coach.NewEvent(r.userID, coach.EventImportProgress, 1, coach.ImportProgressPayload{
+		ConnectionID: r.conn.ID,
+		Phase:        phase,
+		Fetched:      s.Fetched,
+		Inserted:     s.Inserted,
+		Duplicates:   s.Duplicates + s.Skipped,
+		WindowStart:  s.WindowStart,
+		WindowEnd:    s.WindowEnd,
+		Error:        e,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Events().Append(ctx, ev)
+	return err
+}
+
+func (r importRun) meta(s Summary, outcome string) map[string]any {
+	m := map[string]any{
+		"connectionId": r.conn.ID,
+		"broker":       r.conn.Broker,
+		"windowStart":  s.WindowStart,
+		"windowEnd":    s.WindowEnd,
+	}
+	if outcome != "" {
+		m["outcome"] = outcome
+		m["pages"] = s.Pages
+		m["fetched"] = s.Fetched
+		m["inserted"] = s.Inserted
+		m["duplicates"] = s.Duplicates
+		m["skipped"] = s.Skipped
+		m["rejected"] = s.Rejected
+	}
+	return m
+}
+
+func (r importRun) audit(ctx context.Context, tx storage.Tx, action string, meta map[string]any) error {
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return errors.Wrap(err, "import: audit meta")
+	}
+	return tx.Audit().Append(ctx, coach.Audit{
+		ID: coach.NewID(), UserID: r.userID, Action: action, Meta: b, CreatedAt: r.clock.Now().UTC(),
+	})
+}

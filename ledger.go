@@ -1,0 +1,152 @@
+package coach
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// CostMethod chooses which cost a sell is matched against.
+type CostMethod int
+
+// Cost methods.
+const (
+	// FIFO matches a sell against the oldest open lots of its symbol first. It is the default
+	// (the zero value).
+	FIFO CostMethod = iota
+	// AverageCost pools a symbol's buys and matches a sell at the pool's average cost.
+	AverageCost
+)
+
+// String returns "fifo" or "average_cost".
+func (m CostMethod) String() string {
+	switch m {
+	case FIFO:
+		return "fifo"
+	case AverageCost:
+		return "average_cost"
+	}
+	return "unknown"
+}
+
+// PriceLookup returns the price of one unit of asset in quote at a time (for a BNB fee on a
+// BTC-USDT fill: the price of BNB in USDT at the fill's TS), and false when it does not know it.
+// The ledger uses it only for fees charged in a third asset.
+type PriceLookup func(asset, quote string, at time.Time) (decimal.Decimal, bool)
+
+// Ledger turns one user's fills into realized P/L per closing fill, open lots, and uncovered
+// sells. It holds only configuration: Apply keeps no state between calls, and a Ledger is safe
+// for concurrent use once configured.
+//
+// Fees. A fee in the quote asset counts as it is. A fee in the base asset is converted at the
+// fill's price and also moves quantity: a buy holds Qty less the fee (the lot is smaller; its
+// unit cost stays the fill price), and a sell takes Qty plus the fee out of the position (the fee
+// part is sold at the fill price, so Proceeds include it and Fees count it; the cash received is
+// Qty × Price). A fee in any other asset is converted with FeePrices at the fill's TS; when that
+// is impossible the fill is still applied, without its fee, and reported in Result.Errors: a fee
+// is never silently zero. A null fee (unknown) counts as zero and is listed in
+// Result.UnknownFees.
+//
+// Arithmetic is exact, except pro-rating (the matched part of a lot's entry fee, the covered part
+// of a sell's fee, the cost of part of an average-cost pool), which rounds to 12 decimal places,
+// half away from zero; the last part of anything takes the remainder, so the parts add up to the
+// whole exactly. Apply allocates for what it reports and little else.
+type Ledger struct {
+	// Method is the cost method, FIFO unless set.
+	Method CostMethod
+	// FeePrices converts fees charged in a third asset; nil converts none.
+	FeePrices PriceLookup
+}
+
+// NewLedger returns a ledger that matches with method and converts no third-asset fee (set
+// FeePrices for that).
+func NewLedger(method CostMethod) *Ledger { return &Ledger{Method: method} }
+
+// Apply computes the ledger of fills, which must all belong to one user. It orders them itself
+// by (TS, Broker, ExtID, ID), so the result does not depend on the order they are given in, and
+// it does not modify fills.
+//
+// A fill the ledger cannot take in full (an invalid field, an unconvertible fee) is reported in
+// Result.Errors, and then Apply returns the complete Result together with an EINVALID error
+// saying how many fills are affected. An unknown Method or fills of several users give a nil
+// Result and an EINVALID error.
+func (l *Ledger) Apply(fills []Trade) (*Result, error) {
+	if l.Method != FIFO && l.Method != AverageCost {
+		return nil, Errorf(EINVALID, "ledger: unknown cost method %d", int(l.Method))
+	}
+	sells := 0
+	for i := range fills {
+		if fills[i].UserID != fills[0].UserID {
+			return nil, Errorf(EINVALID, "ledger: fills of more than one user")
+		}
+		if fills[i].Side == Sell {
+			sells++
+		}
+	}
+	order := fillOrder(fills)
+	r := &Result{Method: l.Method}
+	if sells > 0 {
+		r.Realized = make([]Realized, 0, sells) // at most one per sell: never grown
+	}
+	a := applier{l: l, r: r, books: make(map[Symbol]*book)}
+	for i := range fills {
+		t := &fills[i]
+		if order != nil {
+			t = &fills[order[i]]
+		}
+		a.apply(t)
+	}
+	a.closeBooks()
+	if len(r.Realized) == 0 {
+		r.Realized = nil
+	}
+	if n := len(r.Errors); n > 0 {
+		return r, Errorf(EINVALID, "ledger: %d fill(s) not taken in full; first: %s", n, ErrorMessage(r.Errors[0].Err))
+	}
+	return r, nil
+}
+
+// fillOrder returns the indexes of fills in the ledger's order, or nil when fills are in that
+// order already (the usual case: stores list oldest first).
+func fillOrder(fills []Trade) []int32 {
+	sorted := true
+	for i := 1; i < len(fills); i++ {
+		if compareFills(&fills[i-1], &fills[i]) > 0 {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return nil
+	}
+	order := make([]int32, len(fills))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return compareFills(&fills[a], &fills[b]) })
+	return order
+}
+
+// compareFills orders fills by (TS, Broker, ExtID, ID).
+func compareFills(a, b *Trade) int {
+	if c := a.TS.Compare(b.TS); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Broker, b.Broker); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ExtID, b.ExtID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// tradeRef names a fill in reports: its ID, or its ExtID before it has one.
+func tradeRef(t *Trade) string {
+	if t.ID != "" {
+		return t.ID
+	}
+	return t.ExtID
+}

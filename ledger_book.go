@@ -1,0 +1,199 @@
+package coach
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// applier runs one Apply: the books of every symbol seen so far and the result being built.
+type applier struct {
+	l     *Ledger
+	r     *Result
+	books map[Symbol]*book
+	last  *book // the book of the previous fill: consecutive fills often share a symbol
+}
+
+// book is the open position of one symbol: a queue of lots (FIFO) or a pool (AverageCost).
+type book struct {
+	sym         Symbol
+	base, quote string
+	err         error // the symbol is not canonical: every fill of it is skipped
+	lots        []lot // FIFO: open lots, oldest first from head
+	head        int
+	pool        pool // AverageCost
+}
+
+// match is what one sell took out of a book.
+type match struct {
+	covered, cost, entryFee amount
+	openedAt                time.Time
+	holding                 time.Duration
+	feesUnknown             bool
+}
+
+func (a *applier) book(sym Symbol) *book {
+	if a.last != nil && a.last.sym == sym {
+		return a.last
+	}
+	b := a.books[sym]
+	if b == nil {
+		b = &book{sym: sym, base: sym.Base(), quote: sym.Quote()}
+		if !sym.Valid() {
+			b.err = Errorf(EINVALID, "symbol: %q is not BASE-QUOTE", clip(string(sym), 40))
+		}
+		a.books[sym] = b
+	}
+	a.last = b
+	return b
+}
+
+// apply takes one fill into its book.
+func (a *applier) apply(t *Trade) {
+	b := a.book(t.Symbol)
+	if b.err != nil {
+		a.fail(t, true, Errorf(EINVALID, "trade %s: %s", clip(tradeRef(t), 64), ErrorMessage(b.err)))
+		return
+	}
+	if err := checkFill(t); err != nil {
+		a.fail(t, true, err)
+		return
+	}
+	qty, price := amountOf(t.Qty), amountOf(t.Price)
+	f, skip, err := a.fee(t, b, qty, price)
+	if err != nil {
+		a.fail(t, skip, err)
+		if skip {
+			return
+		}
+	}
+	if !t.Fee.Valid {
+		a.r.UnknownFees = append(a.r.UnknownFees, tradeRef(t))
+	}
+	if t.Side == Buy {
+		held := qty
+		if f.inBase {
+			held = qty.sub(f.base)
+		}
+		if a.l.Method == FIFO {
+			b.lots = append(b.lots, lot{qty: held, price: price, fee: f.quote, openedAt: t.TS, tradeID: tradeRef(t), feesUnknown: f.unknown})
+		} else {
+			b.pool.add(held, price, f, t.TS)
+		}
+		return
+	}
+	out := qty
+	if f.inBase {
+		out = qty.add(f.base)
+	}
+	var m match
+	if a.l.Method == FIFO {
+		m = b.takeFIFO(out, t.TS)
+	} else {
+		m = b.pool.take(out, t.TS)
+	}
+	a.record(t, out, price, f, m)
+}
+
+// checkFill reports the first field of t the ledger cannot work with.
+func checkFill(t *Trade) error {
+	ref := clip(tradeRef(t), 64)
+	switch {
+	case t.Side != Buy && t.Side != Sell:
+		return Errorf(EINVALID, "trade %s: side: want BUY or SELL", ref)
+	case !validAmount(t.Qty) || t.Qty.Sign() <= 0:
+		return Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", ref, amountText(t.Qty))
+	case !validAmount(t.Price) || t.Price.Sign() <= 0:
+		return Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", ref, amountText(t.Price))
+	}
+	return nil
+}
+
+// fail records a fill the ledger could not take in full.
+func (a *applier) fail(t *Trade, skipped bool, err error) {
+	a.r.Errors = append(a.r.Errors, TradeError{TradeID: tradeRef(t), Symbol: t.Symbol, Skipped: skipped, Err: err})
+}
+
+// record reports a sell: the covered part as Realized, any excess as Uncovered.
+func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
+	remaining := out.sub(m.covered)
+	exitFee := f.quote
+	if remaining.sign() > 0 && !f.quote.isZero() {
+		exitFee = mulDiv(f.quote, m.covered, out)
+	}
+	if m.covered.sign() > 0 {
+		proceeds := m.covered.mul(price)
+		fees := m.entryFee.add(exitFee)
+		qty := t.Qty
+		if remaining.sign() > 0 || f.inBase {
+			qty = m.covered.dec()
+		}
+		// Filled in place: a Realized is large, and copying one into the slice while the
+		// garbage collector runs costs a bulk write barrier.
+		n := len(a.r.Realized)
+		if n == cap(a.r.Realized) {
+			a.r.Realized = append(a.r.Realized, Realized{})
+		} else {
+			a.r.Realized = a.r.Realized[:n+1]
+		}
+		x := &a.r.Realized[n]
+		x.TradeID = tradeRef(t)
+		x.Symbol = t.Symbol
+		x.ClosedAt = t.TS
+		x.OpenedAt = m.openedAt
+		x.HoldingPeriod = m.holding
+		x.Qty = qty
+		x.Price = t.Price
+		x.Proceeds = proceeds.dec()
+		x.CostBasis = m.cost.dec()
+		x.Fees = fees.dec()
+		x.PnL = proceeds.sub(m.cost).sub(fees).dec()
+		x.FeesUnknown = f.unknown || m.feesUnknown
+	}
+	if remaining.sign() > 0 {
+		a.r.Uncovered = append(a.r.Uncovered, Uncovered{
+			TradeID:     tradeRef(t),
+			Symbol:      t.Symbol,
+			At:          t.TS,
+			Qty:         remaining.dec(),
+			Price:       t.Price,
+			Proceeds:    remaining.mul(price).dec(),
+			Fees:        f.quote.sub(exitFee).dec(),
+			FeesUnknown: f.unknown,
+		})
+	}
+}
+
+// closeBooks reports the open lots, by symbol.
+func (a *applier) closeBooks() {
+	books := make([]*book, 0, len(a.books))
+	for _, b := range a.books {
+		books = append(books, b)
+	}
+	slices.SortFunc(books, func(x, y *book) int { return strings.Compare(string(x.sym), string(y.sym)) })
+	for _, b := range books {
+		for _, lt := range b.lots[b.head:] {
+			a.r.Lots = append(a.r.Lots, Lot{
+				Symbol:      b.sym,
+				TradeID:     lt.tradeID,
+				OpenedAt:    lt.openedAt,
+				Qty:         lt.qty.dec(),
+				Price:       lt.price.dec(),
+				CostBasis:   lt.qty.mul(lt.price).dec(),
+				Fees:        lt.fee.dec(),
+				FeesUnknown: lt.feesUnknown,
+			})
+		}
+		if p := b.pool; p.qty.sign() > 0 {
+			a.r.Lots = append(a.r.Lots, Lot{
+				Symbol:      b.sym,
+				OpenedAt:    p.openedAt,
+				Qty:         p.qty.dec(),
+				Price:       mulDiv(p.cost, amount{m: 1}, p.qty).dec(),
+				CostBasis:   p.cost.dec(),
+				Fees:        p.fee.dec(),
+				FeesUnknown: p.feesUnknown,
+			})
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package coach
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Result is what the ledger makes of one user's fills. Every money figure is in the quote asset
+// of its symbol (USDT for BTC-USDT, BTC for ETH-BTC); figures of different quote assets are never
+// added together.
+type Result struct {
+	// Method is the cost method the result was computed with.
+	Method CostMethod
+	// Realized has one entry per fill that closed (part of) a position, in the ledger's order
+	// (TS, Broker, ExtID, ID).
+	Realized []Realized
+	// Lots are the open positions at the end, by symbol, then oldest first. Under AverageCost
+	// each symbol has at most one lot, its pool.
+	Lots []Lot
+	// Uncovered has one entry per sell that exceeded the holdings the ledger knows of (the
+	// history starts mid-position, or a buy is missing). The excess gets no P/L: no cost basis is
+	// made up for it. The covered part of the sell, if any, is in Realized as usual.
+	Uncovered []Uncovered
+	// UnknownFees lists the IDs (ExtIDs of fills without one) of fills whose fee is unknown (Trade.Fee is null), in the
+	// ledger's order. Such a fee counts as zero, and every figure it is part of says FeesUnknown.
+	UnknownFees []string
+	// Errors lists the fills the ledger could not take in full. Apply returns an EINVALID error
+	// whenever this is not empty.
+	Errors []TradeError
+}
+
+// Realized is the realized P/L of one closing fill: a sell, matched against the open lots of its
+// symbol (FIFO: oldest first; AverageCost: the pool at its average cost).
+//
+// Qty is the base quantity that left the position and was covered by known holdings: the fill's
+// Qty, plus the fee when the fee was charged in the base asset (that part is sold at the fill
+// price and its value counted as a fee), minus any uncovered excess. Proceeds is Qty × Price.
+// Fees are the entry fees of the matched lots pro-rated to the matched quantity, plus the fill's
+// own fee (pro-rated to the covered part when part of the sell was uncovered). PnL is
+// Proceeds − CostBasis − Fees.
+type Realized struct {
+	// TradeID is the ID of the closing fill (its ExtID while it has no ID, as everywhere in a
+	// Result).
+	TradeID string
+	Symbol  Symbol
+	// ClosedAt is the closing fill's TS.
+	ClosedAt time.Time
+	// OpenedAt is when the oldest matched lot was opened (FIFO), or when the position was last
+	// opened from flat (AverageCost).
+	OpenedAt time.Time
+	// HoldingPeriod is how long the matched quantity was held on average, weighted by quantity
+	// (FIFO: over the matched lots; AverageCost: since the pool's quantity-weighted mean
+	// acquisition time).
+	HoldingPeriod time.Duration
+	Qty           decimal.Decimal
+	// Price is the fill's price.
+	Price     decimal.Decimal
+	Proceeds  decimal.Decimal
+	CostBasis decimal.Decimal
+	Fees      decimal.Decimal
+	PnL       decimal.Decimal
+	// FeesUnknown is true when a fee behind these figures is unknown or could not be converted
+	// (see Result.UnknownFees and Result.Errors): Fees then understates and PnL overstates.
+	FeesUnknown bool
+}
+
+// Lot is an open position: the remainder of one buy (FIFO), or a symbol's pool (AverageCost).
+type Lot struct {
+	Symbol Symbol
+	// TradeID is the ID of the buy that opened the lot (its ExtID while it has no ID); "" for an
+	// average-cost pool.
+	TradeID string
+	// OpenedAt is the buy's TS (FIFO), or when the pool was last opened from flat (AverageCost).
+	OpenedAt time.Time
+	// Qty is the base quantity still held. A buy whose fee was charged in the base asset holds its
+	// Qty less the fee.
+	Qty decimal.Decimal
+	// Price is the cost of one unit: the buy's price (FIFO), or the pool's average cost rounded
+	// to 12 decimal places (AverageCost).
+	Price decimal.Decimal
+	// CostBasis is the cost of Qty, fees excluded.
+	CostBasis decimal.Decimal
+	// Fees is the part of the entry fees not yet allocated to a closing fill.
+	Fees decimal.Decimal
+	// FeesUnknown is true when a fee behind Fees is unknown or could not be converted.
+	FeesUnknown bool
+}
+
+// Uncovered is the part of a sell beyond the holdings the ledger knows of. It gets no P/L.
+type Uncovered struct {
+	// TradeID is the ID of the sell.
+	TradeID string
+	Symbol  Symbol
+	// At is the sell's TS.
+	At time.Time
+	// Qty is the base quantity sold beyond known holdings.
+	Qty decimal.Decimal
+	// Price is the sell's price.
+	Price decimal.Decimal
+	// Proceeds is Qty × Price.
+	Proceeds decimal.Decimal
+	// Fees is the part of the sell's fee that belongs to Qty.
+	Fees decimal.Decimal
+	// FeesUnknown is true when the sell's fee is unknown or could not be converted.
+	FeesUnknown bool
+}
+
+// TradeError is a fill the ledger could not take in full.
+type TradeError struct {
+	// TradeID is the fill's ID (its ExtID when the ID is empty).
+	TradeID string
+	Symbol  Symbol
+	// Skipped is true when the fill was left out entirely (a field the ledger needs is invalid);
+	// false when its quantities were applied but its fee was left out of every figure because it
+	// could not be converted to the quote asset (the figures then say FeesUnknown).
+	Skipped bool
+	// Err is a *Error with code EINVALID saying what is wrong.
+	Err error
+}

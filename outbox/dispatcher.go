@@ -1,0 +1,153 @@
+// Package outbox moves events from the outbox to the bus: a Dispatcher that publishes undelivered
+// events and marks them delivered, Replay for clients resuming after a gap, and Retention that
+// prunes old events. The event types and payloads are domain vocabulary in the root package.
+//
+// Delivery is at least once: an event is marked delivered only after the bus accepted it, in the
+// same transaction that claimed it, so a dispatcher that dies mid-batch leaves the batch
+// undelivered and the next run publishes it again. Clients dedupe by event id.
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/transport"
+)
+
+// Dispatcher defaults.
+const (
+	DefaultBatchSize    = 500
+	DefaultPollInterval = time.Second
+	DefaultMaxBackoff   = 30 * time.Second
+)
+
+// Dispatcher publishes undelivered outbox events to a bus. Several dispatchers may run against
+// one store: each batch is claimed inside a transaction (storage.Events.Undelivered skips rows
+// claimed by others).
+type Dispatcher struct {
+	store        storage.Store
+	bus          transport.Bus
+	clock        coach.Clock
+	batchSize    int
+	pollInterval time.Duration
+	maxBackoff   time.Duration
+	log          *slog.Logger
+	wake         chan struct{}
+}
+
+// DispatcherConfig configures a Dispatcher.
+type DispatcherConfig struct {
+	Store storage.Store // required
+	Bus   transport.Bus // required
+	Clock coach.Clock   // stamps DeliveredAt; coach.SystemClock when nil
+	Log   *slog.Logger  // slog.Default when nil
+	// BatchSize is how many events one transaction claims (DefaultBatchSize when 0).
+	BatchSize int
+	// PollInterval is how long the dispatcher sleeps when idle and not notified.
+	PollInterval time.Duration
+	// MaxBackoff caps the wait after a failed batch (the bus or the store is down).
+	MaxBackoff time.Duration
+}
+
+// NewDispatcher checks cfg and returns a Dispatcher.
+func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
+	if cfg.Store == nil || cfg.Bus == nil {
+		return nil, coach.Errorf(coach.EINVALID, "outbox dispatcher: store and bus are required")
+	}
+	if cfg.BatchSize < 0 || cfg.PollInterval < 0 || cfg.MaxBackoff < 0 {
+		return nil, coach.Errorf(coach.EINVALID, "outbox dispatcher: negative batch size or interval")
+	}
+	d := &Dispatcher{store: cfg.Store, bus: cfg.Bus, clock: cfg.Clock, batchSize: cfg.BatchSize,
+		pollInterval: cfg.PollInterval, maxBackoff: cfg.MaxBackoff, log: cfg.Log, wake: make(chan struct{}, 1)}
+	if d.clock == nil {
+		d.clock = coach.SystemClock{}
+	}
+	if d.batchSize == 0 {
+		d.batchSize = DefaultBatchSize
+	}
+	if d.pollInterval == 0 {
+		d.pollInterval = DefaultPollInterval
+	}
+	if d.maxBackoff == 0 {
+		d.maxBackoff = DefaultMaxBackoff
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	return d, nil
+}
+
+// Notify wakes the dispatcher now instead of at its next poll. It never blocks; call it after
+// committing a transaction that appended events.
+func (d *Dispatcher) Notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// DispatchOnce claims one batch, publishes it and marks it delivered, all in one transaction, and
+// returns how many events it delivered. On a bus error nothing of the batch is marked delivered.
+func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	n := 0
+	err := d.store.InTx(ctx, func(tx storage.Tx) error {
+		events, err := tx.Events().Undelivered(ctx, d.batchSize)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(events))
+		for _, e := range events {
+			if err := d.bus.Publish(ctx, e); err != nil {
+				return err
+			}
+			ids = append(ids, e.ID)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		n = len(ids)
+		return tx.Events().MarkDelivered(ctx, ids, d.clock.Now())
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Run dispatches until ctx ends: full batches back to back, then a sleep until Notify or the poll
+// interval. A failed batch (bus or store outage) is retried with exponential backoff; Run returns
+// only ctx's error.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	backoff := time.Duration(0)
+	for {
+		n, err := d.DispatchOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			backoff = min(max(2*backoff, 50*time.Millisecond), d.maxBackoff)
+			wait = backoff
+			d.log.WarnContext(ctx, "outbox dispatch failed; retrying", "code", coach.ErrorCode(err), "retryIn", wait)
+		case n == d.batchSize:
+			backoff = 0
+			continue
+		default:
+			backoff = 0
+			wait = d.pollInterval
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-d.wake:
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package outbox_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/outbox"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/transport"
+	transportmem "github.com/tradecoach/coach/transport/memory"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// flakyBus fails every publish while down is set, and counts what it delivered.
+type flakyBus struct {
+	transport.Bus
+	down      atomic.Bool
+	failAfter atomic.Int64 // when > 0, the publish with this 1-based number fails once
+	published atomic.Int64
+}
+
+func (b *flakyBus) Publish(ctx context.Context, e coach.Event) error {
+	n := b.published.Add(1)
+	if b.down.Load() || b.failAfter.CompareAndSwap(n, 0) {
+		return coach.Errorf(coach.EUNAVAILABLE, "bus down")
+	}
+	return b.Bus.Publish(ctx, e)
+}
+
+func newUser(t *testing.T, s storage.Store) string {
+	t.Helper()
+	id := coach.NewID()
+	err := s.Users().Create(context.Background(), coach.User{ID: id, Email: id + "@example.com", CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func appendEvents(t *testing.T, s storage.Store, userID string, n int) []string {
+	t.Helper()
+	ids := make([]string, 0, n)
+	for i := range n {
+		e, _ := coach.NewEvent(userID, coach.EventImportProgress, 1, map[string]int{"seq": i})
+		got, err := s.Events().Append(context.Background(), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, got[0].ID)
+	}
+	return ids
+}
+
+// collect reads the subscription until it has want distinct event ids or the deadline passes.
+func collect(t *testing.T, sub transport.Subscription, want int) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var order []string
+	deadline := time.After(10 * time.Second)
+	for len(order) < want {
+		select {
+		case e := <-sub.Events():
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				order = append(order, e.ID)
+			}
+		case <-deadline:
+			t.Fatalf("received %d of %d events", len(order), want)
+		}
+	}
+	return order
+}
+
+func undelivered(t *testing.T, s storage.Store) int {
+	t.Helper()
+	evs, err := s.Events().Undelivered(context.Background(), storage.MaxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(evs)
+}
+
+// waitUndelivered waits until the store has want undelivered events: the last batch is published
+// before it is marked delivered.
+func waitUndelivered(t *testing.T, s storage.Store, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for undelivered(t, s) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events undelivered, want %d", undelivered(t, s), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDispatchDeliversInOrderAndMarksDelivered(t *testing.T) {
+	store, bus := memory.New(), transportmem.NewBus(10_000)
+	user := newUser(t, store)
+	sub, _ := bus.Subscribe(context.Background(), user)
+	want := appendEvents(t, store, user, 1200)
+	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 500, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for {
+		n, err := d.DispatchOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		total += n
+	}
+	if total != 1200 || undelivered(t, store) != 0 {
+		t.Fatalf("delivered %d, %d left undelivered", total, undelivered(t, store))
+	}
+	got := collect(t, sub, 1200)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("event %d: got %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+func TestBusOutageLosesNothing(t *testing.T) {
+	store := memory.New()
+	bus := &flakyBus{Bus: transportmem.NewBus(10_000)}
+	user := newUser(t, store)
+	sub, _ := bus.Subscribe(context.Background(), user)
+	appendEvents(t, store, user, 300)
+	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 100, Log: quiet})
+
+	bus.failAfter.Store(50) // dies in the middle of the first batch
+	if _, err := d.DispatchOnce(context.Background()); coach.ErrorCode(err) != coach.EUNAVAILABLE {
+		t.Fatalf("DispatchOnce during outage: %v", err)
+	}
+	if n := undelivered(t, store); n != 300 {
+		t.Fatalf("a failed batch marked events delivered: %d undelivered, want 300", n)
+	}
+	bus.down.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+	time.Sleep(100 * time.Millisecond) // Run retries against the dead bus meanwhile
+	bus.down.Store(false)
+	d.Notify()
+	collect(t, sub, 300) // every event arrives (the first 49 possibly twice: at least once)
+	waitUndelivered(t, store, 0)
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Run returned %v", err)
+	}
+}
+
+// blockingBus blocks every publish after the first n until its context ends: a dispatcher killed
+// mid-batch.
+type blockingBus struct {
+	transport.Bus
+	n atomic.Int64
+}
+
+func (b *blockingBus) Publish(ctx context.Context, e coach.Event) error {
+	if b.n.Add(-1) < 0 {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return b.Bus.Publish(ctx, e)
+}
+
+func TestDispatcherKilledMidBatchLosesNothing(t *testing.T) {
+	store, inner := memory.New(), transportmem.NewBus(10_000)
+	user := newUser(t, store)
+	sub, _ := inner.Subscribe(context.Background(), user)
+	appendEvents(t, store, user, 200)
+
+	killed := &blockingBus{Bus: inner}
+	killed.n.Store(120)
+	d1, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: killed, BatchSize: 200, Log: quiet})
+	ctx, kill := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer kill()
+	if err := d1.Run(ctx); err == nil {
+		t.Fatal("killed dispatcher returned nil")
+	}
+	if n := undelivered(t, store); n != 200 {
+		t.Fatalf("killed batch marked events delivered: %d undelivered, want 200", n)
+	}
+	d2, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: inner, Log: quiet})
+	if _, err := d2.DispatchOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := collect(t, sub, 200); len(got) != 200 {
+		t.Fatalf("got %d distinct events", len(got))
+	}
+}
+
+func TestSeveralDispatchersDeliverEverything(t *testing.T) {
+	store, bus := memory.New(), transportmem.NewBus(100_000)
+	users := []string{newUser(t, store), newUser(t, store), newUser(t, store)}
+	subs := make([]transport.Subscription, len(users))
+	for i, u := range users {
+		subs[i], _ = bus.Subscribe(context.Background(), u)
+	}
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() { appendEvents(t, store, u, 400) })
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var runs sync.WaitGroup
+	for range 3 {
+		d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 37,
+			PollInterval: 5 * time.Millisecond, Log: quiet})
+		runs.Go(func() { d.Run(ctx) })
+	}
+	wg.Wait()
+	for i := range users {
+		collect(t, subs[i], 400)
+	}
+	waitUndelivered(t, store, 0)
+	cancel()
+	runs.Wait()
+}
+
+func TestReplayPagesAndRefusesAPrunedSince(t *testing.T) {
+	clock := coach.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	store := memory.New(memory.WithClock(clock))
+	user := newUser(t, store)
+	old := appendEvents(t, store, user, 5)
+	clock.Advance(100 * 24 * time.Hour)
+	recent := appendEvents(t, store, user, 23)
+
+	var got []string
+	last, err := outbox.Replay(context.Background(), store.Events(), user, old[4], 10, func(e coach.Event) error {
+		got = append(got, e.ID)
+		return nil
+	})
+	if err != nil || len(got) != 23 || last != recent[22] {
+		t.Fatalf("replay: %d events, last %s, err %v", len(got), last, err)
+	}
+
+	pruned, err := outbox.Retention{Events: store.Events(), Keep: outbox.DefaultRetention}.Run(context.Background(), clock.Now())
+	if err != nil || pruned != 5 {
+		t.Fatalf("retention pruned %d, err %v; want 5", pruned, err)
+	}
+	emitted := 0
+	_, err = outbox.Replay(context.Background(), store.Events(), user, old[1], 10, func(coach.Event) error { emitted++; return nil })
+	if coach.ErrorCode(err) != coach.EGONE || emitted != 0 {
+		t.Fatalf("replay since a pruned id: err %v after %d events, want EGONE before any", err, emitted)
+	}
+}
+
+func TestRetentionRefusesZero(t *testing.T) {
+	store := memory.New()
+	user := newUser(t, store)
+	appendEvents(t, store, user, 3)
+	for _, keep := range []time.Duration{0, -time.Hour} {
+		n, err := outbox.Retention{Events: store.Events(), Keep: keep}.Run(context.Background(), time.Now().Add(time.Hour))
+		if coach.ErrorCode(err) != coach.EINVALID || n != 0 {
+			t.Fatalf("keep %s: pruned %d, err %v", keep, n, err)
+		}
+	}
+	if evs, _ := store.Events().Since(context.Background(), user, "", 10); len(evs) != 3 {
+		t.Fatalf("events left: %d, want 3", len(evs))
+	}
+}
+
+func TestConfigIsChecked(t *testing.T) {
+	for _, cfg := range []outbox.DispatcherConfig{
+		{},
+		{Store: memory.New()},
+		{Store: memory.New(), Bus: transportmem.NewBus(0), BatchSize: -1},
+	} {
+		if _, err := outbox.NewDispatcher(cfg); coach.ErrorCode(err) != coach.EINVALID {
+			t.Errorf("NewDispatcher(%+v) = %v, want EINVALID", cfg, err)
+		}
+	}
+}

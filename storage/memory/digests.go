@@ -1,0 +1,143 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+)
+
+// digests is the storage.Digests of a Store or transaction.
+type digests struct{ r repos }
+
+func cloneDigest(g coach.Digest) coach.Digest {
+	g.Payload = cloneRaw(g.Payload)
+	g.DeliveredAt = cloneTime(g.DeliveredAt)
+	g.CreatedAt = g.CreatedAt.UTC()
+	return g
+}
+
+// latestFirst orders digests by PeriodEnd, then PeriodStart, newest first.
+func latestFirst(a, b *coach.Digest) int {
+	if c := b.PeriodEnd.In(time.UTC).Compare(a.PeriodEnd.In(time.UTC)); c != 0 {
+		return c
+	}
+	if c := b.PeriodStart.In(time.UTC).Compare(a.PeriodStart.In(time.UTC)); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.ID, a.ID)
+}
+
+func (r digests) Put(ctx context.Context, g coach.Digest) (coach.Digest, error) {
+	if err := g.Validate(); err != nil {
+		return coach.Digest{}, err
+	}
+	g = cloneDigest(g)
+	var out coach.Digest
+	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
+		b := d.bucketFor(g.UserID, undo)
+		if id, ok := b.digestStart[g.PeriodStart]; ok {
+			p := b.digests[id]
+			old := *p
+			p.PeriodEnd, p.Payload = g.PeriodEnd, g.Payload
+			undo.add(func() { *p = old })
+			out = cloneDigest(*p)
+			return nil
+		}
+		if d.taken(kindDigest, g.ID) {
+			return coach.Errorf(coach.ECONFLICT, "digest %s already exists", g.ID)
+		}
+		if g.CreatedAt.IsZero() {
+			g.CreatedAt = r.r.now()
+		}
+		p := &g
+		b.digests[g.ID] = p
+		b.digestStart[g.PeriodStart] = g.ID
+		d.setOwner(kindDigest, g.ID, g.UserID, undo)
+		undo.add(func() { delete(b.digests, g.ID); delete(b.digestStart, g.PeriodStart) })
+		out = cloneDigest(g)
+		return nil
+	})
+	return out, err
+}
+
+func (r digests) Get(ctx context.Context, userID, id string) (coach.Digest, error) {
+	var out coach.Digest
+	err := r.r.read(ctx, func(d *data) error {
+		b, ok := d.users[userID]
+		if !ok || b.digests[id] == nil {
+			return notFound("digest", id)
+		}
+		out = cloneDigest(*b.digests[id])
+		return nil
+	})
+	return out, err
+}
+
+func (r digests) Latest(ctx context.Context, userID string) (coach.Digest, error) {
+	list, err := r.List(ctx, userID, 1)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	if len(list) == 0 {
+		return coach.Digest{}, coach.Errorf(coach.ENOTFOUND, "no digest yet")
+	}
+	return list[0], nil
+}
+
+func (r digests) List(ctx context.Context, userID string, limit int) ([]coach.Digest, error) {
+	var out []coach.Digest
+	err := r.r.read(ctx, func(d *data) error {
+		b, ok := d.users[userID]
+		if !ok {
+			return nil
+		}
+		all := make([]*coach.Digest, 0, len(b.digests))
+		for _, g := range b.digests {
+			all = append(all, g)
+		}
+		slices.SortFunc(all, latestFirst)
+		for _, g := range all[:min(len(all), storage.Clamp(limit))] {
+			out = append(out, cloneDigest(*g))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (r digests) MarkDelivered(ctx context.Context, userID, id string, at time.Time) error {
+	return r.r.write(ctx, func(d *data, undo *undoLog) error {
+		b, ok := d.users[userID]
+		if !ok || b.digests[id] == nil {
+			return notFound("digest", id)
+		}
+		p := b.digests[id]
+		old := p.DeliveredAt
+		p.DeliveredAt = cloneTime(&at)
+		undo.add(func() { p.DeliveredAt = old })
+		return nil
+	})
+}
+
+func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, error) {
+	n := 0
+	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
+		for _, b := range d.users {
+			for id, g := range b.digests {
+				if !g.PeriodEnd.Before(day) {
+					continue
+				}
+				delete(b.digests, id)
+				delete(b.digestStart, g.PeriodStart)
+				d.dropOwner(kindDigest, id, undo)
+				undo.add(func() { b.digests[id] = g; b.digestStart[g.PeriodStart] = id })
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,33 @@
+package storagetest
+
+import (
+	"testing"
+
+	"github.com/tradecoach/coach/storage"
+)
+
+// Run checks every storage.Store contract against the adapter newStore makes: each repository,
+// tenant isolation, and InTx. Every subtest runs in parallel with a fresh store of its own, so
+// an adapter may give each its own schema; newStore registers any cleanup with t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	for _, group := range []struct {
+		name string
+		run  func(*testing.T, func(*testing.T) storage.Store)
+	}{
+		{"Users", runUsers},
+		{"Sessions", runSessions},
+		{"Connections", runConnections},
+		{"Trades", runTrades},
+		{"Tags", runTags},
+		{"Rules", runRules},
+		{"Digests", runDigests},
+		{"Audit", runAudit},
+		{"Events", runEvents},
+		{"Checkpoints", runCheckpoints},
+		{"Candles", runCandles},
+		{"DeadLetters", runDeadLetters},
+		{"InTx", runInTx},
+	} {
+		t.Run(group.name, func(t *testing.T) { group.run(t, newStore) })
+	}
+}

@@ -1,0 +1,180 @@
+package coach_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
+)
+
+// validTrade returns a trade that passes Validate.
+func validTrade() coach.Trade {
+	return coach.Trade{
+		ID: "ctrade1", UserID: "cuser1", Broker: "binance", ExtID: "BTCUSDT:123456", Symbol: "BTC-USDT",
+		Side: coach.Buy, Qty: d("0.00123"), Price: d("65432.1"),
+		Fee: decimal.NewNullDecimal(d("0.00000123")), FeeAsset: "BTC",
+		TS: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), ConnectionID: "cconn1",
+	}
+}
+
+func TestTradeValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		edit  func(*coach.Trade)
+		field string // "" when the trade stays valid
+	}{
+		{"valid", func(*coach.Trade) {}, ""},
+		{"store sets ID and UserID", func(x *coach.Trade) { x.ID, x.UserID = "", "" }, ""},
+		{"null fee", func(x *coach.Trade) { x.Fee, x.FeeAsset = decimal.NullDecimal{}, "" }, ""},
+		{"zero fee without asset", func(x *coach.Trade) { x.Fee, x.FeeAsset = decimal.NewNullDecimal(decimal.Zero), "" }, ""},
+		{"fee in a third asset", func(x *coach.Trade) { x.FeeAsset = "BNB" }, ""},
+		{"sell", func(x *coach.Trade) { x.Side = coach.Sell }, ""},
+		{"no connection", func(x *coach.Trade) { x.ConnectionID = "" }, ""},
+		{"ExtID of 128 bytes", func(x *coach.Trade) { x.ExtID = strings.Repeat("é", 64) }, ""},
+		{"unicode ExtID", func(x *coach.Trade) { x.ExtID = "ordre-n°42" }, ""},
+		{"amount with 38 digits", func(x *coach.Trade) { x.Qty = d("1234567890123456789.0123456789012345678") }, ""},
+		{"exponent 30", func(x *coach.Trade) { x.Price = decimal.New(1, 30) }, ""},
+		{"exponent -30", func(x *coach.Trade) { x.Qty = decimal.New(1, -30) }, ""},
+
+		{"malformed ID", func(x *coach.Trade) { x.ID = "a b" }, "id"},
+		{"malformed UserID", func(x *coach.Trade) { x.UserID = strings.Repeat("u", 65) }, "userId"},
+		{"no broker", func(x *coach.Trade) { x.Broker = "" }, "broker"},
+		{"upper-case broker", func(x *coach.Trade) { x.Broker = "Binance" }, "broker"},
+		{"long broker", func(x *coach.Trade) { x.Broker = strings.Repeat("b", 33) }, "broker"},
+		{"no ExtID", func(x *coach.Trade) { x.ExtID = "" }, "extId"},
+		{"long ExtID", func(x *coach.Trade) { x.ExtID = strings.Repeat("x", 129) }, "extId"},
+		{"ExtID not UTF-8", func(x *coach.Trade) { x.ExtID = "a\xffb" }, "extId"},
+		{"ExtID with a control character", func(x *coach.Trade) { x.ExtID = "a\nb" }, "extId"},
+		{"ExtID with DEL", func(x *coach.Trade) { x.ExtID = "a\x7fb" }, "extId"},
+		{"ExtID with a C1 control character", func(x *coach.Trade) { x.ExtID = "a\u0085b" }, "extId"},
+		{"malformed ConnectionID", func(x *coach.Trade) { x.ConnectionID = "c/1" }, "connectionId"},
+		{"non-canonical symbol", func(x *coach.Trade) { x.Symbol = "BTCUSDT" }, "symbol"},
+		{"lower-case symbol", func(x *coach.Trade) { x.Symbol = "btc-usdt" }, "symbol"},
+		{"no side", func(x *coach.Trade) { x.Side = "" }, "side"},
+		{"lower-case side", func(x *coach.Trade) { x.Side = "buy" }, "side"},
+		{"zero qty", func(x *coach.Trade) { x.Qty = decimal.Zero }, "qty"},
+		{"negative qty", func(x *coach.Trade) { x.Qty = d("-1") }, "qty"},
+		{"qty with a hostile exponent", func(x *coach.Trade) { x.Qty = decimal.New(1, 999_999_999) }, "qty"},
+		{"qty too fine", func(x *coach.Trade) { x.Qty = decimal.New(1, -31) }, "qty"},
+		{"qty with 39 digits", func(x *coach.Trade) { x.Qty = d("123456789012345678901234567890123456789") }, "qty"},
+		{"qty of 39 digits once written out", func(x *coach.Trade) { x.Qty = decimal.New(123456789, 30) }, "qty"},
+		{"zero price", func(x *coach.Trade) { x.Price = decimal.Zero }, "price"},
+		{"negative price", func(x *coach.Trade) { x.Price = d("-65000") }, "price"},
+		{"price with a hostile exponent", func(x *coach.Trade) { x.Price = decimal.New(5, -999_999) }, "price"},
+		{"negative fee", func(x *coach.Trade) { x.Fee = decimal.NewNullDecimal(d("-0.1")) }, "fee"},
+		{"fee with a hostile exponent", func(x *coach.Trade) { x.Fee = decimal.NewNullDecimal(decimal.New(1, 1<<30)) }, "fee"},
+		{"fee without asset", func(x *coach.Trade) { x.FeeAsset = "" }, "feeAsset"},
+		{"lower-case fee asset", func(x *coach.Trade) { x.FeeAsset = "bnb" }, "feeAsset"},
+		{"long fee asset", func(x *coach.Trade) { x.FeeAsset = strings.Repeat("B", 21) }, "feeAsset"},
+		{"no TS", func(x *coach.Trade) { x.TS = time.Time{} }, "ts"},
+		{"TS before 2009", func(x *coach.Trade) { x.TS = time.Date(2008, 12, 31, 23, 59, 59, 0, time.UTC) }, "ts"},
+		{"TS after 9999", func(x *coach.Trade) { x.TS = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "ts"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			x := validTrade()
+			tc.edit(&x)
+			err := x.Validate()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if coach.ErrorCode(err) != coach.EINVALID {
+				t.Fatalf("Validate() = %v, want EINVALID", err)
+			}
+			if msg := coach.ErrorMessage(err); !strings.Contains(msg, ": "+tc.field+":") {
+				t.Errorf("message %q does not name the field %s", msg, tc.field)
+			}
+			if msg := coach.ErrorMessage(err); strings.Contains(msg, "999999") || len(msg) > 300 {
+				t.Errorf("message %q expands untrusted input", msg)
+			}
+		})
+	}
+}
+
+func TestTradeNotional(t *testing.T) {
+	t.Parallel()
+	if got := validTrade().Notional(); !got.Equal(d("80.481483")) {
+		t.Errorf("Notional() = %s, want 80.481483", got)
+	}
+}
+
+func TestTradeJSON(t *testing.T) {
+	t.Parallel()
+	x := validTrade()
+	b, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"extId":`, `"userId":`, `"feeAsset":"BTC"`, `"connectionId":`, `"qty":"0.00123"`, `"side":"BUY"`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("JSON %s lacks %s", b, key)
+		}
+	}
+	var back coach.Trade
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(x, back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	x.Fee, x.FeeAsset = decimal.NullDecimal{}, ""
+	b, _ = json.Marshal(x)
+	if !strings.Contains(string(b), `"fee":null`) || strings.Contains(string(b), "feeAsset") {
+		t.Errorf("unknown fee: JSON %s, want fee null and no feeAsset", b)
+	}
+}
+
+// FuzzTradeValidate builds trades from fuzzed JSON. Validate must never panic, and a trade it
+// accepts must survive a JSON round trip unchanged and still valid.
+func FuzzTradeValidate(f *testing.F) {
+	seed, _ := json.Marshal(validTrade())
+	f.Add(string(seed))
+	for _, s := range []string{
+		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"SELL","qty":"1","price":"2","fee":null,"ts":"2020-01-01T00:00:00Z"}`,
+		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"1e30","price":"1e-30","fee":"0","ts":"2020-01-01T00:00:00+05:30"}`,
+		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"123456789e30","price":"2","ts":"2020-01-01T00:00:00Z"}`,
+		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"1e999999999","price":"2","ts":"2020-01-01T00:00:00Z"}`,
+		`{"broker":"binance","extId":"\u0085","symbol":"BTC-USDT","side":"BUY","qty":1.5,"price":2,"ts":"2020-01-01T00:00:00Z"}`,
+		`{"broker":"binance","extId":"a\ud800","symbol":"BTC-USDT","side":"BUY","qty":"1","price":"2","fee":"-0","feeAsset":"","ts":"9999-12-31T23:59:59.999999999Z"}`,
+		`{"qty":"-0","price":"0.000000000000000000000000000001"}`,
+		`{}`, `null`, `[]`, `{"qty":{}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var x coach.Trade
+		if json.Unmarshal([]byte(s), &x) != nil {
+			return
+		}
+		err := x.Validate()
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EINVALID {
+				t.Fatalf("Validate() = %v, want EINVALID", err)
+			}
+			return
+		}
+		b, err := json.Marshal(x)
+		if err != nil {
+			t.Fatalf("a valid trade does not marshal: %v", err)
+		}
+		var back coach.Trade
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s does not unmarshal: %v", b, err)
+		}
+		if diff := cmp.Diff(x, back); diff != "" {
+			t.Fatalf("round trip through %s (-before +after):\n%s", b, diff)
+		}
+		if err := back.Validate(); err != nil {
+			t.Fatalf("valid trade invalid after a round trip through %s: %v", b, err)
+		}
+	})
+}

@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// Worker runs the jobs of a queue with one Handler, several at a time, until it is shut down.
+//
+// Failures: a handler error or panic (a panic is an error) retries the job after the worker's
+// Backoff, until the job's MaxRetry is exhausted; an error whose coach.ErrorCode is EINVALID is
+// not retried. Either way the job is then dead-lettered: stored in storage.DeadLetters under
+// DeadLetterID(queue, id), and its ID stays taken (Enqueue reports Duplicate) until it is
+// requeued. Each attempt's context carries the job's Timeout as its deadline.
+type Worker interface {
+	// Start begins running jobs with h in the background and returns at once.
+	Start(h Handler) error
+
+	// Shutdown stops taking jobs and waits for the jobs in flight, up to the worker's shutdown
+	// grace period. A job still running then has its context cancelled and is returned to its
+	// queue, not counted as a failure: it runs again (handlers are idempotent). After Shutdown
+	// returns no handler of this worker is called again.
+	Shutdown()
+}
+
+// Requeuer puts dead-lettered jobs back on their queue.
+type Requeuer interface {
+	// Requeue takes the dead letter id out of storage and enqueues its job again with a fresh
+	// retry budget (the queue's default MaxRetry and Timeout). ENOTFOUND if there is no such dead
+	// letter. If the enqueue fails the dead letter is stored again.
+	Requeue(ctx context.Context, deadLetterID string) (Enqueued, error)
+}
+
+// DeadLetterID is the storage.DeadLetter ID of job id of queue: the same job failing again
+// replaces its dead letter.
+func DeadLetterID(queue, id string) string { return queue + ":" + id }
+
+// Priorities returns the queues of the workers stack with their weights: with every queue
+// non-empty, a worker takes jobs from q_import, q_score, q_sim and q_digest 40%, 30%, 20% and 10%
+// of the time (or strictly in that order when a worker is configured for strict priority).
+func Priorities() map[string]int {
+	return map[string]int{QueueImport: 4, QueueScore: 3, QueueSim: 2, QueueDigest: 1}
+}
+
+// Backoff tells how long to wait before retrying a job that has failed n times (n ≥ 1).
+type Backoff func(n int) time.Duration
+
+// ExponentialBackoff returns a Backoff of base·2^(n−1), at most max, less up to 10% jitter so that
+// jobs failing together do not retry together.
+func ExponentialBackoff(base, max time.Duration) Backoff {
+	return func(n int) time.Duration {
+		d := base
+		for i := 1; i < n && d < max; i++ {
+			d *= 2
+		}
+		d = min(d, max)
+		if d > 0 {
+			d -= time.Duration(rand.Int64N(int64(d)/10 + 1))
+		}
+		return d
+	}
+}
+
+// DefaultBackoff waits 10 s after the first failure, doubling up to an hour.
+var DefaultBackoff = ExponentialBackoff(10*time.Second, time.Hour)
+
+// Mux routes jobs to handlers by Type; its Run method is the Handler to give a Worker. It is safe
+// for concurrent use.
+type Mux struct {
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// NewMux returns an empty Mux.
+func NewMux() *Mux { return &Mux{handlers: make(map[string]Handler)} }
+
+// Handle registers h for jobs of jobType. It panics if jobType is empty, h is nil or jobType
+// already has a handler: those are programming mistakes.
+func (m *Mux) Handle(jobType string, h Handler) {
+	if jobType == "" || h == nil {
+		panic("transport: Mux.Handle: empty job type or nil handler")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.handlers[jobType]; ok {
+		panic(fmt.Sprintf("transport: Mux.Handle: job type %q registered twice", jobType))
+	}
+	m.handlers[jobType] = h
+}
+
+// Run runs the handler registered for j.Type. A job of a type with no handler fails with
+// EINVALID, so it is dead-lettered at once (and can be requeued once a handler is deployed).
+func (m *Mux) Run(ctx context.Context, j Job) error {
+	m.mu.RLock()
+	h, ok := m.handlers[j.Type]
+	m.mu.RUnlock()
+	if !ok {
+		return coach.Errorf(coach.EINVALID, "job %s: no handler for type %q", j.ID, j.Type)
+	}
+	return h(ctx, j)
+}
+
+// WeeklyDigestJob returns the fan-out job that starts the weekly digests of the last complete ISO
+// week before at (in at's location): type digest.weekly on q_digest, ID "digest.weekly:{isoWeek}"
+// and payload {"week":"{isoWeek}"}, e.g. "2026-W04". Every scheduler firing in the same week makes
+// the same ID, so several schedulers enqueue it once.
+func WeeklyDigestJob(at time.Time) Job {
+	week := ISOWeek(at.AddDate(0, 0, -7))
+	return Job{
+		Type:      JobDigestWeekly,
+		ID:        "digest.weekly:" + week,
+		Queue:     QueueDigest,
+		Payload:   []byte(`{"week":"` + week + `"}`),
+		Retention: 8 * 24 * time.Hour,
+	}
+}
+
+// ISOWeek formats the ISO 8601 week of t (in t's location) as "2026-W04".
+func ISOWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
