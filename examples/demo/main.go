@@ -1,0 +1,161 @@
+// Command demo runs tradecoach end to end in one process on a demo trader: it imports 45 days of
+// a deterministic persona's fills from the demo broker into the in-memory store, scores them for
+// behavioural biases against the market data around each fill, and prints what the coach would
+// say — the reflections, the account-level metrics and the P/L by label.
+//
+//	go run ./examples/demo            # the default persona (seed 42)
+//	go run ./examples/demo -seed 7    # another persona, same behaviours
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/memory"
+)
+
+func main() {
+	seed := flag.Int64("seed", 42, "demo persona seed")
+	reflections := flag.Int("reflections", 8, "how many coach reflections to print")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *seed, *reflections); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", coach.ErrorMessage(err))
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer, seed int64, reflections int) error {
+	demo, err := brokertest.NewDemo(seed, brokertest.DemoOptions{})
+	if err != nil {
+		return err
+	}
+	clock := coach.NewManualClock(demo.End())
+	store := memory.New(memory.WithClock(clock))
+	user := coach.User{ID: coach.NewID(), Email: "demo@example.com", CreatedAt: demo.Start(), TimeZone: "Europe/Berlin"}
+	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo,
+		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start()}
+	if err := store.Users().Create(ctx, user); err != nil {
+		return err
+	}
+	if err := store.Connections().Create(ctx, conn); err != nil {
+		return err
+	}
+
+	importer := &broker.Importer{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())}
+	sum, err := importer.Import(ctx, user.ID, conn, demo)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Imported %d fills from the demo broker (%s to %s): %d new, %d duplicates.\n\n",
+		sum.Fetched, sum.WindowStart.Format(time.DateOnly), sum.WindowEnd.Format(time.DateOnly), sum.Inserted, sum.Duplicates)
+
+	scorer := &bias.Service{Store: store, Candles: demo, Config: bias.DefaultConfig(), Clock: clock}
+	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	tags, err := store.Tags().List(ctx, user.ID, storage.TagFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Scored %d trades with definitions %s: %d tags (%d trades lacked data for some label).\n",
+		rep.Trades, bias.DefinitionVersion, rep.Tags, countTrades(rep.Skipped))
+	printCounts(out, tags)
+	if err := printReflections(ctx, out, store, user.ID, reflections); err != nil {
+		return err
+	}
+	printAccount(out, rep.Account)
+	return nil
+}
+
+func countTrades(skips []bias.Skip) int {
+	seen := map[string]bool{}
+	for _, s := range skips {
+		seen[s.TradeID] = true
+	}
+	return len(seen)
+}
+
+func printCounts(out io.Writer, tags []coach.BiasTag) {
+	counts := map[string]int{}
+	for _, t := range tags {
+		counts[t.Label]++
+	}
+	labels := make([]string, 0, len(counts))
+	for l := range counts {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	fmt.Fprintln(out, "\nTags by label:")
+	for _, l := range labels {
+		fmt.Fprintf(out, "  %-15s %4d  %s\n", l, counts[l], strings.Repeat("█", min(counts[l], 60)))
+	}
+}
+
+// printReflections prints the first n coach.reflect events, as the chat would show them.
+func printReflections(ctx context.Context, out io.Writer, store storage.Store, userID string, n int) error {
+	fmt.Fprintln(out, "\nThe coach says:")
+	after, shown := "", 0
+	for shown < n {
+		events, err := store.Events().Since(ctx, userID, after, 500)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			break
+		}
+		for _, e := range events {
+			after = e.ID
+			if e.Type != coach.EventCoachReflect || shown >= n {
+				continue
+			}
+			var p coach.ReflectPayload
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  [%s %.2f] %s\n", p.Label, p.Confidence, p.Text)
+			shown++
+		}
+	}
+	return nil
+}
+
+func printAccount(out io.Writer, a bias.Account) {
+	fmt.Fprintln(out, "\nAccount-level metrics:")
+	d := a.Disposition
+	fmt.Fprintf(out, "  Disposition effect (Odean 1998): PGR %s, PLR %s, DE %s (t = %s) over %d decision moments%s\n",
+		num(d.PGR), num(d.PLR), num(d.DE), num(d.T), d.Moments, why(d.Insufficient))
+	o := a.Overtrading
+	fmt.Fprintf(out, "  Overtrading (Barber & Odean 2000): %d trades on %d active days, %s a day (median %s), %d overtraded days%s\n",
+		o.Trades, o.ActiveDays, num(o.TradesPerActiveDay), num(o.MedianTradesPerDay), o.OvertradedDays, why(o.Insufficient))
+	l := a.LossChasing
+	fmt.Fprintf(out, "  Loss chasing (Coval & Shumway 2005): difference %s (t = %s)%s\n", num(l.Diff), num(l.T), why(l.Insufficient))
+	h := a.HoldingLosers
+	fmt.Fprintf(out, "  Holding losers: losers held %s× as long as winners%s\n", num(h.Ratio), why(h.Insufficient))
+}
+
+func num(f float64) string {
+	if f != f {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3g", f)
+}
+
+func why(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " — " + reason
+}
