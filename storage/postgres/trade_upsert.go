@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+)
+
+// defaultCopyThreshold is the batch size from which Upsert streams trades with COPY into a
+// temporary table; smaller batches go as arrays in the statement itself, which saves creating
+// the table.
+const defaultCopyThreshold = 512
+
+// tradeKey is a trade's identity within a user.
+type tradeKey struct{ broker, extID string }
+
+// Upsert stores trades idempotently by (userID, broker, extId) (see storage.Trades).
+//
+// Every trade is validated in Go first; a batch with an invalid trade stores nothing. The batch
+// is reduced to the first occurrence of each key, then stored by one INSERT … SELECT … ON
+// CONFLICT (user_id, broker, ext_id) DO NOTHING that leaves out tombstoned keys; its source is
+// the batch as arrays, or, for large batches, a temporary table (ON COMMIT DROP) filled by COPY.
+// The same statement counts what it inserted and what the tombstones held back; every other key
+// was already stored (Unchanged). ENOTFOUND if the user does not exist.
+func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) (storage.UpsertResult, error) {
+	if !coach.ValidID(userID) {
+		return storage.UpsertResult{}, coach.Errorf(coach.EINVALID, "userId: malformed")
+	}
+	rows := make([]coach.Trade, 0, len(batch))
+	seen := make(map[tradeKey]struct{}, len(batch))
+	for _, t := range batch {
+		t, err := checkTrade(userID, t)
+		if err != nil {
+			return storage.UpsertResult{}, err
+		}
+		k := tradeKey{t.Broker, t.ExtID}
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		if t.ID == "" {
+			t.ID = coach.NewID()
+		}
+		rows = append(rows, t)
+	}
+	if len(rows) == 0 {
+		return storage.UpsertResult{}, nil
+	}
+	var res storage.UpsertResult
+	err := r.s.write(ctx, func(q querier) error {
+		// src is the batch as a relation: the temporary table filled by COPY, or the arrays.
+		src, args := `trades_in`, []any{userID}
+		if len(rows) >= r.s.db.copyThreshold {
+			if err := copyTrades(ctx, q, rows); err != nil {
+				return err
+			}
+		} else {
+			src = `(SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+				$7::numeric[], $8::numeric[], $9::numeric[], $10::text[], $11::timestamptz[], $12::text[])
+				AS u(id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id))`
+			args = append(args, tradeArrays(rows)...)
+		}
+		var inserted, skipped int
+		var userExists bool
+		err := q.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id)
+				SELECT s.id, $1, s.broker, s.ext_id, s.symbol, s.side, s.qty::numeric, s.price::numeric, s.fee::numeric,
+					s.fee_asset, s.ts, s.connection_id
+				FROM `+src+` s
+				WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+				  AND NOT EXISTS (SELECT 1 FROM trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
+				ON CONFLICT (user_id, broker, ext_id) DO NOTHING
+				RETURNING 1)
+			SELECT (SELECT count(*) FROM ins),
+				(SELECT count(*) FROM trade_tombstones z WHERE z.user_id = $1
+					AND EXISTS (SELECT 1 FROM `+src+` s WHERE s.broker = z.broker AND s.ext_id = z.ext_id)),
+				EXISTS (SELECT 1 FROM users WHERE id = $1)`, args...).Scan(&inserted, &skipped, &userExists)
+		if err != nil {
+			return err
+		}
+		if src == `trades_in` && r.s.inTx() {
+			// The enclosing transaction may import again before it commits.
+			if _, err := q.Exec(ctx, `DROP TABLE trades_in`); err != nil {
+				return err
+			}
+		}
+		if !userExists {
+			return coach.Errorf(coach.ENOTFOUND, "user not found")
+		}
+		res = storage.UpsertResult{Inserted: inserted, Skipped: skipped, Unchanged: len(rows) - inserted - skipped}
+		return nil
+	})
+	if err != nil {
+		return storage.UpsertResult{}, err
+	}
+	return res, nil
+}
+
+// copyTrades streams rows with COPY into trades_in, a temporary table that the transaction's
+// end drops. Amounts travel as their exact decimal text, which the INSERT casts to numeric:
+// cheaper than encoding them in the driver, and just as exact.
+func copyTrades(ctx context.Context, q querier, rows []coach.Trade) error {
+	if _, err := q.Exec(ctx, `CREATE TEMPORARY TABLE trades_in (
+		id text COLLATE "C", broker text COLLATE "C", ext_id text COLLATE "C", symbol text COLLATE "C",
+		side text, qty text, price text, fee text, fee_asset text COLLATE "C", ts timestamptz,
+		connection_id text COLLATE "C") ON COMMIT DROP`); err != nil {
+		return err
+	}
+	_, err := q.CopyFrom(ctx, pgx.Identifier{"trades_in"},
+		[]string{"id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id"},
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			t := &rows[i]
+			var fee *string
+			if t.Fee.Valid {
+				s := t.Fee.Decimal.String()
+				fee = &s
+			}
+			return []any{t.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), t.Qty.String(), t.Price.String(),
+				fee, t.FeeAsset, t.TS, nullText(t.ConnectionID)}, nil
+		}))
+	return err
+}
+
+// tradeArrays returns rows column by column, in the order of the unnest source of Upsert.
+func tradeArrays(rows []coach.Trade) []any {
+	var (
+		ids, brokers, extIDs, symbols, sides, feeAssets = make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		qtys, prices, fees                              = make([]pgtype.Numeric, len(rows)), make([]pgtype.Numeric, len(rows)), make([]pgtype.Numeric, len(rows))
+		tss                                             = make([]time.Time, len(rows))
+		conns                                           = make([]*string, len(rows))
+	)
+	for i, t := range rows {
+		ids[i], brokers[i], extIDs[i], symbols[i], sides[i], feeAssets[i] = t.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), t.FeeAsset
+		qtys[i], prices[i], fees[i] = numeric(t.Qty), numeric(t.Price), nullNumeric(t.Fee)
+		tss[i] = t.TS
+		conns[i] = nullText(t.ConnectionID)
+	}
+	return []any{ids, brokers, extIDs, symbols, sides, qtys, prices, fees, feeAssets, tss, conns}
+}
