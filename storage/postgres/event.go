@@ -273,13 +273,24 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	return id, err
 }
 
-// Undelivered returns up to limit undelivered events, oldest id first. Inside InTx the rows are
-// locked FOR UPDATE SKIP LOCKED: claimed until the transaction ends, and skipped by the other
-// dispatchers' Undelivered meanwhile.
+// Undelivered returns up to limit undelivered events, oldest id first.
+//
+// Inside InTx it claims whole users, not rows: it locks the event_streams row of every user with
+// undelivered events FOR UPDATE SKIP LOCKED and returns only those users' events. Another
+// dispatcher's Undelivered skips a claimed user entirely until the transaction ends, so two
+// dispatchers never publish one user's events out of id order (a relay that has sent a later id
+// would drop the earlier one as a repeat). A user whose append is in flight (its stream row is
+// locked) is skipped too: none of its uncommitted events are visible anyway.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {
 	sql := `SELECT ` + eventCols + ` FROM event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`
 	if r.s.inTx() {
-		sql += ` FOR UPDATE SKIP LOCKED`
+		sql = `WITH claimed AS (
+			SELECT s.user_id FROM event_streams s
+			WHERE EXISTS (SELECT 1 FROM event_outbox o WHERE o.user_id = s.user_id AND o.delivered_at IS NULL)
+			FOR UPDATE OF s SKIP LOCKED)
+		SELECT ` + eventCols + ` FROM event_outbox
+		WHERE delivered_at IS NULL AND user_id IN (SELECT user_id FROM claimed)
+		ORDER BY ts, id LIMIT $1`
 	}
 	var out []coach.Event
 	err := r.s.read(ctx, func(q querier) error {

@@ -1,0 +1,74 @@
+package asynq
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"time"
+
+	pkgerrors "github.com/pkg/errors"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tradecoach/coach"
+)
+
+// formatError translates an error of operation op into the coach error model: a Redis that
+// cannot be reached, is loading, read-only or out of clients is EUNAVAILABLE (safe to retry);
+// anything else is an unexpected fault, wrapped with a stack (EINTERNAL). A cancelled context is
+// returned wrapped so that errors.Is(err, context.Canceled) still holds.
+//
+// asynq reports a failed script as text, losing the driver error, so when err itself does not
+// tell, formatError asks the server: if it does not answer a PING either, the error is
+// EUNAVAILABLE.
+func formatError(ctx context.Context, client goredis.UniversalClient, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = errors.Join(cerr, err) // asynq may have flattened the context's error into text
+	}
+	if errors.Is(err, context.Canceled) {
+		return pkgerrors.Wrap(err, "asynq: "+op)
+	}
+	if unavailable(err) {
+		return coach.Errorf(coach.EUNAVAILABLE, "asynq: %s: redis unavailable", op)
+	}
+	if client != nil {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if perr := client.Ping(pctx).Err(); perr != nil && unavailable(perr) {
+			return coach.Errorf(coach.EUNAVAILABLE, "asynq: %s: redis unavailable", op)
+		}
+	}
+	return pkgerrors.Wrap(err, "asynq: "+op)
+}
+
+// unavailable reports whether err means the server is down, unreachable or temporarily unable
+// to serve.
+func unavailable(err error) bool {
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, goredis.ErrClosed),
+		errors.Is(err, goredis.ErrPoolTimeout),
+		errors.Is(err, goredis.ErrPoolExhausted),
+		errors.As(err, &opErr),
+		errors.As(err, &netErr) && netErr.Timeout(),
+		goredis.IsLoadingError(err),
+		goredis.IsReadOnlyError(err),
+		goredis.IsClusterDownError(err),
+		goredis.IsTryAgainError(err),
+		goredis.IsMasterDownError(err),
+		goredis.IsMaxClientsError(err):
+		return true
+	}
+	return false
+}
