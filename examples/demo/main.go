@@ -1,7 +1,8 @@
 // Command demo runs tradecoach end to end in one process on a demo trader: it imports 45 days of
 // a deterministic persona's fills from the demo broker into the in-memory store, scores them for
 // behavioural biases against the market data around each fill, and prints what the coach would
-// say — the reflections, the account-level metrics and the P/L by label.
+// say — the reflections, the account-level metrics, and how the trader stands against their own
+// rules.
 //
 //	go run ./examples/demo            # the default persona (seed 42)
 //	go run ./examples/demo -seed 7    # another persona, same behaviours
@@ -22,6 +23,7 @@ import (
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 )
@@ -61,7 +63,29 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	fmt.Fprintf(out, "Imported %d fills from the demo broker (%s to %s): %d new, %d duplicates.\n\n",
 		sum.Fetched, sum.WindowStart.Format(time.DateOnly), sum.WindowEnd.Format(time.DateOnly), sum.Inserted, sum.Duplicates)
 
-	scorer := &bias.Service{Store: store, Candles: demo, Config: bias.DefaultConfig(), Clock: clock}
+	// The trader's own rules: DISCIPLINE is "followed every rule that applied, and nothing else
+	// fired".
+	ruleSvc := &rules.Service{Store: store, Clock: clock}
+	for _, r := range []coach.Rule{
+		{Kind: "avoidSpikeOverPct", Params: json.RawMessage(`{"pct": 8, "lookbackHours": 24}`), Active: true},
+		{Kind: "maxTradesPerDay", Params: json.RawMessage(`{"n": 12}`), Active: true},
+		{Kind: "cooldownAfterLoss", Params: json.RawMessage(`{"minutes": 60}`), Active: true},
+	} {
+		if _, err := ruleSvc.Create(ctx, user.ID, r); err != nil {
+			return err
+		}
+	}
+	verdicts, err := ruleSvc.EvaluateUser(ctx, user.ID, time.Time{}, time.Time{}, demo)
+	if err != nil {
+		return err
+	}
+	cfg := bias.DefaultConfig()
+	cfg.Rules = func(t coach.Trade) bias.Verdict {
+		n, broken := verdicts.Evaluation.Check(t)
+		return bias.Verdict{Checked: n, Broken: broken}
+	}
+
+	scorer := &bias.Service{Store: store, Candles: demo, Config: cfg, Clock: clock}
 	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
@@ -77,7 +101,19 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		return err
 	}
 	printAccount(out, rep.Account)
+	printStreaks(out, verdicts.Streaks)
 	return nil
+}
+
+func printStreaks(out io.Writer, s rules.StreakReport) {
+	fmt.Fprintln(out, "\nYour rules:")
+	for _, r := range s.Rules {
+		fmt.Fprintf(out, "  %-18s followed %3d, broken %3d; streak now %d trades (best %d), %d days (best %d)\n",
+			r.Kind, r.Followed, r.Broken, r.Trades.Current, r.Trades.Best, r.Days.Current, r.Days.Best)
+	}
+	o := s.Overall
+	fmt.Fprintf(out, "  %-18s streak now %d trades (best %d), %d days (best %d)\n", "all rules",
+		o.Trades.Current, o.Trades.Best, o.Days.Current, o.Days.Best)
 }
 
 func countTrades(skips []bias.Skip) int {
