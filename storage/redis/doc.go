@@ -1,6 +1,7 @@
 // Package redis implements tradecoach's short-lived stores on Redis with
 // github.com/redis/go-redis/v9: storage.Cache, storage.Idempotency, storage.Nonces and
-// storage.RateLimiter (GCRA, via github.com/go-redis/redis_rate/v10).
+// storage.RateLimiter (GCRA, via github.com/go-redis/redis_rate/v10). Bus is the transport.Bus
+// on Redis pub/sub, shared by every edge instance.
 //
 // Every key this package writes is namespaced by Config.Prefix and carries a TTL, so several
 // deployments (or tests) can share one Redis database and nothing is kept forever. Each

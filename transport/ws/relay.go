@@ -1,0 +1,299 @@
+package ws
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/transport"
+)
+
+// Relay defaults.
+const (
+	DefaultPageSize        = 500
+	DefaultQueueSize       = 256
+	DefaultPingInterval    = 30 * time.Second
+	DefaultPingTimeout     = 10 * time.Second
+	DefaultMaxConnsPerUser = 8
+	DefaultReadLimit       = 4 << 10
+	DefaultClockSkew       = time.Second
+)
+
+// RelayConfig configures a Relay. Zero durations and sizes take the defaults above.
+type RelayConfig struct {
+	// Bus delivers live events (required).
+	Bus transport.Bus
+	// Replayer gives stored events to resuming clients (required).
+	Replayer Replayer
+	// Authenticate returns the user a handshake request belongs to (required). An error whose
+	// coach.ErrorCode is EUNAUTHORIZED is answered 401, EFORBIDDEN 403, EUNAVAILABLE 503, others
+	// 500; nothing is upgraded.
+	Authenticate func(r *http.Request) (userID string, err error)
+	// OriginPatterns are the Origin hosts allowed besides the request's own host, matched like
+	// websocket.AcceptOptions.OriginPatterns (path.Match, case-insensitive, "scheme://host" when a
+	// pattern holds "://"). A request without an Origin header (not a browser) is allowed.
+	OriginPatterns []string
+	// Clock stamps the cursor of a connection opened without lastEventId (coach.SystemClock when
+	// nil).
+	Clock coach.Clock
+	// ClockSkew is how far the store's clock may lag the relay's: the cursor of a fresh
+	// connection is that far in the past, so resuming from it can repeat an event but never skip
+	// one.
+	ClockSkew time.Duration
+	// Log receives faults (slog.Default when nil).
+	Log *slog.Logger
+	// PageSize is the limit of each replay page.
+	PageSize int
+	// QueueSize bounds the live events a connection holds before they are written; one more
+	// closes it with CloseTooSlow.
+	QueueSize int
+	// PingInterval is how often each connection is pinged; PingTimeout how long a pong may take
+	// before the peer is dropped as dead.
+	PingInterval, PingTimeout time.Duration
+	// MaxConnsPerUser caps one user's connections on this relay; the next is closed with
+	// CloseTooMany.
+	MaxConnsPerUser int
+	// ReadLimit bounds a client frame in bytes; a larger one is closed with 1009.
+	ReadLimit int64
+	// OnClose, when set, is called once per connection as it starts to close, with the close code
+	// the relay sends (0 when it sends none: the peer left, broke the connection or stopped
+	// answering pings) and a short reason. It must not block.
+	OnClose func(userID string, code int, reason string)
+}
+
+// Relay is the http.Handler of /ws/coach: it authenticates the handshake, replays what the
+// client missed and streams the user's live events (see the package documentation for the
+// protocol). It is safe for concurrent use.
+type Relay struct {
+	cfg  RelayConfig
+	done chan struct{} // closed by Shutdown and Close
+
+	mu      sync.Mutex
+	closing bool
+	conns   map[*conn]struct{}
+	perUser map[string]int
+	wg      sync.WaitGroup
+}
+
+// NewRelay checks cfg, fills in its defaults and returns a Relay.
+func NewRelay(cfg RelayConfig) (*Relay, error) {
+	if cfg.Bus == nil || cfg.Replayer == nil || cfg.Authenticate == nil {
+		return nil, coach.Errorf(coach.EINVALID, "ws relay: bus, replayer and authenticate are required")
+	}
+	if cfg.PageSize < 0 || cfg.QueueSize < 0 || cfg.PingInterval < 0 || cfg.PingTimeout < 0 ||
+		cfg.MaxConnsPerUser < 0 || cfg.ReadLimit < 0 || cfg.ClockSkew < 0 {
+		return nil, coach.Errorf(coach.EINVALID, "ws relay: negative size or duration")
+	}
+	for _, p := range cfg.OriginPatterns {
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
+			return nil, coach.Errorf(coach.EINVALID, "ws relay: origin pattern %q is malformed", p)
+		}
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&cfg.PageSize, DefaultPageSize)
+	def(&cfg.QueueSize, DefaultQueueSize)
+	def(&cfg.MaxConnsPerUser, DefaultMaxConnsPerUser)
+	defDur(&cfg.PingInterval, DefaultPingInterval)
+	defDur(&cfg.PingTimeout, DefaultPingTimeout)
+	defDur(&cfg.ClockSkew, DefaultClockSkew)
+	if cfg.ReadLimit == 0 {
+		cfg.ReadLimit = DefaultReadLimit
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	cfg.OriginPatterns = append([]string(nil), cfg.OriginPatterns...)
+	return &Relay{cfg: cfg, done: make(chan struct{}), conns: make(map[*conn]struct{}), perUser: make(map[string]int)}, nil
+}
+
+// ServeHTTP upgrades an authenticated handshake and serves the connection until it closes.
+func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if !originAllowed(req, r.cfg.OriginPatterns) {
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	userID, err := r.cfg.Authenticate(req)
+	if err == nil && !coach.ValidID(userID) {
+		err = coach.Errorf(coach.EINTERNAL, "ws relay: authenticate returned an invalid user id")
+	}
+	if err != nil {
+		if coach.ErrorCode(err) == coach.EINTERNAL {
+			r.cfg.Log.ErrorContext(req.Context(), "ws relay: authenticate failed", "err", err)
+		}
+		http.Error(w, coach.ErrorMessage(err), handshakeStatus(err))
+		return
+	}
+	last := req.URL.Query().Get("lastEventId")
+	if last != "" {
+		if _, err := coach.EventIDTime(last); err != nil {
+			http.Error(w, "lastEventId: not an event id", http.StatusBadRequest)
+			return
+		}
+		last = strings.ToUpper(last)
+	}
+	c, tooMany, ok := r.admit(userID)
+	if !ok {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer r.release(c)
+	wc, err := websocket.Accept(w, req, &websocket.AcceptOptions{OriginPatterns: r.cfg.OriginPatterns})
+	if err != nil {
+		return // Accept answered the request
+	}
+	r.attach(c, wc)
+	if tooMany {
+		c.close(CloseTooMany, "too many connections")
+		return
+	}
+	c.serve(last)
+}
+
+// Conns returns how many connections the relay holds.
+func (r *Relay) Conns() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.conns)
+}
+
+// Shutdown refuses new connections with 503, closes every open one with 1001 (going away) and
+// waits for them to end. When ctx ends first it drops the rest without a close handshake and
+// returns ctx's error.
+func (r *Relay) Shutdown(ctx context.Context) error {
+	r.stop()
+	ended := make(chan struct{})
+	go func() { r.wg.Wait(); close(ended) }()
+	select {
+	case <-ended:
+		return nil
+	case <-ctx.Done():
+		r.dropAll()
+		<-ended
+		return ctx.Err()
+	}
+}
+
+// Close drops every connection without a close handshake and waits for them to end.
+func (r *Relay) Close() error {
+	r.stop()
+	r.dropAll()
+	r.wg.Wait()
+	return nil
+}
+
+func (r *Relay) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closing {
+		r.closing = true
+		close(r.done)
+	}
+}
+
+func (r *Relay) dropAll() {
+	r.mu.Lock()
+	conns := make([]*conn, 0, len(r.conns))
+	for c := range r.conns {
+		conns = append(conns, c)
+	}
+	r.mu.Unlock()
+	for _, c := range conns {
+		c.drop()
+	}
+}
+
+// admit registers a connection of userID; tooMany tells that the user is over the cap (the
+// connection is still registered, to be closed with CloseTooMany after the upgrade); ok is false
+// while shutting down.
+func (r *Relay) admit(userID string) (c *conn, tooMany, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return nil, false, false
+	}
+	c = newConn(r, userID)
+	r.perUser[userID]++
+	r.wg.Add(1)
+	return c, r.perUser[userID] > r.cfg.MaxConnsPerUser, true
+}
+
+// attach makes an upgraded connection reachable by Close.
+func (r *Relay) attach(c *conn, wc *websocket.Conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c.ws = wc
+	r.conns[c] = struct{}{}
+}
+
+func (r *Relay) release(c *conn) {
+	r.mu.Lock()
+	delete(r.conns, c)
+	if r.perUser[c.userID]--; r.perUser[c.userID] <= 0 {
+		delete(r.perUser, c.userID)
+	}
+	r.mu.Unlock()
+	r.wg.Done()
+}
+
+// handshakeStatus maps an Authenticate error to the status of the refused handshake.
+func handshakeStatus(err error) int {
+	switch coach.ErrorCode(err) {
+	case coach.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case coach.EFORBIDDEN:
+		return http.StatusForbidden
+	case coach.EINVALID:
+		return http.StatusBadRequest
+	case coach.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case coach.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// originAllowed applies websocket.Accept's Origin rule before authentication, so that a
+// cross-site page never gets as far as the host's session check: no Origin (not a browser), the
+// request's own host, or a host matching one of patterns.
+func originAllowed(r *http.Request, patterns []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, p := range patterns {
+		target := u.Host
+		if strings.Contains(p, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
+			return true
+		}
+	}
+	return false
+}
