@@ -1,7 +1,9 @@
 // Package coinbase is the Coinbase Advanced Trade client: OAuth2 linking (authorization code with
 // PKCE S256 and state), access-token refresh with refresh-token rotation persisted through a
 // TokenStore, "List Fills" with cursor paging normalized to coach.Trade, and candles. A Client
-// implements broker.Broker and broker.MarketData.
+// implements broker.Broker and broker.MarketData. StoredTokens is the TokenStore of a connection
+// kept in a storage.Store with its tokens sealed (broker/seal): a rotation is compare-and-swapped
+// in one transaction.
 //
 // Fills are fetched in time windows (Config.Window), each window paged to its end by cursor and
 // then emitted oldest first, whatever order the server pages in. A fill's ExtID is its entry_id

@@ -275,19 +275,26 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 
 // Undelivered returns up to limit undelivered events, oldest id first.
 //
-// Inside InTx it claims whole users, not rows: it locks the event_streams row of every user with
-// undelivered events FOR UPDATE SKIP LOCKED and returns only those users' events. Another
-// dispatcher's Undelivered skips a claimed user entirely until the transaction ends, so two
-// dispatchers never publish one user's events out of id order (a relay that has sent a later id
-// would drop the earlier one as a repeat). A user whose append is in flight (its stream row is
+// Inside InTx it claims whole users, not rows: it locks (FOR UPDATE SKIP LOCKED) the event_streams
+// rows of the users whose undelivered events come first — users in order of their oldest
+// undelivered event, as many as the batch can hold — and returns only those users' events. A
+// second dispatcher's Undelivered skips a claimed user entirely until the transaction ends, so
+// two dispatchers never publish one user's events out of id order (a relay that has sent a later
+// id would drop the earlier one as a repeat). A user whose append is in flight (its stream row is
 // locked) is skipped too: none of its uncommitted events are visible anyway.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {
 	sql := `SELECT ` + eventCols + ` FROM event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`
 	if r.s.inTx() {
-		sql = `WITH claimed AS (
-			SELECT s.user_id FROM event_streams s
-			WHERE EXISTS (SELECT 1 FROM event_outbox o WHERE o.user_id = s.user_id AND o.delivered_at IS NULL)
-			FOR UPDATE OF s SKIP LOCKED)
+		sql = `WITH pending AS (
+			SELECT user_id, min(ts) AS first_ts, count(*) AS n
+			FROM event_outbox WHERE delivered_at IS NULL GROUP BY user_id
+		), ranked AS (
+			SELECT user_id, sum(n) OVER (ORDER BY first_ts, user_id) - n AS before FROM pending
+		), claimed AS MATERIALIZED (
+			SELECT s.user_id FROM event_streams s JOIN ranked r ON r.user_id = s.user_id
+			WHERE r.before < $1
+			FOR UPDATE OF s SKIP LOCKED
+		)
 		SELECT ` + eventCols + ` FROM event_outbox
 		WHERE delivered_at IS NULL AND user_id IN (SELECT user_id FROM claimed)
 		ORDER BY ts, id LIMIT $1`

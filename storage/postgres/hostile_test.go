@@ -88,6 +88,74 @@ func TestHostileInputIsRejectedBeforeSQL(t *testing.T) {
 				Open: 1, High: 1, Low: 1, Close: 1, Volume: nanValue()}})
 		}},
 		{"events since a non-ULID", func() error { _, err := db.Events().Since(ctx, u.ID, "x\x00", 10); return err }},
+
+		// Values the domain rejects (each type's Validate), which the database would take or
+		// refuse with a driver error.
+		{"user without an email", func() error { return db.Users().Create(ctx, coach.User{ID: id, CreatedAt: now}) }},
+		{"user with an unknown time zone", func() error {
+			return db.Users().Create(ctx, coach.User{ID: id, Email: "z@example.com", TimeZone: "Mars/Olympus", CreatedAt: now})
+		}},
+		{"session expiring before it starts", func() error { s := sess; s.ExpiresAt = now.Add(-time.Hour); return db.Sessions().Create(ctx, s) }},
+		{"connection with an unknown status", func() error { c := conn; c.Status = "zombie"; return db.Connections().Create(ctx, c) }},
+		{"connection update to a bad broker", func() error { c := conn; c.Broker = "Bad Broker"; return db.Connections().Update(ctx, c) }},
+		{"trade with a zero qty", func() error {
+			z := trade
+			z.Qty = decimal.Zero
+			_, err := db.Trades().Upsert(ctx, u.ID, []coach.Trade{z})
+			return err
+		}},
+		{"trade with a bad symbol", func() error {
+			z := trade
+			z.Symbol = "BTCUSD"
+			_, err := db.Trades().Upsert(ctx, u.ID, []coach.Trade{z})
+			return err
+		}},
+		{"trade with a bad side", func() error {
+			z := trade
+			z.Side = "HOLD"
+			_, err := db.Trades().Upsert(ctx, u.ID, []coach.Trade{z})
+			return err
+		}},
+		{"trade with a negative fee", func() error {
+			z := trade
+			z.Fee = decimal.NewNullDecimal(decimal.New(-1, 0))
+			_, err := db.Trades().Upsert(ctx, u.ID, []coach.Trade{z})
+			return err
+		}},
+		{"trade before 2009", func() error {
+			z := trade
+			z.TS = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+			_, err := db.Trades().Upsert(ctx, u.ID, []coach.Trade{z})
+			return err
+		}},
+		{"trade edit to a negative price", func() error {
+			z := trade
+			z.ID = id
+			z.Price = decimal.New(-5, 0)
+			return db.Trades().Update(ctx, u.ID, z)
+		}},
+		{"tag with confidence above 1", func() error {
+			g := coach.BiasTag{ID: id, UserID: u.ID, TradeID: id, Label: "FOMO", Confidence: 1.5, Features: json.RawMessage(`{}`), CreatedAt: now}
+			return db.Tags().Replace(ctx, u.ID, []string{id}, []coach.BiasTag{g})
+		}},
+		{"digest ending before it starts", func() error {
+			_, err := db.Digests().Put(ctx, coach.Digest{ID: id, UserID: u.ID, PeriodStart: coach.Date{Year: 2026, Month: 1, Day: 11},
+				PeriodEnd: coach.Date{Year: 2026, Month: 1, Day: 5}, Payload: json.RawMessage(`{}`)})
+			return err
+		}},
+		{"audit without an action", func() error { return db.Audit().Append(ctx, coach.Audit{ID: id, UserID: u.ID, CreatedAt: now}) }},
+		{"event version 0", func() error {
+			_, err := db.Events().Append(ctx, coach.Event{UserID: u.ID, Type: "t", V: 0, Payload: []byte(`{}`)})
+			return err
+		}},
+		{"event payload not JSON", func() error {
+			_, err := db.Events().Append(ctx, coach.Event{UserID: u.ID, Type: "t", V: 1, Payload: []byte(`{"a":`)})
+			return err
+		}},
+		{"candle with low above high", func() error {
+			return db.Candles().Put(ctx, []coach.Candle{{Symbol: "BTC-USD", Interval: coach.Hour1, OpenTime: now.Truncate(time.Hour),
+				Open: 1, High: 1, Low: 2, Close: 1, Volume: 1}})
+		}},
 	} {
 		if err := tc.call(); coach.ErrorCode(err) != coach.EINVALID {
 			t.Errorf("%s: %v, want EINVALID before any SQL", tc.name, err)

@@ -11,16 +11,20 @@ import (
 	"github.com/tradecoach/coach/storage"
 )
 
-// TestUndeliveredSkipsClaimedRows checks that Undelivered inside InTx claims its rows (FOR UPDATE
-// SKIP LOCKED): a second dispatcher's transaction gets the other rows, not the same ones and
-// without waiting, and the claims end with the transaction.
+// TestUndeliveredSkipsClaimedRows checks that Undelivered inside InTx claims whole users (FOR
+// UPDATE SKIP LOCKED on their streams): a second dispatcher's transaction gets the other users'
+// events, none of the claimed user's, without waiting; and the claims end with the transaction.
 func TestUndeliveredSkipsClaimedRows(t *testing.T) {
 	t.Parallel()
 	db := MustOpenTestDB(t)
 	ctx := context.Background()
-	u := newUser(t, db)
+	u, v := newUser(t, db), newUser(t, db)
 	for i := range 10 {
 		_, err := db.Events().Append(ctx, coach.Event{UserID: u.ID, Type: "t", V: 1, Payload: json.RawMessage(`{"i":` + itoa(i) + `}`)})
+		must(t, err, "append")
+	}
+	for i := range 6 {
+		_, err := db.Events().Append(ctx, coach.Event{UserID: v.ID, Type: "t", V: 1, Payload: json.RawMessage(`{"i":` + itoa(i) + `}`)})
 		must(t, err, "append")
 	}
 	claimed := make(chan []coach.Event)
@@ -48,29 +52,29 @@ func TestUndeliveredSkipsClaimedRows(t *testing.T) {
 	must(t, <-done, "first dispatcher")
 
 	if len(first) != 4 || len(second) != 6 {
-		t.Fatalf("dispatchers got %d and %d events, want 4 and 6", len(first), len(second))
+		t.Fatalf("dispatchers got %d and %d events, want 4 (of u) and 6 (of v)", len(first), len(second))
 	}
-	ids := map[string]bool{}
-	for _, e := range append(first, second...) {
-		if ids[e.ID] {
-			t.Errorf("event %s given to both dispatchers", e.ID)
+	for _, e := range first {
+		if e.UserID != u.ID {
+			t.Errorf("first dispatcher got an event of %s, want only u's oldest", e.UserID)
 		}
-		ids[e.ID] = true
 	}
-	if first[3].ID >= second[0].ID {
-		t.Errorf("the first dispatcher did not get the oldest ids")
+	for _, e := range second {
+		if e.UserID != v.ID {
+			t.Errorf("second dispatcher got an event of claimed user %s", e.UserID)
+		}
 	}
-	// Outside InTx nothing is claimed; after the transactions, all ten are there again.
+	// Outside InTx nothing is claimed; after the transactions, all sixteen are there again.
 	all, err := db.Events().Undelivered(ctx, 100)
 	must(t, err, "undelivered")
-	if len(all) != 10 {
-		t.Errorf("%d undelivered after the claims ended, want 10", len(all))
+	if len(all) != 16 {
+		t.Errorf("%d undelivered after the claims ended, want 16", len(all))
 	}
 	must(t, db.Events().MarkDelivered(ctx, []string{first[0].ID, first[1].ID, "not-an-id"}, time.Now()), "mark")
 	all, err = db.Events().Undelivered(ctx, 100)
 	must(t, err, "undelivered")
-	if len(all) != 8 || all[0].ID != first[2].ID {
-		t.Errorf("after marking two delivered: %d undelivered starting %s, want 8 starting %s", len(all), all[0].ID, first[2].ID)
+	if len(all) != 14 || all[0].ID != first[2].ID {
+		t.Errorf("after marking two delivered: %d undelivered starting %s, want 14 starting %s", len(all), all[0].ID, first[2].ID)
 	}
 }
 

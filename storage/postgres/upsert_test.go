@@ -117,6 +117,11 @@ func TestUpsertFailedBatchLeavesNothing(t *testing.T) {
 		must(t, err, "other's trade")
 		otherTrade, err := db.Trades().List(ctx, other.ID, storage.TradeFilter{})
 		must(t, err, "other's list")
+		// u already has trades: a failed batch must leave them exactly as they were.
+		_, err = db.Trades().Upsert(ctx, u.ID, fills(5, "demo", "p"))
+		must(t, err, "u's trades")
+		before, err := db.Trades().List(ctx, u.ID, storage.TradeFilter{})
+		must(t, err, "u's list")
 
 		bad := fills(20, "demo", "b")
 		bad[17].Qty = decimal.Zero
@@ -138,10 +143,10 @@ func TestUpsertFailedBatchLeavesNothing(t *testing.T) {
 		_, err = db.Trades().Upsert(ctx, "not a user id!", fills(3, "demo", "n"))
 		wantCode(t, err, coach.EINVALID, "a malformed user id")
 
-		n, err := db.Trades().Count(ctx, u.ID)
-		must(t, err, "count")
-		if n != 0 {
-			t.Errorf("%d trades stored by failed batches, want 0", n)
+		after, err := db.Trades().List(ctx, u.ID, storage.TradeFilter{})
+		must(t, err, "u's list after")
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("u's trades after failed batches (-before +after):\n%s", diff)
 		}
 	})
 }
