@@ -1,0 +1,62 @@
+// Package digest writes a trader's weekly digest: the week's trades counted by bias label, the
+// realized P/L attributed to each label (and the unlabelled rest), the rule streaks and
+// violations, the comparison with the previous week, and one suggestion chosen deterministically
+// from the evidence, with SVG charts and a self-contained HTML report.
+//
+// A week is an ISO 8601 week in the user's time zone (User.Location): Monday 00:00 to the next
+// Monday 00:00 local time, 167 or 169 hours long when daylight saving changes in it. A trade at
+// Sunday 23:30 local time belongs to that week even when UTC already says Monday.
+//
+// Build is the pure core: from values (the user, the week, trades, tags, a rules.Evaluation,
+// simulation outcomes, the previous week's payload) it gives the Payload, the same one on every
+// machine. RenderSVG and RenderHTML draw it. The Service type loads a stored user's data, builds
+// the digest, stores it with its digest.ready event in one transaction, and archives the report
+// to blob storage.
+//
+// # Payload fields (JSON, version "v": 1)
+//
+//	v               1
+//	week            "2026-W10"
+//	timeZone        the IANA zone of the days ("UTC" when the user has none)
+//	periodStart     the Monday, "2026-03-02"
+//	periodEnd       the Sunday, "2026-03-08"
+//	quote           the asset of every money figure: the quote asset most of the week's trades use
+//	tradeCount      the week's fills
+//	activeDays      local days with at least one fill
+//	closes          the week's fills that realized P/L (FIFO ledger), in quote
+//	realized        their realized P/L (decimal string)
+//	fees            fees charged on the week's fills (quote-asset fees; base-asset fees at the
+//	                fill price; third-asset fees are left out and counted in dataQuality)
+//	countsByBias    {label: trades of the week carrying it}
+//	pnlByBias       {label: {realized, trades, closes}} (see below)
+//	labelled        {realized, trades, closes} for trades and P/L with at least one label
+//	unlabelled      {realized, trades, closes} for the rest
+//	days            [{date, trades, realized, cumulative}] Monday to Sunday
+//	streaks         {overall: {currentTrades, bestTrades, currentDays, bestDays},
+//	                 rules: [{ruleId, kind, currentTrades, …}]} at the end of the week; null
+//	                without rules
+//	ruleViolations  [{ruleId, kind, count, checked, undecided}], most broken first
+//	vsPreviousWeek  {week, periodStart, tradeCount, activeDays, realized, fees, countsByBias,
+//	                 ruleViolations}: this week minus the previous one; absent when there is none;
+//	                realized and fees are null when the weeks' quote assets differ
+//	suggestion      {kind, label?, ruleId?, text, evidence: {count, days, realized, pattern},
+//	                 scenario?, simulationDelta?}
+//	dataQuality     {insufficient, reasons, unknownFees, unvaluedFees, uncoveredSells,
+//	                 ledgerErrors, otherQuoteTrades, unattributedCloses}
+//
+// # Attribution
+//
+// P/L is realized when a position is closed, but most labels sit on the trade that opened it
+// (FOMO, REVENGE, LOSS_CHASING on buys). So a close's P/L is split by the FIFO lots it closed,
+// the lots of entries with the same labels taken together — each part Σ quantity × (exit − entry
+// price), less the close's fees pro-rated by quantity (12 places), the last part the remainder —
+// and each part counts for the labels of the closing fill and of the fills that opened its lots. A part with two labels counts in both label buckets, so pnlByBias does not add up to
+// realized; labelled (each part once) plus unlabelled does, exactly.
+//
+// # Minimum data
+//
+// dataQuality.insufficient is set when the week has fewer than two active days or fewer than
+// bias.MinTrendEvents trades. The suggestion then never speaks of a pattern or a trend, and it
+// does so otherwise only when its own evidence counts at least bias.MinTrendEvents trades over at
+// least two days.
+package digest

@@ -1,0 +1,241 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"time"
+
+	"github.com/pkg/errors"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/rules"
+	"github.com/tradecoach/coach/storage"
+)
+
+// SimSource gives what-if simulation results for a user's week. Package sim computes them; a host
+// adapts it (digest does not import sim).
+type SimSource interface {
+	// Outcomes returns the simulation outcomes of the user's trades with TS in [from, to).
+	Outcomes(ctx context.Context, userID string, from, to time.Time) ([]SimOutcome, error)
+}
+
+// CandleSource gives candles for the rules that read the market. broker.MarketData satisfies it.
+type CandleSource interface {
+	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
+	// order. ENOTFOUND for a symbol the source does not know.
+	Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
+}
+
+// Service builds, stores and archives weekly digests of stored users.
+type Service struct {
+	Store storage.Store
+	// Blobs archives the HTML report; nil archives nothing.
+	Blobs storage.Blobs
+	// Clock stamps new digests; nil means the system clock.
+	Clock coach.Clock
+	// Sims gives simulation outcomes for the suggestion; nil means none.
+	Sims SimSource
+	// Candles gives the market data of the rules that read it; nil evaluates rules without
+	// candles (their verdicts are then undecided).
+	Candles CandleSource
+	// CandleInterval is the width of those candles; "" means 1h.
+	CandleInterval coach.Interval
+}
+
+// ReportKey is the blob key of a digest's HTML report: "digests/{userId}/{periodStart}.html".
+func ReportKey(userID string, periodStart coach.Date) string {
+	return "digests/" + userID + "/" + periodStart.String() + ".html"
+}
+
+// Weekly builds the user's digest of week and stores it.
+//
+// It loads the user (for the time zone), every trade up to the end of the week (paged) and their
+// tags; it evaluates the user's active rules over every trade up to the end of the week
+// (rules.Service.EvaluateUser, candles through Candles), so streaks run over the whole history;
+// it asks Sims for the week's simulations and rebuilds the previous week from the same data for
+// VsPreviousWeek (when the user traded before this week). Then, in one transaction, it
+// stores the digest (storage.Digests.Put: one per user and week) and appends a digest.ready event
+// (v1, coach.DigestReadyPayload) — but only when the payload differs from the one already stored
+// for the week: running Weekly again on unchanged data stores nothing new and emits nothing, and
+// the digest keeps its ID. After the commit it writes the HTML report to Blobs under ReportKey
+// (replacing it: idempotent), every time, so a retry after a failed archive completes it.
+//
+// A stored rule that no longer parses is left out of the evaluation (rules.Report.Invalid).
+//
+// Errors: EINVALID for a bad user id or week; ENOTFOUND for an unknown user; the store's, the
+// sources' and the blob store's errors otherwise (a failed archive after the commit is returned,
+// and the digest stays stored).
+func (s *Service) Weekly(ctx context.Context, userID string, week Week) (coach.Digest, error) {
+	switch {
+	case !coach.ValidID(userID):
+		return coach.Digest{}, coach.Errorf(coach.EINVALID, "userId: required")
+	case !week.Valid():
+		return coach.Digest{}, coach.Errorf(coach.EINVALID, "week %s: not a week its year has", week)
+	}
+	u, err := s.Store.Users().ByID(ctx, userID)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	loc := u.Location()
+	start, end := week.Start(loc), week.End(loc)
+	trades, err := s.history(ctx, userID, end)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	tags, err := s.Store.Tags().List(ctx, userID, storage.TagFilter{To: end})
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	eval, err := s.evaluate(ctx, userID, end)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	var sims []SimOutcome
+	if s.Sims != nil {
+		if sims, err = s.Sims.Outcomes(ctx, userID, start, end); err != nil {
+			return coach.Digest{}, err
+		}
+	}
+	in := Input{User: u, Week: week, Trades: trades, Tags: tags, Rules: eval, Simulations: sims}
+	if len(trades) > 0 && trades[0].TS.Before(start) {
+		prev, err := Build(Input{User: u, Week: week.Prev(), Trades: trades, Tags: tags, Rules: eval})
+		if err != nil {
+			return coach.Digest{}, err
+		}
+		in.Previous = &prev
+	}
+	p, err := Build(in)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return coach.Digest{}, errors.Wrap(err, "digest: marshal payload")
+	}
+	d, err := s.store(ctx, userID, p, body)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	if s.Blobs != nil {
+		html, err := RenderHTML(p)
+		if err != nil {
+			return coach.Digest{}, err
+		}
+		if _, err := s.Blobs.Put(ctx, ReportKey(userID, d.PeriodStart), bytes.NewReader(html), "text/html; charset=utf-8"); err != nil {
+			return coach.Digest{}, err
+		}
+	}
+	return d, nil
+}
+
+// store puts the digest and its digest.ready event in one transaction, unless the stored digest
+// of the week already has this payload.
+func (s *Service) store(ctx context.Context, userID string, p Payload, body []byte) (coach.Digest, error) {
+	clock := s.Clock
+	if clock == nil {
+		clock = coach.SystemClock{}
+	}
+	var out coach.Digest
+	err := s.Store.InTx(ctx, func(tx storage.Tx) error {
+		old, err := weekDigest(ctx, tx, userID, p.PeriodStart)
+		if err != nil {
+			return err
+		}
+		if old != nil && samePayload(old.Payload, body) {
+			out = *old
+			return nil
+		}
+		d, err := tx.Digests().Put(ctx, coach.Digest{
+			ID: coach.NewID(), UserID: userID, PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd,
+			Payload: body, CreatedAt: clock.Now().UTC(),
+		})
+		if err != nil {
+			return err
+		}
+		ev, err := coach.NewEvent(userID, coach.EventDigestReady, 1, coach.DigestReadyPayload{
+			DigestID: d.ID, PeriodStart: d.PeriodStart, PeriodEnd: d.PeriodEnd,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Events().Append(ctx, ev); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
+
+// weekDigest returns the user's stored digest starting on start, or nil.
+func weekDigest(ctx context.Context, tx storage.Tx, userID string, start coach.Date) (*coach.Digest, error) {
+	latest, err := tx.Digests().Latest(ctx, userID)
+	switch {
+	case coach.ErrorCode(err) == coach.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case latest.PeriodStart == start:
+		return &latest, nil
+	case latest.PeriodStart.Before(start):
+		return nil, nil
+	}
+	all, err := tx.Digests().List(ctx, userID, storage.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].PeriodStart == start {
+			return &all[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// samePayload reports whether two JSON payloads have the same content, whatever their key order
+// and spacing (a JSON column may normalize both).
+func samePayload(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// history pages through the user's trades with TS before to, in trade order.
+func (s *Service) history(ctx context.Context, userID string, to time.Time) ([]coach.Trade, error) {
+	var out []coach.Trade
+	f := storage.TradeFilter{To: to, Limit: storage.MaxLimit}
+	for {
+		page, err := s.Store.Trades().List(ctx, userID, f)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			return out, nil
+		}
+		out = append(out, page...)
+		after := storage.PosOf(page[len(page)-1])
+		f.After = &after
+	}
+}
+
+// evaluate evaluates the user's active rules over their trades before end, or returns nil when
+// the user has no active rule.
+func (s *Service) evaluate(ctx context.Context, userID string, end time.Time) (*rules.Evaluation, error) {
+	rs := &rules.Service{Store: s.Store, Clock: s.Clock, Interval: s.CandleInterval}
+	var candles rules.CandleSource
+	if s.Candles != nil {
+		candles = s.Candles
+	}
+	rep, err := rs.EvaluateUser(ctx, userID, time.Time{}, end, candles)
+	if err != nil {
+		return nil, err
+	}
+	if len(rep.Evaluation.Rules) == 0 {
+		return nil, nil
+	}
+	return rep.Evaluation, nil
+}
