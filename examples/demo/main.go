@@ -1,8 +1,8 @@
 // Command demo runs tradecoach end to end in one process on a demo trader: it imports 45 days of
 // a deterministic persona's fills from the demo broker into the in-memory store, scores them for
 // behavioural biases against the market data around each fill, and prints what the coach would
-// say — the reflections, the account-level metrics, and how the trader stands against their own
-// rules.
+// say — the reflections, the account-level metrics, how the trader stands against their own
+// rules, what skipping the FOMO buys would have changed, and the weekly digest.
 //
 //	go run ./examples/demo            # the default persona (seed 42)
 //	go run ./examples/demo -seed 7    # another persona, same behaviours
@@ -23,7 +23,9 @@ import (
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/rules"
+	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 )
@@ -102,6 +104,43 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	}
 	printAccount(out, rep.Account)
 	printStreaks(out, verdicts.Streaks)
+
+	// What-if: the same question a trader asks in the UI, through the service that caches it.
+	simulator := &sim.Service{Store: store, Candles: demo, Cache: memory.NewCache(clock)}
+	req := sim.Request{Scenario: sim.Scenario{Kind: sim.KindSkipLabel, Label: coach.LabelFOMO},
+		Params: sim.Params{From: demo.Start(), To: demo.End(), Interval: coach.Hour1}}
+	whatIf, err := simulator.Simulate(ctx, user.ID, req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nWhat if you had skipped your FOMO buys?")
+	for _, p := range whatIf.PnL {
+		fmt.Fprintf(out, "  %s: actual %s, without them %s, difference %s (%d trades changed)\n", p.Quote,
+			p.Actual.Total.StringFixed(2), p.Counterfactual.Total.StringFixed(2), p.Delta.Total.StringFixed(2), len(whatIf.Changes))
+	}
+
+	// The weekly digest of the last full week, stored with its digest.ready event and archived.
+	blobs := memory.NewBlobs()
+	digester := &digest.Service{Store: store, Blobs: blobs, Clock: clock, Candles: demo}
+	week := digest.LastFullWeek(demo.End(), user.Location())
+	d, err := digester.Weekly(ctx, user.ID, week)
+	if err != nil {
+		return err
+	}
+	payload, err := digest.ParsePayload(d.Payload)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nWeekly digest %s (%s to %s): %d trades on %d days, realized %s %s.\n",
+		week, d.PeriodStart, d.PeriodEnd, payload.TradeCount, payload.ActiveDays, payload.Realized.StringFixed(2), payload.Quote)
+	fmt.Fprintf(out, "  Suggestion: %s\n", payload.Suggestion.Text)
+	report, err := blobs.List(ctx, "digests/"+user.ID+"/")
+	if err != nil {
+		return err
+	}
+	for _, b := range report {
+		fmt.Fprintf(out, "  Report archived as %s (%d bytes).\n", strings.TrimPrefix(b.Key, "digests/"+user.ID+"/"), b.Size)
+	}
 	return nil
 }
 

@@ -17,7 +17,8 @@ func TestDemoShowsEveryPlantedBehaviour(t *testing.T) {
 	}
 	out := first.String()
 	for _, want := range []string{"Imported 378 fills", "FOMO", "PANIC", "REVENGE", "DISPOSITION",
-		"HOLDING_LOSERS", "DISCIPLINE", "The coach says:", "Your rules:", "maxTradesPerDay", "Disposition effect (Odean 1998): PGR"} {
+		"HOLDING_LOSERS", "DISCIPLINE", "The coach says:", "Your rules:", "maxTradesPerDay",
+		"What if you had skipped your FOMO buys?", "Weekly digest 2026-W07", "Suggestion: ", "Report archived as", "Disposition effect (Odean 1998): PGR"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
