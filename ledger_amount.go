@@ -225,11 +225,11 @@ func mulDivSmall(a, b, c uint64, s int64) (int64, bool) {
 		return 0, false
 	}
 	q, r := bits.Div64(hi, lo, c)
+	if q >= math.MaxInt64 {
+		return 0, false // rounding up could overflow the int64, or wrap the uint64 to 0
+	}
 	if r >= c-r {
 		q++
-	}
-	if q > math.MaxInt64 {
-		return 0, false
 	}
 	return int64(q), true
 }

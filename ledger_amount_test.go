@@ -111,6 +111,25 @@ func TestAmountTable(t *testing.T) {
 	}
 }
 
+// TestMulDivAtTheTopOfTheFastPath feeds mulDiv coefficients of 19 digits, which only sums and
+// products of the ledger hold in the int64 form (amountOf moves them to decimal), so that the
+// quotient before rounding is the largest uint64: rounding it up must not wrap it to 0.
+func TestMulDivAtTheTopOfTheFastPath(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ a, b, c amount }{
+		{amount{m: 31}, amount{m: 1_190_112_520_884_487_201}, amount{m: 2, e: 12}},            // (2^65−1)/2
+		{amount{m: 31}, amount{m: 1_190_112_520_884_487_201}, amount{m: 4, e: 12}},            // (2^65−1)/4
+		{amount{m: 3}, amount{m: 3_074_457_345_618_258_602}, amount{m: 1, e: 12}},             // > MaxInt64
+		{amount{m: math.MaxInt64}, amount{m: math.MaxInt64}, amount{m: math.MaxInt64, e: 12}}, // = MaxInt64
+	} {
+		got := mulDiv(c.a, c.b, c.c).dec()
+		want := c.a.dec().Mul(c.b.dec()).DivRound(c.c.dec(), proRataPlaces)
+		if !got.Equal(want) {
+			t.Errorf("mulDiv(%s, %s, %s) = %s, want %s", c.a.dec(), c.b.dec(), c.c.dec(), got, want)
+		}
+	}
+}
+
 func FuzzAmount(f *testing.F) {
 	f.Add(int64(12345678), int32(-8), int64(654321), int32(-1))
 	f.Add(int64(math.MaxInt64), int32(0), int64(1), int32(0))

@@ -21,10 +21,10 @@ type User struct {
 // NormalizeEmail returns the stored form of an email address: trimmed and lower-cased.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Location returns the user's time zone, UTC when unset. An unknown zone is reported by Validate;
-// here it falls back to UTC.
+// Location returns the user's time zone, UTC when unset. A zone Validate rejects (unknown, or
+// "Local", the machine's own) falls back to UTC here.
 func (u User) Location() *time.Location {
-	if u.TimeZone == "" {
+	if u.TimeZone == "" || u.TimeZone == "Local" {
 		return time.UTC
 	}
 	loc, err := time.LoadLocation(u.TimeZone)
@@ -49,7 +49,8 @@ func (u User) Validate() error {
 		return Errorf(EINVALID, "email: not a valid address")
 	}
 	if u.TimeZone != "" {
-		if _, err := time.LoadLocation(u.TimeZone); err != nil || strings.HasPrefix(u.TimeZone, "/") {
+		// "Local" is the machine's zone, not an IANA name: days would move with the server.
+		if _, err := time.LoadLocation(u.TimeZone); err != nil || strings.HasPrefix(u.TimeZone, "/") || u.TimeZone == "Local" {
 			return Errorf(EINVALID, "timeZone: %q is not an IANA time zone", clip(u.TimeZone, 40))
 		}
 	}

@@ -226,12 +226,14 @@ func (c Config) Validate() error {
 		{"ConfidenceSlope", c.ConfidenceSlope},
 	}
 	switch {
-	case c.Version == "" || len(c.Version) > 32:
-		return bad("Version", "1-32 characters", c.Version)
+	case !printableASCII(c.Version, 32):
+		return bad("Version", "1-32 printable ASCII characters", c.Version)
 	case c.Interval.Duration() == 0:
 		return bad("Interval", "one of 1m 5m 15m 1h 4h 1d", c.Interval)
 	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+	// "Local" is refused: it is the machine's zone, and the same input would bucket days
+	// differently on another machine.
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" || c.TimeZone == "Local" {
 		return bad("TimeZone", "an IANA time zone such as UTC", c.TimeZone)
 	}
 	for _, b := range bars {
@@ -286,4 +288,18 @@ func (c Config) Validate() error {
 // ten RSI periods, so that Wilder's smoothing has settled) before the first trade.
 func (c Config) Warmup() int {
 	return max(c.ReturnBars+1, c.VolumeBars+1, c.BandBars, c.RSIBars+1, c.RangeBars, c.VolShortBars+1, c.VolLongBars+1)
+}
+
+// printableASCII reports whether s has 1 to n characters, each printable ASCII: Version is
+// written into every tag's features and must read the same in JSON, SQL and logs.
+func printableASCII(s string, n int) bool {
+	if len(s) == 0 || len(s) > n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

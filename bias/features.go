@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // jsonObj appends one JSON object to a shared buffer, keys in the order they are written, so that
@@ -96,7 +97,9 @@ func appendNum(b []byte, x float64) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string, escaping quotes, backslashes and control characters
-// (and the HTML-sensitive <, > and &, as encoding/json does).
+// (and the HTML-sensitive <, > and &, as encoding/json does). A byte that is not part of valid
+// UTF-8 (an id a caller of Score passed unchecked) is written as U+FFFD, as encoding/json does,
+// so that features are always valid UTF-8 JSON that a jsonb column accepts.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
@@ -106,6 +109,14 @@ func appendString(b []byte, s string) []byte {
 			b = append(b, '\\', c)
 		case c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f:
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n - 1
 		default:
 			b = append(b, c)
 		}

@@ -45,7 +45,8 @@ func price(b byte) float64 {
 
 // decode turns fuzz bytes into candles (8 bytes each: symbol, hour, open, high, low, close,
 // volume, interval) and trades (6 bytes each: symbol, side, hour, minute, qty, price) after a
-// first byte giving the number of candles.
+// first byte giving the number of candles. Some bytes make a trade invalid: a zero quantity, an id
+// given twice, an amount with a hostile exponent.
 func decode(data []byte) ([]coach.Trade, bias.CandleSeries) {
 	syms := []coach.Symbol{"AAA-USD", "BBB-USD", "CCC-AAA"}
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -93,6 +94,16 @@ func decode(data []byte) ([]coach.Trade, bias.CandleSeries) {
 		if d[1]%7 == 0 {
 			tr.Qty = decimal.Zero // invalid: Score must say so, not panic
 		}
+		switch {
+		case d[1]%11 == 5 && i > 0:
+			tr.ID = trades[i-1].ID // given twice: EINVALID
+		case d[4] == 255:
+			tr.Qty = decimal.New(1, 999_999_999) // an exponent that must never be expanded
+		case d[5] == 255:
+			tr.Price = decimal.New(1, -999_999_999)
+		case d[5] == 254:
+			tr.Price = decimal.New(1, 300) // finite as a float, beyond what the ledger takes
+		}
 		trades = append(trades, tr)
 	}
 	return trades, series
@@ -110,6 +121,7 @@ func FuzzScore(f *testing.F) {
 	f.Add(seed)
 	f.Add([]byte{3, 0, 1, 1, 2, 3, 4, 5, 6, 0, 1, 1, 2, 3, 4, 5, 6})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{0, 0, 0, 1, 0, 255, 9, 0, 16, 2, 0, 9, 255, 1, 5, 3, 0, 9, 254})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		trades, candles := decode(data)
 		res, err := bias.Score(trades, candles, fuzzConfig())
@@ -124,7 +136,7 @@ func FuzzScore(f *testing.F) {
 			ids[tr.ID] = true
 		}
 		for _, g := range res.Tags {
-			if !ids[g.TradeID] || !(g.Confidence >= 0 && g.Confidence <= 1) || !json.Valid(g.Features) {
+			if !ids[g.TradeID] || !(g.Confidence >= 0 && g.Confidence <= 1) || !json.Valid(g.Features) || !utf8.Valid(g.Features) {
 				t.Fatalf("bad tag %+v %s", g, g.Features)
 			}
 			g.ID, g.CreatedAt, g.UserID = "g", time.Now(), "u"

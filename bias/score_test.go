@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -255,6 +256,29 @@ func TestInsufficientDataIsSkippedNotZero(t *testing.T) {
 	}
 }
 
+// TestFeaturesAreValidUTF8 gives the loss behind the fixture's REVENGE an ExtID that is not UTF-8
+// (Score does not validate ids): the features quote it, and must still be valid UTF-8 JSON.
+func TestFeaturesAreValidUTF8(t *testing.T) {
+	t.Parallel()
+	fx := newFixture()
+	trades := slices.Clone(fx.trades)
+	for i := range trades {
+		if trades[i].ID == fx.role["panic"] {
+			trades[i].ID, trades[i].ExtID = "", "loss\xff<1>"
+		}
+	}
+	res := mustScore(t, trades, fx.candles, bias.DefaultConfig())
+	g := tagOf(t, res, fx.role["revenge"], coach.LabelRevenge)
+	if !utf8.Valid(g.Features) || !strings.Contains(string(g.Features), `"lossTradeId":"loss\ufffd\u003c1\u003e"`) {
+		t.Errorf("features %q: want valid UTF-8 quoting the id as loss\ufffd\u003c1\u003e", g.Features)
+	}
+	for _, g := range res.Tags {
+		if !utf8.Valid(g.Features) || !json.Valid(g.Features) {
+			t.Errorf("tag %s %s: features %q are not valid UTF-8 JSON", g.TradeID, g.Label, g.Features)
+		}
+	}
+}
+
 func TestScoreRejectsInvalidTrades(t *testing.T) {
 	t.Parallel()
 	good := coach.Trade{ID: "t1", Broker: "demo", ExtID: "1", Symbol: btc, Side: coach.Buy,
@@ -400,8 +424,15 @@ func TestConfigValidate(t *testing.T) {
 		want string
 	}{
 		{func(c *bias.Config) { c.Version = "" }, "Version"},
+		{func(c *bias.Config) { c.Version = "v\n1" }, "Version"},
+		{func(c *bias.Config) { c.Version = "v\xff" }, "Version"},
 		{func(c *bias.Config) { c.Interval = "2h" }, "Interval"},
 		{func(c *bias.Config) { c.TimeZone = "Mars/Olympus" }, "TimeZone"},
+		{func(c *bias.Config) { c.TimeZone = "Local" }, "TimeZone"}, // the machine's zone: not reproducible
+		{func(c *bias.Config) { c.TimeZone = "" }, "TimeZone"},
+		{func(c *bias.Config) { c.PanicDrawdown = 1 }, "PanicDrawdown"},
+		{func(c *bias.Config) { c.RevengeMinLoss = math.NaN() }, "RevengeMinLoss"},
+		{func(c *bias.Config) { c.MinBaselineDays = 0 }, "MinBaselineDays"},
 		{func(c *bias.Config) { c.ReturnBars = 0 }, "ReturnBars"},
 		{func(c *bias.Config) { c.FOMOReturn = math.NaN() }, "FOMOReturn"},
 		{func(c *bias.Config) { c.NearHigh = 1 }, "NearHigh"},

@@ -286,6 +286,43 @@ func TestServiceErrors(t *testing.T) {
 	}
 }
 
+// failingEvents is a store whose transactions cannot append events.
+type failingEvents struct{ storage.Store }
+
+type failingEventsTx struct{ storage.Tx }
+
+type noEvents struct{ storage.Events }
+
+var errAppend = errors.New("outbox is full")
+
+func (noEvents) Append(context.Context, ...coach.Event) ([]coach.Event, error) { return nil, errAppend }
+
+func (tx failingEventsTx) Events() storage.Events { return noEvents{tx.Tx.Events()} }
+
+func (s failingEvents) InTx(ctx context.Context, fn func(storage.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx storage.Tx) error { return fn(failingEventsTx{tx}) })
+}
+
+// TestServiceTagsAndEventsCommitTogether checks the unit of work: when the coach.reflect events
+// cannot be appended, no tag is stored either.
+func TestServiceTagsAndEventsCommitTogether(t *testing.T) {
+	t.Parallel()
+	fx := newFixture()
+	var calls []string
+	svc, user, _ := newService(t, fx, &calls)
+	inner := svc.Store
+	svc.Store = failingEvents{inner}
+	if _, err := svc.ScoreUser(context.Background(), user, time.Time{}, time.Time{}); !errors.Is(err, errAppend) {
+		t.Fatalf("ScoreUser = %v, want the append error", err)
+	}
+	if n := len(allTags(t, inner, user)); n != 0 {
+		t.Errorf("%d tags stored without their events", n)
+	}
+	if n := len(events(t, inner, user)); n != 0 {
+		t.Errorf("%d events stored by a failed run", n)
+	}
+}
+
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b
