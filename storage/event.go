@@ -30,8 +30,10 @@ type Events interface {
 	Oldest(ctx context.Context, userID string) (string, error)
 
 	// Undelivered returns up to limit events of any user with no DeliveredAt, oldest id first.
-	// Inside InTx the rows returned are claimed until the transaction ends: a concurrent
-	// Undelivered in another transaction skips them, so several dispatchers can run at once.
+	// Inside InTx it claims the users whose events it returns until the transaction ends: a
+	// concurrent Undelivered in another transaction returns none of those users' events (not even
+	// later ones), so several dispatchers can run at once and each user's events are still
+	// published in id order.
 	Undelivered(ctx context.Context, limit int) ([]coach.Event, error)
 
 	// MarkDelivered sets DeliveredAt on the events with these ids (ids already delivered or pruned
