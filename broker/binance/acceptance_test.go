@@ -257,7 +257,7 @@ func TestFillsErrors(t *testing.T) {
 		{name: "wrong key", mutate: func(c *binance.Config) { c.APIKey = "someone-else" }, code: coach.EUNAUTHORIZED},
 		{name: "wrong secret", mutate: func(c *binance.Config) { c.SecretKey = "not-the-secret" }, code: coach.EUNAUTHORIZED},
 		{name: "unknown symbol", syms: []coach.Symbol{"XRP-USDT"}, code: coach.ENOTFOUND},
-		{name: "no symbols", mutate: func(c *binance.Config) { c.Symbols = nil }, code: coach.EINVALID},
+		{name: "no symbols, no key to discover them", mutate: func(c *binance.Config) { c.Symbols, c.APIKey, c.SecretKey = nil, "", "" }, code: coach.EINVALID},
 		{name: "banned for long", fault: func(f *brokertest.Binance) { f.BanNext(1, "7200") }, code: coach.ERATELIMITED},
 		{name: "banned briefly", fault: func(f *brokertest.Binance) { f.BanNext(1, "60") }, code: "", waits: 1},
 		{name: "rate limited throughout", fault: func(f *brokertest.Binance) { f.RateLimitAfter(0, 100, "") }, code: coach.ERATELIMITED, waits: 5},

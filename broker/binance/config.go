@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -19,8 +20,15 @@ type Config struct {
 	// APIKey and SecretKey are the user's read-only API key pair. Both are needed for Fills;
 	// neither for Candles.
 	APIKey, SecretKey string
-	// Symbols are the pairs Fills imports when the request names none.
+	// Symbols are the pairs Fills imports when the request names none. Without them Fills
+	// discovers the pairs from the account (see Client.DiscoverSymbols).
 	Symbols []coach.Symbol
+	// Discover makes Fills import the discovered pairs as well as Symbols when the request names
+	// none (discovered ∪ Symbols ∪ checkpointed pairs).
+	Discover bool
+	// QuoteAssets are the quote assets discovery pairs the account's assets with (default
+	// DefaultQuoteAssets).
+	QuoteAssets []string
 
 	// HTTPClient sends every request (default: a client with a 30 s timeout).
 	HTTPClient *http.Client
@@ -66,6 +74,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RecvWindow == 0 {
 		c.RecvWindow = 5 * time.Second
+	}
+	if len(c.QuoteAssets) == 0 {
+		c.QuoteAssets = slices.Clone(DefaultQuoteAssets)
 	}
 	if c.PageSize == 0 {
 		c.PageSize = 1000
@@ -129,6 +140,11 @@ func (c Config) Validate() error {
 	for _, s := range c.Symbols {
 		if !s.Valid() {
 			return coach.Errorf(coach.EINVALID, "binance config: Symbols: %q is not BASE-QUOTE", clip(string(s)))
+		}
+	}
+	for _, q := range c.QuoteAssets {
+		if !coach.Symbol("X-" + q).Valid() {
+			return coach.Errorf(coach.EINVALID, "binance config: QuoteAssets: %q is not an asset (A-Z, 0-9)", clip(q))
 		}
 	}
 	return nil

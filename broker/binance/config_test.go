@@ -28,6 +28,7 @@ func TestNewValidates(t *testing.T) {
 		{"MaxAttempts", binance.Config{MaxAttempts: 21}},
 		{"MaxDelay", binance.Config{BaseDelay: time.Minute, MaxDelay: time.Second}},
 		{"Symbols", binance.Config{Symbols: []coach.Symbol{"BTCUSDT"}}},
+		{"QuoteAssets", binance.Config{QuoteAssets: []string{"USDT", "usdc"}}},
 	} {
 		if _, err := binance.New(tc.cfg); coach.ErrorCode(err) != coach.EINVALID {
 			t.Errorf("%s: %v, want invalid", tc.name, err)

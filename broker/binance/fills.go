@@ -14,21 +14,23 @@ import (
 // myTradesWeight is what GET /api/v3/myTrades costs without orderId.
 const myTradesWeight = 20
 
-// Fills pages through the account's trades of each symbol (req.Symbols, or else
-// Config.Symbols) with time in [req.From, req.To). Per symbol, pages come oldest first, one per
-// request, with Scope the canonical symbol ("BTC-USDT") and Checkpoint "id:<last trade id>:<sides
-// of it emitted>"; a request whose Checkpoints carry a symbol's scope resumes right after it.
-// EINVALID when no symbol is given or configured.
+// Fills pages through the account's trades of each symbol with time in [req.From, req.To). The
+// symbols are req.Symbols; else Config.Symbols; else (or also, with Config.Discover) the pairs
+// DiscoverSymbols finds plus those with a checkpoint in req.Checkpoints that Binance still lists,
+// in sorted order. Per symbol, pages come oldest first, one per request, with Scope the canonical
+// symbol ("BTC-USDT") and Checkpoint "id:<last trade id>:<sides of it emitted>"; a request whose
+// Checkpoints carry a symbol's scope resumes right after it. EINVALID when no symbol is given,
+// configured or discovered.
 func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(broker.FillPage) error) error {
 	if !req.From.Before(req.To) {
 		return coach.Errorf(coach.EINVALID, "binance fills: From must be before To")
 	}
 	symbols := req.Symbols
 	if len(symbols) == 0 {
-		symbols = c.cfg.Symbols
-	}
-	if len(symbols) == 0 {
-		return coach.Errorf(coach.EINVALID, "binance fills: no symbols: name the pairs to import (Binance cannot list them)")
+		var err error
+		if symbols, err = c.importSymbols(ctx, req.Checkpoints); err != nil {
+			return err
+		}
 	}
 	for i, s := range symbols {
 		if !s.Valid() {

@@ -95,3 +95,56 @@ func FuzzErrorBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeAccount: decoding any account body never panics; the held assets come out sorted,
+// without repeats or empty names, or the error is EUNAVAILABLE.
+func FuzzDecodeAccount(f *testing.F) {
+	seedTestdata(f)
+	f.Add([]byte(accountSample))
+	f.Add([]byte(`{"balances":[{"asset":"BTC","free":"0.1","locked":"-0.1"},{"asset":"","free":"1","locked":"0"}]}`))
+	f.Add([]byte(`{"balances":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		held, err := decodeAccount(body)
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EUNAVAILABLE {
+				t.Fatalf("error code %q", coach.ErrorCode(err))
+			}
+			return
+		}
+		for i, a := range held {
+			if a == "" || i > 0 && held[i-1] >= a {
+				t.Fatalf("held %q: not sorted, unique and named", held)
+			}
+		}
+	})
+}
+
+// FuzzDecodeExchangeInfo: decoding any exchangeInfo body never panics; every listed pair is a
+// valid symbol with a status, and discovery over it returns sorted listed pairs that are not
+// delisted.
+func FuzzDecodeExchangeInfo(f *testing.F) {
+	seedTestdata(f)
+	f.Add([]byte(exchangeInfoSample))
+	f.Add([]byte(`{"symbols":[{"symbol":"BTCUSDT","status":"BREAK","baseAsset":"BTC","quoteAsset":"USDT"},{"symbol":"BTCUSDT","status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT"}]}`))
+	f.Add([]byte(`{"symbols":[{"symbol":"B-TCUSDT","status":"TRADING","baseAsset":"B-TC","quoteAsset":"USDT"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		listed, err := decodeExchangeInfo(body)
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EUNAVAILABLE {
+				t.Fatalf("error code %q", coach.ErrorCode(err))
+			}
+			return
+		}
+		for s, status := range listed {
+			if !s.Valid() || status == "" {
+				t.Fatalf("listed %q with status %q", s, status)
+			}
+		}
+		found := discovered([]string{"BTC", "ETH", "LUNA"}, listed, DefaultQuoteAssets)
+		for i, s := range found {
+			if listed[s] == "" || listed[s] == statusBreak || i > 0 && found[i-1] >= s {
+				t.Fatalf("discovered %v from %v", found, listed)
+			}
+		}
+	})
+}

@@ -25,8 +25,15 @@ type BinanceConfig struct {
 	// Clock is the fake's clock for timestamps and weight minutes (default coach.SystemClock);
 	// the server's time is Clock plus the skew (see SetSkew).
 	Clock coach.Clock
-	// Symbols are the pairs the fake knows (default BTC-USDT, ETH-USDT, BNB-USDT, ETH-BTC).
+	// Symbols are the pairs the fake knows and AddFills trades in (default BTC-USDT, ETH-USDT,
+	// BNB-USDT, ETH-BTC).
 	Symbols []coach.Symbol
+	// Listed are further pairs the fake knows (exchangeInfo lists them, myTrades answers for
+	// them) in which AddFills makes no trades.
+	Listed []coach.Symbol
+	// Delisted are pairs among Symbols and Listed that exchangeInfo reports with status BREAK, as
+	// Binance shows a delisted pair; myTrades still answers for them.
+	Delisted []coach.Symbol
 	// FillsFrom and FillsTo bound the time of the trades AddFills makes (default 30 days from
 	// 2024-01-01).
 	FillsFrom, FillsTo time.Time
@@ -40,16 +47,17 @@ type BinanceConfig struct {
 // Binance is an in-process fake of Binance Spot's REST API speaking its wire format: signed
 // requests (HMAC-SHA256 over the exact query string received, X-MBX-APIKEY, timestamp within
 // recvWindow, else -1021), GET /api/v3/time, /api/v3/myTrades (symbol, startTime/endTime of at
-// most 24 h or -1127, fromId but not with a time window or -1128, limit ≤ 1000) and
-// /api/v3/klines, with X-MBX-USED-WEIGHT-1M headers, 429 when a minute's weight passes the limit,
+// most 24 h or -1127, fromId but not with a time window or -1128, limit ≤ 1000), /api/v3/klines,
+// /api/v3/account (signed; balances from the trades, see Balances) and /api/v3/exchangeInfo, with X-MBX-USED-WEIGHT-1M headers, 429 when a minute's weight passes the limit,
 // and scriptable faults (418 bans included). It is safe for concurrent use.
 type Binance struct {
 	cfg BinanceConfig
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	trades   map[string][]bnTrade // by Binance symbol, in id (and time) order
-	made     int                  // trades AddFills made so far
+	trades   map[string][]bnTrade      // by Binance symbol, in id (and time) order
+	balances map[string]BinanceBalance // SetBalances overrides, by asset
+	made     int                       // trades AddFills made so far
 	faults   wireFaults
 	skew     time.Duration
 	minute   time.Time // the weight minute, by server time
@@ -81,11 +89,13 @@ func NewBinance(cfg BinanceConfig) *Binance {
 	if cfg.WeightLimit == 0 {
 		cfg.WeightLimit = 6000
 	}
-	f := &Binance{cfg: cfg, trades: map[string][]bnTrade{}, faults: newWireFaults(), paths: map[string]int{}}
+	f := &Binance{cfg: cfg, trades: map[string][]bnTrade{}, balances: map[string]BinanceBalance{}, faults: newWireFaults(), paths: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v3/time", f.endpoint(1, false, f.serverTime))
 	mux.HandleFunc("GET /api/v3/myTrades", f.endpoint(20, true, f.myTrades))
 	mux.HandleFunc("GET /api/v3/klines", f.endpoint(2, false, f.klines))
+	mux.HandleFunc("GET /api/v3/account", f.endpoint(20, true, f.account))
+	mux.HandleFunc("GET /api/v3/exchangeInfo", f.endpoint(20, false, f.exchangeInfo))
 	f.srv = httptest.NewServer(mux)
 	return f
 }
@@ -257,9 +267,11 @@ func (f *Binance) serverTime(w http.ResponseWriter, _ url.Values) {
 
 // symbol returns the known pair whose Binance name is name.
 func (f *Binance) symbol(name string) (coach.Symbol, bool) {
-	for _, s := range f.cfg.Symbols {
-		if s.Concat() == name {
-			return s, true
+	for _, list := range [][]coach.Symbol{f.cfg.Symbols, f.cfg.Listed} {
+		for _, s := range list {
+			if s.Concat() == name {
+				return s, true
+			}
 		}
 	}
 	return "", false
