@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-// Event types. A published type's v never changes meaning: a new shape gets a new v.
+// Event types. A published type's v never changes meaning: a new shape gets a new v. Each
+// published version's payload is documented by a JSON Schema (EventSchema, in schema/*.json), and
+// the envelope by EnvelopeSchema.
 const (
 	EventCoachReflect   = "coach.reflect"
 	EventImportProgress = "import.progress"

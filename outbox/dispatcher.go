@@ -25,8 +25,10 @@ const (
 )
 
 // Dispatcher publishes undelivered outbox events to a bus. Several dispatchers may run against
-// one store: each batch is claimed inside a transaction (storage.Events.Undelivered skips rows
-// claimed by others).
+// one store: each batch is claimed inside a transaction (storage.Events.Undelivered skips what
+// another transaction has claimed: whole users on Postgres), so a user's events are first
+// published in id order. A dispatcher may publish again a batch another one has just delivered
+// (at least once); relays and clients drop ids at or below the last one they passed on.
 type Dispatcher struct {
 	store        storage.Store
 	bus          transport.Bus
@@ -132,7 +134,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case err != nil:
 			backoff = min(max(2*backoff, 50*time.Millisecond), d.maxBackoff)
 			wait = backoff
-			d.log.WarnContext(ctx, "outbox dispatch failed; retrying", "code", coach.ErrorCode(err), "retryIn", wait)
+			if coach.ErrorCode(err) == coach.EINTERNAL { // a fault: log where it came from
+				d.log.ErrorContext(ctx, "outbox dispatch failed; retrying", "err", err, "retryIn", wait)
+			} else {
+				d.log.WarnContext(ctx, "outbox dispatch failed; retrying", "code", coach.ErrorCode(err), "retryIn", wait)
+			}
 		case n == d.batchSize:
 			backoff = 0
 			continue

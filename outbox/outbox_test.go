@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
 )
@@ -177,57 +180,141 @@ func (b *blockingBus) Publish(ctx context.Context, e coach.Event) error {
 	return b.Bus.Publish(ctx, e)
 }
 
-func TestDispatcherKilledMidBatchLosesNothing(t *testing.T) {
-	store, inner := memory.New(), transportmem.NewBus(10_000)
-	user := newUser(t, store)
-	sub, _ := inner.Subscribe(context.Background(), user)
-	appendEvents(t, store, user, 200)
-
-	killed := &blockingBus{Bus: inner}
-	killed.n.Store(120)
-	d1, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: killed, BatchSize: 200, Log: quiet})
-	ctx, kill := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer kill()
-	if err := d1.Run(ctx); err == nil {
-		t.Fatal("killed dispatcher returned nil")
-	}
-	if n := undelivered(t, store); n != 200 {
-		t.Fatalf("killed batch marked events delivered: %d undelivered, want 200", n)
-	}
-	d2, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: inner, Log: quiet})
-	if _, err := d2.DispatchOnce(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := collect(t, sub, 200); len(got) != 200 {
-		t.Fatalf("got %d distinct events", len(got))
-	}
+// stores runs test against the in-memory store and a Postgres schema of its own (skipped, or
+// failed under COACH_REQUIRE_SERVICES=1, without the test server).
+func stores(t *testing.T, test func(t *testing.T, s storage.Store)) {
+	t.Run("Memory", func(t *testing.T) {
+		t.Parallel()
+		test(t, memory.New())
+	})
+	t.Run("Postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, postgres.MustOpenTestDB(t))
+	})
 }
 
-func TestSeveralDispatchersDeliverEverything(t *testing.T) {
-	store, bus := memory.New(), transportmem.NewBus(100_000)
-	users := []string{newUser(t, store), newUser(t, store), newUser(t, store)}
-	subs := make([]transport.Subscription, len(users))
-	for i, u := range users {
-		subs[i], _ = bus.Subscribe(context.Background(), u)
+func TestDispatcherKilledMidBatchLosesNothing(t *testing.T) {
+	stores(t, func(t *testing.T, store storage.Store) {
+		inner := transportmem.NewBus(10_000)
+		user := newUser(t, store)
+		sub, _ := inner.Subscribe(context.Background(), user)
+		want := appendEvents(t, store, user, 200)
+
+		killed := &blockingBus{Bus: inner}
+		killed.n.Store(120)
+		d1, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: killed, BatchSize: 200, Log: quiet})
+		ctx, kill := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer kill()
+		if err := d1.Run(ctx); err == nil {
+			t.Fatal("killed dispatcher returned nil")
+		}
+		if n := undelivered(t, store); n != 200 {
+			t.Fatalf("killed batch marked events delivered: %d undelivered, want 200", n)
+		}
+		d2, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: inner, Log: quiet})
+		if _, err := d2.DispatchOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, collect(t, sub, 200)); diff != "" {
+			t.Fatalf("distinct events received (-appended +got):\n%s", diff)
+		}
+		if n := undelivered(t, store); n != 0 {
+			t.Fatalf("%d events undelivered after the second dispatcher", n)
+		}
+	})
+}
+
+// Several dispatchers on one store deliver every event, and each user's events in id order: a
+// relay drops an event whose id is not above the last one it sent, so a user's events published
+// out of order by two dispatchers would be lost to its clients.
+func TestSeveralDispatchersDeliverEachUsersEventsInOrder(t *testing.T) {
+	stores(t, func(t *testing.T, store storage.Store) {
+		bus := transportmem.NewBus(100_000)
+		users := []string{newUser(t, store), newUser(t, store), newUser(t, store)}
+		subs := make([]transport.Subscription, len(users))
+		for i, u := range users {
+			subs[i], _ = bus.Subscribe(context.Background(), u)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var runs sync.WaitGroup
+		for range 3 {
+			d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 37,
+				PollInterval: 5 * time.Millisecond, Log: quiet})
+			runs.Go(func() { d.Run(ctx) })
+		}
+		want := make([][]string, len(users))
+		var wg sync.WaitGroup
+		for i, u := range users {
+			wg.Go(func() { want[i] = appendEvents(t, store, u, 400) })
+		}
+		wg.Wait()
+		for i := range users {
+			got := inOrder(t, subs[i], 400)
+			if diff := cmp.Diff(want[i], got); diff != "" {
+				t.Errorf("user %d's events as published (-appended +got):\n%s", i, diff)
+			}
+		}
+		waitUndelivered(t, store, 0)
+		cancel()
+		runs.Wait()
+	})
+}
+
+// inOrder reads the subscription until it has want distinct events and returns their ids in
+// the order first received. Repeats are allowed (delivery is at least once: a dispatcher whose
+// claim started before another's batch committed may publish that batch again), but a new id
+// below one already received fails t: a relay would drop it as a repeat, so its clients would
+// never see it.
+func inOrder(t *testing.T, sub transport.Subscription, want int) []string {
+	t.Helper()
+	var got []string
+	seen := map[string]bool{}
+	repeats := 0
+	deadline := time.After(30 * time.Second)
+	for len(got) < want {
+		select {
+		case e := <-sub.Events():
+			switch n := len(got); {
+			case seen[e.ID]:
+				repeats++
+			case n > 0 && e.ID < got[n-1]:
+				t.Fatalf("event %s first published after %s: a relay would drop it", e.ID, got[n-1])
+			default:
+				seen[e.ID] = true
+				got = append(got, e.ID)
+			}
+		case <-deadline:
+			t.Fatalf("received %d of %d events", len(got), want)
+		}
 	}
-	var wg sync.WaitGroup
-	for _, u := range users {
-		wg.Go(func() { appendEvents(t, store, u, 400) })
+	if repeats > 0 {
+		t.Logf("%d events were published more than once", repeats)
 	}
+	return got
+}
+
+// Notify wakes an idle dispatcher at once: with an hour's poll interval, only Notify can deliver
+// the event in time.
+func TestNotifyWakesAnIdleDispatcher(t *testing.T) {
+	store, bus := memory.New(), transportmem.NewBus(0)
+	user := newUser(t, store)
+	sub, _ := bus.Subscribe(context.Background(), user)
+	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, PollInterval: time.Hour, Log: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
-	var runs sync.WaitGroup
-	for range 3 {
-		d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 37,
-			PollInterval: 5 * time.Millisecond, Log: quiet})
-		runs.Go(func() { d.Run(ctx) })
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	for round := range 3 {
+		waitUndelivered(t, store, 0) // the dispatcher found nothing (more) and sleeps
+		want := appendEvents(t, store, user, 1)
+		d.Notify()
+		if got := collect(t, sub, 1); got[0] != want[0] {
+			t.Fatalf("round %d: got %s, want %s", round, got[0], want[0])
+		}
 	}
-	wg.Wait()
-	for i := range users {
-		collect(t, subs[i], 400)
-	}
-	waitUndelivered(t, store, 0)
 	cancel()
-	runs.Wait()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Run returned %v", err)
+	}
 }
 
 func TestReplayPagesAndRefusesAPrunedSince(t *testing.T) {
@@ -255,6 +342,32 @@ func TestReplayPagesAndRefusesAPrunedSince(t *testing.T) {
 	_, err = outbox.Replay(context.Background(), store.Events(), user, old[1], 10, func(coach.Event) error { emitted++; return nil })
 	if coach.ErrorCode(err) != coach.EGONE || emitted != 0 {
 		t.Fatalf("replay since a pruned id: err %v after %d events, want EGONE before any", err, emitted)
+	}
+}
+
+// shortPages is a storage.Events whose Since returns at most 3 events, whatever the limit: a
+// store (or an API in front of one) with a lower page cap than the caller asked for.
+type shortPages struct{ storage.Events }
+
+func (s shortPages) Since(ctx context.Context, userID, afterID string, limit int) ([]coach.Event, error) {
+	page, err := s.Events.Since(ctx, userID, afterID, limit)
+	return page[:min(len(page), 3)], err
+}
+
+func TestReplayOfShortPagesGivesEverything(t *testing.T) {
+	store := memory.New()
+	user := newUser(t, store)
+	want := appendEvents(t, store, user, 23)
+	var got []string
+	last, err := outbox.Replay(context.Background(), shortPages{store.Events()}, user, "", 10, func(e coach.Event) error {
+		got = append(got, e.ID)
+		return nil
+	})
+	if err != nil || last != want[22] {
+		t.Fatalf("Replay = %s, %v; want %s", last, err, want[22])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("replayed (-stored +got):\n%s", diff)
 	}
 }
 

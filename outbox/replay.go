@@ -9,9 +9,11 @@ import (
 )
 
 // Replay pages through the user's events after sinceID, calling emit for each in id order, and
-// returns the last id emitted (sinceID if none). It stops at the first error; a sinceID older than
-// retention gives EGONE before anything is emitted, so a client is told to reload rather than
-// given a partial history.
+// returns the last id emitted (sinceID if none). It pages until the store has nothing more (an
+// empty page, or one with nothing after the last id emitted), so a store that returns short pages
+// still gives the whole history. It stops at the first error; a sinceID older than retention
+// gives EGONE before anything is emitted, so a client is told to reload rather than given a
+// partial history.
 func Replay(ctx context.Context, events storage.Events, userID, sinceID string, pageSize int, emit func(coach.Event) error) (string, error) {
 	last := sinceID
 	for {
@@ -19,13 +21,17 @@ func Replay(ctx context.Context, events storage.Events, userID, sinceID string, 
 		if err != nil {
 			return last, err
 		}
+		progressed := false
 		for _, e := range page {
+			if last != "" && e.ID <= last {
+				continue // a store repeating itself
+			}
 			if err := emit(e); err != nil {
 				return last, err
 			}
-			last = e.ID
+			last, progressed = e.ID, true
 		}
-		if len(page) < storage.Clamp(pageSize) {
+		if !progressed {
 			return last, nil
 		}
 	}

@@ -1,8 +1,10 @@
 // Package transport declares how work and events move between tradecoach's stacks: a job queue
-// with deterministic task ids, an event bus that fans events out per user, and the key set of
-// signed service calls. Adapters: transport/asynq (the queue on Redis), transport/ws (the
-// WebSocket relay), transport/hmac (request signing), and in-memory implementations here for one
-// process.
+// with deterministic task ids and the workers that run it, and an event bus that fans events out
+// per user. Signed service calls need no port of their own: they are net/http's, an
+// http.RoundTripper that signs and a middleware that verifies (transport/hmac). Adapters:
+// transport/asynq (the queue on Redis), transport/ws (the WebSocket relay and its client),
+// transport/hmac, the Redis bus in storage/redis, and in-memory implementations in
+// transport/memory for one process.
 package transport
 
 import (

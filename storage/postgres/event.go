@@ -283,25 +283,42 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 // id would drop the earlier one as a repeat). A user whose append is in flight (its stream row is
 // locked) is skipped too: none of its uncommitted events are visible anyway.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {
-	sql := `SELECT ` + eventCols + ` FROM event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`
-	if r.s.inTx() {
-		sql = `WITH pending AS (
-			SELECT user_id, min(ts) AS first_ts, count(*) AS n
-			FROM event_outbox WHERE delivered_at IS NULL GROUP BY user_id
-		), ranked AS (
-			SELECT user_id, sum(n) OVER (ORDER BY first_ts, user_id) - n AS before FROM pending
-		), claimed AS MATERIALIZED (
+	n := storage.Clamp(limit)
+	var out []coach.Event
+	if !r.s.inTx() {
+		err := r.s.read(ctx, func(q querier) error {
+			rows, err := q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`, n)
+			if err != nil {
+				return err
+			}
+			out, err = collect(rows, scanEvent)
+			return err
+		})
+		return out, err
+	}
+	// Two statements: the claim, then the read. The read takes its snapshot after the locks are
+	// held, so it sees what another dispatcher committed before releasing a user, and does not
+	// publish that user's just-delivered batch again.
+	err := r.s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `WITH pending AS (
+				SELECT user_id, min(ts) AS first_ts, count(*) AS n
+				FROM event_outbox WHERE delivered_at IS NULL GROUP BY user_id
+			), ranked AS (
+				SELECT user_id, sum(n) OVER (ORDER BY first_ts, user_id) - n AS before FROM pending
+			)
 			SELECT s.user_id FROM event_streams s JOIN ranked r ON r.user_id = s.user_id
 			WHERE r.before < $1
-			FOR UPDATE OF s SKIP LOCKED
-		)
-		SELECT ` + eventCols + ` FROM event_outbox
-		WHERE delivered_at IS NULL AND user_id IN (SELECT user_id FROM claimed)
-		ORDER BY ts, id LIMIT $1`
-	}
-	var out []coach.Event
-	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, sql, storage.Clamp(limit))
+			FOR UPDATE OF s SKIP LOCKED`, n)
+		if err != nil {
+			return err
+		}
+		users, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(users) == 0 {
+			return err
+		}
+		rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox
+			WHERE delivered_at IS NULL AND user_id = ANY($2)
+			ORDER BY ts, id LIMIT $1`, n, users)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@
 //
 // Verify accepts a request when the key id is active, the timestamp is within MaxSkew (±5 minutes
 // by default) of its clock, the signature matches (compared in constant time), and the nonce was
-// not used before (remembered through a storage.Nonces for twice the skew). Otherwise it answers
+// not used before (remembered through a storage.Nonces for as long as its timestamp is accepted). Otherwise it answers
 // 401 with a JSON body {"code":"unauthorized","reason":R} whose reason is one of the Reason*
 // constants, which say what class of check failed and nothing about keys or expected values.
 package hmac

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -201,6 +203,63 @@ func TestReplayedRequestIsRefused(t *testing.T) {
 	captured.RequestURI = ""
 	if status, why := reason(t, http.DefaultClient, captured); status != 401 || why != hmac.ReasonReplayedNonce {
 		t.Fatalf("replay: got %d %q, want 401 replayed_nonce", status, why)
+	}
+}
+
+// expiringNonces is a storage.Nonces that forgets a nonce once its ttl has elapsed on clock
+// (at the deadline itself: the strictest a store may be).
+type expiringNonces struct {
+	clock *coach.ManualClock
+	until map[string]time.Time
+}
+
+func (n *expiringNonces) Use(_ context.Context, nonce string, ttl time.Duration) error {
+	now := n.clock.Now()
+	if until, ok := n.until[nonce]; ok && now.Before(until) {
+		return coach.Errorf(coach.ECONFLICT, "nonce used")
+	}
+	n.until[nonce] = now.Add(ttl)
+	return nil
+}
+
+// A replayed request is refused for as long as its timestamp is accepted, whether it was signed
+// at the edge of the skew behind, on time or at the edge ahead; after that it is stale.
+func TestReplayIsRefusedThroughoutTheWindow(t *testing.T) {
+	for _, signedAt := range []time.Duration{-hmac.DefaultMaxSkew, 0, hmac.DefaultMaxSkew} {
+		clock := coach.NewManualClock(t0)
+		v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA},
+			Nonces: &expiringNonces{clock: clock, until: map[string]time.Time{}}, Clock: clock,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(signedAt)
+		ts := strconv.FormatInt(at.Unix(), 10)
+		send := func() string {
+			r := httptest.NewRequest(http.MethodPost, "/v1/nlg/reflect?x=1", strings.NewReader(`{"a":1}`))
+			r.Header.Set(hmac.HeaderKeyID, keyA.ID)
+			r.Header.Set(hmac.HeaderTimestamp, ts)
+			r.Header.Set(hmac.HeaderNonce, "n0nce")
+			r.Header.Set(hmac.HeaderSignature, hmac.Sign(keyA.Secret, r.Method, r.URL, ts, "n0nce", []byte(`{"a":1}`)))
+			var re *hmac.RequestError
+			if _, err := v.Verify(context.Background(), r); errors.As(err, &re) {
+				return re.Reason
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}
+		if why := send(); why != "" {
+			t.Fatalf("signed %v from now: first send refused: %s", signedAt, why)
+		}
+		clock.Set(at.Add(hmac.DefaultMaxSkew)) // the last instant the timestamp is accepted
+		if why := send(); why != hmac.ReasonReplayedNonce {
+			t.Errorf("signed %v from now: replay at the end of the window gave %q, want %s", signedAt, why, hmac.ReasonReplayedNonce)
+		}
+		clock.Set(at.Add(hmac.DefaultMaxSkew + time.Second))
+		if why := send(); why != hmac.ReasonStaleTimestamp {
+			t.Errorf("signed %v from now: replay after the window gave %q, want %s", signedAt, why, hmac.ReasonStaleTimestamp)
+		}
 	}
 }
 

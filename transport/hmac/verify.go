@@ -46,7 +46,7 @@ type VerifierConfig struct {
 	// Keys are the active keys; a request signed with any of them is accepted (rotation: add the
 	// new key everywhere, switch signers, then remove the old one).
 	Keys []Key
-	// Nonces remembers used nonces for 2×MaxSkew. Required.
+	// Nonces remembers used nonces for the replay window (2×MaxSkew, and a second). Required.
 	Nonces storage.Nonces
 	// Clock defaults to coach.SystemClock.
 	Clock coach.Clock
@@ -143,8 +143,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) 
 	if err != nil || !hmac.Equal(got, wantRaw) {
 		return "", refused(ReasonBadSignature)
 	}
-	// The nonce is recorded only for a correctly signed request, so nobody can burn nonces.
-	if err := v.nonces.Use(ctx, keyID+":"+nonce, 2*v.maxSkew); err != nil {
+	// The nonce is recorded only for a correctly signed request, so nobody can burn nonces. It is
+	// kept while its timestamp is accepted: at most 2×MaxSkew from now (a timestamp MaxSkew ahead
+	// stays acceptable until MaxSkew after it), plus a second so that a store expiring a key at
+	// its deadline cannot let a replay in at the last accepted instant.
+	if err := v.nonces.Use(ctx, keyID+":"+nonce, 2*v.maxSkew+time.Second); err != nil {
 		if coach.ErrorCode(err) == coach.ECONFLICT {
 			return "", refused(ReasonReplayedNonce)
 		}

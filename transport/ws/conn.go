@@ -85,17 +85,18 @@ func (c *conn) replay(after string) (string, error) {
 			}
 			return after, err
 		}
-		if len(page) == 0 {
-			return after, nil
-		}
+		progressed := false
 		for _, e := range page {
 			if e.ID <= after {
-				continue // a Replayer that repeats itself
+				continue // a Replayer that repeats itself (an inclusive since)
 			}
 			if !c.writeEvent(e) {
 				return after, errClosed
 			}
-			after = e.ID
+			after, progressed = e.ID, true
+		}
+		if !progressed { // an empty page, or nothing new: the replay is done
+			return after, nil
 		}
 	}
 }

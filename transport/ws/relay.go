@@ -28,7 +28,10 @@ const (
 
 // RelayConfig configures a Relay. Zero durations and sizes take the defaults above.
 type RelayConfig struct {
-	// Bus delivers live events (required).
+	// Bus delivers live events (required). Each connection holds one subscription, so give the
+	// relay a bus whose subscriptions buffer few events (16 to 64): QueueSize already bounds what
+	// a connection holds, and the buses' default buffer of 1024 events (about 112 KiB allocated
+	// per subscription) would cost more than the rest of an idle connection several times over.
 	Bus transport.Bus
 	// Replayer gives stored events to resuming clients (required).
 	Replayer Replayer

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,6 +69,11 @@ func TestReplayThenLiveHasNoGapAndNoDuplicateOnTheWire(t *testing.T) {
 	e := newEnv(t, nil, nil)
 	user := coach.NewID()
 	before := e.appendEvents(t, user, 0, 300, 0)
+	// Published before the connection subscribes: only the 100 below may flood its queue.
+	waitUntil(t, "the dispatcher published the first events", func() bool {
+		evs, err := e.store.Events().Undelivered(context.Background(), 1)
+		return err == nil && len(evs) == 0
+	})
 
 	var once sync.Once
 	replayer := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
@@ -101,6 +107,71 @@ func TestReplayThenLiveHasNoGapAndNoDuplicateOnTheWire(t *testing.T) {
 	}
 	if cursor != replayed[len(replayed)-1] {
 		t.Fatalf("ready cursor %s, want the last replayed id %s", cursor, replayed[len(replayed)-1])
+	}
+}
+
+// The relay subscribes before it replays: an event committed and published while the replay
+// reads its last, empty page is in no replay page, and would be in no live feed either had the
+// relay subscribed after replaying. It arrives live.
+func TestEventPublishedAsTheReplayEndsArrivesLive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, nil)
+	user := coach.NewID()
+	first := e.appendEvents(t, user, 0, 3, 0)
+	late := make(chan []string, 1)
+	var once sync.Once
+	replayer := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+		page, err := e.store.Events().Since(ctx, userID, after, limit)
+		if err == nil && len(page) == 0 {
+			once.Do(func() {
+				late <- e.appendEvents(t, user, 3, 1, 0)
+				for deadline := time.Now().Add(hang); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					if evs, _ := e.store.Events().Undelivered(ctx, 1); len(evs) == 0 {
+						break // the dispatcher published it
+					}
+				}
+			})
+		}
+		return page, err
+	})
+	_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer})
+
+	c := mustDialRaw(t, srv, user, first[0])
+	replayed, _ := readUntilReady(t, c)
+	if diff := cmp.Diff(first[1:], replayed); diff != "" {
+		t.Fatalf("replayed (-want +got):\n%s", diff)
+	}
+	want := <-late
+	if diff := cmp.Diff(want, readEvents(t, c, 1)); diff != "" {
+		t.Fatalf("live (-want +got):\n%s", diff)
+	}
+	expectNothingMore(t, c)
+}
+
+// A Replayer whose since is inclusive (it returns the cursor's own event again) still ends the
+// replay: the relay stops at a page with nothing new instead of asking again forever.
+func TestReplayerThatRepeatsTheCursorStillEnds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, nil)
+	user := coach.NewID()
+	ids := e.appendEvents(t, user, 0, 5, 0)
+	var calls atomic.Int64
+	inclusive := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+		if calls.Add(1) > 100 {
+			return nil, coach.Errorf(coach.EINTERNAL, "the relay keeps asking")
+		}
+		all, err := e.store.Events().Since(ctx, userID, "", storage.MaxLimit)
+		i := slices.IndexFunc(all, func(ev coach.Event) bool { return ev.ID >= after })
+		if i < 0 {
+			i = len(all)
+		}
+		return all[i:min(len(all), i+limit)], err
+	})
+	_, srv := e.relay(t, ws.RelayConfig{Replayer: inclusive, PageSize: 2})
+	c := mustDialRaw(t, srv, user, ids[0])
+	replayed, _ := readUntilReady(t, c)
+	if diff := cmp.Diff(ids[1:], replayed); diff != "" {
+		t.Fatalf("replayed (-want +got):\n%s", diff)
 	}
 }
 

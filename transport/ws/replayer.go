@@ -10,8 +10,9 @@ import (
 // edge of refhost implements it over the core's /events?since= API.
 type Replayer interface {
 	// Since returns the user's events with id > afterID in id order, at most limit of them (fewer
-	// is fine: the relay pages until an empty page). It gives EGONE when afterID is older than
-	// retention, so the client reloads instead of getting a partial history.
+	// is fine: the relay pages until a page brings nothing after the last id it sent). It gives
+	// EGONE when afterID is older than retention, so the client reloads instead of getting a
+	// partial history.
 	Since(ctx context.Context, userID, afterID string, limit int) ([]coach.Event, error)
 }
 
