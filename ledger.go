@@ -58,6 +58,13 @@ type Ledger struct {
 	Method CostMethod
 	// FeePrices converts fees charged in a third asset; nil converts none.
 	FeePrices PriceLookup
+	// Brief, when set, receives every closing fill as a RealizedBrief (its figures as float64),
+	// in the ledger's order, instead of Result.Realized, which Apply then leaves nil; every other
+	// part of the Result is as without it. Each Realized holds four computed decimals at two
+	// allocations each, a brief none: Brief is for callers that use the figures as floats (scoring,
+	// statistics) over many fills. Apply calls it synchronously from its own goroutine, so a
+	// Ledger whose Brief is not safe for concurrent calls must not Apply concurrently.
+	Brief func(RealizedBrief)
 }
 
 // NewLedger returns a ledger that matches with method and converts no third-asset fee (set
@@ -87,7 +94,7 @@ func (l *Ledger) Apply(fills []Trade) (*Result, error) {
 	}
 	order := fillOrder(fills)
 	r := &Result{Method: l.Method}
-	if sells > 0 {
+	if sells > 0 && l.Brief == nil {
 		r.Realized = make([]Realized, 0, sells) // at most one per sell: never grown
 	}
 	a := applier{l: l, r: r, books: make(map[Symbol]*book)}

@@ -37,6 +37,24 @@ func amountOf(d decimal.Decimal) amount {
 	return amount{big: &big}
 }
 
+// checkedAmount converts d when validAmount(d) holds, reading its digits once; ok is false when
+// it does not.
+func checkedAmount(d decimal.Decimal) (a amount, ok bool) {
+	e := d.Exponent()
+	if e < -30 || e > 30 {
+		return amount{}, false
+	}
+	n := d.NumDigits()
+	if n+int(max(e, 0)) > 38 {
+		return amount{}, false
+	}
+	if n <= 18 {
+		return small(d.CoefficientInt64(), e), true
+	}
+	big := d // only a big value is moved to the heap
+	return amount{big: &big}, true
+}
+
 // small returns m×10^e with trailing zeros of m moved into the exponent, so that exponents stay
 // as large as the value allows and products and sums stay within an int64 as long as possible.
 func small(m int64, e int32) amount {
@@ -90,6 +108,32 @@ func (a amount) float() float64 {
 		return float64(a.m) * math.Pow10(int(a.e))
 	}
 	return float64(a.m) / math.Pow10(int(-a.e))
+}
+
+// float64Pow10 holds 10^0 … 10^22, the powers of ten a float64 holds exactly.
+var float64Pow10 = [23]float64{
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+}
+
+// nearest returns the float64 nearest a, ties to even: what decimal.Decimal.InexactFloat64
+// returns for a.dec(), without allocating for an ordinary amount. With a coefficient and a power
+// of ten both exact in a float64, one IEEE division or multiplication is correctly rounded.
+func (a amount) nearest() float64 {
+	if a.big == nil {
+		if a.m == 0 {
+			return 0
+		}
+		if a.m >= -1<<53 && a.m <= 1<<53 {
+			switch {
+			case a.e <= 0 && a.e >= -22:
+				return float64(a.m) / float64Pow10[-a.e]
+			case a.e > 0 && a.e <= 22:
+				return float64(a.m) * float64Pow10[a.e]
+			}
+		}
+	}
+	return a.dec().InexactFloat64()
 }
 
 // scaled returns m×10^k when it fits in an int64.

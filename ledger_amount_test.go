@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 )
 
@@ -52,6 +53,14 @@ func checkAmountOps(t *testing.T, x, y decimal.Decimal) {
 			t.Errorf("%s %s %s = %s, want %s", x, c.op, y, c.got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		a    amount
+		want decimal.Decimal
+	}{{a, x}, {a.add(b), x.Add(y)}, {a.mul(b), x.Mul(y)}} {
+		if got, want := c.a.nearest(), c.want.InexactFloat64(); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("nearest(%s) = %g, want %g", c.want, got, want)
+		}
+	}
 	if got, want := a.cmp(b), x.Cmp(y); got != want {
 		t.Errorf("cmp(%s, %s) = %d, want %d", x, y, got, want)
 	}
@@ -87,12 +96,36 @@ func TestAmountMatchesDecimal(t *testing.T) {
 	}
 }
 
+// TestCheckedAmount checks that checkedAmount accepts exactly what validAmount accepts, and then
+// converts as amountOf does.
+func TestCheckedAmount(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(9, 4))
+	for i := range 20_000 {
+		x := randomDecimal(rng)
+		switch i % 4 {
+		case 1:
+			x = decimal.New(rng.Int64(), int32(rng.IntN(81)-40)) // exponents beyond the bounds
+		case 2:
+			x = x.Mul(x).Mul(x) // beyond 38 digits, often
+		}
+		a, ok := checkedAmount(x)
+		if ok != validAmount(x) {
+			t.Fatalf("checkedAmount(%s): ok %v, validAmount %v", x, ok, validAmount(x))
+		}
+		if ok && !cmp.Equal(a, amountOf(x), cmp.AllowUnexported(amount{})) {
+			t.Fatalf("checkedAmount(%s) = %+v, amountOf %+v", x, a, amountOf(x))
+		}
+	}
+}
+
 func TestAmountTable(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ x, y string }{
 		{"0.3", "0.1"}, {"65432.10000000", "0.00123000"}, {"1e-30", "1e30"}, {"-5", "5"},
 		{"9223372036854775807", "1"}, {"-9223372036854775808", "-1"}, {"0.5", "0.5"},
 		{"0.000000000000333333", "1"}, {"123456789012345678901234567890", "0.001"},
+		{"9007199254740993", "0.1"}, {"9007199254740992e-22", "1e22"}, {"-9007199254740993e-23", "3e-1"},
 	} {
 		checkAmountOps(t, decimal.RequireFromString(c.x), decimal.RequireFromString(c.y))
 	}

@@ -55,11 +55,11 @@ func (a *applier) apply(t *Trade) {
 		a.fail(t, true, Errorf(EINVALID, "trade %s: %s", clip(tradeRef(t), 64), ErrorMessage(b.err)))
 		return
 	}
-	if err := checkFill(t); err != nil {
+	qty, price, err := checkFill(t)
+	if err != nil {
 		a.fail(t, true, err)
 		return
 	}
-	qty, price := amountOf(t.Qty), amountOf(t.Price)
 	f, skip, err := a.fee(t, b, qty, price)
 	if err != nil {
 		a.fail(t, skip, err)
@@ -95,18 +95,20 @@ func (a *applier) apply(t *Trade) {
 	a.record(t, out, price, f, m)
 }
 
-// checkFill reports the first field of t the ledger cannot work with.
-func checkFill(t *Trade) error {
-	ref := clip(tradeRef(t), 64)
+// checkFill returns t's quantity and price, or reports the first field of t the ledger cannot
+// work with.
+func checkFill(t *Trade) (qty, price amount, err error) {
+	qty, qtyOK := checkedAmount(t.Qty)
+	price, priceOK := checkedAmount(t.Price)
 	switch {
 	case t.Side != Buy && t.Side != Sell:
-		return Errorf(EINVALID, "trade %s: side: want BUY or SELL", ref)
-	case !validAmount(t.Qty) || t.Qty.Sign() <= 0:
-		return Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", ref, amountText(t.Qty))
-	case !validAmount(t.Price) || t.Price.Sign() <= 0:
-		return Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", ref, amountText(t.Price))
+		err = Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(tradeRef(t), 64))
+	case !qtyOK || qty.sign() <= 0:
+		err = Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(tradeRef(t), 64), amountText(t.Qty))
+	case !priceOK || price.sign() <= 0:
+		err = Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(tradeRef(t), 64), amountText(t.Price))
 	}
-	return nil
+	return qty, price, err
 }
 
 // fail records a fill the ledger could not take in full.
@@ -124,31 +126,39 @@ func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
 	if m.covered.sign() > 0 {
 		proceeds := m.covered.mul(price)
 		fees := m.entryFee.add(exitFee)
-		qty := t.Qty
-		if remaining.sign() > 0 || f.inBase {
-			qty = m.covered.dec()
-		}
-		// Filled in place: a Realized is large, and copying one into the slice while the
-		// garbage collector runs costs a bulk write barrier.
-		n := len(a.r.Realized)
-		if n == cap(a.r.Realized) {
-			a.r.Realized = append(a.r.Realized, Realized{})
+		if a.l.Brief != nil {
+			a.l.Brief(RealizedBrief{
+				TradeID: tradeRef(t), Symbol: t.Symbol, ClosedAt: t.TS, OpenedAt: m.openedAt, HoldingPeriod: m.holding,
+				Qty: m.covered.nearest(), Price: price.nearest(), Proceeds: proceeds.nearest(), CostBasis: m.cost.nearest(),
+				Fees: fees.nearest(), PnL: proceeds.sub(m.cost).sub(fees).nearest(), FeesUnknown: f.unknown || m.feesUnknown,
+			})
 		} else {
-			a.r.Realized = a.r.Realized[:n+1]
+			qty := t.Qty
+			if remaining.sign() > 0 || f.inBase {
+				qty = m.covered.dec()
+			}
+			// Filled in place: a Realized is large, and copying one into the slice while the
+			// garbage collector runs costs a bulk write barrier.
+			n := len(a.r.Realized)
+			if n == cap(a.r.Realized) {
+				a.r.Realized = append(a.r.Realized, Realized{})
+			} else {
+				a.r.Realized = a.r.Realized[:n+1]
+			}
+			x := &a.r.Realized[n]
+			x.TradeID = tradeRef(t)
+			x.Symbol = t.Symbol
+			x.ClosedAt = t.TS
+			x.OpenedAt = m.openedAt
+			x.HoldingPeriod = m.holding
+			x.Qty = qty
+			x.Price = t.Price
+			x.Proceeds = proceeds.dec()
+			x.CostBasis = m.cost.dec()
+			x.Fees = fees.dec()
+			x.PnL = proceeds.sub(m.cost).sub(fees).dec()
+			x.FeesUnknown = f.unknown || m.feesUnknown
 		}
-		x := &a.r.Realized[n]
-		x.TradeID = tradeRef(t)
-		x.Symbol = t.Symbol
-		x.ClosedAt = t.TS
-		x.OpenedAt = m.openedAt
-		x.HoldingPeriod = m.holding
-		x.Qty = qty
-		x.Price = t.Price
-		x.Proceeds = proceeds.dec()
-		x.CostBasis = m.cost.dec()
-		x.Fees = fees.dec()
-		x.PnL = proceeds.sub(m.cost).sub(fees).dec()
-		x.FeesUnknown = f.unknown || m.feesUnknown
 	}
 	if remaining.sign() > 0 {
 		a.r.Uncovered = append(a.r.Uncovered, Uncovered{

@@ -14,17 +14,18 @@ type fillFee struct {
 // use, with skip true when the fill must be left out entirely (the fee itself is invalid) and
 // false when only the fee is left out (no price converts it).
 func (a *applier) fee(t *Trade, b *book, qty, price amount) (f fillFee, skip bool, err error) {
-	ref := clip(tradeRef(t), 64)
-	switch {
-	case !t.Fee.Valid:
+	if !t.Fee.Valid {
 		f.unknown = true
 		return f, false, nil
-	case !validAmount(t.Fee.Decimal) || t.Fee.Decimal.Sign() < 0:
+	}
+	ref := clip(tradeRef(t), 64)
+	fee, ok := checkedAmount(t.Fee.Decimal)
+	switch {
+	case !ok || fee.sign() < 0:
 		return f, true, Errorf(EINVALID, "trade %s: fee: must be zero or a positive amount, got %s", ref, amountText(t.Fee.Decimal))
-	case t.Fee.Decimal.IsZero():
+	case fee.isZero():
 		return f, false, nil
 	}
-	fee := amountOf(t.Fee.Decimal)
 	switch t.FeeAsset {
 	case b.quote:
 		f.quote = fee

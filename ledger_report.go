@@ -13,7 +13,7 @@ type Result struct {
 	// Method is the cost method the result was computed with.
 	Method CostMethod
 	// Realized has one entry per fill that closed (part of) a position, in the ledger's order
-	// (TS, Broker, ExtID, ID).
+	// (TS, Broker, ExtID, ID); nil when the Ledger's Brief took them instead.
 	Realized []Realized
 	// Lots are the open positions at the end, by symbol, then oldest first. Under AverageCost
 	// each symbol has at most one lot, its pool.
@@ -63,6 +63,24 @@ type Realized struct {
 	// FeesUnknown is true when a fee behind these figures is unknown or could not be converted
 	// (see Result.UnknownFees and Result.Errors): Fees then understates and PnL overstates.
 	FeesUnknown bool
+}
+
+// RealizedBrief is a Realized in brief, as Apply passes it to Ledger.Brief: the same closing fill
+// with the same fields, each decimal figure given as the float64 nearest to it (ties to even:
+// what decimal.Decimal.InexactFloat64 returns for the Realized's figure).
+type RealizedBrief struct {
+	TradeID       string
+	Symbol        Symbol
+	ClosedAt      time.Time
+	OpenedAt      time.Time
+	HoldingPeriod time.Duration
+	Qty           float64
+	Price         float64
+	Proceeds      float64
+	CostBasis     float64
+	Fees          float64
+	PnL           float64
+	FeesUnknown   bool
 }
 
 // Lot is an open position: the remainder of one buy (FIFO), or a symbol's pool (AverageCost).

@@ -59,6 +59,9 @@ type scratch struct {
 	fills  []fill
 	order  []int32
 	hashes []uint64
+	tmp    []uint64 // repeatedHash's buckets
+	counts []int32
+	closes []closed
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -66,7 +69,9 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // release returns the scratch memory to the pool, dropping its references to the caller's trades.
 func (s *scorer) release() {
 	clear(s.fills)
+	clear(s.scratch.closes)
 	s.scratch.fills, s.scratch.order, s.scratch.hashes = s.fills[:0], s.scratch.order[:0], s.scratch.hashes[:0]
+	s.scratch.closes = s.scratch.closes[:0]
 	scratchPool.Put(s.scratch)
 	s.scratch, s.fills = nil, nil
 }
@@ -116,7 +121,9 @@ type scorer struct {
 	sorted    bool // whether trades are in trade order already
 	syms      []symState
 	ledger    *coach.Result
-	ri, ui    int   // cursors into ledger.Realized and ledger.Uncovered
+	closes    []closed // the ledger's closing fills, in ledger order
+	ri, ui    int      // cursors into closes and ledger.Uncovered
+	sells     int
 	lastSym   int32 // the symbol of the trade converted last: consecutive trades often share it
 	lastSymOK bool
 	buf       []byte
@@ -185,16 +192,18 @@ func (m *Market) newScorer(trades []coach.Trade, from time.Time) (*scorer, error
 		if f.ts >= s.from {
 			s.syms[f.sym].measured++
 		}
+		if !f.buy {
+			s.sells++
+		}
 	}
 	sc.hashes = hashes
-	slices.Sort(hashes) // ids are distinct when their hashes are; a repeated hash is checked exactly
-	for i := 1; i < len(hashes); i++ {
-		if hashes[i] == hashes[i-1] {
-			if err := noRepeats(s.fills); err != nil {
-				s.release()
-				return nil, err
-			}
-			break
+	// Ids are distinct when their hashes are; a repeated hash is checked exactly.
+	var repeated bool
+	repeated, sc.tmp, sc.counts = repeatedHash(hashes, sc.tmp, sc.counts)
+	if repeated {
+		if err := noRepeats(s.fills); err != nil {
+			s.release()
+			return nil, err
 		}
 	}
 	quotes := map[string]int{}
@@ -305,8 +314,18 @@ func (s *scorer) applyLedger() error {
 			trades[k] = *s.fills[k].t
 		}
 	}
-	l := &coach.Ledger{Method: coach.FIFO, FeePrices: s.feePrice}
+	// The ledger's closing fills as floats: a coach.Realized would cost eight allocations.
+	closes := s.scratch.closes[:0]
+	if cap(closes) < s.sells {
+		closes = make([]closed, 0, s.sells) // at most one per sell: never grown
+	}
+	l := &coach.Ledger{Method: coach.FIFO, FeePrices: s.feePrice, Brief: func(b coach.RealizedBrief) {
+		closes = append(closes, closed{key: b.TradeID, sale: sale{
+			known: true, pnl: b.PnL, cost: b.CostBasis, hold: b.HoldingPeriod.Seconds(), feesUnknown: b.FeesUnknown,
+		}})
+	}}
 	r, err := l.Apply(trades)
+	s.scratch.closes, s.closes = closes, closes
 	if r == nil {
 		return err
 	}
@@ -350,17 +369,18 @@ type sale struct {
 	feesUnknown bool
 }
 
+// closed is a closing fill as the ledger reported it.
+type closed struct {
+	key  string // the fill's TradeID
+	sale sale
+}
+
 // saleOf reads the ledger's entries for the sell f, which is next in ledger order.
 func (s *scorer) saleOf(f *fill) sale {
 	var sl sale
-	if s.ri < len(s.ledger.Realized) && s.ledger.Realized[s.ri].TradeID == f.key {
-		r := &s.ledger.Realized[s.ri]
+	if s.ri < len(s.closes) && s.closes[s.ri].key == f.key {
+		sl = s.closes[s.ri].sale
 		s.ri++
-		sl.known = true
-		sl.pnl = r.PnL.InexactFloat64()
-		sl.cost = r.CostBasis.InexactFloat64()
-		sl.hold = r.HoldingPeriod.Seconds()
-		sl.feesUnknown = r.FeesUnknown
 	}
 	if s.ui < len(s.ledger.Uncovered) && s.ledger.Uncovered[s.ui].TradeID == f.key {
 		s.ui++
