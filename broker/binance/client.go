@@ -2,7 +2,6 @@ package binance
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -77,7 +76,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 		if r.signed {
 			req.Header.Set("X-MBX-APIKEY", c.cfg.APIKey)
 		}
-		status, header, data, err := c.roundTrip(req)
+		status, header, data, err := broker.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -85,7 +84,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "binance is unreachable after %d attempts; try again later", attempt)
 			}
-			if err := c.cfg.Sleep(ctx, backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+			if err := c.cfg.Sleep(ctx, broker.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
 				return err
 			}
 			continue
@@ -101,10 +100,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 			}
 			attempt--
 		case status == http.StatusTooManyRequests || status == http.StatusTeapot || status >= 500:
-			wait, ok := retryAfter(header, c.cfg.Clock.Now())
-			if !ok {
-				wait = backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
-			}
+			wait := broker.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
 			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
 				return formatError(status, data, c.secrets())
 			}
@@ -120,24 +116,6 @@ func (c *Client) do(ctx context.Context, r request) error {
 func isCode(body []byte, code int) bool {
 	e, ok := parseError(body)
 	return ok && e.Code == code
-}
-
-// roundTrip sends req and reads the whole answer. Its error is a transport failure whose text
-// (which carries the signed URL) is never shown.
-func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if len(data) > maxBody {
-		return resp.StatusCode, resp.Header, nil, nil
-	}
-	return resp.StatusCode, resp.Header, data, nil
 }
 
 // secrets lists what must never appear in an error.

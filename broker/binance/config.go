@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // DefaultBaseURL is Binance's production REST host.
@@ -91,16 +92,16 @@ func (c Config) withDefaults() Config {
 		c.SlowdownAt = 0.9
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 6
+		c.MaxAttempts = broker.DefaultMaxAttempts
 	}
 	if c.BaseDelay == 0 {
-		c.BaseDelay = time.Second
+		c.BaseDelay = broker.DefaultBaseDelay
 	}
 	if c.MaxDelay == 0 {
-		c.MaxDelay = 2 * time.Minute
+		c.MaxDelay = broker.DefaultMaxDelay
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = broker.Sleep
 	}
 	return c
 }
@@ -139,12 +140,12 @@ func (c Config) Validate() error {
 	}
 	for _, s := range c.Symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "binance config: Symbols: %q is not BASE-QUOTE", clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "binance config: Symbols: %q is not BASE-QUOTE", broker.Clip(string(s)))
 		}
 	}
 	for _, q := range c.QuoteAssets {
 		if !coach.Symbol("X-" + q).Valid() {
-			return coach.Errorf(coach.EINVALID, "binance config: QuoteAssets: %q is not an asset (A-Z, 0-9)", clip(q))
+			return coach.Errorf(coach.EINVALID, "binance config: QuoteAssets: %q is not an asset (A-Z, 0-9)", broker.Clip(q))
 		}
 	}
 	return nil

@@ -3,10 +3,9 @@ package binance
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // Binance error codes the client acts on.
@@ -41,7 +40,7 @@ func formatError(status int, body []byte, secrets []string) error {
 	e, ok := parseError(body)
 	detail := ""
 	if ok {
-		detail = safeText(e.Msg, secrets)
+		detail = broker.SafeText(e.Msg, secrets)
 		if detail != "" {
 			detail = ": " + detail
 		}
@@ -80,36 +79,4 @@ func formatError(status int, body []byte, secrets []string) error {
 // malformed is the error for a 2xx answer that does not decode.
 func malformed(what string) error {
 	return coach.Errorf(coach.EUNAVAILABLE, "binance sent a malformed %s", what)
-}
-
-// safeText makes server text fit for an error message: only printable characters, then every
-// secret replaced, then at most 200 bytes.
-func safeText(s string, secrets []string) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, s)
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
-}
-
-// clip shortens text from the wire or the caller quoted in an error message.
-func clip(s string) string {
-	s = safeText(s, nil)
-	if len(s) > 64 {
-		return strings.ToValidUTF8(s[:64], "") + "…"
-	}
-	return s
 }

@@ -34,7 +34,7 @@ func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(b
 	}
 	for i, s := range symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "binance fills: symbol %q is not BASE-QUOTE", clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "binance fills: symbol %q is not BASE-QUOTE", broker.Clip(string(s)))
 		}
 		if slices.Contains(symbols[:i], s) {
 			continue
@@ -171,7 +171,7 @@ func (c *Client) myTrades(ctx context.Context, sym coach.Symbol, extra ...param)
 
 // parseCheckpoint reads "id:<trade id>:<sides>", or "id:<trade id>" meaning both sides done.
 func parseCheckpoint(cp string) (cursor, error) {
-	bad := coach.Errorf(coach.EINVALID, "binance fills: checkpoint %q is not id:<trade id>:<sides>", clip(cp))
+	bad := coach.Errorf(coach.EINVALID, "binance fills: checkpoint %q is not id:<trade id>:<sides>", broker.Clip(cp))
 	rest, ok := strings.CutPrefix(cp, "id:")
 	if !ok {
 		return cursor{}, bad

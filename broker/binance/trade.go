@@ -10,6 +10,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // myTrade is one entry of GET /api/v3/myTrades as Binance sends it: ids and time are JSON
@@ -64,30 +65,30 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 	if sym == "" {
 		s, err := coach.ParseSymbol(m.Symbol)
 		if err != nil {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: %s", clip(id), coach.ErrorMessage(err))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: %s", broker.Clip(id), coach.ErrorMessage(err))
 		}
 		sym = s
 	} else if m.Symbol != sym.Concat() {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol is not %s", clip(id), sym.Concat())
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol is not %s", broker.Clip(id), sym.Concat())
 	}
-	price, ok := amount(m.Price)
+	price, ok := broker.WireAmount(m.Price)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: price: not a decimal", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: price: not a decimal", broker.Clip(id))
 	}
-	qty, ok := amount(m.Qty)
+	qty, ok := broker.WireAmount(m.Qty)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: qty: not a decimal", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: qty: not a decimal", broker.Clip(id))
 	}
 	var fee decimal.NullDecimal
 	if m.Commission != "" {
-		f, ok := amount(m.Commission)
+		f, ok := broker.WireAmount(m.Commission)
 		if !ok {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: commission: not a decimal", clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: commission: not a decimal", broker.Clip(id))
 		}
 		fee = decimal.NewNullDecimal(f)
 	}
 	if m.Time <= 0 || m.Time > 253402300799999 {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: time: out of range", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: time: out of range", broker.Clip(id))
 	}
 	side := coach.Sell
 	if m.IsBuyer {
@@ -108,20 +109,4 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 		return coach.Trade{}, err
 	}
 	return t, nil
-}
-
-// amount parses a decimal string from the wire, refusing anything long or with an exponent
-// outside ±30, so that no hostile "1e999999999" reaches decimal arithmetic.
-func amount(s string) (decimal.Decimal, bool) {
-	if s == "" || len(s) > 64 {
-		return decimal.Decimal{}, false
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, false
-	}
-	if e := d.Exponent(); e < -30 || e > 30 || d.NumDigits() > 38 {
-		return decimal.Decimal{}, false
-	}
-	return d, true
 }

@@ -109,7 +109,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 		if access != "" {
 			req.Header.Set("Authorization", "Bearer "+access)
 		}
-		status, header, data, err := c.roundTrip(req)
+		status, header, data, err := broker.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -117,7 +117,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "coinbase is unreachable after %d attempts; try again later", attempt)
 			}
-			if err := c.cfg.Sleep(ctx, backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+			if err := c.cfg.Sleep(ctx, broker.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
 				return err
 			}
 			continue
@@ -135,10 +135,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 			}
 			attempt--
 		case status == http.StatusTooManyRequests || status >= 500:
-			wait, ok := retryAfter(header, c.cfg.Clock.Now())
-			if !ok {
-				wait = backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
-			}
+			wait := broker.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
 			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
 				return formatError(status, data, c.secrets(r.bearer))
 			}
@@ -149,24 +146,6 @@ func (c *Client) do(ctx context.Context, r call) error {
 			return formatError(status, data, c.secrets(r.bearer))
 		}
 	}
-}
-
-// roundTrip sends req and reads the whole answer. Its error is a transport failure; the caller
-// never shows its text, which may carry the URL.
-func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if len(data) > maxBody {
-		return resp.StatusCode, resp.Header, nil, nil
-	}
-	return resp.StatusCode, resp.Header, data, nil
 }
 
 // apiURL returns the URL of an Advanced Trade path with query q.

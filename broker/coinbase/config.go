@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // Coinbase's production endpoints, the defaults of Config.
@@ -93,16 +94,16 @@ func (c Config) withDefaults() Config {
 		c.Window = 7 * 24 * time.Hour
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 6
+		c.MaxAttempts = broker.DefaultMaxAttempts
 	}
 	if c.BaseDelay == 0 {
-		c.BaseDelay = time.Second
+		c.BaseDelay = broker.DefaultBaseDelay
 	}
 	if c.MaxDelay == 0 {
-		c.MaxDelay = 2 * time.Minute
+		c.MaxDelay = broker.DefaultMaxDelay
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = broker.Sleep
 	}
 	return c
 }

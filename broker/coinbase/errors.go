@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // ErrRevoked is returned (possibly wrapped) when Coinbase refuses the connection's refresh token:
@@ -75,8 +75,8 @@ func firstNonEmpty(ss ...string) string {
 // stripped of control characters and of every secret in secrets.
 func formatError(status int, body []byte, secrets []string) error {
 	id, msg := parseErrorBody(body)
-	msg = safeText(msg, secrets)
-	id = safeText(id, secrets)
+	msg = broker.SafeText(msg, secrets)
+	id = broker.SafeText(id, secrets)
 	detail := ""
 	if msg != "" {
 		detail = ": " + msg
@@ -109,27 +109,4 @@ func formatError(status int, body []byte, secrets []string) error {
 // malformed is the error for a 2xx answer that does not decode.
 func malformed(what string) error {
 	return coach.Errorf(coach.EUNAVAILABLE, "coinbase sent a malformed %s", what)
-}
-
-// safeText makes server text fit for an error message: only printable characters, then every
-// secret replaced, then at most 200 bytes.
-func safeText(s string, secrets []string) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, s)
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // fill is one entry of List Fills, as Coinbase sends it (every number a string).
@@ -82,34 +83,34 @@ func (f fill) trade(side coach.Side) (coach.Trade, error) {
 	}
 	sym, err := coach.ParseSymbol(f.ProductID)
 	if err != nil {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: product_id: %s", clip(id), coach.ErrorMessage(err))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: product_id: %s", broker.Clip(id), coach.ErrorMessage(err))
 	}
-	price, ok := amount(f.Price)
+	price, ok := broker.WireAmount(f.Price)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: not a decimal", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: not a decimal", broker.Clip(id))
 	}
-	size, ok := amount(f.Size)
+	size, ok := broker.WireAmount(f.Size)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: size: not a decimal", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: size: not a decimal", broker.Clip(id))
 	}
 	qty := size
 	if f.SizeInQuote {
 		if price.Sign() <= 0 {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: must be positive", clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: must be positive", broker.Clip(id))
 		}
 		qty = size.DivRound(price, 18)
 	}
 	var fee decimal.NullDecimal
 	if f.Commission != "" {
-		c, ok := amount(f.Commission)
+		c, ok := broker.WireAmount(f.Commission)
 		if !ok {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: commission: not a decimal", clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: commission: not a decimal", broker.Clip(id))
 		}
 		fee = decimal.NewNullDecimal(c)
 	}
 	ts, err := time.Parse(time.RFC3339Nano, f.TradeTime)
 	if err != nil {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: trade_time: not RFC 3339", clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: trade_time: not RFC 3339", broker.Clip(id))
 	}
 	t := coach.Trade{
 		Broker: coach.BrokerCoinbase,
@@ -128,29 +129,4 @@ func (f fill) trade(side coach.Side) (coach.Trade, error) {
 		return coach.Trade{}, err
 	}
 	return t, nil
-}
-
-// amount parses a decimal string from the wire, refusing anything long or with an exponent
-// outside ±30, so that no hostile "1e999999999" reaches decimal arithmetic.
-func amount(s string) (decimal.Decimal, bool) {
-	if s == "" || len(s) > 64 {
-		return decimal.Decimal{}, false
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, false
-	}
-	if e := d.Exponent(); e < -30 || e > 30 || d.NumDigits() > 38 {
-		return decimal.Decimal{}, false
-	}
-	return d, true
-}
-
-// clip shortens an id from the wire quoted in an error message.
-func clip(s string) string {
-	s = safeText(s, nil)
-	if len(s) > 64 {
-		return strings.ToValidUTF8(s[:64], "") + "…"
-	}
-	return s
 }

@@ -32,14 +32,14 @@ func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(b
 	}
 	for _, s := range req.Symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "coinbase fills: symbol %q is not BASE-QUOTE", clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "coinbase fills: symbol %q is not BASE-QUOTE", broker.Clip(string(s)))
 		}
 	}
 	start := req.From.UTC()
 	if cp := req.Checkpoints[Scope]; cp != "" {
 		t, err := time.Parse(time.RFC3339Nano, cp)
 		if err != nil {
-			return coach.Errorf(coach.EINVALID, "coinbase fills: checkpoint %q is not an RFC 3339 time", clip(cp))
+			return coach.Errorf(coach.EINVALID, "coinbase fills: checkpoint %q is not an RFC 3339 time", broker.Clip(cp))
 		}
 		if t.After(start) {
 			start = t.UTC()
@@ -140,7 +140,7 @@ func compareStrings(a, b string) int {
 // in sides by order id.
 func (c *Client) orderSide(ctx context.Context, f fill, sides map[string]coach.Side) (coach.Side, error) {
 	if f.OrderID == "" {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side and no order id", clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side and no order id", broker.Clip(f.extID()))
 	}
 	if s, ok := sides[f.OrderID]; ok {
 		return s, nil
@@ -158,14 +158,14 @@ func (c *Client) orderSide(ctx context.Context, f fill, sides map[string]coach.S
 			return nil
 		}})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side, and its order is unknown", clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side, and its order is unknown", broker.Clip(f.extID()))
 	}
 	if err != nil {
 		return "", err
 	}
 	s := fill{Side: body.Order.Side}.side()
 	if s == "" {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: neither the fill nor its order has a side", clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: neither the fill nor its order has a side", broker.Clip(f.extID()))
 	}
 	sides[f.OrderID] = s
 	return s, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // seedTestdata adds every testdata file to f's corpus.
@@ -101,7 +102,7 @@ func FuzzErrorBody(f *testing.F) {
 }
 
 func mustAmount(t *testing.T, s string) decimal.Decimal {
-	d, ok := amount(s)
+	d, ok := broker.WireAmount(s)
 	if !ok {
 		t.Fatalf("amount %q", s)
 	}

@@ -6,9 +6,10 @@
 //	go run ./examples/biasreport -trades examples/biasreport/testdata/trades.csv \
 //	    -candles examples/biasreport/testdata/candles.csv
 //
-// The columns are documented on ReadTrades and ReadCandles. The sample files in testdata are a
-// synthetic month of hourly BTC-USDT and ETH-USDT with a pump and a crash, and a trader who chases
-// one and panics in the other.
+// The files are in the generic trade format and the candle format of broker/CSV.md
+// (broker.ParseCSV, broker.ParseCandlesCSV). The sample files in testdata are a synthetic month of
+// hourly BTC-USDT and ETH-USDT with a pump and a crash, and a trader who chases one and panics in
+// the other.
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker"
 )
 
 func main() {
@@ -35,11 +37,16 @@ func main() {
 // run reads both files, scores them with the default definitions for interval iv and writes the
 // report to w.
 func run(w io.Writer, tradesPath, candlesPath string, iv coach.Interval) error {
-	trades, err := readFile(tradesPath, ReadTrades)
+	trades, err := readFile(tradesPath, func(r io.Reader) ([]coach.Trade, error) {
+		res, err := broker.ParseCSV(r, broker.CSVOptions{Format: broker.CSVGeneric})
+		return res.Trades, err
+	})
 	if err != nil {
 		return err
 	}
-	candles, err := readFile(candlesPath, func(r io.Reader) ([]coach.Candle, error) { return ReadCandles(r, iv) })
+	candles, err := readFile(candlesPath, func(r io.Reader) ([]coach.Candle, error) {
+		return broker.ParseCandlesCSV(r, broker.CandleCSVOptions{Interval: iv})
+	})
 	if err != nil {
 		return err
 	}

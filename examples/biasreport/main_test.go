@@ -72,7 +72,7 @@ func writeSamples(t *testing.T) {
 	eth := sampleCandles(&cb, "ETH-USDT", 2, 3000, func(int) (float64, float64) { return 0, 1 })
 
 	var tb bytes.Buffer
-	tb.WriteString("ts,symbol,side,qty,price,fee,fee_asset,id\n")
+	tb.WriteString("ts,symbol,side,qty,price,fee,feeAsset,extId\n")
 	n := 0
 	trade := func(sym string, closes []float64, side string, h, m int, qty string, mul float64) {
 		n++
@@ -136,66 +136,32 @@ func TestReportOnSamples(t *testing.T) {
 	}
 }
 
-func TestReadTradesRejectsBadRows(t *testing.T) {
+// TestRunRejectsBadFiles checks that a bad row in either file stops the report with an EINVALID
+// error naming the file and the line (the parsers themselves are tested in package broker).
+func TestRunRejectsBadFiles(t *testing.T) {
 	t.Parallel()
-	head := "ts,symbol,side,qty,price,fee,fee_asset\n"
-	for _, tc := range []struct{ csv, want string }{
-		{"ts,symbol\n", `trades: header: column "side" is missing`},
-		{"", "trades: no header row"},
-		{head + "yesterday,BTC-USDT,BUY,1,2,,\n", `line 2: ts: want RFC 3339 such as 2024-03-11T01:30:00Z, got "yesterday"`},
-		{head + "2024-01-01T00:00:00Z,BTC,BUY,1,2,,\n", `line 2: symbol: want BASE-QUOTE, got "BTC"`},
-		{head + "2024-01-01T00:00:00Z,BTCUSDT,HOLD,1,2,,\n", `line 2: side: want BUY or SELL, got "HOLD"`},
-		{head + "2024-01-01T00:00:00Z,BTCUSDT,BUY,1e9999999,2,,\n", `line 2: qty: want a decimal, got "1e9999999"`},
-		{head + "2024-01-01T00:00:00Z,BTCUSDT,BUY,-1,2,,\n", "line 2: trade row-2: qty: must be a positive amount, got -1"},
-		{head + "2024-01-01T00:00:00Z,BTCUSDT,BUY,1,2,0.1,\n", "line 2: trade row-2: feeAsset: required with a non-zero fee"},
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	goodTrades := write("trades.csv", "ts,symbol,side,qty,price,fee,feeAsset,extId\n2024-03-01T01:30:00Z,BTC-USDT,BUY,1,2,,,f1\n")
+	goodCandles := write("candles.csv", "symbol,open_time,open,high,low,close,volume\nBTC-USDT,2024-03-01T00:00:00Z,1,2,0.5,1.5,10\n")
+	badTrades := write("bad-trades.csv", "ts,symbol,side,qty,price,fee,feeAsset,extId\n2024-03-01T01:30:00Z,BTC-USDT,HOLD,1,2,,,f1\n")
+	badCandles := write("bad-candles.csv", "symbol,open_time,open,high,low,close,volume\nBTC-USDT,2024-03-01T00:00:00Z,1,2,0.5,1.5,lots\n")
+	for _, tc := range []struct{ trades, candles, want string }{
+		{badTrades, goodCandles, badTrades + ": csv: 1 of 1 rows are invalid (first: line 2: "},
+		{goodTrades, badCandles, badCandles + `: candles: line 2: volume: want a number, got "lots"`},
 	} {
-		_, err := ReadTrades(strings.NewReader(tc.csv))
-		if coach.ErrorCode(err) != coach.EINVALID || coach.ErrorMessage(err) != tc.want {
-			t.Errorf("ReadTrades(%q) = %v, want EINVALID %q", tc.csv, err, tc.want)
+		err := run(&bytes.Buffer{}, tc.trades, tc.candles, coach.Hour1)
+		if coach.ErrorCode(err) != coach.EINVALID || !strings.HasPrefix(coach.ErrorMessage(err), tc.want) {
+			t.Errorf("run(%s, %s) = %v, want EINVALID %q…", tc.trades, tc.candles, err, tc.want)
 		}
 	}
-	got, err := ReadTrades(strings.NewReader("\ufeffSide,TS,Symbol,Qty,Price,Extra\nsell,2024-01-01T02:00:00+02:00,eth/usdt,1.5,3000.25,x\n"))
-	if err != nil || len(got) != 1 || got[0].Side != coach.Sell || got[0].Symbol != "ETH-USDT" || got[0].Fee.Valid ||
-		!got[0].TS.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) || got[0].ID != "row-2" {
-		t.Errorf("ReadTrades = %+v, %v", got, err)
+	if err := run(&bytes.Buffer{}, goodTrades, goodCandles, coach.Hour1); err != nil {
+		t.Errorf("run on good files: %v", err)
 	}
-}
-
-func FuzzReadTrades(f *testing.F) {
-	f.Add("ts,symbol,side,qty,price,fee,fee_asset,id\n2024-03-11T01:30:00Z,BTC-USDT,BUY,0.02,50350.61,1.007,USDT,f01\n")
-	f.Add("ts,symbol,side,qty,price\n2024-03-11T01:30:00Z,BTCUSDT,sell,1,2\n\"unterminated\n")
-	f.Add("id,ts,symbol,side,qty,price,fee,fee_asset\nx y,2024-03-11T01:30:00.5+01:00,ETH/BTC,BUY,1.0,0.05,0,\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		trades, err := ReadTrades(strings.NewReader(s))
-		if err != nil {
-			if coach.ErrorCode(err) != coach.EINVALID {
-				t.Fatalf("error %v, want EINVALID", err)
-			}
-			return
-		}
-		for _, tr := range trades {
-			if err := tr.Validate(); err != nil {
-				t.Fatalf("ReadTrades returned an invalid trade: %v", err)
-			}
-		}
-	})
-}
-
-func FuzzReadCandles(f *testing.F) {
-	f.Add("symbol,open_time,open,high,low,close,volume\nBTC-USDT,2024-03-01T00:00:00Z,60000,60100,59900,60050,12.5\n")
-	f.Add("symbol,open_time,open,high,low,close,volume,interval\nBTCUSDT,2024-03-01T00:00:00Z,NaN,Inf,-1,0,-5,7m\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		candles, err := ReadCandles(strings.NewReader(s), coach.Hour1)
-		if err != nil {
-			if coach.ErrorCode(err) != coach.EINVALID {
-				t.Fatalf("error %v, want EINVALID", err)
-			}
-			return
-		}
-		for _, c := range candles {
-			if !c.Symbol.Valid() {
-				t.Fatalf("symbol %q not canonical", c.Symbol)
-			}
-		}
-	})
 }

@@ -9,7 +9,8 @@
 //	go run ./examples/whatif -trades examples/whatif/testdata/trades.csv \
 //	    -candles examples/whatif/testdata/candles.csv
 //
-// The CSV columns are those of examples/biasreport (documented on ReadTrades and ReadCandles).
+// The files are in the generic trade format and the candle format of broker/CSV.md
+// (broker.ParseCSV, broker.ParseCandlesCSV).
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/sim"
 )
@@ -124,11 +126,16 @@ func demo(o options) (data, error) {
 
 // files reads fills and candles from CSV; the window runs from the first bar to the last.
 func files(o options) (data, error) {
-	trades, err := readFile(o.trades, ReadTrades)
+	trades, err := readFile(o.trades, func(r io.Reader) ([]coach.Trade, error) {
+		res, err := broker.ParseCSV(r, broker.CSVOptions{Format: broker.CSVGeneric})
+		return res.Trades, err
+	})
 	if err != nil {
 		return data{}, err
 	}
-	candles, err := readFile(o.candles, func(r io.Reader) ([]coach.Candle, error) { return ReadCandles(r, o.interval) })
+	candles, err := readFile(o.candles, func(r io.Reader) ([]coach.Candle, error) {
+		return broker.ParseCandlesCSV(r, broker.CandleCSVOptions{Interval: o.interval})
+	})
 	if err != nil {
 		return data{}, err
 	}
