@@ -167,7 +167,7 @@ func BenchmarkStreamAbnormalVolume(b *testing.B) {
 	reportPerCandle(b, len(xs))
 }
 
-// BenchmarkStreamHighest: The highest close of the last hour; the deque's amortized cost.
+// BenchmarkStreamHighest: The highest close of the last hour; the amortized cost of its block maxima.
 func BenchmarkStreamHighest(b *testing.B) {
 	s := must(indicator.NewHighest(60))
 	xs := benchBars.close

@@ -76,12 +76,12 @@ func (s *BollingerStream) Update(x float64) (value Band, ok bool) {
 		s.Reset()
 		return nanBand, false
 	}
-	s.w.push(x)
-	if !s.w.full() {
+	_, varc, full := s.w.pushVar(x)
+	if !full {
 		return nanBand, false
 	}
 	m := s.w.mean()
-	kd := float64(s.k * math.Sqrt(s.w.variance()))
+	kd := float64(s.k * math.Sqrt(variance(varc)))
 	b := Band{Upper: m + kd, Middle: m, Lower: m - kd}
 	if b.Upper != b.Upper || b.Middle != b.Middle || b.Lower != b.Lower {
 		return nanBand, false

@@ -174,3 +174,16 @@ func flatten(xss ...[]float64) []float64 {
 
 // second returns its second argument: the error of a constructor.
 func second[T any](_ T, err error) error { return err }
+
+// TestExtremumTiesGoToTheNewest checks that of equal values the newest is the extremum, which
+// shows only for ±0: the highest (and the lowest) of +0 then −0 is −0.
+func TestExtremumTiesGoToTheNewest(t *testing.T) {
+	t.Parallel()
+	neg := math.Copysign(0, -1)
+	xs := []float64{0, neg, 1, 0, neg}
+	got := [][]float64{indicator.Highest(xs, 2), indicator.Lowest(xs, 2)}
+	want := [][]float64{{nan, neg, 1, 1, neg}, {nan, neg, neg, 0, neg}}
+	if diff := cmp.Diff(want, got, bitwise); diff != "" {
+		t.Errorf("Highest, Lowest over 2 bars (-want +got):\n%s", diff)
+	}
+}

@@ -54,6 +54,9 @@
 //   - Operations follow TA-Lib's order, except that Wilder averages multiply by 1/n where TA-Lib
 //     divides by n, and window means by 1/n where TA-Lib divides their sums: the results differ
 //     from TA-Lib's by rounding only (about 1e-16 relative), far inside the 1e-9 tested.
+//   - Log returns, in LogReturn and Volatility alike, are ln(x/p) = 2·atanh((x−p)/(x+p)), summed
+//     as a series for moves within about ±3% and math.Log1p((x−p)/p) beyond: within 2 ulp of the
+//     exact value either way, however small the move.
 //   - Where TA-Lib compares with an absolute tolerance of 1e-8 (RSI's G+L, STDDEV's variance),
 //     this package compares with exactly 0, so that coins priced far below 1 are not flattened.
 //     On TA-Lib's reference series the results are the same.
@@ -79,15 +82,20 @@
 // moved far from where its deviations are centred (after a price jump leaves the window).
 // So the error of a value does not grow with the length of the stream (tested over a year of
 // minute candles). Products that feed a sum are rounded explicitly (a float64 conversion) so
-// that no compiler fuses them into an FMA: apart from math.Log1p in LogReturn and Volatility,
-// results are the same bit for bit on every platform. On TA-Lib's 252-bar reference series
-// every indicator TA-Lib has agrees with it to 1e-9 (see testdata/).
+// that no compiler fuses them into an FMA: apart from math.Log1p, which LogReturn and
+// Volatility call only for moves beyond about ±3% a bar (smaller ones use a short series,
+// rounded explicitly), results are the same bit for bit on every platform. On TA-Lib's 252-bar
+// reference series every indicator TA-Lib has agrees with it to 1e-9 (see testdata/).
 //
 // # References
 //
 //   - TA-Lib, src/ta_func (ta_SMA.c, ta_EMA.c, ta_RSI.c, ta_ATR.c, ta_TRANGE.c, ta_BBANDS.c,
 //     ta_STDDEV.c, ta_MACD.c, ta_MAX.c, ta_MIN.c), BSD-3-Clause; reference values from its
 //     regression test data, src/tools/ta_regtest.
+//   - Marcel van Herk, "A fast algorithm for local minimum and maximum filters on rectangular
+//     and octagonal kernels", Pattern Recognition Letters 13(7), 1992; Joseph Gil and Michael
+//     Werman, "Computing 2-D min, median, and max filters", IEEE Transactions on Pattern
+//     Analysis and Machine Intelligence 15(5), 1993 (Highest and Lowest).
 //   - J. Welles Wilder Jr., New Concepts in Technical Trading Systems, 1978 (RSI, ATR).
 //   - John Bollinger, Bollinger on Bollinger Bands, 2001.
 //   - Gerald Appel, Technical Analysis: Power Tools for Active Investors, 2005 (MACD).

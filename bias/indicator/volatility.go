@@ -3,11 +3,11 @@ package indicator
 import "math"
 
 // Volatility returns the rolling volatility of xs over n bars: the population standard deviation
-// (divided by n) of the n one-bar log returns ln(xs[i]/xs[i-1]) for i in t-n+1..t. It is per bar,
-// not annualized: multiply by √(bars a year) for that (√525,600 for minute candles). out has
-// len(xs) elements, NaN during the warm-up (t < n, as n returns need n+1 prices) and around gaps;
-// all NaN when n is out of range. Prices must be positive: a price that is not finite and > 0
-// is a gap (see the package doc).
+// (divided by n) of the n one-bar log returns ln(xs[i]/xs[i-1]) for i in t-n+1..t, computed as
+// LogReturn computes them. It is per bar, not annualized: multiply by √(bars a year) for that
+// (√525,600 for minute candles). out has len(xs) elements, NaN during the warm-up (t < n, as n
+// returns need n+1 prices) and around gaps; all NaN when n is out of range. Prices must be
+// positive: a price that is not finite and > 0 is a gap (see the package doc).
 //
 // Population, not sample (n−1), standard deviation: it is the one TA-Lib's STDDEV, Bollinger and
 // ZScore use, so the whole package has one denominator. The sample value is this one times
@@ -58,10 +58,10 @@ func (s *VolatilityStream) Update(x float64) (value float64, ok bool) {
 	}
 	r := logReturn(x, s.prev)
 	s.prev = x
-	s.w.push(r)
-	if !s.w.full() {
+	_, varc, full := s.w.pushVar(r)
+	if !full {
 		return nan, false
 	}
-	v := math.Sqrt(s.w.variance())
+	v := math.Sqrt(variance(varc))
 	return v, v == v
 }

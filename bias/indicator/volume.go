@@ -50,6 +50,6 @@ func (s *AbnormalVolumeStream) Update(v float64) (value float64, ok bool) {
 			value = v / m
 		}
 	}
-	s.w.push(v)
+	s.w.pushSum(v)
 	return value, value == value
 }

@@ -48,7 +48,10 @@ func newWindow(n int, squares bool) window {
 	return window{buf: make([]float64, n), squares: squares, invN: 1 / float64(n)}
 }
 
-// reset empties the window without allocating.
+// reset empties the window without allocating. It is not inlined: a gap is rare, and inlined
+// its struct copy (with a write barrier) would weigh on the frame of every Update.
+//
+//go:noinline
 func (w *window) reset() {
 	*w = window{buf: w.buf, squares: w.squares, invN: w.invN}
 }
@@ -105,22 +108,102 @@ func (w *window) push(x float64) {
 		}
 	}
 	if w.squares && w.count == n {
-		w.moments()
-		if w.stale() {
+		if w.stale(w.moments()) {
 			w.recompute()
 			w.moments()
 		}
 	}
 }
 
-// moments sets dmean and variance from the sums of a full window that keeps squares.
-func (w *window) moments() {
+// pushSum is push for a mean-only window, and reports whether the window is full. Once the
+// window is full it does the same operations in the same order as push, so the results are the
+// same bit for bit, without push's tests for the kind of window and the warm-up.
+func (w *window) pushSum(x float64) (full bool) {
+	buf := w.buf
+	n := len(buf)
+	if w.count < n {
+		w.push(x)
+		return w.count == n
+	}
+	i := w.next
+	sum, e1 := twoSum(w.sum, x)
+	sum, e2 := twoSum(sum, -buf[i])
+	buf[i] = x
+	w.sum, w.sumErr = sum, (w.sumErr+e1)+e2
+	if x == w.last { // as in pushVar
+		if w.run < n {
+			w.run++
+		}
+	} else {
+		w.run = 1
+	}
+	w.last = x
+	if i++; i < n {
+		w.next = i
+	} else {
+		w.next = 0
+		w.recompute()
+	}
+	return true
+}
+
+// pushVar is push for a window that keeps squares. It reports whether the window is full and,
+// if so, returns dmean and varc as moments sets them. Once the window is full it does the same
+// operations in the same order as push, so the results are the same bit for bit, without
+// push's tests for the kind of window and the warm-up, and with the sums and moments passed in
+// registers: the streams that read variance call it on every input, and their time is mostly
+// the latency of that chain (return, sums, moments, square root).
+func (w *window) pushVar(x float64) (dmean, varc float64, full bool) {
+	buf := w.buf
+	n := len(buf)
+	if w.count < n {
+		w.push(x)
+		return w.dmean, w.varc, w.count == n
+	}
+	i := w.next
+	d := x - w.shift
+	old := buf[i] - w.shift
+	buf[i] = x
+	// The sums stay in registers for moments, rather than being read back from memory.
+	sum := w.sum + (d - old)
+	sq := w.sq + (float64(d*d) - float64(old*old))
+	w.sum, w.sq = sum, sq
+	if x == w.last { // the window is full, so count > 1 unless n = 1, where run stays 1
+		if w.run < n {
+			w.run++
+		}
+	} else {
+		w.run = 1
+	}
+	w.last = x
+	if i++; i < n {
+		w.next = i
+	} else {
+		w.next = 0
+		w.recompute()
+		sum, sq = w.sum, w.sq
+	}
+	if dmean, varc = w.momentsOf(sum, sq); w.stale(dmean, varc) {
+		w.recompute()
+		dmean, varc = w.moments()
+	}
+	return dmean, varc, true
+}
+
+// moments sets dmean and varc from the sums of a full window that keeps squares, and returns
+// them (so that callers need not read them back from memory).
+func (w *window) moments() (dmean, varc float64) { return w.momentsOf(w.sum, w.sq) }
+
+// momentsOf is moments given the window's sum and sq.
+func (w *window) momentsOf(sum, sq float64) (dmean, varc float64) {
 	if w.flat() {
 		w.dmean, w.varc = 0, 0
-		return
+		return 0, 0
 	}
-	w.dmean = w.sum * w.invN
-	w.varc = float64(w.sq*w.invN) - float64(w.dmean*w.dmean)
+	dmean = sum * w.invN
+	varc = float64(sq*w.invN) - float64(dmean*dmean)
+	w.dmean, w.varc = dmean, varc
+	return dmean, varc
 }
 
 // stale reports whether the shift has fallen so far from the mean, next to the spread, that
@@ -129,9 +212,9 @@ func (w *window) moments() {
 // an outlier has just left a tight window (a price jump, a bad tick), a few times for each such
 // event, so the recomputes it triggers cost O(1) amortized. In a trending market the mean moves
 // by a few σ over n bars, and the periodic recompute re-centres the sums first.
-func (w *window) stale() bool {
-	mm := float64(w.dmean * w.dmean)
-	return mm > 0x1p10*w.varc && math.Abs(w.dmean) > 0x1p-26*math.Abs(w.last)
+func (w *window) stale(dmean, varc float64) bool {
+	mm := float64(dmean * dmean)
+	return mm > 0x1p10*varc && math.Abs(dmean) > 0x1p-26*math.Abs(w.last)
 }
 
 // recompute rebuilds the sums from the ring around a shift equal to the current mean.
@@ -173,23 +256,24 @@ func (w *window) mean() float64 {
 	return (w.sum + w.sumErr) * w.invN
 }
 
-// deviation returns newest − mean of a full window that keeps squares, computed on the shifted
-// values so that it does not cancel; exactly 0 when the window is flat.
-func (w *window) deviation() float64 {
+// deviation returns newest − mean of a full window that keeps squares, given its dmean from
+// moments, computed on the shifted values so that it does not cancel; exactly 0 when the window
+// is flat.
+func (w *window) deviation(dmean float64) float64 {
 	if w.flat() {
 		return 0
 	}
-	return (w.last - w.shift) - w.dmean
+	return (w.last - w.shift) - dmean
 }
 
-// variance returns the population variance (divided by n) of a full window that keeps
-// squares: exactly 0 when the window is flat, and never negative (a rounding residue below 0
-// reads as 0).
-func (w *window) variance() float64 {
-	if w.varc < 0 {
+// variance returns the population variance (divided by n) of a full window that keeps squares,
+// given its varc from moments: exactly 0 when the window is flat, and never negative (a rounding
+// residue below 0 reads as 0).
+func variance(varc float64) float64 {
+	if varc < 0 {
 		return 0
 	}
-	return w.varc
+	return varc
 }
 
 // twoSum returns a+b rounded, and the rounding error, so that s+e == a+b exactly (Knuth, TAOCP

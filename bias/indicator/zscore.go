@@ -43,14 +43,14 @@ func (s *ZScoreStream) Update(x float64) (value float64, ok bool) {
 		s.Reset()
 		return nan, false
 	}
-	s.w.push(x)
-	if !s.w.full() {
+	dmean, varc, full := s.w.pushVar(x)
+	if !full {
 		return nan, false
 	}
-	sd := math.Sqrt(s.w.variance())
+	sd := math.Sqrt(variance(varc))
 	if sd == 0 {
 		return 0, true
 	}
-	z := s.w.deviation() / sd
+	z := s.w.deviation(dmean) / sd
 	return z, z == z
 }
