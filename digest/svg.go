@@ -174,7 +174,9 @@ func barChart(title string, rows []barRow, signed bool, quote string, standalone
 			text = signedMoney(r.value, quote)
 		}
 		if v < 0 {
-			d.label(x-4, y+svgRowH/2+4, "end", colText, text)
+			// Right of the axis, where this row has no bar: left of the bar it would run into
+			// the row's name when the bar is long.
+			d.label(zero+4, y+svgRowH/2+4, "start", colText, text)
 		} else {
 			d.label(x+math.Max(w, 1)+4, y+svgRowH/2+4, "start", colText, text)
 		}
