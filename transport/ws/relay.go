@@ -24,6 +24,9 @@ const (
 	DefaultMaxConnsPerUser = 8
 	DefaultReadLimit       = 4 << 10
 	DefaultClockSkew       = time.Second
+	// maxFutureCursor is how far ahead of the relay's clock a lastEventId's time may be: clocks
+	// of the store and the relay differ a little, never by this much.
+	maxFutureCursor = time.Minute
 )
 
 // RelayConfig configures a Relay. Zero durations and sizes take the defaults above.
@@ -147,8 +150,14 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	last := req.URL.Query().Get("lastEventId")
 	if last != "" {
-		if _, err := coach.EventIDTime(last); err != nil {
+		at, err := coach.EventIDTime(last)
+		if err != nil {
 			http.Error(w, "lastEventId: not an event id", http.StatusBadRequest)
+			return
+		}
+		// An id from the future would make the relay drop every live event below it, silently.
+		if at.After(r.cfg.Clock.Now().Add(max(r.cfg.ClockSkew, maxFutureCursor))) {
+			http.Error(w, "lastEventId: in the future", http.StatusBadRequest)
 			return
 		}
 		last = strings.ToUpper(last)

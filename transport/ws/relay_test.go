@@ -460,6 +460,8 @@ func TestHandshakeRefusals(t *testing.T) {
 		{"AuthDown", http.Header{"X-Test": {"down"}}, "", http.StatusServiceUnavailable, true},
 		{"AuthReturnsBadID", http.Header{"X-Test": {"bad-id"}}, "", http.StatusInternalServerError, true},
 		{"BadLastEventID", nil, "nope", http.StatusBadRequest, true},
+		{"FutureLastEventID", nil, coach.EventIDAt(time.Now().Add(time.Hour)), http.StatusBadRequest, true},
+		{"RecentLastEventID", nil, coach.EventIDAt(time.Now().Add(-time.Hour)), 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := authHeader(user)
