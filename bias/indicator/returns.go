@@ -100,21 +100,29 @@ func (s *LogReturnStream) Update(x float64) (value float64, ok bool) {
 // 2s + 2s·(s²/3 + s⁴/5 + s⁶/7 + s⁸/9), whose first omitted term is under 2⁻⁶³ of the result:
 // x−prev is then exact (Sterbenz), s is within about 1 ulp, and the correction is under 2⁻¹² of
 // 2s, so the result is within 2 ulp (1.9 measured; math.Log1p of the rounded quotient, 1.5).
-// That takes one division and a short dependency chain (the polynomial by Estrin's scheme),
-// where math.Log1p takes two divisions and a call, and each product is rounded explicitly, so
-// the result is the same on every platform. Otherwise (larger moves, or x+prev overflowing) it
-// returns math.Log1p((x−prev)/prev).
+// That takes one division and a short dependency chain (see atanh2), where math.Log1p takes two
+// divisions and a call, and each product is rounded explicitly, so the result is the same on
+// every platform. Otherwise (larger moves, or x+prev overflowing) it returns
+// math.Log1p((x−prev)/prev).
 func logReturn(x, prev float64) float64 {
 	d, sum := x-prev, x+prev
-	s := d / sum
-	if math.Abs(s) < 0x1p-6 && sum <= math.MaxFloat64 {
-		z := float64(s * s)
-		z2 := float64(z * z)
-		lo := 1.0/3 + float64(z*(1.0/5))
-		hi := 1.0/7 + float64(z*(1.0/9))
-		p := lo + float64(z2*hi)
-		s2 := 2 * s
-		return s2 + float64(float64(s2*z)*p)
+	if s := d / sum; math.Abs(s) < 0x1p-6 && sum <= math.MaxFloat64 {
+		return atanh2(s)
 	}
 	return math.Log1p(d / prev)
+}
+
+// atanh2 returns 2·atanh(s) for |s| < 2⁻⁶ by logReturn's series, as 2s + c·(1/3 + z/5) +
+// c·z²·(1/7 + z/9) with z = s² and c = 2s·z: the two halves of the correction are independent,
+// so the result is six dependent operations from s (seven with the halves nested). It is small
+// enough to be inlined, so that a stream that takes log returns on every input
+// (VolatilityStream) can do logReturn's common case in its own frame and call logReturn only for
+// large moves.
+func atanh2(s float64) float64 {
+	s2 := 2 * s
+	z := float64(s * s)
+	c := float64(s2 * z)
+	lo := 1.0/3 + float64(z*(1.0/5))
+	hi := 1.0/7 + float64(z*(1.0/9))
+	return s2 + (float64(c*lo) + float64(float64(c*float64(z*z))*hi))
 }

@@ -21,9 +21,8 @@ func Volatility(xs []float64, n int) []float64 {
 // VolatilityStream is the streaming form of Volatility: each Update is O(1) and allocates
 // nothing.
 type VolatilityStream struct {
-	w       window // log returns
-	started bool   // whether prev holds a price
-	prev    float64
+	w    window  // log returns
+	prev float64 // the previous price, or 0 before the first
 }
 
 // NewVolatility returns a volatility stream over n log returns, or an error wrapping
@@ -41,27 +40,45 @@ func (s *VolatilityStream) Lookback() int { return len(s.w.buf) }
 // Reset returns the stream to its newly constructed state without allocating.
 func (s *VolatilityStream) Reset() {
 	s.w.reset()
-	s.started, s.prev = false, 0
+	s.prev = 0
 }
 
 // Update adds the next price and returns the standard deviation of the last n log returns. ok
 // is false, and the value NaN, during the warm-up; a price that is not finite and > 0 is a gap
 // that restarts the warm-up.
 func (s *VolatilityStream) Update(x float64) (value float64, ok bool) {
-	if !(x > 0) || !finite(x) {
+	if !(x > 0 && x <= math.MaxFloat64) { // x > 0 and finite, as NaN fails both tests
 		s.Reset()
 		return nan, false
 	}
-	if !s.started {
-		s.started, s.prev = true, x
-		return nan, false
-	}
-	r := logReturn(x, s.prev)
+	prev := s.prev
 	s.prev = x
-	_, varc, full := s.w.pushVar(r)
-	if !full {
+	if prev == 0 { // prices are > 0
 		return nan, false
 	}
-	v := math.Sqrt(variance(varc))
-	return v, v == v
+	// logReturn(x, prev), with its common case inlined: the return is at the head of the
+	// chain of dependent operations that makes most of an Update's time.
+	var r float64
+	if d, sum := x-prev, x+prev; math.Abs(d/sum) < 0x1p-6 && sum <= math.MaxFloat64 {
+		r = atanh2(d / sum)
+	} else {
+		r = logReturn(x, prev)
+	}
+	// s.w.pushVar(r), with its steps inlined once the window is full (see slide).
+	var varc float64
+	if w := &s.w; w.full() {
+		sum, sq := w.slide(r)
+		wrapped := w.advance(r)
+		var dmean float64
+		if dmean, varc = w.momentsOf(sum, sq); wrapped || w.stale(dmean, varc) {
+			_, varc = w.recenter(wrapped)
+		}
+	} else if _, v, full := w.pushVar(r); full {
+		varc = v
+	} else {
+		return nan, false
+	}
+	// ok as v == v, read off varc (the square root of a number is NaN just when it is NaN or
+	// below 0, and variance is never below 0) so that it need not wait for the square root.
+	return math.Sqrt(variance(varc)), varc == varc
 }

@@ -73,8 +73,8 @@ func (w *window) push(x float64) {
 		d := x - w.shift
 		if w.count == n {
 			old := w.buf[w.next] - w.shift
-			w.sum += d - old
-			w.sq += float64(d*d) - float64(old*old)
+			w.sum = (w.sum - old) + d
+			w.sq = (w.sq - float64(old*old)) + float64(d*d)
 		} else {
 			w.sum += d
 			w.sq += float64(d * d)
@@ -154,40 +154,69 @@ func (w *window) pushSum(x float64) (full bool) {
 // registers: the streams that read variance call it on every input, and their time is mostly
 // the latency of that chain (return, sums, moments, square root).
 func (w *window) pushVar(x float64) (dmean, varc float64, full bool) {
-	buf := w.buf
-	n := len(buf)
-	if w.count < n {
+	if w.count < len(w.buf) {
 		w.push(x)
-		return w.dmean, w.varc, w.count == n
+		return w.dmean, w.varc, w.count == len(w.buf)
 	}
+	sum, sq := w.slide(x)
+	wrapped := w.advance(x)
+	if dmean, varc = w.momentsOf(sum, sq); wrapped || w.stale(dmean, varc) {
+		dmean, varc = w.recenter(wrapped)
+	}
+	return dmean, varc, true
+}
+
+// slide and advance are the first steps of pushVar on a full window: slide adds x in place of
+// the oldest value and returns the new sums; advance then records x as the newest value and
+// reports whether the ring has wrapped (so that a periodic recompute is due). Each is small
+// enough to be inlined, so that a stream with work of its own before the window
+// (VolatilityStream's log return) can do pushVar's steps in its own frame, without a call:
+//
+//	sum, sq := w.slide(x)
+//	wrapped := w.advance(x)
+//	if dmean, varc = w.momentsOf(sum, sq); wrapped || w.stale(dmean, varc) {
+//		dmean, varc = w.recenter(wrapped)
+//	}
+func (w *window) slide(x float64) (sum, sq float64) {
 	i := w.next
 	d := x - w.shift
-	old := buf[i] - w.shift
-	buf[i] = x
-	// The sums stay in registers for moments, rather than being read back from memory.
-	sum := w.sum + (d - old)
-	sq := w.sq + (float64(d*d) - float64(old*old))
+	old := w.buf[i] - w.shift
+	w.buf[i] = x
+	// The sums stay in registers for moments, rather than being read back from memory, and
+	// the leaving value is taken off first, so that the new one is one addition from them.
+	sum = (w.sum - old) + d
+	sq = (w.sq - float64(old*old)) + float64(d*d)
 	w.sum, w.sq = sum, sq
-	if x == w.last { // the window is full, so count > 1 unless n = 1, where run stays 1
-		if w.run < n {
-			w.run++
-		}
-	} else {
+	return sum, sq
+}
+
+// advance is the second step of pushVar on a full window: see slide.
+func (w *window) advance(x float64) (wrapped bool) {
+	n := len(w.buf)
+	if x != w.last { // the window is full, so count > 1 unless n = 1, where run stays 1
 		w.run = 1
+	} else if w.run < n {
+		w.run++
 	}
 	w.last = x
-	if i++; i < n {
-		w.next = i
-	} else {
-		w.next = 0
-		w.recompute()
-		sum, sq = w.sum, w.sq
+	if w.next++; w.next < n {
+		return false
 	}
-	if dmean, varc = w.momentsOf(sum, sq); w.stale(dmean, varc) {
+	w.next = 0
+	return true
+}
+
+// recenter ends pushVar when the moments from slide's sums are not final: it recomputes the
+// sums (the ring has wrapped, or the shift is stale) and returns the moments, recomputing once
+// more if a periodic recompute leaves the shift stale, as push does.
+func (w *window) recenter(wrapped bool) (dmean, varc float64) {
+	w.recompute()
+	dmean, varc = w.moments()
+	if wrapped && w.stale(dmean, varc) {
 		w.recompute()
 		dmean, varc = w.moments()
 	}
-	return dmean, varc, true
+	return dmean, varc
 }
 
 // moments sets dmean and varc from the sums of a full window that keeps squares, and returns
@@ -236,13 +265,23 @@ func (w *window) recompute() {
 		return
 	}
 	// Centred values sum with little rounding: the compensation would change nothing here.
-	var sum, sq float64
-	for _, x := range w.buf {
-		d := x - shift
-		sum += d
-		sq += float64(d * d)
+	// Two interleaved sums halve the chain of dependent additions, which the next push waits on.
+	buf := w.buf
+	var sum0, sum1, sq0, sq1 float64
+	i := 1
+	for ; i < len(buf); i += 2 {
+		d0, d1 := buf[i-1]-shift, buf[i]-shift
+		sum0 += d0
+		sum1 += d1
+		sq0 += float64(d0 * d0)
+		sq1 += float64(d1 * d1)
 	}
-	w.shift, w.sum, w.sq = shift, sum, sq
+	if i == len(buf) {
+		d := buf[i-1] - shift
+		sum0 += d
+		sq0 += float64(d * d)
+	}
+	w.shift, w.sum, w.sq = shift, sum0+sum1, sq0+sq1
 }
 
 // mean returns the mean of a full window; exactly the common value when the window is flat.
