@@ -125,3 +125,11 @@ func ISOWeek(t time.Time) string {
 	y, w := t.ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
 }
+
+// Job defaults shared by every queue adapter, for jobs that leave MaxRetry, Timeout or Retention
+// zero, so that a job behaves the same on the in-memory queue and on asynq.
+const (
+	DefaultMaxRetry  = 10
+	DefaultTimeout   = 30 * time.Minute
+	DefaultRetention = 24 * time.Hour
+)

@@ -14,11 +14,11 @@ import (
 	"github.com/tradecoach/coach/transport"
 )
 
-// Queue defaults. The in-memory queue has the same.
+// Queue defaults: transport's, shared by every queue adapter.
 const (
-	DefaultMaxRetry  = 10
-	DefaultTimeout   = 30 * time.Minute
-	DefaultRetention = 24 * time.Hour
+	DefaultMaxRetry  = transport.DefaultMaxRetry
+	DefaultTimeout   = transport.DefaultTimeout
+	DefaultRetention = transport.DefaultRetention
 )
 
 // Config configures a Queue. Zero fields take the defaults.

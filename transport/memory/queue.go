@@ -12,11 +12,11 @@ import (
 	"github.com/tradecoach/coach/transport"
 )
 
-// Queue defaults, the same as the asynq adapter's.
+// Queue defaults: transport's, shared by every queue adapter.
 const (
-	DefaultMaxRetry  = 10
-	DefaultTimeout   = 30 * time.Minute
-	DefaultRetention = 24 * time.Hour
+	DefaultMaxRetry  = transport.DefaultMaxRetry
+	DefaultTimeout   = transport.DefaultTimeout
+	DefaultRetention = transport.DefaultRetention
 )
 
 // QueueConfig configures a Queue. Zero fields take the defaults.
