@@ -85,7 +85,7 @@ func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Ti
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	trades, err := s.history(ctx, userID, to)
+	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: to})
 	if err != nil {
 		return Report{}, err
 	}
@@ -125,25 +125,6 @@ func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Ti
 		return Report{}, err
 	}
 	return rep, nil
-}
-
-// history pages through the user's trades with TS before to (all of them when to is zero), in
-// trade order.
-func (s *Service) history(ctx context.Context, userID string, to time.Time) ([]coach.Trade, error) {
-	var out []coach.Trade
-	f := storage.TradeFilter{To: to, Limit: storage.MaxLimit}
-	for {
-		page, err := s.Store.Trades().List(ctx, userID, f)
-		if err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			return out, nil
-		}
-		out = append(out, page...)
-		after := storage.PosOf(page[len(page)-1])
-		f.After = &after
-	}
 }
 
 // fetch gets the candles of every symbol traded, and of every third asset fees were charged in,

@@ -80,7 +80,7 @@ func (s *Service) Weekly(ctx context.Context, userID string, week Week) (coach.D
 	}
 	loc := u.Location()
 	start, end := week.Start(loc), week.End(loc)
-	trades, err := s.history(ctx, userID, end)
+	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: end})
 	if err != nil {
 		return coach.Digest{}, err
 	}
@@ -202,24 +202,6 @@ func samePayload(a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
-}
-
-// history pages through the user's trades with TS before to, in trade order.
-func (s *Service) history(ctx context.Context, userID string, to time.Time) ([]coach.Trade, error) {
-	var out []coach.Trade
-	f := storage.TradeFilter{To: to, Limit: storage.MaxLimit}
-	for {
-		page, err := s.Store.Trades().List(ctx, userID, f)
-		if err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			return out, nil
-		}
-		out = append(out, page...)
-		after := storage.PosOf(page[len(page)-1])
-		f.After = &after
-	}
 }
 
 // evaluate evaluates the user's active rules over their trades before end, or returns nil when

@@ -80,7 +80,7 @@ func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time
 	if end.IsZero() {
 		end = s.now()
 	}
-	trades, err := s.history(ctx, userID, end)
+	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: end})
 	if err != nil {
 		return Report{}, err
 	}
@@ -98,24 +98,6 @@ func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time
 	rep.Evaluation = ev.Window(from, to)
 	rep.Streaks = Streaks(rep.Evaluation, loc)
 	return rep, nil
-}
-
-// history pages through the user's trades with TS before end, in trade order.
-func (s *Service) history(ctx context.Context, userID string, end time.Time) ([]coach.Trade, error) {
-	var out []coach.Trade
-	f := storage.TradeFilter{To: end, Limit: storage.MaxLimit}
-	for {
-		page, err := s.Store.Trades().List(ctx, userID, f)
-		if err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			return out, nil
-		}
-		out = append(out, page...)
-		after := storage.PosOf(page[len(page)-1])
-		f.After = &after
-	}
 }
 
 // fetch gets the candles the rules need for the traded symbols: from the longest lookback before

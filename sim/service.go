@@ -73,7 +73,7 @@ func (s *Service) Simulate(ctx context.Context, userID string, req Request) (Res
 		return Result{}, err
 	}
 	in := Input{Scenario: req.Scenario, Params: req.Params, Location: u.Location()}
-	if in.Trades, err = s.trades(ctx, userID, req.From, req.To); err != nil {
+	if in.Trades, err = storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{From: req.From, To: req.To}); err != nil {
 		return Result{}, err
 	}
 	switch req.Scenario.Kind {
@@ -103,24 +103,6 @@ func (s *Service) Simulate(ctx context.Context, userID string, req Request) (Res
 	}
 	s.store(ctx, key, res)
 	return res, nil
-}
-
-// trades pages through the user's trades with TS in [from, to).
-func (s *Service) trades(ctx context.Context, userID string, from, to time.Time) ([]coach.Trade, error) {
-	var out []coach.Trade
-	f := storage.TradeFilter{From: from, To: to, Limit: storage.MaxLimit}
-	for {
-		page, err := s.Store.Trades().List(ctx, userID, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page...)
-		if len(page) < storage.MaxLimit {
-			return out, nil
-		}
-		after := storage.PosOf(page[len(page)-1])
-		f.After = &after
-	}
 }
 
 // fetch gets the candles of every symbol traded and of every third asset fees were charged in.

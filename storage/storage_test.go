@@ -1,11 +1,16 @@
 package storage_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/memory"
 )
 
 func TestClamp(t *testing.T) {
@@ -91,5 +96,37 @@ func TestValidBlobKey(t *testing.T) {
 		if got := storage.ValidBlobKey(key); got != want {
 			t.Errorf("ValidBlobKey(%q) = %v, want %v", key, got, want)
 		}
+	}
+}
+
+func TestListAllPagesPastMaxLimit(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	user := coach.NewID()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 2*storage.MaxLimit + 5
+	trades := make([]coach.Trade, n)
+	for i := range trades {
+		trades[i] = coach.Trade{Broker: "demo", ExtID: fmt.Sprintf("f%06d", i), Symbol: "BTC-USDT", Side: coach.Buy,
+			Qty: decimal.NewFromInt(1), Price: decimal.NewFromInt(100), TS: t0.Add(time.Duration(i/3) * time.Second)}
+	}
+	if _, err := store.Trades().Upsert(ctx, user, trades); err != nil {
+		t.Fatal(err)
+	}
+	all, err := storage.ListAll(ctx, store.Trades(), user, storage.TradeFilter{Limit: 7, After: &storage.TradePos{TS: t0.Add(time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != n {
+		t.Fatalf("ListAll gave %d trades, want %d (Limit and After must be ignored)", len(all), n)
+	}
+	for i := range all {
+		if all[i].ExtID != trades[i].ExtID {
+			t.Fatalf("trade %d: got %s, want %s", i, all[i].ExtID, trades[i].ExtID)
+		}
+	}
+	window, err := storage.ListAll(ctx, store.Trades(), user, storage.TradeFilter{From: t0.Add(10 * time.Second), To: t0.Add(20 * time.Second)})
+	if err != nil || len(window) != 30 || window[0].ExtID != "f000030" {
+		t.Fatalf("window: %d trades starting %v, err %v; want 30 starting f000030", len(window), window, err)
 	}
 }

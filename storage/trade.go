@@ -81,3 +81,22 @@ type Trades interface {
 	// Count returns how many trades the user has.
 	Count(ctx context.Context, userID string) (int, error)
 }
+
+// ListAll pages through every trade of the user that matches f (f.After and f.Limit are ignored),
+// in trade order, with keyset paging of MaxLimit rows.
+func ListAll(ctx context.Context, trades Trades, userID string, f TradeFilter) ([]coach.Trade, error) {
+	var out []coach.Trade
+	f.After, f.Limit = nil, MaxLimit
+	for {
+		page, err := trades.List(ctx, userID, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < MaxLimit {
+			return out, nil
+		}
+		after := PosOf(page[len(page)-1])
+		f.After = &after
+	}
+}
