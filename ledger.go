@@ -2,7 +2,6 @@ package coach
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -120,7 +119,7 @@ func (l *Ledger) Apply(fills []Trade) (*Result, error) {
 func fillOrder(fills []Trade) []int32 {
 	sorted := true
 	for i := 1; i < len(fills); i++ {
-		if compareFills(&fills[i-1], &fills[i]) > 0 {
+		if CompareTrades(&fills[i-1], &fills[i]) > 0 {
 			sorted = false
 			break
 		}
@@ -132,28 +131,6 @@ func fillOrder(fills []Trade) []int32 {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return compareFills(&fills[a], &fills[b]) })
+	slices.SortStableFunc(order, func(a, b int32) int { return CompareTrades(&fills[a], &fills[b]) })
 	return order
-}
-
-// compareFills orders fills by (TS, Broker, ExtID, ID).
-func compareFills(a, b *Trade) int {
-	if c := a.TS.Compare(b.TS); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Broker, b.Broker); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.ExtID, b.ExtID); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
-}
-
-// tradeRef names a fill in reports: its ID, or its ExtID before it has one.
-func tradeRef(t *Trade) string {
-	if t.ID != "" {
-		return t.ID
-	}
-	return t.ExtID
 }

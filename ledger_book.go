@@ -52,7 +52,7 @@ func (a *applier) book(sym Symbol) *book {
 func (a *applier) apply(t *Trade) {
 	b := a.book(t.Symbol)
 	if b.err != nil {
-		a.fail(t, true, Errorf(EINVALID, "trade %s: %s", clip(tradeRef(t), 64), ErrorMessage(b.err)))
+		a.fail(t, true, Errorf(EINVALID, "trade %s: %s", clip(t.Ref(), 64), ErrorMessage(b.err)))
 		return
 	}
 	qty, price, err := checkFill(t)
@@ -68,7 +68,7 @@ func (a *applier) apply(t *Trade) {
 		}
 	}
 	if !t.Fee.Valid {
-		a.r.UnknownFees = append(a.r.UnknownFees, tradeRef(t))
+		a.r.UnknownFees = append(a.r.UnknownFees, t.Ref())
 	}
 	if t.Side == Buy {
 		held := qty
@@ -76,7 +76,7 @@ func (a *applier) apply(t *Trade) {
 			held = qty.sub(f.base)
 		}
 		if a.l.Method == FIFO {
-			b.lots = append(b.lots, lot{qty: held, price: price, fee: f.quote, openedAt: t.TS, tradeID: tradeRef(t), feesUnknown: f.unknown})
+			b.lots = append(b.lots, lot{qty: held, price: price, fee: f.quote, openedAt: t.TS, tradeID: t.Ref(), feesUnknown: f.unknown})
 		} else {
 			b.pool.add(held, price, f, t.TS)
 		}
@@ -102,18 +102,18 @@ func checkFill(t *Trade) (qty, price amount, err error) {
 	price, priceOK := checkedAmount(t.Price)
 	switch {
 	case t.Side != Buy && t.Side != Sell:
-		err = Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(tradeRef(t), 64))
+		err = Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(t.Ref(), 64))
 	case !qtyOK || qty.sign() <= 0:
-		err = Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(tradeRef(t), 64), amountText(t.Qty))
+		err = Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Qty))
 	case !priceOK || price.sign() <= 0:
-		err = Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(tradeRef(t), 64), amountText(t.Price))
+		err = Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Price))
 	}
 	return qty, price, err
 }
 
 // fail records a fill the ledger could not take in full.
 func (a *applier) fail(t *Trade, skipped bool, err error) {
-	a.r.Errors = append(a.r.Errors, TradeError{TradeID: tradeRef(t), Symbol: t.Symbol, Skipped: skipped, Err: err})
+	a.r.Errors = append(a.r.Errors, TradeError{TradeID: t.Ref(), Symbol: t.Symbol, Skipped: skipped, Err: err})
 }
 
 // record reports a sell: the covered part as Realized, any excess as Uncovered.
@@ -128,7 +128,7 @@ func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
 		fees := m.entryFee.add(exitFee)
 		if a.l.Brief != nil {
 			a.l.Brief(RealizedBrief{
-				TradeID: tradeRef(t), Symbol: t.Symbol, ClosedAt: t.TS, OpenedAt: m.openedAt, HoldingPeriod: m.holding,
+				TradeID: t.Ref(), Symbol: t.Symbol, ClosedAt: t.TS, OpenedAt: m.openedAt, HoldingPeriod: m.holding,
 				Qty: m.covered.nearest(), Price: price.nearest(), Proceeds: proceeds.nearest(), CostBasis: m.cost.nearest(),
 				Fees: fees.nearest(), PnL: proceeds.sub(m.cost).sub(fees).nearest(), FeesUnknown: f.unknown || m.feesUnknown,
 			})
@@ -146,7 +146,7 @@ func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
 				a.r.Realized = a.r.Realized[:n+1]
 			}
 			x := &a.r.Realized[n]
-			x.TradeID = tradeRef(t)
+			x.TradeID = t.Ref()
 			x.Symbol = t.Symbol
 			x.ClosedAt = t.TS
 			x.OpenedAt = m.openedAt
@@ -162,7 +162,7 @@ func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
 	}
 	if remaining.sign() > 0 {
 		a.r.Uncovered = append(a.r.Uncovered, Uncovered{
-			TradeID:     tradeRef(t),
+			TradeID:     t.Ref(),
 			Symbol:      t.Symbol,
 			At:          t.TS,
 			Qty:         remaining.dec(),

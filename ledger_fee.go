@@ -18,7 +18,7 @@ func (a *applier) fee(t *Trade, b *book, qty, price amount) (f fillFee, skip boo
 		f.unknown = true
 		return f, false, nil
 	}
-	ref := clip(tradeRef(t), 64)
+	ref := clip(t.Ref(), 64)
 	fee, ok := checkedAmount(t.Fee.Decimal)
 	switch {
 	case !ok || fee.sign() < 0:

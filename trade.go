@@ -1,6 +1,7 @@
 package coach
 
 import (
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -108,4 +109,29 @@ func hasControl(s string) bool {
 		}
 	}
 	return false
+}
+
+// CompareTrades orders trades by (TS, Broker, ExtID, ID): the order of storage listings
+// (storage.TradePos) with the ID as a last tie-break, so that equal timestamps always come out the
+// same way whatever the input order. The ledger, scoring, rules and simulations all use it.
+func CompareTrades(a, b *Trade) int {
+	if c := a.TS.Compare(b.TS); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Broker, b.Broker); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ExtID, b.ExtID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// Ref names the trade in ledger results, bias tags and rule verdicts: its ID, or its ExtID
+// before a store has given it one.
+func (t *Trade) Ref() string {
+	if t.ID != "" {
+		return t.ID
+	}
+	return t.ExtID
 }

@@ -144,7 +144,7 @@ func (v Verdict) Followed() bool { return v.Checked > 0 && len(v.Broken) == 0 }
 // the map had no rule applied.
 func VerdictMap(followed map[string]bool) RuleChecker {
 	return func(t coach.Trade) Verdict {
-		ok, found := followed[tradeKey(t)]
+		ok, found := followed[t.Ref()]
 		switch {
 		case !found:
 			return Verdict{}

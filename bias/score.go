@@ -170,13 +170,13 @@ func (m *Market) newScorer(trades []coach.Trade, from time.Time) (*scorer, error
 	sorted := true
 	for i := range order {
 		order[i] = int32(i)
-		if i > 0 && cmpTrade(&trades[i-1], &trades[i]) > 0 {
+		if i > 0 && coach.CompareTrades(&trades[i-1], &trades[i]) > 0 {
 			sorted = false
 		}
 	}
 	s.trades, s.sorted = trades, sorted
 	if !sorted {
-		slices.SortStableFunc(order, func(a, b int32) int { return cmpTrade(&trades[a], &trades[b]) })
+		slices.SortStableFunc(order, func(a, b int32) int { return coach.CompareTrades(&trades[a], &trades[b]) })
 	}
 	symIdx := map[coach.Symbol]int32{}
 	hashes := sc.hashes[:0]
@@ -496,12 +496,4 @@ func clipped(s string) string {
 		return s[:64] + "…"
 	}
 	return s
-}
-
-// tradeKey is the id a tag names a trade by: its ID, or its ExtID when the ID is empty.
-func tradeKey(t coach.Trade) string {
-	if t.ID != "" {
-		return t.ID
-	}
-	return t.ExtID
 }

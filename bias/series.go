@@ -1,7 +1,6 @@
 package bias
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -279,21 +278,6 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// cmpTrade orders trades as storage does (TS, Broker, ExtID), then by ID, so that equal
-// timestamps always come out the same way whatever the input order.
-func cmpTrade(a, b *coach.Trade) int {
-	if c := a.TS.Compare(b.TS); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Broker, b.Broker); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.ExtID, b.ExtID); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
 }
 
 // timeOf converts Unix nanoseconds to a UTC time.

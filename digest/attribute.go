@@ -1,9 +1,7 @@
 package digest
 
 import (
-	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -37,12 +35,12 @@ func traceLots(trades []coach.Trade, skipped map[string]bool, want map[string]bo
 	}
 	var order []int // nil when trades are in order already (the usual case: stores list them so)
 	for i := 1; i < len(trades); i++ {
-		if compareTrades(&trades[i-1], &trades[i]) > 0 {
+		if coach.CompareTrades(&trades[i-1], &trades[i]) > 0 {
 			order = make([]int, len(trades))
 			for i := range order {
 				order[i] = i
 			}
-			slices.SortStableFunc(order, func(a, b int) int { return compareTrades(&trades[a], &trades[b]) })
+			slices.SortStableFunc(order, func(a, b int) int { return coach.CompareTrades(&trades[a], &trades[b]) })
 			break
 		}
 	}
@@ -57,7 +55,7 @@ func traceLots(trades []coach.Trade, skipped map[string]bool, want map[string]bo
 		if order != nil {
 			t = &trades[order[k]]
 		}
-		key := tradeKey(t)
+		key := t.Ref()
 		if skipped[key] {
 			continue
 		}
@@ -184,18 +182,4 @@ func union(a, b []string) []string {
 	out = append(out, b...)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// compareTrades orders trades as the ledger and the store do: (TS, Broker, ExtID, ID).
-func compareTrades(a, b *coach.Trade) int {
-	return cmp.Or(a.TS.Compare(b.TS), strings.Compare(a.Broker, b.Broker), strings.Compare(a.ExtID, b.ExtID), strings.Compare(a.ID, b.ID))
-}
-
-// tradeKey names a trade as the ledger, bias tags and rule verdicts do: its ID, or its ExtID when
-// it has none.
-func tradeKey(t *coach.Trade) string {
-	if t.ID != "" {
-		return t.ID
-	}
-	return t.ExtID
 }

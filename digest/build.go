@@ -102,7 +102,7 @@ func Build(in Input) (Payload, error) {
 	quotes := map[string]int{}
 	for i := range hist {
 		if t := &hist[i]; !t.TS.Before(start) {
-			weekKeys[tradeKey(t)] = true
+			weekKeys[t.Ref()] = true
 			quotes[t.Symbol.Quote()]++
 		}
 	}
@@ -120,7 +120,7 @@ func Build(in Input) (Payload, error) {
 		day := dayIndex(p.PeriodStart, t.TS.In(loc))
 		p.TradeCount++
 		p.Days[day].Trades++
-		ls := labelsOf(tradeKey(t))
+		ls := labelsOf(t.Ref())
 		if len(ls) == 0 {
 			p.Unlabelled.Trades++
 		} else {

@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"cmp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -125,37 +123,15 @@ type evaluator struct {
 
 // tradeOrder returns the indexes of trades in the trade order, or nil when they are in it.
 func tradeOrder(trades []coach.Trade) []int32 {
-	if slices.IsSortedFunc(trades, func(a, b coach.Trade) int { return compareTrades(&a, &b) }) {
+	if slices.IsSortedFunc(trades, func(a, b coach.Trade) int { return coach.CompareTrades(&a, &b) }) {
 		return nil
 	}
 	order := make([]int32, len(trades))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return compareTrades(&trades[a], &trades[b]) })
+	slices.SortStableFunc(order, func(a, b int32) int { return coach.CompareTrades(&trades[a], &trades[b]) })
 	return order
-}
-
-// compareTrades orders trades by (TS, Broker, ExtID, ID), as the ledger and storage do.
-func compareTrades(a, b *coach.Trade) int {
-	if c := a.TS.Compare(b.TS); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Broker, b.Broker); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.ExtID, b.ExtID); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
-}
-
-// tradeKey names a trade in verdicts: its ID, or its ExtID before it has one.
-func tradeKey(t *coach.Trade) string {
-	if t.ID != "" {
-		return t.ID
-	}
-	return t.ExtID
 }
 
 // local is a trade's wall-clock time in the user's zone.
@@ -168,7 +144,7 @@ type local struct {
 
 // step judges trade t, the k-th in the trade order, against every rule.
 func (e *evaluator) step(k int32, t *coach.Trade) {
-	key := tradeKey(t)
+	key := t.Ref()
 	var lt local
 	if e.needLocal {
 		lt.t = t.TS.In(e.loc)

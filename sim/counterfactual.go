@@ -89,13 +89,13 @@ func (r *run) mergeAdded(cf []coach.Trade, legs []leg) ([]coach.Trade, []leg) {
 	for i := range added {
 		added[i] = i
 	}
-	slices.SortStableFunc(added, func(a, b int) int { return tradeOrder(&r.plan.added[a], &r.plan.added[b]) })
+	slices.SortStableFunc(added, func(a, b int) int { return coach.CompareTrades(&r.plan.added[a], &r.plan.added[b]) })
 	outT := make([]coach.Trade, 0, len(cf)+len(added))
 	outL := make([]leg, 0, len(cf)+len(added))
 	i := 0
 	for _, a := range added {
 		t := &r.plan.added[a]
-		for i < len(cf) && tradeOrder(&cf[i], t) <= 0 {
+		for i < len(cf) && coach.CompareTrades(&cf[i], t) <= 0 {
 			outT, outL = append(outT, cf[i]), append(outL, legs[i])
 			i++
 		}

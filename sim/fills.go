@@ -2,7 +2,6 @@ package sim
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -33,28 +32,6 @@ type symbol struct {
 	quote32     int32 // index into run.quotes
 }
 
-// tradeOrder compares trades as the ledger orders them: (TS, Broker, ExtID, ID).
-func tradeOrder(a, b *coach.Trade) int {
-	if c := a.TS.Compare(b.TS); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Broker, b.Broker); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.ExtID, b.ExtID); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
-}
-
-// tradeKey names a trade as tags and the ledger do: its ID, or its ExtID without one.
-func tradeKey(t *coach.Trade) string {
-	if t.ID != "" {
-		return t.ID
-	}
-	return t.ExtID
-}
-
 // amountOK bounds an amount as coach.Trade.Validate does.
 func amountOK(d decimal.Decimal) bool {
 	e := d.Exponent()
@@ -63,7 +40,7 @@ func amountOK(d decimal.Decimal) bool {
 
 // checkTrade reports the first field of t the simulation cannot use, as the ledger would.
 func checkTrade(t *coach.Trade, base string) error {
-	ref := clip(tradeKey(t), 64)
+	ref := clip(t.Ref(), 64)
 	switch {
 	case t.Side != coach.Buy && t.Side != coach.Sell:
 		return coach.Errorf(coach.EINVALID, "trade %s: side: want BUY or SELL", ref)
@@ -96,13 +73,13 @@ func (r *run) loadFills(trades []coach.Trade, from, to time.Time) error {
 	}
 	sorted := true
 	for k := 1; k < len(idx); k++ {
-		if tradeOrder(&trades[idx[k-1]], &trades[idx[k]]) > 0 {
+		if coach.CompareTrades(&trades[idx[k-1]], &trades[idx[k]]) > 0 {
 			sorted = false
 			break
 		}
 	}
 	if !sorted {
-		slices.SortStableFunc(idx, func(a, b int32) int { return tradeOrder(&trades[a], &trades[b]) })
+		slices.SortStableFunc(idx, func(a, b int32) int { return coach.CompareTrades(&trades[a], &trades[b]) })
 	}
 	r.fills = make([]fill, len(idx))
 	r.byKey = make(map[string]int32, len(idx))
@@ -112,7 +89,7 @@ func (r *run) loadFills(trades []coach.Trade, from, to time.Time) error {
 	for k, i := range idx {
 		t := &trades[i]
 		f := &r.fills[k]
-		f.t, f.key, f.ts, f.buy = t, tradeKey(t), t.TS.UnixNano(), t.Side == coach.Buy
+		f.t, f.key, f.ts, f.buy = t, t.Ref(), t.TS.UnixNano(), t.Side == coach.Buy
 		if _, dup := r.byKey[f.key]; dup {
 			return coach.Errorf(coach.EINVALID, "trade %s: two trades with this id", clip(f.key, 64))
 		}
