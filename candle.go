@@ -75,3 +75,17 @@ func (c Candle) Validate() error {
 	}
 	return nil
 }
+
+// CandleSeries holds candles by symbol. Scoring and rule evaluation take it (as
+// bias.CandleSeries and rules.CandleSeries, aliases of this type); they clean it themselves, so
+// the bars need not be sorted or valid.
+type CandleSeries map[Symbol][]Candle
+
+// SeriesOf groups candles by their Symbol, keeping their order within each symbol.
+func SeriesOf(candles []Candle) CandleSeries {
+	s := CandleSeries{}
+	for _, c := range candles {
+		s[c.Symbol] = append(s[c.Symbol], c)
+	}
+	return s
+}

@@ -11,16 +11,10 @@ import (
 
 // CandleSeries holds candles by symbol, of one interval (Config.Interval). They need not be
 // clean: Prepare sorts them, drops invalid and repeated bars and reports what it dropped.
-type CandleSeries map[coach.Symbol][]coach.Candle
+type CandleSeries = coach.CandleSeries
 
-// SeriesOf groups candles by their Symbol.
-func SeriesOf(candles []coach.Candle) CandleSeries {
-	s := CandleSeries{}
-	for _, c := range candles {
-		s[c.Symbol] = append(s[c.Symbol], c)
-	}
-	return s
-}
+// SeriesOf groups candles by their Symbol (coach.SeriesOf).
+func SeriesOf(candles []coach.Candle) CandleSeries { return coach.SeriesOf(candles) }
 
 // DataReport counts what Prepare did with the candles it was given.
 type DataReport struct {

@@ -10,17 +10,11 @@ import (
 
 // CandleSeries holds candles by symbol. They need not be clean: Evaluate sorts them, drops
 // invalid and repeated bars, uses only each symbol's shortest interval, and reports what it
-// dropped in Evaluation.Data. It converts to and from bias.CandleSeries.
-type CandleSeries map[coach.Symbol][]coach.Candle
+// dropped in Evaluation.Data. It is the same type as bias.CandleSeries (coach.CandleSeries).
+type CandleSeries = coach.CandleSeries
 
-// SeriesOf groups candles by their Symbol.
-func SeriesOf(candles []coach.Candle) CandleSeries {
-	s := CandleSeries{}
-	for _, c := range candles {
-		s[c.Symbol] = append(s[c.Symbol], c)
-	}
-	return s
-}
+// SeriesOf groups candles by their Symbol (coach.SeriesOf).
+func SeriesOf(candles []coach.Candle) CandleSeries { return coach.SeriesOf(candles) }
 
 // frame is one symbol's clean bars of one interval, in time order.
 type frame struct {
