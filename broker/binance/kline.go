@@ -2,11 +2,11 @@ package binance
 
 import (
 	"context"
+	"encoding/json/jsontext"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
 )

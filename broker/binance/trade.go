@@ -2,12 +2,12 @@ package binance
 
 import (
 	"bytes"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
 	"strconv"
 	"strings"
 	"time"
 
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"

@@ -2,13 +2,13 @@ package coinbase
 
 import (
 	"context"
+	jsonv2 "encoding/json/v2"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
 )
