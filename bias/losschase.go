@@ -6,7 +6,6 @@ import "github.com/tradecoach/coach"
 // compares with the trader's own median entry.
 type chaseState struct {
 	pending                 int8 // -1 after a realized loss, +1 after a gain, 0 when the next entry is not the first after one
-	pendingFrom             string
 	afterLoss, bigAfterLoss int
 	afterGain, bigAfterGain int
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"runtime"
 	"testing"
 )
 
@@ -16,8 +15,8 @@ func TestNoFusedMultiplyAdd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles the package for other architectures")
 	}
-	gobin := runtime.GOROOT() + "/bin/go"
-	if _, err := os.Stat(gobin); err != nil {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
 		t.Skipf("no go command: %v", err)
 	}
 	fma := regexp.MustCompile(`(?m)^\s+0x[0-9a-f]+ \d+ \([^)]*/bias/indicator/\w+\.go:\d+\)\s+FN?M(ADD|SUB)[SD]?\b`)

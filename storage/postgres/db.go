@@ -147,37 +147,37 @@ func rollback(ctx context.Context, tx pgx.Tx) {
 type repos struct{ s *scope }
 
 // Users returns the user repository.
-func (r repos) Users() storage.Users { return users{r.s} }
+func (r repos) Users() storage.Users { return users(r) }
 
 // Sessions returns the session repository.
-func (r repos) Sessions() storage.Sessions { return sessions{r.s} }
+func (r repos) Sessions() storage.Sessions { return sessions(r) }
 
 // Connections returns the broker connection repository.
-func (r repos) Connections() storage.Connections { return connections{r.s} }
+func (r repos) Connections() storage.Connections { return connections(r) }
 
 // Trades returns the trade repository.
-func (r repos) Trades() storage.Trades { return trades{r.s} }
+func (r repos) Trades() storage.Trades { return trades(r) }
 
 // Tags returns the bias tag repository.
-func (r repos) Tags() storage.Tags { return tags{r.s} }
+func (r repos) Tags() storage.Tags { return tags(r) }
 
 // Rules returns the rule repository.
-func (r repos) Rules() storage.Rules { return rules{r.s} }
+func (r repos) Rules() storage.Rules { return rules(r) }
 
 // Digests returns the digest repository.
-func (r repos) Digests() storage.Digests { return digests{r.s} }
+func (r repos) Digests() storage.Digests { return digests(r) }
 
 // Audit returns the audit log.
-func (r repos) Audit() storage.AuditLog { return auditLog{r.s} }
+func (r repos) Audit() storage.AuditLog { return auditLog(r) }
 
 // Events returns the event outbox.
-func (r repos) Events() storage.Events { return events{r.s} }
+func (r repos) Events() storage.Events { return events(r) }
 
 // Checkpoints returns the importer checkpoints.
-func (r repos) Checkpoints() storage.Checkpoints { return checkpoints{r.s} }
+func (r repos) Checkpoints() storage.Checkpoints { return checkpoints(r) }
 
 // Candles returns the candle cache.
-func (r repos) Candles() storage.Candles { return candles{r.s} }
+func (r repos) Candles() storage.Candles { return candles(r) }
 
 // DeadLetters returns the dead letter store.
-func (r repos) DeadLetters() storage.DeadLetters { return deadLetters{r.s} }
+func (r repos) DeadLetters() storage.DeadLetters { return deadLetters(r) }

@@ -8,8 +8,6 @@ type heap[T any] struct {
 
 func newHeap[T any](less func(a, b T) bool) *heap[T] { return &heap[T]{less: less} }
 
-func (h *heap[T]) len() int { return len(h.items) }
-
 // peek returns the least item without removing it.
 func (h *heap[T]) peek() (T, bool) {
 	if len(h.items) == 0 {
