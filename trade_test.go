@@ -12,6 +12,9 @@ import (
 	"github.com/tradecoach/coach"
 )
 
+// d parses a decimal literal of a test.
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
 // validTrade returns a trade that passes Validate.
 func validTrade() coach.Trade {
 	return coach.Trade{

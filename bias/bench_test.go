@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // benchMarket returns a year of hourly candles for two symbols and n trades spread evenly over it,
@@ -97,14 +98,14 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkScoreLedger runs only the trade ledger (coach.NewLedger(coach.FIFO).Apply) on the
+// BenchmarkScoreLedger runs only the trade ledger (ledger.New(ledger.FIFO).Apply) on the
 // trades of BenchmarkScore, to show how much of Score's cost is realized P/L.
 func BenchmarkScoreLedger(b *testing.B) {
 	trades, _ := benchMarket(200_000)
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	for b.Loop() {
-		if _, err := coach.NewLedger(coach.FIFO).Apply(trades); err != nil {
+		if _, err := ledger.New(ledger.FIFO).Apply(trades); err != nil {
 			b.Fatal(err)
 		}
 	}

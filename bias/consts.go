@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // labelConsts are the JSON fragments every tag of a label repeats: its thresholds ("th") and the
@@ -19,7 +20,7 @@ func newLabelConsts(c Config) labelConsts {
 	o.str("interval", string(c.Interval))
 	o.str("bar", "lastClosedAtOrBeforeFill")
 	o.str("order", "ts,broker,extId")
-	o.str("lots", coach.FIFO.String())
+	o.str("lots", ledger.FIFO.String())
 	o.str("ref", "averageCostWithFees")
 	o.str("std", "population")
 	o.str("rsi", "wilder,flat=0")

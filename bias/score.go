@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // Score labels trades using only candles that closed at or before each fill, and measures the
@@ -120,7 +121,7 @@ type scorer struct {
 	trades    []coach.Trade
 	sorted    bool // whether trades are in trade order already
 	syms      []symState
-	ledger    *coach.Result
+	ledger    *ledger.Result
 	closes    []closed // the ledger's closing fills, in ledger order
 	ri, ui    int      // cursors into closes and ledger.Uncovered
 	sells     int
@@ -159,7 +160,7 @@ func (m *Market) newScorer(trades []coach.Trade, from time.Time) (*scorer, error
 		sizes:   map[string]*sizeWindow{},
 		res:     Result{Version: m.cfg.Version, Data: m.data, Tags: []coach.BiasTag{}, Skipped: []Skip{}},
 	}
-	s.res.Ledger.Method = coach.FIFO.String()
+	s.res.Ledger.Method = ledger.FIFO.String()
 	if !from.IsZero() {
 		s.from = from.UnixNano()
 		if from.Before(time.Unix(0, 0)) {
@@ -314,12 +315,12 @@ func (s *scorer) applyLedger() error {
 			trades[k] = *s.fills[k].t
 		}
 	}
-	// The ledger's closing fills as floats: a coach.Realized would cost eight allocations.
+	// The ledger's closing fills as floats: a ledger.Realized would cost eight allocations.
 	closes := s.scratch.closes[:0]
 	if cap(closes) < s.sells {
 		closes = make([]closed, 0, s.sells) // at most one per sell: never grown
 	}
-	l := &coach.Ledger{Method: coach.FIFO, FeePrices: s.feePrice, Brief: func(b coach.RealizedBrief) {
+	l := &ledger.Ledger{Method: ledger.FIFO, FeePrices: s.feePrice, Brief: func(b ledger.RealizedBrief) {
 		closes = append(closes, closed{key: b.TradeID, sale: sale{
 			known: true, pnl: b.PnL, cost: b.CostBasis, hold: b.HoldingPeriod.Seconds(), feesUnknown: b.FeesUnknown,
 		}})

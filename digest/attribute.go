@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // entryPart is the part of a close that one FIFO lot covered: q units opened by the fill entry at
@@ -23,7 +24,7 @@ type openLot struct {
 	price decimal.Decimal
 }
 
-// traceLots replays FIFO matching over trades, as coach.Ledger does (trade order (TS, Broker,
+// traceLots replays FIFO matching over trades, as ledger.Ledger does (trade order (TS, Broker,
 // ExtID, ID); a base-asset fee shrinks a buy's lot and adds to a sell's outflow; fills the ledger
 // skipped are left out), and returns, for each sell in want, the lots it closed, oldest first.
 // Build checks the parts against the ledger's own Realized figures and does not use them when
@@ -118,7 +119,7 @@ const feeScale = 12
 // close's labels only and ok false.
 //
 // The portions are appended to out[:0].
-func split(out []portion, r *coach.Realized, parts []entryPart, labelsOf func(string) []string) ([]portion, bool) {
+func split(out []portion, r *ledger.Realized, parts []entryPart, labelsOf func(string) []string) ([]portion, bool) {
 	out = out[:0]
 	own := labelsOf(r.TradeID)
 	if len(parts) == 0 {

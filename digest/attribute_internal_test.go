@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 func TestSplit(t *testing.T) {
@@ -16,7 +16,7 @@ func TestSplit(t *testing.T) {
 	labelsOf := func(k string) []string { return labels[k] }
 	// A sell of 3 at 10 closing a (1 at 8, FOMO), b (1 at 9, no label) and c (1 at 12, FOMO):
 	// proceeds 30, cost 29, fees 0.3, P/L 0.7. FOMO's part: 2 × 10 − 20 − 0.2 = −0.2.
-	r := &coach.Realized{TradeID: "sell", Qty: d("3"), Price: d("10"), CostBasis: d("29"), Fees: d("0.3"), PnL: d("0.7")}
+	r := &ledger.Realized{TradeID: "sell", Qty: d("3"), Price: d("10"), CostBasis: d("29"), Fees: d("0.3"), PnL: d("0.7")}
 	parts := []entryPart{{"a", d("1"), d("8")}, {"b", d("1"), d("9")}, {"c", d("1"), d("12")}}
 	for _, tc := range []struct {
 		name  string
@@ -44,7 +44,7 @@ func TestSplit(t *testing.T) {
 		})
 	}
 	// Entries with the same labels: one portion, whatever the prices.
-	r2 := &coach.Realized{TradeID: "sell", Qty: d("2"), Price: d("10"), CostBasis: d("20"), Fees: d("0.2"), PnL: d("-0.2")}
+	r2 := &ledger.Realized{TradeID: "sell", Qty: d("2"), Price: d("10"), CostBasis: d("20"), Fees: d("0.2"), PnL: d("-0.2")}
 	got, ok := split(nil, r2, []entryPart{parts[0], parts[2]}, labelsOf)
 	want := []portion{{pnl: d("-0.2"), labels: []string{"FOMO", "PANIC"}}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(portion{})); diff != "" || !ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/ledger"
 	"github.com/tradecoach/coach/rules"
 )
 
@@ -54,7 +55,7 @@ type SimOutcome struct {
 // Build makes the weekly digest of in.Week. It is pure and deterministic: the same Input gives
 // the same Payload, whatever order the trades and tags come in.
 //
-// Realized P/L comes from coach.NewLedger(coach.FIFO) over all of in.Trades up to the end of the
+// Realized P/L comes from ledger.New(ledger.FIFO) over all of in.Trades up to the end of the
 // week; a close belongs to the week of its fill. See Bucket for how P/L is attributed to labels,
 // and Suggestion for how the suggestion is chosen.
 //
@@ -89,7 +90,7 @@ func Build(in Input) (Payload, error) {
 			break
 		}
 	}
-	res, err := coach.NewLedger(coach.FIFO).Apply(hist)
+	res, err := ledger.New(ledger.FIFO).Apply(hist)
 	if res == nil {
 		return Payload{}, err
 	}
@@ -167,7 +168,7 @@ func Build(in Input) (Payload, error) {
 	}
 
 	// Realized P/L of the week's closes, and its attribution.
-	var closes []*coach.Realized
+	var closes []*ledger.Realized
 	want := map[string]bool{}
 	for i := range res.Realized {
 		r := &res.Realized[i]

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // avoidSpike judges a buy against avoidSpikeOverPct.
@@ -154,7 +155,7 @@ func (e *evaluator) window(k int32, r *compiled, t *coach.Trade, key string, lt 
 }
 
 // stopLossSell judges a sell against stopLossPct by the loss it realized.
-func (e *evaluator) stopLossSell(k int32, r *compiled, t *coach.Trade, key string, rz *coach.Realized) {
+func (e *evaluator) stopLossSell(k int32, r *compiled, t *coach.Trade, key string, rz *ledger.Realized) {
 	if rz == nil || rz.CostBasis.Sign() <= 0 {
 		e.add(k, r, key, t.TS, Undecided, ReasonNoEntry, nil)
 		return

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // Evaluate judges each trade against each active rule (an inactive rule gives no verdicts);
@@ -12,7 +13,7 @@ import (
 // Days and wall-clock times are those of loc, the user's time zone (nil means UTC). The trades
 // must all be one user's; they are judged in the trade order (TS, Broker, ExtID, ID) whatever
 // order they are given in, and are not modified. Realized P/L is the FIFO ledger's
-// (coach.NewLedger(coach.FIFO)); a fill the ledger cannot take gives its sell no stop-loss
+// (ledger.New(ledger.FIFO)); a fill the ledger cannot take gives its sell no stop-loss
 // decision (undecided, "noEntry"). Candles are read only for the symbols traded.
 //
 // Errors: EINVALID for a rule without Params or with Params out of range, two rules with the
@@ -41,7 +42,7 @@ func Evaluate(trades []coach.Trade, candles CandleSeries, rules []Rule, loc *tim
 		return out, nil
 	}
 	if e.needLedger {
-		res, err := coach.NewLedger(coach.FIFO).Apply(trades)
+		res, err := ledger.New(ledger.FIFO).Apply(trades)
 		if res == nil {
 			return nil, err
 		}
@@ -105,7 +106,7 @@ type evaluator struct {
 
 	needLocal, needLedger, needLots bool
 
-	ledger   *coach.Result
+	ledger   *ledger.Result
 	realized int // the next unmatched entry of ledger.Realized
 
 	frames map[coach.Symbol]*frame
@@ -114,7 +115,7 @@ type evaluator struct {
 	day      coach.Date
 	dayCount int
 	// cooldownAfterLoss: the last realized loss so far, and its evidence
-	loss     *coach.Realized
+	loss     *ledger.Realized
 	lossFrag []byte
 	// stopLossPct on buys
 	lots    map[coach.Symbol]*lotQueue
@@ -156,7 +157,7 @@ func (e *evaluator) step(k int32, t *coach.Trade) {
 		}
 		e.dayCount++
 	}
-	var realized *coach.Realized
+	var realized *ledger.Realized
 	if e.ledger != nil {
 		realized = e.matchRealized(t, key)
 	}
@@ -204,7 +205,7 @@ func (e *evaluator) step(k int32, t *coach.Trade) {
 }
 
 // setLoss makes r the last realized loss.
-func (e *evaluator) setLoss(r *coach.Realized) {
+func (e *evaluator) setLoss(r *ledger.Realized) {
 	e.loss = r
 	w := evidence{buf: e.lossFrag[:0]}
 	w.str("lossTradeId", r.TradeID)
@@ -229,7 +230,7 @@ var emptyObject = []byte("{}")
 
 // matchRealized returns the ledger's Realized entry of t, a sell, or nil. The ledger lists them
 // in the trade order, so one pass in step with the trades finds each.
-func (e *evaluator) matchRealized(t *coach.Trade, key string) *coach.Realized {
+func (e *evaluator) matchRealized(t *coach.Trade, key string) *ledger.Realized {
 	rs := e.ledger.Realized
 	if e.realized < len(rs) && rs[e.realized].TradeID == key && rs[e.realized].ClosedAt.Equal(t.TS) {
 		e.realized++

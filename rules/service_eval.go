@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 	"github.com/tradecoach/coach/storage"
 )
 
@@ -125,7 +126,7 @@ func (s *Service) fetch(ctx context.Context, src CandleSource, interval coach.In
 		if stops {
 			// Positions still open at from were opened earlier: their stops need their candles.
 			i, _ := slices.BinarySearchFunc(trades, from, func(t coach.Trade, at time.Time) int { return t.TS.Compare(at) })
-			if res, _ := coach.NewLedger(coach.FIFO).Apply(trades[:i]); res != nil {
+			if res, _ := ledger.New(ledger.FIFO).Apply(trades[:i]); res != nil {
 				for _, l := range res.Lots {
 					if l.OpenedAt.Before(start) {
 						start = l.OpenedAt

@@ -54,8 +54,8 @@
 //
 // Both books start flat at the window start: only trades with TS in [From, To) are simulated,
 // so a sell of a position opened before the window is uncovered and has no P/L in either book
-// (Data.Uncovered counts them). Each book's P/L is the trade ledger's (coach.NewLedger(FIFO)),
-// run once per book: Realized sums coach.Realized.PnL, Unrealized values the lots open at To at
+// (Data.Uncovered counts them). Each book's P/L is the trade ledger's (ledger.New(FIFO)),
+// run once per book: Realized sums ledger.Realized.PnL, Unrealized values the lots open at To at
 // their mark (the close of the symbol's last candle that closed by To, or its last fill's price
 // when that came later; Data.Marks), and Total = Realized + Unrealized. Figures are per quote
 // asset, never added across quote assets, and exact decimals; a scenario that changes nothing

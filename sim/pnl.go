@@ -9,11 +9,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // pnl takes the ledger of the actual fills, runs it over the counterfactual ones, and fills in Result.PnL and
 // Data.Marks.
-func (r *run) pnl(actual *coach.Result, cf []coach.Trade) error {
+func (r *run) pnl(actual *ledger.Result, cf []coach.Trade) error {
 	counter, err := r.ledger().Apply(cf)
 	if counter == nil {
 		return err
@@ -71,7 +72,7 @@ func (r *run) quoteOrder() []int {
 }
 
 // figures sums a ledger result by quote asset (indexes of r.quotes).
-func (r *run) figures(res *coach.Result, prices map[coach.Symbol]decimal.Decimal) ([]Figures, error) {
+func (r *run) figures(res *ledger.Result, prices map[coach.Symbol]decimal.Decimal) ([]Figures, error) {
 	quoteOf := make(map[string]int, len(r.quotes))
 	for i, q := range r.quotes {
 		quoteOf[q] = i

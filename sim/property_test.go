@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 	"github.com/tradecoach/coach/sim"
 )
 
@@ -191,7 +192,7 @@ func TestPropertyActualIsTheLedger(t *testing.T) {
 	for seed := range uint64(propertyRuns) {
 		h := randomHistory(seed, seed%2 == 0)
 		res := mustRun(t, h.input(allScenarios[seed%uint64(len(allScenarios))]))
-		l := coach.NewLedger(coach.FIFO)
+		l := ledger.New(ledger.FIFO)
 		l.FeePrices = candleLookup(h.candles)
 		lr, _ := l.Apply(h.windowTrades())
 		realized := map[string]decimal.Decimal{}
@@ -220,7 +221,7 @@ func TestPropertyActualIsTheLedger(t *testing.T) {
 
 // candleLookup values a third-asset fee as the simulation does by default: at the close of the
 // last candle of ASSET-QUOTE that closed by the fill.
-func candleLookup(candles []coach.Candle) coach.PriceLookup {
+func candleLookup(candles []coach.Candle) ledger.PriceLookup {
 	return func(asset, quote string, at time.Time) (decimal.Decimal, bool) {
 		var best *coach.Candle
 		for i := range candles {
@@ -301,7 +302,7 @@ func TestPropertyZeroFeesHoldIsTheLedger(t *testing.T) {
 				kept = append(kept, tr)
 			}
 		}
-		lr, err := coach.NewLedger(coach.FIFO).Apply(kept)
+		lr, err := ledger.New(ledger.FIFO).Apply(kept)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,12 +44,12 @@ type PnL struct {
 	Delta Figures `json:"delta"`
 }
 
-// Figures is a P/L in the ledger's terms (coach.Ledger, FIFO), in one quote asset.
+// Figures is a P/L in the ledger's terms (ledger.Ledger, FIFO), in one quote asset.
 type Figures struct {
-	// Realized is the sum of coach.Realized.PnL of the fills that closed positions in the window.
+	// Realized is the sum of ledger.Realized.PnL of the fills that closed positions in the window.
 	Realized decimal.Decimal `json:"realized"`
 	// Unrealized is the P/L of the positions open at the window end marked at their mark price
-	// (Data.Marks), fees of that sale excluded (coach.Result.Unrealized).
+	// (Data.Marks), fees of that sale excluded (ledger.Result.Unrealized).
 	Unrealized decimal.Decimal `json:"unrealized"`
 	// Total is Realized + Unrealized: the P/L marked to the window end.
 	Total decimal.Decimal `json:"total"`

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // Input is everything a simulation reads. Run does not modify it.
@@ -27,7 +28,7 @@ type Input struct {
 	// FeePrices converts fees charged in a third asset (BNB) to the quote asset; Run may call it
 	// from several goroutines at once. Nil values them at the close of the last candle of
 	// ASSET-QUOTE among Candles that closed at or before the fill.
-	FeePrices coach.PriceLookup
+	FeePrices ledger.PriceLookup
 
 	Scenario Scenario
 	Params   Params
@@ -39,7 +40,7 @@ type run struct {
 	p         Params
 	sc        Scenario
 	from, to  int64
-	feePrices coach.PriceLookup
+	feePrices ledger.PriceLookup
 
 	fills  []fill
 	byKey  map[string]int32
@@ -145,7 +146,7 @@ func newRun(in *Input, hashed chan<- string) (*run, error) {
 	return r, nil
 }
 
-// candleFeePrice is the default coach.PriceLookup: the close of the last candle of ASSET-QUOTE
+// candleFeePrice is the default ledger.PriceLookup: the close of the last candle of ASSET-QUOTE
 // that closed at or before at.
 func (r *run) candleFeePrice(asset, quote string, at time.Time) (decimal.Decimal, bool) {
 	s := r.cs.bySym[coach.Symbol(asset+"-"+quote)]
@@ -169,15 +170,15 @@ func (r *run) finish() (Result, error) {
 	return r.simulate(actual)
 }
 
-// ledgerResult is what coach.Ledger.Apply returned.
+// ledgerResult is what ledger.Ledger.Apply returned.
 type ledgerResult struct {
-	res *coach.Result
+	res *ledger.Result
 	err error
 }
 
 // ledger returns the ledger both books are run through.
-func (r *run) ledger() *coach.Ledger {
-	return &coach.Ledger{Method: coach.FIFO, FeePrices: r.feePrices}
+func (r *run) ledger() *ledger.Ledger {
+	return &ledger.Ledger{Method: ledger.FIFO, FeePrices: r.feePrices}
 }
 
 // simulate applies the scenario and computes the result, with the ledger of the actual fills

@@ -47,11 +47,6 @@ type Store interface {
 	Close() error
 }
 
-// Page bounds a listing: at most Limit rows (DefaultLimit when Limit ≤ 0, MaxLimit at most).
-type Page struct {
-	Limit int
-}
-
 // Listing limits.
 const (
 	DefaultLimit = 100

@@ -2,9 +2,9 @@
 // with deterministic task ids and the workers that run it, and an event bus that fans events out
 // per user. Signed service calls need no port of their own: they are net/http's, an
 // http.RoundTripper that signs and a middleware that verifies (transport/hmac). Adapters:
-// transport/asynq (the queue on Redis), transport/ws (the WebSocket relay and its client),
-// transport/hmac, the Redis bus in storage/redis, and in-memory implementations in
-// transport/memory for one process.
+// transport/asynq (the queue on Redis), transport/redis (the event bus on Redis pub/sub),
+// transport/ws (the WebSocket relay and its client), transport/hmac, and in-memory
+// implementations in transport/memory for one process.
 package transport
 
 import (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // maxBody bounds the bytes read from one answer; 1000 trades are well under 1 MiB.
@@ -76,7 +77,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 		if r.signed {
 			req.Header.Set("X-MBX-APIKEY", c.cfg.APIKey)
 		}
-		status, header, data, err := broker.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
+		status, header, data, err := wire.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -84,7 +85,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "binance is unreachable after %d attempts; try again later", attempt)
 			}
-			if err := c.cfg.Sleep(ctx, broker.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+			if err := c.cfg.Sleep(ctx, wire.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
 				return err
 			}
 			continue
@@ -100,7 +101,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 			}
 			attempt--
 		case status == http.StatusTooManyRequests || status == http.StatusTeapot || status >= 500:
-			wait := broker.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
+			wait := wire.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
 			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
 				return formatError(status, data, c.secrets())
 			}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // DefaultBaseURL is Binance's production REST host.
@@ -92,16 +92,16 @@ func (c Config) withDefaults() Config {
 		c.SlowdownAt = 0.9
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = broker.DefaultMaxAttempts
+		c.MaxAttempts = wire.DefaultMaxAttempts
 	}
 	if c.BaseDelay == 0 {
-		c.BaseDelay = broker.DefaultBaseDelay
+		c.BaseDelay = wire.DefaultBaseDelay
 	}
 	if c.MaxDelay == 0 {
-		c.MaxDelay = broker.DefaultMaxDelay
+		c.MaxDelay = wire.DefaultMaxDelay
 	}
 	if c.Sleep == nil {
-		c.Sleep = broker.Sleep
+		c.Sleep = wire.Sleep
 	}
 	return c
 }
@@ -140,12 +140,12 @@ func (c Config) Validate() error {
 	}
 	for _, s := range c.Symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "binance config: Symbols: %q is not BASE-QUOTE", broker.Clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "binance config: Symbols: %q is not BASE-QUOTE", wire.Clip(string(s)))
 		}
 	}
 	for _, q := range c.QuoteAssets {
 		if !coach.Symbol("X-" + q).Valid() {
-			return coach.Errorf(coach.EINVALID, "binance config: QuoteAssets: %q is not an asset (A-Z, 0-9)", broker.Clip(q))
+			return coach.Errorf(coach.EINVALID, "binance config: QuoteAssets: %q is not an asset (A-Z, 0-9)", wire.Clip(q))
 		}
 	}
 	return nil

@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // DefaultQuoteAssets are the quote assets discovery pairs the account's assets with when
@@ -57,8 +57,8 @@ func decodeAccount(body []byte) ([]string, error) {
 	}
 	held := []string{}
 	for _, b := range *a.Balances {
-		free, ok1 := broker.WireAmount(b.Free)
-		locked, ok2 := broker.WireAmount(b.Locked)
+		free, ok1 := wire.Amount(b.Free)
+		locked, ok2 := wire.Amount(b.Locked)
 		if !ok1 || !ok2 {
 			return nil, malformed("account balance")
 		}

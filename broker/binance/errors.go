@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // Binance error codes the client acts on.
@@ -40,7 +40,7 @@ func formatError(status int, body []byte, secrets []string) error {
 	e, ok := parseError(body)
 	detail := ""
 	if ok {
-		detail = broker.SafeText(e.Msg, secrets)
+		detail = wire.SafeText(e.Msg, secrets)
 		if detail != "" {
 			detail = ": " + detail
 		}

@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // feeLookback is how far before a fill FeeInQuote looks for a one-minute candle of the fee
@@ -21,7 +23,7 @@ const feeLookback = 15 * time.Minute
 // convert (EINVALID); ENOTFOUND when md has no candle to convert with.
 func FeeInQuote(ctx context.Context, t coach.Trade, md broker.MarketData) (decimal.Decimal, error) {
 	if !t.Fee.Valid {
-		return decimal.Decimal{}, coach.Errorf(coach.EINVALID, "trade %s: no fee to convert", broker.Clip(t.ExtID))
+		return decimal.Decimal{}, coach.Errorf(coach.EINVALID, "trade %s: no fee to convert", wire.Clip(t.ExtID))
 	}
 	fee := t.Fee.Decimal
 	switch t.FeeAsset {
@@ -33,7 +35,7 @@ func FeeInQuote(ctx context.Context, t coach.Trade, md broker.MarketData) (decim
 		if fee.IsZero() {
 			return fee, nil
 		}
-		return decimal.Decimal{}, coach.Errorf(coach.EINVALID, "trade %s: fee without an asset", broker.Clip(t.ExtID))
+		return decimal.Decimal{}, coach.Errorf(coach.EINVALID, "trade %s: fee without an asset", wire.Clip(t.ExtID))
 	}
 	if fee.IsZero() {
 		return fee, nil
@@ -49,7 +51,7 @@ func FeeInQuote(ctx context.Context, t coach.Trade, md broker.MarketData) (decim
 	if err != nil {
 		if coach.ErrorCode(err) == coach.ENOTFOUND {
 			return decimal.Decimal{}, coach.Errorf(coach.ENOTFOUND, "trade %s: no %s price in %s at %s to convert the fee with",
-				broker.Clip(t.ExtID), t.FeeAsset, t.Symbol.Quote(), t.TS.Format(time.RFC3339))
+				wire.Clip(t.ExtID), t.FeeAsset, t.Symbol.Quote(), t.TS.Format(time.RFC3339))
 		}
 		return decimal.Decimal{}, err
 	}
@@ -60,7 +62,7 @@ func FeeInQuote(ctx context.Context, t coach.Trade, md broker.MarketData) (decim
 // feeLookback; ENOTFOUND when there is none or sym is not a pair.
 func closeAt(ctx context.Context, md broker.MarketData, sym coach.Symbol, ts time.Time) (decimal.Decimal, error) {
 	if !sym.Valid() {
-		return decimal.Decimal{}, coach.Errorf(coach.ENOTFOUND, "no pair %s", broker.Clip(string(sym)))
+		return decimal.Decimal{}, coach.Errorf(coach.ENOTFOUND, "no pair %s", wire.Clip(string(sym)))
 	}
 	end := ts.Truncate(time.Minute).Add(time.Minute)
 	cs, err := md.Candles(ctx, sym, coach.Minute1, end.Add(-feeLookback), end)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // myTradesWeight is what GET /api/v3/myTrades costs without orderId.
@@ -34,7 +35,7 @@ func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(b
 	}
 	for i, s := range symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "binance fills: symbol %q is not BASE-QUOTE", broker.Clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "binance fills: symbol %q is not BASE-QUOTE", wire.Clip(string(s)))
 		}
 		if slices.Contains(symbols[:i], s) {
 			continue
@@ -171,7 +172,7 @@ func (c *Client) myTrades(ctx context.Context, sym coach.Symbol, extra ...param)
 
 // parseCheckpoint reads "id:<trade id>:<sides>", or "id:<trade id>" meaning both sides done.
 func parseCheckpoint(cp string) (cursor, error) {
-	bad := coach.Errorf(coach.EINVALID, "binance fills: checkpoint %q is not id:<trade id>:<sides>", broker.Clip(cp))
+	bad := coach.Errorf(coach.EINVALID, "binance fills: checkpoint %q is not id:<trade id>:<sides>", wire.Clip(cp))
 	rest, ok := strings.CutPrefix(cp, "id:")
 	if !ok {
 		return cursor{}, bad

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // klinesWeight is what GET /api/v3/klines costs.
@@ -63,9 +63,9 @@ func (c *Client) Candles(ctx context.Context, symbol coach.Symbol, interval coac
 	step := interval.Duration()
 	switch {
 	case step == 0:
-		return nil, coach.Errorf(coach.EINVALID, "binance candles: interval %q is not one of 1m 5m 15m 1h 4h 1d", broker.Clip(string(interval)))
+		return nil, coach.Errorf(coach.EINVALID, "binance candles: interval %q is not one of 1m 5m 15m 1h 4h 1d", wire.Clip(string(interval)))
 	case !symbol.Valid():
-		return nil, coach.Errorf(coach.EINVALID, "binance candles: symbol %q is not BASE-QUOTE", broker.Clip(string(symbol)))
+		return nil, coach.Errorf(coach.EINVALID, "binance candles: symbol %q is not BASE-QUOTE", wire.Clip(string(symbol)))
 	case !from.Before(to):
 		return nil, nil
 	}

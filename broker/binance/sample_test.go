@@ -28,8 +28,8 @@ func TestSignVectors(t *testing.T) {
 		{"symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
 			"e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"},
 	} {
-		if got := Sign(secret, tc.payload); got != tc.want {
-			t.Errorf("Sign(%q) = %s, want %s", tc.payload, got, tc.want)
+		if got := sign(secret, tc.payload); got != tc.want {
+			t.Errorf("sign(%q) = %s, want %s", tc.payload, got, tc.want)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func TestQuerySignsWhatIsSent(t *testing.T) {
 	c.offset.Store(559)
 	q := c.query(request{signed: true, params: []param{{"symbol", "LTCBTC"}, {"note", "a b&c"}}})
 	want := "symbol=LTCBTC&note=a+b%26c&recvWindow=5000&timestamp=1499827319559"
-	if q != want+"&signature="+Sign("s3cret", want) {
+	if q != want+"&signature="+sign("s3cret", want) {
 		t.Errorf("query = %s", q)
 	}
 }

@@ -36,12 +36,12 @@ func (c *Client) query(r request) string {
 	b.WriteString("&timestamp=")
 	b.WriteString(strconv.FormatInt(c.now().UnixMilli(), 10))
 	payload := b.String()
-	return payload + "&signature=" + Sign(c.cfg.SecretKey, payload)
+	return payload + "&signature=" + sign(c.cfg.SecretKey, payload)
 }
 
-// Sign returns the lower-case hex HMAC-SHA256 of payload keyed by secret: the signature of a
+// sign returns the lower-case hex HMAC-SHA256 of payload keyed by secret: the signature of a
 // Binance request whose query string (followed by its body) is payload.
-func Sign(secret, payload string) string {
+func sign(secret, payload string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(payload))
 	return hex.EncodeToString(m.Sum(nil))

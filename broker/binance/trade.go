@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // myTrade is one entry of GET /api/v3/myTrades as Binance sends it: ids and time are JSON
@@ -29,12 +30,12 @@ type myTrade struct {
 	IsMaker         bool   `json:"isMaker"`
 }
 
-// wire are the options of every decoding of a 2xx body: encoding/json/v2 semantics (exact field
+// wireJSON are the options of every decoding of a 2xx body: encoding/json/v2 semantics (exact field
 // names, unknown fields ignored), several times faster than encoding/json on a page of trades,
 // and as lenient as encoding/json about duplicate names and invalid UTF-8.
-var wire = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+var wireJSON = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
-func unmarshal(b []byte, v any) error { return jsonv2.Unmarshal(b, v, wire) }
+func unmarshal(b []byte, v any) error { return jsonv2.Unmarshal(b, v, wireJSON) }
 
 // decodeTrades decodes a myTrades body; EUNAVAILABLE when it is not one.
 func decodeTrades(body []byte) ([]myTrade, error) {
@@ -65,30 +66,30 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 	if sym == "" {
 		s, err := coach.ParseSymbol(m.Symbol)
 		if err != nil {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: %s", broker.Clip(id), coach.ErrorMessage(err))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: %s", wire.Clip(id), coach.ErrorMessage(err))
 		}
 		sym = s
 	} else if m.Symbol != sym.Concat() {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol is not %s", broker.Clip(id), sym.Concat())
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol is not %s", wire.Clip(id), sym.Concat())
 	}
-	price, ok := broker.WireAmount(m.Price)
+	price, ok := wire.Amount(m.Price)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: price: not a decimal", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: price: not a decimal", wire.Clip(id))
 	}
-	qty, ok := broker.WireAmount(m.Qty)
+	qty, ok := wire.Amount(m.Qty)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: qty: not a decimal", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: qty: not a decimal", wire.Clip(id))
 	}
 	var fee decimal.NullDecimal
 	if m.Commission != "" {
-		f, ok := broker.WireAmount(m.Commission)
+		f, ok := wire.Amount(m.Commission)
 		if !ok {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: commission: not a decimal", broker.Clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: commission: not a decimal", wire.Clip(id))
 		}
 		fee = decimal.NewNullDecimal(f)
 	}
 	if m.Time <= 0 || m.Time > 253402300799999 {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: time: out of range", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: time: out of range", wire.Clip(id))
 	}
 	side := coach.Sell
 	if m.IsBuyer {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // MaxCandles is the most buckets one candles request spans. Coinbase documents 350 and has been
@@ -44,19 +44,19 @@ func decodeCandles(body []byte, symbol coach.Symbol, interval coach.Interval) ([
 	var p struct {
 		Candles []candleRow `json:"candles"`
 	}
-	if err := jsonv2.Unmarshal(body, &p, wire); err != nil {
+	if err := jsonv2.Unmarshal(body, &p, wireJSON); err != nil {
 		return nil, malformed("candles answer")
 	}
 	out := make([]coach.Candle, 0, len(p.Candles))
 	for _, r := range p.Candles {
 		start, err := strconv.ParseInt(r.Start, 10, 64)
 		if err != nil || start < 0 || start > 253402300799 {
-			return nil, coach.Errorf(coach.EINVALID, "coinbase candle %s: start %q is not a UNIX time", symbol, broker.Clip(r.Start))
+			return nil, coach.Errorf(coach.EINVALID, "coinbase candle %s: start %q is not a UNIX time", symbol, wire.Clip(r.Start))
 		}
 		var v [5]float64
 		for i, s := range []string{r.Open, r.High, r.Low, r.Close, r.Volume} {
 			if v[i], err = strconv.ParseFloat(s, 64); err != nil {
-				return nil, coach.Errorf(coach.EINVALID, "coinbase candle %s %d: %q is not a number", symbol, start, broker.Clip(s))
+				return nil, coach.Errorf(coach.EINVALID, "coinbase candle %s %d: %q is not a number", symbol, start, wire.Clip(s))
 			}
 		}
 		c := coach.Candle{Symbol: symbol, Interval: interval, OpenTime: time.Unix(start, 0).UTC(),
@@ -77,9 +77,9 @@ func (c *Client) Candles(ctx context.Context, symbol coach.Symbol, interval coac
 	g, ok := granularities[interval]
 	switch {
 	case !ok:
-		return nil, coach.Errorf(coach.EINVALID, "coinbase candles: interval %q is not one of 1m 5m 15m 1h 4h 1d", broker.Clip(string(interval)))
+		return nil, coach.Errorf(coach.EINVALID, "coinbase candles: interval %q is not one of 1m 5m 15m 1h 4h 1d", wire.Clip(string(interval)))
 	case !symbol.Valid():
-		return nil, coach.Errorf(coach.EINVALID, "coinbase candles: symbol %q is not BASE-QUOTE", broker.Clip(string(symbol)))
+		return nil, coach.Errorf(coach.EINVALID, "coinbase candles: symbol %q is not BASE-QUOTE", wire.Clip(string(symbol)))
 	case !from.Before(to):
 		return nil, nil
 	}

@@ -11,9 +11,11 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
-	"golang.org/x/oauth2"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // maxBody bounds the bytes read from one answer; a page of 1000 fills is well under 1 MiB.
@@ -109,7 +111,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 		if access != "" {
 			req.Header.Set("Authorization", "Bearer "+access)
 		}
-		status, header, data, err := broker.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
+		status, header, data, err := wire.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -117,7 +119,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "coinbase is unreachable after %d attempts; try again later", attempt)
 			}
-			if err := c.cfg.Sleep(ctx, broker.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
+			if err := c.cfg.Sleep(ctx, wire.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
 				return err
 			}
 			continue
@@ -135,7 +137,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 			}
 			attempt--
 		case status == http.StatusTooManyRequests || status >= 500:
-			wait := broker.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
+			wait := wire.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
 			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
 				return formatError(status, data, c.secrets(r.bearer))
 			}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // Coinbase's production endpoints, the defaults of Config.
@@ -94,16 +94,16 @@ func (c Config) withDefaults() Config {
 		c.Window = 7 * 24 * time.Hour
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = broker.DefaultMaxAttempts
+		c.MaxAttempts = wire.DefaultMaxAttempts
 	}
 	if c.BaseDelay == 0 {
-		c.BaseDelay = broker.DefaultBaseDelay
+		c.BaseDelay = wire.DefaultBaseDelay
 	}
 	if c.MaxDelay == 0 {
-		c.MaxDelay = broker.DefaultMaxDelay
+		c.MaxDelay = wire.DefaultMaxDelay
 	}
 	if c.Sleep == nil {
-		c.Sleep = broker.Sleep
+		c.Sleep = wire.Sleep
 	}
 	return c
 }

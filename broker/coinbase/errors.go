@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // ErrRevoked is returned (possibly wrapped) when Coinbase refuses the connection's refresh token:
@@ -75,8 +75,8 @@ func firstNonEmpty(ss ...string) string {
 // stripped of control characters and of every secret in secrets.
 func formatError(status int, body []byte, secrets []string) error {
 	id, msg := parseErrorBody(body)
-	msg = broker.SafeText(msg, secrets)
-	id = broker.SafeText(id, secrets)
+	msg = wire.SafeText(msg, secrets)
+	id = wire.SafeText(id, secrets)
 	detail := ""
 	if msg != "" {
 		detail = ": " + msg

@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // fill is one entry of List Fills, as Coinbase sends it (every number a string).
@@ -33,17 +34,17 @@ type fillsPage struct {
 	Cursor string `json:"cursor"`
 }
 
-// wire are the options of every decoding of a 2xx body: encoding/json/v2 semantics (exact field
+// wireJSON are the options of every decoding of a 2xx body: encoding/json/v2 semantics (exact field
 // names, unknown fields ignored), about three times faster than encoding/json on a fills page,
 // and as lenient as encoding/json about duplicate names and invalid UTF-8.
-var wire = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+var wireJSON = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // decodeFills decodes a List Fills body; EUNAVAILABLE when it is not one.
 func decodeFills(body []byte) (fillsPage, error) {
 	// Sizing the slice up front (one "trade_time" per fill) spares a page of 1000 fills the
 	// regrowth and clearing that dominate decoding.
 	p := fillsPage{Fills: make([]fill, 0, min(bytes.Count(body, []byte(`"trade_time"`)), len(body)/64+1))}
-	if err := jsonv2.Unmarshal(body, &p, wire); err != nil {
+	if err := jsonv2.Unmarshal(body, &p, wireJSON); err != nil {
 		return fillsPage{}, malformed("fills page")
 	}
 	return p, nil
@@ -83,34 +84,34 @@ func (f fill) trade(side coach.Side) (coach.Trade, error) {
 	}
 	sym, err := coach.ParseSymbol(f.ProductID)
 	if err != nil {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: product_id: %s", broker.Clip(id), coach.ErrorMessage(err))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: product_id: %s", wire.Clip(id), coach.ErrorMessage(err))
 	}
-	price, ok := broker.WireAmount(f.Price)
+	price, ok := wire.Amount(f.Price)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: not a decimal", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: not a decimal", wire.Clip(id))
 	}
-	size, ok := broker.WireAmount(f.Size)
+	size, ok := wire.Amount(f.Size)
 	if !ok {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: size: not a decimal", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: size: not a decimal", wire.Clip(id))
 	}
 	qty := size
 	if f.SizeInQuote {
 		if price.Sign() <= 0 {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: must be positive", broker.Clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: price: must be positive", wire.Clip(id))
 		}
 		qty = size.DivRound(price, 18)
 	}
 	var fee decimal.NullDecimal
 	if f.Commission != "" {
-		c, ok := broker.WireAmount(f.Commission)
+		c, ok := wire.Amount(f.Commission)
 		if !ok {
-			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: commission: not a decimal", broker.Clip(id))
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: commission: not a decimal", wire.Clip(id))
 		}
 		fee = decimal.NewNullDecimal(c)
 	}
 	ts, err := time.Parse(time.RFC3339Nano, f.TradeTime)
 	if err != nil {
-		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: trade_time: not RFC 3339", broker.Clip(id))
+		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: trade_time: not RFC 3339", wire.Clip(id))
 	}
 	t := coach.Trade{
 		Broker: coach.BrokerCoinbase,

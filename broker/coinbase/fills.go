@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // Scope is the checkpoint scope of a Coinbase connection's fills: one stream per connection.
@@ -32,14 +33,14 @@ func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(b
 	}
 	for _, s := range req.Symbols {
 		if !s.Valid() {
-			return coach.Errorf(coach.EINVALID, "coinbase fills: symbol %q is not BASE-QUOTE", broker.Clip(string(s)))
+			return coach.Errorf(coach.EINVALID, "coinbase fills: symbol %q is not BASE-QUOTE", wire.Clip(string(s)))
 		}
 	}
 	start := req.From.UTC()
 	if cp := req.Checkpoints[Scope]; cp != "" {
 		t, err := time.Parse(time.RFC3339Nano, cp)
 		if err != nil {
-			return coach.Errorf(coach.EINVALID, "coinbase fills: checkpoint %q is not an RFC 3339 time", broker.Clip(cp))
+			return coach.Errorf(coach.EINVALID, "coinbase fills: checkpoint %q is not an RFC 3339 time", wire.Clip(cp))
 		}
 		if t.After(start) {
 			start = t.UTC()
@@ -140,7 +141,7 @@ func compareStrings(a, b string) int {
 // in sides by order id.
 func (c *Client) orderSide(ctx context.Context, f fill, sides map[string]coach.Side) (coach.Side, error) {
 	if f.OrderID == "" {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side and no order id", broker.Clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side and no order id", wire.Clip(f.extID()))
 	}
 	if s, ok := sides[f.OrderID]; ok {
 		return s, nil
@@ -158,14 +159,14 @@ func (c *Client) orderSide(ctx context.Context, f fill, sides map[string]coach.S
 			return nil
 		}})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side, and its order is unknown", broker.Clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: no side, and its order is unknown", wire.Clip(f.extID()))
 	}
 	if err != nil {
 		return "", err
 	}
 	s := fill{Side: body.Order.Side}.side()
 	if s == "" {
-		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: neither the fill nor its order has a side", broker.Clip(f.extID()))
+		return "", coach.Errorf(coach.EINVALID, "coinbase fill %s: neither the fill nor its order has a side", wire.Clip(f.extID()))
 	}
 	sides[f.OrderID] = s
 	return s, nil

@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // seedTestdata adds every testdata file to f's corpus.
@@ -102,7 +103,7 @@ func FuzzErrorBody(f *testing.F) {
 }
 
 func mustAmount(t *testing.T, s string) decimal.Decimal {
-	d, ok := broker.WireAmount(s)
+	d, ok := wire.Amount(s)
 	if !ok {
 		t.Fatalf("amount %q", s)
 	}

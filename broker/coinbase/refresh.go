@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
-	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/broker"
 	"golang.org/x/oauth2"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 // expirySkew refreshes an access token this long before Coinbase would reject it.
@@ -115,7 +116,7 @@ func tokenError(ctx context.Context, err error, refresh bool) error {
 	case status >= 500 || status == 0:
 		return coach.Errorf(coach.EUNAVAILABLE, "coinbase's token endpoint is unavailable (status %d); try again later", status)
 	case re.ErrorCode != "":
-		return coach.Errorf(coach.EINVALID, "coinbase refused the token request (%s)", broker.SafeText(re.ErrorCode, nil))
+		return coach.Errorf(coach.EINVALID, "coinbase refused the token request (%s)", wire.SafeText(re.ErrorCode, nil))
 	}
 	return coach.Errorf(coach.EINVALID, "coinbase refused the token request (status %d)", status)
 }

@@ -1,4 +1,4 @@
-// Command ledger computes the profit and loss of a small trade history with coach.Ledger and
+// Command ledger computes the profit and loss of a small trade history with ledger.Ledger and
 // prints it as tables: realized P/L per closing fill (FIFO), the part of a sell the history
 // cannot cover, the open lots valued at current prices, totals per symbol and per ISO week in the
 // trader's time zone, and the same history under average cost.
@@ -22,6 +22,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 func main() {
@@ -100,7 +101,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	l := coach.NewLedger(coach.FIFO)
+	l := ledger.New(ledger.FIFO)
 	l.FeePrices = bnb
 	r, err := l.Apply(fills)
 	if err != nil {
@@ -153,9 +154,9 @@ func run(w io.Writer) error {
 	section(w, "Realized totals per symbol")
 	totals(w, r.BySymbol())
 	section(w, "Realized totals per ISO week in Europe/Berlin (the Sunday-night sale counts in week 11)")
-	totals(w, r.ByPeriod(coach.WeekPeriod(berlin)))
+	totals(w, r.ByPeriod(ledger.WeekPeriod(berlin)))
 
-	avg := coach.NewLedger(coach.AverageCost)
+	avg := ledger.New(ledger.AverageCost)
 	avg.FeePrices = bnb
 	ra, err := avg.Apply(fills)
 	if err != nil {
@@ -170,7 +171,7 @@ func run(w io.Writer) error {
 	return nil
 }
 
-func totals(w io.Writer, ts []coach.Total) {
+func totals(w io.Writer, ts []ledger.Total) {
 	tw := table(w, "period", "symbol", "closes", "proceeds", "cost basis", "fees", "P/L", "quote")
 	for _, t := range ts {
 		period, sym := t.Period, string(t.Symbol)

@@ -1,7 +1,7 @@
 // Package redis implements tradecoach's short-lived stores on Redis with
 // github.com/redis/go-redis/v9: storage.Cache, storage.Idempotency, storage.Nonces and
-// storage.RateLimiter (GCRA, via github.com/go-redis/redis_rate/v10). Bus is the transport.Bus
-// on Redis pub/sub, shared by every edge instance.
+// storage.RateLimiter (GCRA, via github.com/go-redis/redis_rate/v10). The event bus on Redis
+// pub/sub is in transport/redis.
 //
 // Every key this package writes is namespaced by Config.Prefix and carries a TTL, so several
 // deployments (or tests) can share one Redis database and nothing is kept forever. Each

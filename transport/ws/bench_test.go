@@ -18,10 +18,10 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage/memory"
-	"github.com/tradecoach/coach/storage/redis"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
+	"github.com/tradecoach/coach/transport/redis"
 	"github.com/tradecoach/coach/transport/ws"
 )
 

@@ -1,4 +1,4 @@
-package coach_test
+package ledger_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // TestLedgerBrief checks that a Ledger with Brief passes every closing fill, in order, with the
@@ -20,26 +20,26 @@ func TestLedgerBrief(t *testing.T) {
 		{n: 60, timeSlots: 5, oversell: true},
 		{n: 40, timeSlots: 20, huge: true, oversell: true},
 	} {
-		for _, method := range []coach.CostMethod{coach.FIFO, coach.AverageCost} {
+		for _, method := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
 			t.Run(fmt.Sprintf("%s/oversell=%v/huge=%v", method, o.oversell, o.huge), func(t *testing.T) {
 				t.Parallel()
 				for seed := range uint64(100) {
 					h := randomHistory(rand.New(rand.NewPCG(seed, 17)), o)
-					l := coach.NewLedger(method)
+					l := ledger.New(method)
 					l.FeePrices = propPrices
 					want, err := l.Apply(h.fills)
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}
-					var briefs []coach.RealizedBrief
-					l.Brief = func(b coach.RealizedBrief) { briefs = append(briefs, b) }
+					var briefs []ledger.RealizedBrief
+					l.Brief = func(b ledger.RealizedBrief) { briefs = append(briefs, b) }
 					got, err := l.Apply(h.fills)
 					if err != nil {
 						t.Fatalf("seed %d: brief: %v", seed, err)
 					}
-					var wantBriefs []coach.RealizedBrief
+					var wantBriefs []ledger.RealizedBrief
 					for _, r := range want.Realized {
-						wantBriefs = append(wantBriefs, coach.RealizedBrief{
+						wantBriefs = append(wantBriefs, ledger.RealizedBrief{
 							TradeID: r.TradeID, Symbol: r.Symbol, ClosedAt: r.ClosedAt, OpenedAt: r.OpenedAt,
 							HoldingPeriod: r.HoldingPeriod, Qty: r.Qty.InexactFloat64(), Price: r.Price.InexactFloat64(),
 							Proceeds: r.Proceeds.InexactFloat64(), CostBasis: r.CostBasis.InexactFloat64(),

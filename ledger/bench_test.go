@@ -1,4 +1,4 @@
-package coach_test
+package ledger_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // syntheticFills returns n fills of one user over four symbols in time order, as Binance reports
@@ -79,9 +80,9 @@ func bnbPrice(asset, quote string, _ time.Time) (decimal.Decimal, bool) {
 // benchmarkLedger applies 1M synthetic fills: in one history (one Result of 500k closing fills,
 // ~180 MB, so memory traffic counts), and as 100 histories of 10k fills (a typical user; the
 // Result stays in cache).
-func benchmarkLedger(b *testing.B, method coach.CostMethod) {
+func benchmarkLedger(b *testing.B, method ledger.CostMethod) {
 	fills := syntheticFills(1_000_000)
-	l := coach.NewLedger(method)
+	l := ledger.New(method)
 	l.FeePrices = bnbPrice
 	if r, err := l.Apply(fills); err != nil || len(r.Uncovered) > 0 {
 		b.Fatalf("synthetic fills: err %v, %d uncovered", err, len(r.Uncovered))
@@ -108,6 +109,6 @@ func benchmarkLedger(b *testing.B, method coach.CostMethod) {
 	}
 }
 
-func BenchmarkLedgerFIFO(b *testing.B) { benchmarkLedger(b, coach.FIFO) }
+func BenchmarkLedgerFIFO(b *testing.B) { benchmarkLedger(b, ledger.FIFO) }
 
-func BenchmarkLedgerAverageCost(b *testing.B) { benchmarkLedger(b, coach.AverageCost) }
+func BenchmarkLedgerAverageCost(b *testing.B) { benchmarkLedger(b, ledger.AverageCost) }

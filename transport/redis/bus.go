@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,9 @@ import (
 
 // Bus defaults.
 const (
+	// DefaultPrefix starts every channel name when BusConfig.Prefix is empty (the key prefix of
+	// storage/redis's default too).
+	DefaultPrefix = "coach:"
 	// DefaultBusBuffer is how many undelivered events a subscription holds before it is ended as
 	// too slow (the in-memory bus's default too).
 	DefaultBusBuffer = 1024
@@ -51,8 +55,8 @@ func (c BusConfig) withDefaults() BusConfig {
 
 // Validate reports the first field out of range, by its name.
 func (c BusConfig) Validate() error {
-	if err := (Config{Prefix: c.Prefix}).Validate(); err != nil {
-		return err
+	if strings.ContainsAny(c.Prefix, "*?[]\\ \t\r\n") {
+		return coach.Errorf(coach.EINVALID, "redis: Prefix %q must not contain glob characters or spaces", c.Prefix)
 	}
 	if c.Buffer < 0 {
 		return coach.Errorf(coach.EINVALID, "redis: Buffer must not be negative, got %d", c.Buffer)
@@ -89,7 +93,7 @@ func (c BusConfig) Validate() error {
 // A Bus is safe for concurrent use. Its client stays the caller's to close, after the Bus.
 type Bus struct {
 	client goredis.UniversalClient
-	prefix string // channel prefix: Config.Prefix + "events:"
+	prefix string // channel prefix: BusConfig.Prefix + "events:"
 	buffer int
 	health time.Duration
 

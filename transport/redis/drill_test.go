@@ -14,9 +14,9 @@ import (
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
-	"github.com/tradecoach/coach/storage/redis"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/transport/redis"
 )
 
 // TestBusRedisRestartIsRecoveredThroughReplay is the restart drill of issue 6: Redis is killed

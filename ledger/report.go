@@ -1,9 +1,11 @@
-package coach
+package ledger
 
 import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
 )
 
 // Result is what the ledger makes of one user's fills. Every money figure is in the quote asset
@@ -43,7 +45,7 @@ type Realized struct {
 	// TradeID is the ID of the closing fill (its ExtID while it has no ID, as everywhere in a
 	// Result).
 	TradeID string
-	Symbol  Symbol
+	Symbol  coach.Symbol
 	// ClosedAt is the closing fill's TS.
 	ClosedAt time.Time
 	// OpenedAt is when the oldest matched lot was opened (FIFO), or when the position was last
@@ -70,7 +72,7 @@ type Realized struct {
 // what decimal.Decimal.InexactFloat64 returns for the Realized's figure).
 type RealizedBrief struct {
 	TradeID       string
-	Symbol        Symbol
+	Symbol        coach.Symbol
 	ClosedAt      time.Time
 	OpenedAt      time.Time
 	HoldingPeriod time.Duration
@@ -85,7 +87,7 @@ type RealizedBrief struct {
 
 // Lot is an open position: the remainder of one buy (FIFO), or a symbol's pool (AverageCost).
 type Lot struct {
-	Symbol Symbol
+	Symbol coach.Symbol
 	// TradeID is the ID of the buy that opened the lot (its ExtID while it has no ID); "" for an
 	// average-cost pool.
 	TradeID string
@@ -109,7 +111,7 @@ type Lot struct {
 type Uncovered struct {
 	// TradeID is the ID of the sell.
 	TradeID string
-	Symbol  Symbol
+	Symbol  coach.Symbol
 	// At is the sell's TS.
 	At time.Time
 	// Qty is the base quantity sold beyond known holdings.
@@ -128,7 +130,7 @@ type Uncovered struct {
 type TradeError struct {
 	// TradeID is the fill's ID (its ExtID when the ID is empty).
 	TradeID string
-	Symbol  Symbol
+	Symbol  coach.Symbol
 	// Skipped is true when the fill was left out entirely (a field the ledger needs is invalid);
 	// false when its quantities were applied but its fee was left out of every figure because it
 	// could not be converted to the quote asset (the figures then say FeesUnknown).

@@ -1,4 +1,4 @@
-package coach_test
+package ledger_test
 
 import (
 	"strings"
@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // t0 is a Monday morning, UTC.
@@ -62,18 +63,18 @@ func bnbAt(asset, quote string, ts time.Time) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
-func invalid(id string, sym coach.Symbol, skipped bool) coach.TradeError {
-	return coach.TradeError{TradeID: id, Symbol: sym, Skipped: skipped, Err: coach.Errorf(coach.EINVALID, "")}
+func invalid(id string, sym coach.Symbol, skipped bool) ledger.TradeError {
+	return ledger.TradeError{TradeID: id, Symbol: sym, Skipped: skipped, Err: coach.Errorf(coach.EINVALID, "")}
 }
 
 func TestLedgerApply(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
-		method  coach.CostMethod
-		prices  coach.PriceLookup
+		method  ledger.CostMethod
+		prices  ledger.PriceLookup
 		fills   []coach.Trade
-		want    coach.Result
+		want    ledger.Result
 		wantErr string
 	}{
 		{
@@ -82,7 +83,7 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "1", "100", 0, ""),
 				fill("s1", sel, btc, "1", "110", 2, ""),
 			},
-			want: coach.Result{Realized: []coach.Realized{{
+			want: ledger.Result{Realized: []ledger.Realized{{
 				TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
 				Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0"), PnL: d("10"),
 			}}},
@@ -95,14 +96,14 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, btc, "0.25", "120", 4, ""),
 				fill("s2", sel, btc, "0.25", "120", 4, ""),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{
+			want: ledger.Result{
+				Realized: []ledger.Realized{
 					{TradeID: "s1", Symbol: btc, ClosedAt: at(4), OpenedAt: at(0), HoldingPeriod: 4 * time.Hour,
 						Qty: d("0.25"), Price: d("120"), Proceeds: d("30"), CostBasis: d("25"), Fees: d("0"), PnL: d("5")},
 					{TradeID: "s2", Symbol: btc, ClosedAt: at(4), OpenedAt: at(0), HoldingPeriod: 4 * time.Hour,
 						Qty: d("0.25"), Price: d("120"), Proceeds: d("30"), CostBasis: d("25"), Fees: d("0"), PnL: d("5")},
 				},
-				Lots: []coach.Lot{{Symbol: btc, TradeID: "b2", OpenedAt: at(0), Qty: d("0.5"), Price: d("100"), CostBasis: d("50"), Fees: d("0")}},
+				Lots: []ledger.Lot{{Symbol: btc, TradeID: "b2", OpenedAt: at(0), Qty: d("0.5"), Price: d("100"), CostBasis: d("50"), Fees: d("0")}},
 			},
 		},
 		{
@@ -113,7 +114,7 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, btc, "1.5", "300", 6, ""),
 				fill("s2", sel, btc, "0.5", "100", 7, ""),
 			},
-			want: coach.Result{Realized: []coach.Realized{
+			want: ledger.Result{Realized: []ledger.Realized{
 				{TradeID: "s1", Symbol: btc, ClosedAt: at(6), OpenedAt: at(0), HoldingPeriod: 5 * time.Hour,
 					Qty: d("1.5"), Price: d("300"), Proceeds: d("450"), CostBasis: d("200"), Fees: d("0"), PnL: d("250")},
 				{TradeID: "s2", Symbol: btc, ClosedAt: at(7), OpenedAt: at(3), HoldingPeriod: 4 * time.Hour,
@@ -127,7 +128,7 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, btc, "0.5", "120", 1, "0.06 USDT"),
 				fill("s2", sel, btc, "1.5", "90", 2, "0.135 USDT"),
 			},
-			want: coach.Result{Realized: []coach.Realized{
+			want: ledger.Result{Realized: []ledger.Realized{
 				{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 					Qty: d("0.5"), Price: d("120"), Proceeds: d("60"), CostBasis: d("50"), Fees: d("0.11"), PnL: d("9.89")},
 				{TradeID: "s2", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
@@ -140,11 +141,11 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "1", "100", 0, "0.001 BTC"),
 				fill("s1", sel, btc, "0.5", "110", 1, "0.055 USDT"),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
+			want: ledger.Result{
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 					Qty: d("0.5"), Price: d("110"), Proceeds: d("55"), CostBasis: d("50"),
 					Fees: d("0.105050050050"), PnL: d("4.894949949950")}},
-				Lots: []coach.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("0.499"), Price: d("100"), CostBasis: d("49.9"), Fees: d("0.04994994995")}},
+				Lots: []ledger.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("0.499"), Price: d("100"), CostBasis: d("49.9"), Fees: d("0.04994994995")}},
 			},
 		},
 		{
@@ -153,10 +154,10 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "2", "100", 0, ""),
 				fill("s1", sel, btc, "1", "110", 1, "0.001 BTC"),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
+			want: ledger.Result{
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 					Qty: d("1.001"), Price: d("110"), Proceeds: d("110.11"), CostBasis: d("100.1"), Fees: d("0.11"), PnL: d("9.9")}},
-				Lots: []coach.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("0.999"), Price: d("100"), CostBasis: d("99.9"), Fees: d("0")}},
+				Lots: []ledger.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("0.999"), Price: d("100"), CostBasis: d("99.9"), Fees: d("0")}},
 			},
 		},
 		{
@@ -166,7 +167,7 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "1", "100", 0, "0.01 BNB"),
 				fill("s1", sel, btc, "1", "110", 1, "0.02 BNB"),
 			},
-			want: coach.Result{Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
+			want: ledger.Result{Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 				Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0.17"), PnL: d("9.83")}}},
 		},
 		{
@@ -176,10 +177,10 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "1", "100", 0, "0.01 BNB"),
 				fill("s1", sel, btc, "1", "110", 2, "0.02 BNB"),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
+			want: ledger.Result{
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
 					Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0.05"), PnL: d("9.95"), FeesUnknown: true}},
-				Errors: []coach.TradeError{invalid("s1", btc, false)},
+				Errors: []ledger.TradeError{invalid("s1", btc, false)},
 			},
 			wantErr: coach.EINVALID,
 		},
@@ -189,12 +190,12 @@ func TestLedgerApply(t *testing.T) {
 				fill("b1", buy, btc, "1", "100", 0, "0.01 BNB"),
 				fill("b2", buy, btc, "1", "100", 0, "0.01 USDT"),
 			},
-			want: coach.Result{
-				Lots: []coach.Lot{
+			want: ledger.Result{
+				Lots: []ledger.Lot{
 					{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0"), FeesUnknown: true},
 					{Symbol: btc, TradeID: "b2", OpenedAt: at(0), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0.01")},
 				},
-				Errors: []coach.TradeError{invalid("b1", btc, false)},
+				Errors: []ledger.TradeError{invalid("b1", btc, false)},
 			},
 			wantErr: coach.EINVALID,
 		},
@@ -206,10 +207,10 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, btc, "1", "110", 1, "0.11 USDT"),
 				fill("b3", buy, btc, "1", "100", 2, "?"),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
+			want: ledger.Result{
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 					Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0.11"), PnL: d("9.89"), FeesUnknown: true}},
-				Lots: []coach.Lot{
+				Lots: []ledger.Lot{
 					{Symbol: btc, TradeID: "b2", OpenedAt: at(0.5), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0.1")},
 					{Symbol: btc, TradeID: "b3", OpenedAt: at(2), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0"), FeesUnknown: true},
 				},
@@ -224,10 +225,10 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, btc, "1.5", "110", 2, "0.15 USDT"),
 				fill("s2", sel, btc, "0.2", "120", 3, "?"),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(1), HoldingPeriod: time.Hour,
+			want: ledger.Result{
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(1), HoldingPeriod: time.Hour,
 					Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0.1"), PnL: d("9.9")}},
-				Uncovered: []coach.Uncovered{
+				Uncovered: []ledger.Uncovered{
 					{TradeID: "s0", Symbol: btc, At: at(0), Qty: d("0.3"), Price: d("90"), Proceeds: d("27"), Fees: d("0.027")},
 					{TradeID: "s1", Symbol: btc, At: at(2), Qty: d("0.5"), Price: d("110"), Proceeds: d("55"), Fees: d("0.05")},
 					{TradeID: "s2", Symbol: btc, At: at(3), Qty: d("0.2"), Price: d("120"), Proceeds: d("24"), Fees: d("0"), FeesUnknown: true},
@@ -237,30 +238,30 @@ func TestLedgerApply(t *testing.T) {
 		},
 		{
 			name:   "average cost pools the buys",
-			method: coach.AverageCost,
+			method: ledger.AverageCost,
 			fills: []coach.Trade{
 				fill("b1", buy, btc, "1", "100", 0, "1 USDT"),
 				fill("b2", buy, btc, "2", "130", 3, "2 USDT"),
 				fill("s1", sel, btc, "1.5", "150", 6, "1.5 USDT"),
 			},
-			want: coach.Result{
-				Method: coach.AverageCost,
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(6), OpenedAt: at(0), HoldingPeriod: 4 * time.Hour,
+			want: ledger.Result{
+				Method: ledger.AverageCost,
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(6), OpenedAt: at(0), HoldingPeriod: 4 * time.Hour,
 					Qty: d("1.5"), Price: d("150"), Proceeds: d("225"), CostBasis: d("180"), Fees: d("3"), PnL: d("42")}},
-				Lots: []coach.Lot{{Symbol: btc, OpenedAt: at(0), Qty: d("1.5"), Price: d("120"), CostBasis: d("180"), Fees: d("1.5")}},
+				Lots: []ledger.Lot{{Symbol: btc, OpenedAt: at(0), Qty: d("1.5"), Price: d("120"), CostBasis: d("180"), Fees: d("1.5")}},
 			},
 		},
 		{
 			name:   "average cost rounds each part and gives the last sale the remainder",
-			method: coach.AverageCost,
+			method: ledger.AverageCost,
 			fills: []coach.Trade{
 				fill("b1", buy, btc, "3", "100", 0, "1 USDT"),
 				fill("s1", sel, btc, "1", "100", 1, ""),
 				fill("s2", sel, btc, "2", "100", 2, ""),
 			},
-			want: coach.Result{
-				Method: coach.AverageCost,
-				Realized: []coach.Realized{
+			want: ledger.Result{
+				Method: ledger.AverageCost,
+				Realized: []ledger.Realized{
 					{TradeID: "s1", Symbol: btc, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 						Qty: d("1"), Price: d("100"), Proceeds: d("100"), CostBasis: d("100"), Fees: d("0.333333333333"), PnL: d("-0.333333333333")},
 					{TradeID: "s2", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
@@ -270,16 +271,16 @@ func TestLedgerApply(t *testing.T) {
 		},
 		{
 			name:   "average cost reports an oversell like FIFO",
-			method: coach.AverageCost,
+			method: ledger.AverageCost,
 			fills: []coach.Trade{
 				fill("b1", buy, btc, "1", "100", 0, ""),
 				fill("s1", sel, btc, "1.5", "110", 2, "0.15 USDT"),
 			},
-			want: coach.Result{
-				Method: coach.AverageCost,
-				Realized: []coach.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
+			want: ledger.Result{
+				Method: ledger.AverageCost,
+				Realized: []ledger.Realized{{TradeID: "s1", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
 					Qty: d("1"), Price: d("110"), Proceeds: d("110"), CostBasis: d("100"), Fees: d("0.1"), PnL: d("9.9")}},
-				Uncovered: []coach.Uncovered{{TradeID: "s1", Symbol: btc, At: at(2), Qty: d("0.5"), Price: d("110"), Proceeds: d("55"), Fees: d("0.05")}},
+				Uncovered: []ledger.Uncovered{{TradeID: "s1", Symbol: btc, At: at(2), Qty: d("0.5"), Price: d("110"), Proceeds: d("55"), Fees: d("0.05")}},
 			},
 		},
 		{
@@ -290,14 +291,14 @@ func TestLedgerApply(t *testing.T) {
 				fill("s1", sel, eth, "5", "0.06", 1, ""),
 				fill("s2", sel, btc, "0.5", "120", 2, ""),
 			},
-			want: coach.Result{
-				Realized: []coach.Realized{
+			want: ledger.Result{
+				Realized: []ledger.Realized{
 					{TradeID: "s1", Symbol: eth, ClosedAt: at(1), OpenedAt: at(0), HoldingPeriod: time.Hour,
 						Qty: d("5"), Price: d("0.06"), Proceeds: d("0.3"), CostBasis: d("0.25"), Fees: d("0.00025"), PnL: d("0.04975")},
 					{TradeID: "s2", Symbol: btc, ClosedAt: at(2), OpenedAt: at(0), HoldingPeriod: 2 * time.Hour,
 						Qty: d("0.5"), Price: d("120"), Proceeds: d("60"), CostBasis: d("50"), Fees: d("0"), PnL: d("10")},
 				},
-				Lots: []coach.Lot{
+				Lots: []ledger.Lot{
 					{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("0.5"), Price: d("100"), CostBasis: d("50"), Fees: d("0")},
 					{Symbol: eth, TradeID: "b2", OpenedAt: at(0), Qty: d("5"), Price: d("0.05"), CostBasis: d("0.25"), Fees: d("0.00025")},
 				},
@@ -316,9 +317,9 @@ func TestLedgerApply(t *testing.T) {
 				noPrice := fill("x7", sel, btc, "1", "-1", 0, "")
 				return []coach.Trade{noQty, badSym, negFee, allFee, noAsset, badSide, noPrice, fill("b1", buy, btc, "1", "100", 0, "")}
 			}(),
-			want: coach.Result{
-				Lots: []coach.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0")}},
-				Errors: []coach.TradeError{
+			want: ledger.Result{
+				Lots: []ledger.Lot{{Symbol: btc, TradeID: "b1", OpenedAt: at(0), Qty: d("1"), Price: d("100"), CostBasis: d("100"), Fees: d("0")}},
+				Errors: []ledger.TradeError{
 					invalid("x1", btc, true), invalid("x2", "btcusdt", true), invalid("x3", btc, true), invalid("x4", btc, true),
 					invalid("x5", btc, true), invalid("x6", btc, true), invalid("x7", btc, true),
 				},
@@ -328,7 +329,7 @@ func TestLedgerApply(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := coach.NewLedger(tc.method)
+			l := ledger.New(tc.method)
 			l.FeePrices = tc.prices
 			got, err := l.Apply(tc.fills)
 			if code := coach.ErrorCode(err); code != tc.wantErr {
@@ -351,7 +352,7 @@ func TestLedgerApplyIgnoresInputOrder(t *testing.T) {
 		fill("s2", sel, eth, "1", "0.06", 1, ""),
 		fill("s3", sel, btc, "0.2", "120", 1, ""),
 	}
-	want, err := coach.NewLedger(coach.FIFO).Apply(fills)
+	want, err := ledger.New(ledger.FIFO).Apply(fills)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +360,7 @@ func TestLedgerApplyIgnoresInputOrder(t *testing.T) {
 	for i, f := range fills {
 		reversed[len(fills)-1-i] = f
 	}
-	got, err := coach.NewLedger(coach.FIFO).Apply(reversed)
+	got, err := ledger.New(ledger.FIFO).Apply(reversed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,16 +374,16 @@ func TestLedgerApplyIgnoresInputOrder(t *testing.T) {
 
 func TestLedgerApplyRejects(t *testing.T) {
 	t.Parallel()
-	if _, err := (&coach.Ledger{Method: 7}).Apply(nil); coach.ErrorCode(err) != coach.EINVALID {
+	if _, err := (&ledger.Ledger{Method: 7}).Apply(nil); coach.ErrorCode(err) != coach.EINVALID {
 		t.Errorf("unknown method: error %v, want EINVALID", err)
 	}
 	other := fill("b2", buy, btc, "1", "100", 0, "")
 	other.UserID = "u2"
-	r, err := coach.NewLedger(coach.FIFO).Apply([]coach.Trade{fill("b1", buy, btc, "1", "100", 0, ""), other})
+	r, err := ledger.New(ledger.FIFO).Apply([]coach.Trade{fill("b1", buy, btc, "1", "100", 0, ""), other})
 	if coach.ErrorCode(err) != coach.EINVALID || r != nil {
 		t.Errorf("two users: result %v, error %v; want nil, EINVALID", r, err)
 	}
-	r, err = coach.NewLedger(coach.FIFO).Apply(nil)
+	r, err = ledger.New(ledger.FIFO).Apply(nil)
 	if err != nil || len(r.Realized)+len(r.Lots)+len(r.Uncovered) != 0 {
 		t.Errorf("no fills: result %+v, error %v; want an empty result", r, err)
 	}
@@ -390,7 +391,7 @@ func TestLedgerApplyRejects(t *testing.T) {
 
 func TestLedgerErrorMessages(t *testing.T) {
 	t.Parallel()
-	_, err := coach.NewLedger(coach.FIFO).Apply([]coach.Trade{
+	_, err := ledger.New(ledger.FIFO).Apply([]coach.Trade{
 		fill("b1", buy, btc, "1", "100", 0, "0.01 BNB"),
 		fill("b2", buy, btc, "0", "100", 0, ""),
 	})
@@ -404,7 +405,7 @@ func TestLedgerErrorMessages(t *testing.T) {
 
 func TestCostMethodString(t *testing.T) {
 	t.Parallel()
-	for m, want := range map[coach.CostMethod]string{coach.FIFO: "fifo", coach.AverageCost: "average_cost", 9: "unknown"} {
+	for m, want := range map[ledger.CostMethod]string{ledger.FIFO: "fifo", ledger.AverageCost: "average_cost", 9: "unknown"} {
 		if got := m.String(); got != want {
 			t.Errorf("CostMethod(%d).String() = %q, want %q", int(m), got, want)
 		}

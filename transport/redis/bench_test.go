@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradecoach/coach/storage/redis"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/transport/redis"
 )
 
 // BenchmarkBusLatency measures publish → receive through Redis, one event in flight at a time:

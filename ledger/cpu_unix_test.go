@@ -1,6 +1,6 @@
 //go:build unix
 
-package coach_test
+package ledger_test
 
 import "syscall"
 

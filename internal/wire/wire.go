@@ -1,4 +1,8 @@
-package broker
+// Package wire is the plumbing the HTTP broker clients (broker/coinbase, broker/binance) share:
+// reading a bounded answer, quoting server text in an error message without control characters
+// or secrets, parsing amounts from a broker's JSON without hostile exponents, and bounded,
+// Retry-After-aware retries. It is internal: none of it is part of the SDK's API.
+package wire
 
 import (
 	"io"
@@ -43,10 +47,10 @@ func Clip(s string) string {
 	return s
 }
 
-// WireAmount parses a decimal string from a broker's answer. It refuses (ok false) an empty
+// Amount parses a decimal string from a broker's answer. It refuses (ok false) an empty
 // string, one over 64 bytes, and any value with an exponent outside ±30 or more than 38 digits,
 // so that no hostile "1e999999999" reaches decimal arithmetic.
-func WireAmount(s string) (d decimal.Decimal, ok bool) {
+func Amount(s string) (d decimal.Decimal, ok bool) {
 	if s == "" || len(s) > 64 {
 		return decimal.Decimal{}, false
 	}

@@ -1,15 +1,17 @@
-package coach
+package ledger
 
 import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
 )
 
 // Unrealized is the P/L of a symbol's open lots if they were sold at Price, fees of that sale
 // excluded. Its money figures are in the symbol's quote asset.
 type Unrealized struct {
-	Symbol Symbol
+	Symbol coach.Symbol
 	// Qty is the base quantity held.
 	Qty decimal.Decimal
 	// Price is the price the lots are valued at.
@@ -29,7 +31,7 @@ type Unrealized struct {
 // Unrealized values the open lots of each symbol at prices[symbol], by symbol. A symbol with open
 // lots but no positive price is left out, and then the error (EINVALID) names it: a missing price
 // is never taken as zero.
-func (r *Result) Unrealized(prices map[Symbol]decimal.Decimal) ([]Unrealized, error) {
+func (r *Result) Unrealized(prices map[coach.Symbol]decimal.Decimal) ([]Unrealized, error) {
 	var out []Unrealized
 	var missing []string
 	for i := 0; i < len(r.Lots); {
@@ -61,7 +63,7 @@ func (r *Result) Unrealized(prices map[Symbol]decimal.Decimal) ([]Unrealized, er
 		})
 	}
 	if len(missing) > 0 {
-		return out, Errorf(EINVALID, "unrealized: no price for %s", strings.Join(missing, ", "))
+		return out, coach.Errorf(coach.EINVALID, "unrealized: no price for %s", strings.Join(missing, ", "))
 	}
 	return out, nil
 }

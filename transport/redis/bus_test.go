@@ -15,9 +15,9 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/storage/redis"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/transport/redis"
 	"github.com/tradecoach/coach/transport/transporttest"
 )
 

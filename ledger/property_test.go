@@ -1,4 +1,4 @@
-package coach_test
+package ledger_test
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 )
 
 // history is a random trade history and what a simple, independent model of the ledger's
@@ -208,13 +209,13 @@ func TestLedgerConservesValue(t *testing.T) {
 		{n: 60, timeSlots: 5, oversell: true},
 		{n: 40, timeSlots: 20, huge: true, oversell: true},
 	} {
-		for _, method := range []coach.CostMethod{coach.FIFO, coach.AverageCost} {
+		for _, method := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
 			t.Run(fmt.Sprintf("%s/oversell=%v/huge=%v", method, o.oversell, o.huge), func(t *testing.T) {
 				t.Parallel()
 				for seed := range uint64(150) {
 					rng := rand.New(rand.NewPCG(seed, 7))
 					h := randomHistory(rng, o)
-					l := coach.NewLedger(method)
+					l := ledger.New(method)
 					l.FeePrices = propPrices
 					r, err := l.Apply(h.fills)
 					if err != nil {
@@ -230,19 +231,19 @@ func TestLedgerConservesValue(t *testing.T) {
 	}
 }
 
-func checkConservation(t *testing.T, name string, h history, r *coach.Result, rng *rand.Rand) {
+func checkConservation(t *testing.T, name string, h history, r *ledger.Result, rng *rand.Rand) {
 	t.Helper()
-	lotQty := sumBy(r.Lots, func(x *coach.Lot) coach.Symbol { return x.Symbol }, func(x *coach.Lot) decimal.Decimal { return x.Qty })
+	lotQty := sumBy(r.Lots, func(x *ledger.Lot) coach.Symbol { return x.Symbol }, func(x *ledger.Lot) decimal.Decimal { return x.Qty })
 	equalSums(t, name+": held", h.held, lotQty)
-	uncQty := sumBy(r.Uncovered, func(x *coach.Uncovered) coach.Symbol { return x.Symbol }, func(x *coach.Uncovered) decimal.Decimal { return x.Qty })
+	uncQty := sumBy(r.Uncovered, func(x *ledger.Uncovered) coach.Symbol { return x.Symbol }, func(x *ledger.Uncovered) decimal.Decimal { return x.Qty })
 	equalSums(t, name+": uncovered", h.uncovered, uncQty)
 
 	// Every known fee is accounted for exactly once: realized, still open, or uncovered.
-	fees := sumBy(r.Realized, func(x *coach.Realized) string { return quoteOf(x.Symbol) }, func(x *coach.Realized) decimal.Decimal { return x.Fees })
-	for k, v := range sumBy(r.Lots, func(x *coach.Lot) string { return quoteOf(x.Symbol) }, func(x *coach.Lot) decimal.Decimal { return x.Fees }) {
+	fees := sumBy(r.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, func(x *ledger.Realized) decimal.Decimal { return x.Fees })
+	for k, v := range sumBy(r.Lots, func(x *ledger.Lot) string { return quoteOf(x.Symbol) }, func(x *ledger.Lot) decimal.Decimal { return x.Fees }) {
 		fees[k] = fees[k].Add(v)
 	}
-	for k, v := range sumBy(r.Uncovered, func(x *coach.Uncovered) string { return quoteOf(x.Symbol) }, func(x *coach.Uncovered) decimal.Decimal { return x.Fees }) {
+	for k, v := range sumBy(r.Uncovered, func(x *ledger.Uncovered) string { return quoteOf(x.Symbol) }, func(x *ledger.Uncovered) decimal.Decimal { return x.Fees }) {
 		fees[k] = fees[k].Add(v)
 	}
 	equalSums(t, name+": fees", h.fees, fees)
@@ -264,11 +265,11 @@ func checkConservation(t *testing.T, name string, h history, r *coach.Result, rn
 	if err != nil {
 		t.Fatalf("%s: unrealized: %v", name, err)
 	}
-	lhs := sumBy(r.Realized, func(x *coach.Realized) string { return quoteOf(x.Symbol) }, func(x *coach.Realized) decimal.Decimal { return x.PnL })
-	for k, v := range sumBy(un, func(x *coach.Unrealized) string { return quoteOf(x.Symbol) }, func(x *coach.Unrealized) decimal.Decimal { return x.PnL }) {
+	lhs := sumBy(r.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, func(x *ledger.Realized) decimal.Decimal { return x.PnL })
+	for k, v := range sumBy(un, func(x *ledger.Unrealized) string { return quoteOf(x.Symbol) }, func(x *ledger.Unrealized) decimal.Decimal { return x.PnL }) {
 		lhs[k] = lhs[k].Add(v)
 	}
-	for k, v := range sumBy(r.Uncovered, func(x *coach.Uncovered) string { return quoteOf(x.Symbol) }, func(x *coach.Uncovered) decimal.Decimal { return x.Proceeds.Sub(x.Fees) }) {
+	for k, v := range sumBy(r.Uncovered, func(x *ledger.Uncovered) string { return quoteOf(x.Symbol) }, func(x *ledger.Uncovered) decimal.Decimal { return x.Proceeds.Sub(x.Fees) }) {
 		lhs[k] = lhs[k].Add(v)
 	}
 	rhs := map[string]decimal.Decimal{}
@@ -288,9 +289,9 @@ func TestLedgerMethodsAgreeWhenFlat(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		h := randomHistory(rng, historyOptions{n: 50, timeSlots: 30, oversell: seed%2 == 0, closeAll: true, huge: seed%5 == 0})
-		results := map[coach.CostMethod]*coach.Result{}
-		for _, m := range []coach.CostMethod{coach.FIFO, coach.AverageCost} {
-			l := coach.NewLedger(m)
+		results := map[ledger.CostMethod]*ledger.Result{}
+		for _, m := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
+			l := ledger.New(m)
 			l.FeePrices = propPrices
 			r, err := l.Apply(h.fills)
 			if err != nil {
@@ -301,11 +302,11 @@ func TestLedgerMethodsAgreeWhenFlat(t *testing.T) {
 			}
 			results[m] = r
 		}
-		fifo, avg := results[coach.FIFO], results[coach.AverageCost]
-		pnl := func(x *coach.Realized) decimal.Decimal { return x.PnL }
+		fifo, avg := results[ledger.FIFO], results[ledger.AverageCost]
+		pnl := func(x *ledger.Realized) decimal.Decimal { return x.PnL }
 		equalSums(t, fmt.Sprintf("seed %d: P/L", seed),
-			sumBy(fifo.Realized, func(x *coach.Realized) string { return quoteOf(x.Symbol) }, pnl),
-			sumBy(avg.Realized, func(x *coach.Realized) string { return quoteOf(x.Symbol) }, pnl))
+			sumBy(fifo.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl),
+			sumBy(avg.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl))
 		if diff := cmp.Diff(fifo.Uncovered, avg.Uncovered); diff != "" {
 			t.Errorf("seed %d: uncovered differs (-fifo +avg):\n%s", seed, diff)
 		}
@@ -322,8 +323,8 @@ func TestLedgerOrderIndependent(t *testing.T) {
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 13))
 		h := randomHistory(rng, historyOptions{n: 40, timeSlots: 4, oversell: true})
-		for _, m := range []coach.CostMethod{coach.FIFO, coach.AverageCost} {
-			l := coach.NewLedger(m)
+		for _, m := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
+			l := ledger.New(m)
 			l.FeePrices = propPrices
 			want, err := l.Apply(h.fills)
 			if err != nil {

@@ -1,22 +1,24 @@
-package coach
+package ledger
 
 import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tradecoach/coach"
 )
 
 // applier runs one Apply: the books of every symbol seen so far and the result being built.
 type applier struct {
 	l     *Ledger
 	r     *Result
-	books map[Symbol]*book
+	books map[coach.Symbol]*book
 	last  *book // the book of the previous fill: consecutive fills often share a symbol
 }
 
 // book is the open position of one symbol: a queue of lots (FIFO) or a pool (AverageCost).
 type book struct {
-	sym         Symbol
+	sym         coach.Symbol
 	base, quote string
 	err         error // the symbol is not canonical: every fill of it is skipped
 	lots        []lot // FIFO: open lots, oldest first from head
@@ -32,7 +34,7 @@ type match struct {
 	feesUnknown             bool
 }
 
-func (a *applier) book(sym Symbol) *book {
+func (a *applier) book(sym coach.Symbol) *book {
 	if a.last != nil && a.last.sym == sym {
 		return a.last
 	}
@@ -40,7 +42,7 @@ func (a *applier) book(sym Symbol) *book {
 	if b == nil {
 		b = &book{sym: sym, base: sym.Base(), quote: sym.Quote()}
 		if !sym.Valid() {
-			b.err = Errorf(EINVALID, "symbol: %q is not BASE-QUOTE", clip(string(sym), 40))
+			b.err = coach.Errorf(coach.EINVALID, "symbol: %q is not BASE-QUOTE", clip(string(sym), 40))
 		}
 		a.books[sym] = b
 	}
@@ -49,10 +51,10 @@ func (a *applier) book(sym Symbol) *book {
 }
 
 // apply takes one fill into its book.
-func (a *applier) apply(t *Trade) {
+func (a *applier) apply(t *coach.Trade) {
 	b := a.book(t.Symbol)
 	if b.err != nil {
-		a.fail(t, true, Errorf(EINVALID, "trade %s: %s", clip(t.Ref(), 64), ErrorMessage(b.err)))
+		a.fail(t, true, coach.Errorf(coach.EINVALID, "trade %s: %s", clip(t.Ref(), 64), coach.ErrorMessage(b.err)))
 		return
 	}
 	qty, price, err := checkFill(t)
@@ -70,7 +72,7 @@ func (a *applier) apply(t *Trade) {
 	if !t.Fee.Valid {
 		a.r.UnknownFees = append(a.r.UnknownFees, t.Ref())
 	}
-	if t.Side == Buy {
+	if t.Side == coach.Buy {
 		held := qty
 		if f.inBase {
 			held = qty.sub(f.base)
@@ -97,27 +99,27 @@ func (a *applier) apply(t *Trade) {
 
 // checkFill returns t's quantity and price, or reports the first field of t the ledger cannot
 // work with.
-func checkFill(t *Trade) (qty, price amount, err error) {
+func checkFill(t *coach.Trade) (qty, price amount, err error) {
 	qty, qtyOK := checkedAmount(t.Qty)
 	price, priceOK := checkedAmount(t.Price)
 	switch {
-	case t.Side != Buy && t.Side != Sell:
-		err = Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(t.Ref(), 64))
+	case t.Side != coach.Buy && t.Side != coach.Sell:
+		err = coach.Errorf(coach.EINVALID, "trade %s: side: want BUY or SELL", clip(t.Ref(), 64))
 	case !qtyOK || qty.sign() <= 0:
-		err = Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Qty))
+		err = coach.Errorf(coach.EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Qty))
 	case !priceOK || price.sign() <= 0:
-		err = Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Price))
+		err = coach.Errorf(coach.EINVALID, "trade %s: price: must be a positive amount, got %s", clip(t.Ref(), 64), amountText(t.Price))
 	}
 	return qty, price, err
 }
 
 // fail records a fill the ledger could not take in full.
-func (a *applier) fail(t *Trade, skipped bool, err error) {
+func (a *applier) fail(t *coach.Trade, skipped bool, err error) {
 	a.r.Errors = append(a.r.Errors, TradeError{TradeID: t.Ref(), Symbol: t.Symbol, Skipped: skipped, Err: err})
 }
 
 // record reports a sell: the covered part as Realized, any excess as Uncovered.
-func (a *applier) record(t *Trade, out, price amount, f fillFee, m match) {
+func (a *applier) record(t *coach.Trade, out, price amount, f fillFee, m match) {
 	remaining := out.sub(m.covered)
 	exitFee := f.quote
 	if remaining.sign() > 0 && !f.quote.isZero() {

@@ -1,4 +1,4 @@
-package broker_test
+package wire_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -35,7 +35,7 @@ func TestRetryAfter(t *testing.T) {
 			if tc.header != "" {
 				h.Set("Retry-After", tc.header)
 			}
-			got, ok := broker.RetryAfter(h, now)
+			got, ok := wire.RetryAfter(h, now)
 			if got != tc.want || ok != tc.wantOK {
 				t.Fatalf("RetryAfter(%q) = %v, %v; want %v, %v", tc.header, got, ok, tc.want, tc.wantOK)
 			}
@@ -52,11 +52,11 @@ func TestBackoff(t *testing.T) {
 		{1, time.Second}, {2, 2 * time.Second}, {3, 4 * time.Second}, {7, 64 * time.Second},
 		{8, 100 * time.Second}, {1000, 100 * time.Second},
 	} {
-		if got := broker.Backoff(time.Second, 100*time.Second, tc.attempt); got != tc.want {
+		if got := wire.Backoff(time.Second, 100*time.Second, tc.attempt); got != tc.want {
 			t.Errorf("Backoff(1s, 100s, %d) = %v, want %v", tc.attempt, got, tc.want)
 		}
 	}
-	if got := broker.Backoff(time.Minute, time.Second, 1); got != time.Second {
+	if got := wire.Backoff(time.Minute, time.Second, 1); got != time.Second {
 		t.Errorf("Backoff with base over max = %v, want the max", got)
 	}
 }
@@ -65,11 +65,11 @@ func TestRetryWait(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(0, 0)
 	h := http.Header{}
-	if got := broker.RetryWait(h, now, time.Second, time.Minute, 3); got != 4*time.Second {
+	if got := wire.RetryWait(h, now, time.Second, time.Minute, 3); got != 4*time.Second {
 		t.Errorf("no header: %v, want the backoff 4s", got)
 	}
 	h.Set("Retry-After", "600")
-	if got := broker.RetryWait(h, now, time.Second, time.Minute, 3); got != 10*time.Minute {
+	if got := wire.RetryWait(h, now, time.Second, time.Minute, 3); got != 10*time.Minute {
 		t.Errorf("Retry-After 600: %v, want 10m (over max, for the caller to give up)", got)
 	}
 }
@@ -78,13 +78,13 @@ func TestSleepStopsOnCancel(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := broker.Sleep(ctx, time.Hour); err != context.Canceled {
+	if err := wire.Sleep(ctx, time.Hour); err != context.Canceled {
 		t.Errorf("Sleep(cancelled, 1h) = %v, want context.Canceled", err)
 	}
-	if err := broker.Sleep(ctx, 0); err != context.Canceled {
+	if err := wire.Sleep(ctx, 0); err != context.Canceled {
 		t.Errorf("Sleep(cancelled, 0) = %v, want context.Canceled", err)
 	}
-	if err := broker.Sleep(context.Background(), time.Nanosecond); err != nil {
+	if err := wire.Sleep(context.Background(), time.Nanosecond); err != nil {
 		t.Errorf("Sleep(1ns) = %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package coach
+package ledger
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
 )
 
 // Total sums realized P/L over a group of Realized entries. Its money figures are in Quote.
@@ -16,7 +18,7 @@ type Total struct {
 	Period string
 	// Symbol is the symbol (BySymbol); "" from ByPeriod, whose totals span every symbol quoted
 	// in Quote.
-	Symbol Symbol
+	Symbol coach.Symbol
 	// Quote is the asset the figures are in.
 	Quote string
 	// Closes is the number of Realized entries summed.

@@ -1,6 +1,10 @@
-package coach
+package ledger
 
-import "time"
+import (
+	"time"
+
+	"github.com/tradecoach/coach"
+)
 
 // fillFee is a fill's fee as the ledger uses it.
 type fillFee struct {
@@ -13,7 +17,7 @@ type fillFee struct {
 // fee converts t's fee to the quote asset of b. It returns an error for a fee the ledger cannot
 // use, with skip true when the fill must be left out entirely (the fee itself is invalid) and
 // false when only the fee is left out (no price converts it).
-func (a *applier) fee(t *Trade, b *book, qty, price amount) (f fillFee, skip bool, err error) {
+func (a *applier) fee(t *coach.Trade, b *book, qty, price amount) (f fillFee, skip bool, err error) {
 	if !t.Fee.Valid {
 		f.unknown = true
 		return f, false, nil
@@ -22,7 +26,7 @@ func (a *applier) fee(t *Trade, b *book, qty, price amount) (f fillFee, skip boo
 	fee, ok := checkedAmount(t.Fee.Decimal)
 	switch {
 	case !ok || fee.sign() < 0:
-		return f, true, Errorf(EINVALID, "trade %s: fee: must be zero or a positive amount, got %s", ref, amountText(t.Fee.Decimal))
+		return f, true, coach.Errorf(coach.EINVALID, "trade %s: fee: must be zero or a positive amount, got %s", ref, amountText(t.Fee.Decimal))
 	case fee.isZero():
 		return f, false, nil
 	}
@@ -30,18 +34,18 @@ func (a *applier) fee(t *Trade, b *book, qty, price amount) (f fillFee, skip boo
 	case b.quote:
 		f.quote = fee
 	case b.base:
-		if t.Side == Buy && fee.cmp(qty) >= 0 {
-			return f, true, Errorf(EINVALID, "trade %s: fee: %s %s takes all of the bought quantity", ref, t.Fee.Decimal, t.FeeAsset)
+		if t.Side == coach.Buy && fee.cmp(qty) >= 0 {
+			return f, true, coach.Errorf(coach.EINVALID, "trade %s: fee: %s %s takes all of the bought quantity", ref, t.Fee.Decimal, t.FeeAsset)
 		}
 		f.base, f.inBase = fee, true
 		f.quote = fee.mul(price)
 	case "":
-		return f, true, Errorf(EINVALID, "trade %s: feeAsset: required with a non-zero fee", ref)
+		return f, true, coach.Errorf(coach.EINVALID, "trade %s: feeAsset: required with a non-zero fee", ref)
 	default:
 		p, ok := a.lookup(t.FeeAsset, b.quote, t.TS)
 		if !ok {
 			f.unknown = true
-			return f, false, Errorf(EINVALID, "trade %s: fee: no price of %s in %s at %s to convert %s %s; the fee is left out",
+			return f, false, coach.Errorf(coach.EINVALID, "trade %s: fee: no price of %s in %s at %s to convert %s %s; the fee is left out",
 				ref, clip(t.FeeAsset, 20), b.quote, t.TS.UTC().Format(time.RFC3339), t.Fee.Decimal, clip(t.FeeAsset, 20))
 		}
 		f.quote = fee.mul(p)

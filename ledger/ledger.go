@@ -1,10 +1,21 @@
-package coach
+// Package ledger turns one user's fills into profit and loss: it matches sells against open lots
+// (FIFO by default, or average cost), converts fees charged in the quote, the base or a third
+// asset, and reports realized P/L per closing fill, the open lots, the part of a sell the history
+// does not cover, unrealized P/L at given prices, and totals per symbol and per period.
+//
+//	res, err := ledger.New(ledger.FIFO).Apply(fills) // fills: []coach.Trade of one user
+//
+// The ledger is pure and deterministic: Apply orders the fills itself, keeps no state between
+// calls and does no I/O. It builds on the root package coach only.
+package ledger
 
 import (
 	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
 )
 
 // CostMethod chooses which cost a sell is matched against.
@@ -66,9 +77,9 @@ type Ledger struct {
 	Brief func(RealizedBrief)
 }
 
-// NewLedger returns a ledger that matches with method and converts no third-asset fee (set
+// New returns a ledger that matches with method and converts no third-asset fee (set
 // FeePrices for that).
-func NewLedger(method CostMethod) *Ledger { return &Ledger{Method: method} }
+func New(method CostMethod) *Ledger { return &Ledger{Method: method} }
 
 // Apply computes the ledger of fills, which must all belong to one user. It orders them itself
 // by (TS, Broker, ExtID, ID), so the result does not depend on the order they are given in, and
@@ -78,16 +89,16 @@ func NewLedger(method CostMethod) *Ledger { return &Ledger{Method: method} }
 // Result.Errors, and then Apply returns the complete Result together with an EINVALID error
 // saying how many fills are affected. An unknown Method or fills of several users give a nil
 // Result and an EINVALID error.
-func (l *Ledger) Apply(fills []Trade) (*Result, error) {
+func (l *Ledger) Apply(fills []coach.Trade) (*Result, error) {
 	if l.Method != FIFO && l.Method != AverageCost {
-		return nil, Errorf(EINVALID, "ledger: unknown cost method %d", int(l.Method))
+		return nil, coach.Errorf(coach.EINVALID, "ledger: unknown cost method %d", int(l.Method))
 	}
 	sells := 0
 	for i := range fills {
 		if fills[i].UserID != fills[0].UserID {
-			return nil, Errorf(EINVALID, "ledger: fills of more than one user")
+			return nil, coach.Errorf(coach.EINVALID, "ledger: fills of more than one user")
 		}
-		if fills[i].Side == Sell {
+		if fills[i].Side == coach.Sell {
 			sells++
 		}
 	}
@@ -96,7 +107,7 @@ func (l *Ledger) Apply(fills []Trade) (*Result, error) {
 	if sells > 0 && l.Brief == nil {
 		r.Realized = make([]Realized, 0, sells) // at most one per sell: never grown
 	}
-	a := applier{l: l, r: r, books: make(map[Symbol]*book)}
+	a := applier{l: l, r: r, books: make(map[coach.Symbol]*book)}
 	for i := range fills {
 		t := &fills[i]
 		if order != nil {
@@ -109,17 +120,17 @@ func (l *Ledger) Apply(fills []Trade) (*Result, error) {
 		r.Realized = nil
 	}
 	if n := len(r.Errors); n > 0 {
-		return r, Errorf(EINVALID, "ledger: %d fill(s) not taken in full; first: %s", n, ErrorMessage(r.Errors[0].Err))
+		return r, coach.Errorf(coach.EINVALID, "ledger: %d fill(s) not taken in full; first: %s", n, coach.ErrorMessage(r.Errors[0].Err))
 	}
 	return r, nil
 }
 
 // fillOrder returns the indexes of fills in the ledger's order, or nil when fills are in that
 // order already (the usual case: stores list oldest first).
-func fillOrder(fills []Trade) []int32 {
+func fillOrder(fills []coach.Trade) []int32 {
 	sorted := true
 	for i := 1; i < len(fills); i++ {
-		if CompareTrades(&fills[i-1], &fills[i]) > 0 {
+		if coach.CompareTrades(&fills[i-1], &fills[i]) > 0 {
 			sorted = false
 			break
 		}
@@ -131,6 +142,6 @@ func fillOrder(fills []Trade) []int32 {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return CompareTrades(&fills[a], &fills[b]) })
+	slices.SortStableFunc(order, func(a, b int32) int { return coach.CompareTrades(&fills[a], &fills[b]) })
 	return order
 }

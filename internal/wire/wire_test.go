@@ -1,4 +1,4 @@
-package broker_test
+package wire_test
 
 import (
 	"net/http"
@@ -9,27 +9,27 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/wire"
 )
 
 func TestSafeTextAndClip(t *testing.T) {
 	t.Parallel()
-	if got := broker.SafeText("bad key sekret1\x00\n", []string{"sekret1", "ab"}); got != "bad key [redacted]" {
+	if got := wire.SafeText("bad key sekret1\x00\n", []string{"sekret1", "ab"}); got != "bad key [redacted]" {
 		t.Errorf("SafeText = %q", got)
 	}
 	long := strings.Repeat("é", 150)
-	if got := broker.SafeText(long, nil); !utf8.ValidString(got) || len(got) > 200+len("…") || !strings.HasSuffix(got, "…") {
+	if got := wire.SafeText(long, nil); !utf8.ValidString(got) || len(got) > 200+len("…") || !strings.HasSuffix(got, "…") {
 		t.Errorf("SafeText(long) = %q", got)
 	}
-	if got := broker.Clip(strings.Repeat("x", 100)); got != strings.Repeat("x", 64)+"…" {
+	if got := wire.Clip(strings.Repeat("x", 100)); got != strings.Repeat("x", 64)+"…" {
 		t.Errorf("Clip(100 x) = %q", got)
 	}
-	if got := broker.Clip("ok"); got != "ok" {
+	if got := wire.Clip("ok"); got != "ok" {
 		t.Errorf("Clip(ok) = %q", got)
 	}
 }
 
-func TestWireAmount(t *testing.T) {
+func TestAmount(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		in     string
@@ -40,24 +40,24 @@ func TestWireAmount(t *testing.T) {
 		{"1e999999999", "", false}, {"1e-31", "", false}, {strings.Repeat("9", 39), "", false},
 		{strings.Repeat("1", 65), "", false},
 	} {
-		got, ok := broker.WireAmount(tc.in)
+		got, ok := wire.Amount(tc.in)
 		if ok != tc.wantOK || ok && !got.Equal(decimal.RequireFromString(tc.want)) {
-			t.Errorf("WireAmount(%q) = %v, %v; want %s, %v", tc.in, got, ok, tc.want, tc.wantOK)
+			t.Errorf("Amount(%q) = %v, %v; want %s, %v", tc.in, got, ok, tc.want, tc.wantOK)
 		}
 	}
 }
 
-func FuzzWireAmount(f *testing.F) {
+func FuzzAmount(f *testing.F) {
 	for _, s := range []string{"1", "0.1", "1e30", "1e999999999", "-3.25", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, ok := broker.WireAmount(s)
+		d, ok := wire.Amount(s)
 		if !ok {
 			return
 		}
 		if len(s) > 64 || d.Exponent() < -30 || d.Exponent() > 30 || d.NumDigits() > 38 {
-			t.Fatalf("WireAmount(%q) accepted %v", s, d)
+			t.Fatalf("Amount(%q) accepted %v", s, d)
 		}
 	})
 }
@@ -75,13 +75,13 @@ func TestReadAnswer(t *testing.T) {
 		want []byte
 	}{{"0123456789", []byte("0123456789")}, {"0123456789a", nil}} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+"?body="+tc.body, nil)
-		status, h, body, err := broker.ReadAnswer(srv.Client(), req, 10)
+		status, h, body, err := wire.ReadAnswer(srv.Client(), req, 10)
 		if err != nil || status != http.StatusTeapot || h.Get("Retry-After") != "2" || string(body) != string(tc.want) || (body == nil) != (tc.want == nil) {
 			t.Errorf("ReadAnswer(%q) = %d, %v, %q, %v", tc.body, status, h, body, err)
 		}
 	}
 	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/", nil)
-	if _, _, _, err := broker.ReadAnswer(srv.Client(), req, 10); err == nil {
+	if _, _, _, err := wire.ReadAnswer(srv.Client(), req, 10); err == nil {
 		t.Error("ReadAnswer to a closed port: no error")
 	}
 }

@@ -1,0 +1,61 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	pkgerrors "github.com/pkg/errors"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tradecoach/coach"
+)
+
+// formatError translates a driver error of operation op into the coach error model: a server
+// that cannot be reached, is loading, read-only, out of clients or timing out is EUNAVAILABLE
+// (safe to retry); anything else is an unexpected fault, wrapped with a stack (EINTERNAL).
+// goredis.Nil is not handled here: whether an absent key is ENOTFOUND or fine depends on the
+// caller. A canceled context is returned wrapped so that errors.Is(err, context.Canceled)
+// still holds.
+func formatError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return pkgerrors.Wrap(err, "redis: "+op)
+	}
+	if unavailable(err) {
+		return coach.Errorf(coach.EUNAVAILABLE, "redis: %s: server unavailable", op)
+	}
+	return pkgerrors.Wrap(err, "redis: "+op)
+}
+
+// unavailable reports whether err means the server is down, unreachable or temporarily unable
+// to serve.
+func unavailable(err error) bool {
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, goredis.ErrClosed),
+		errors.Is(err, goredis.ErrPoolTimeout),
+		errors.Is(err, goredis.ErrPoolExhausted),
+		errors.As(err, &opErr),
+		errors.As(err, &netErr) && netErr.Timeout(),
+		goredis.IsLoadingError(err),
+		goredis.IsReadOnlyError(err),
+		goredis.IsClusterDownError(err),
+		goredis.IsTryAgainError(err),
+		goredis.IsMasterDownError(err),
+		goredis.IsMaxClientsError(err):
+		return true
+	}
+	return false
+}
