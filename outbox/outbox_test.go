@@ -15,7 +15,7 @@ import (
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
-	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
 )
@@ -189,7 +189,7 @@ func stores(t *testing.T, test func(t *testing.T, s storage.Store)) {
 	})
 	t.Run("Postgres", func(t *testing.T) {
 		t.Parallel()
-		test(t, postgres.MustOpenTestDB(t))
+		test(t, postgrestest.MustOpenTestDB(t))
 	})
 }
 

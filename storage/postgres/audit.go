@@ -29,8 +29,8 @@ func (r auditLog) Append(ctx context.Context, a coach.Audit) error {
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `INSERT INTO audit (`+auditCols+`)
-			SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.audit (`+auditCols+`)
+			SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $2)
 			ON CONFLICT DO NOTHING`,
 			a.ID, a.UserID, a.Action, nullBytes(a.Meta), a.CreatedAt)
 		if err != nil {
@@ -50,7 +50,7 @@ func (r auditLog) List(ctx context.Context, userID string, limit int) ([]coach.A
 	}
 	var out []coach.Audit
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+auditCols+` FROM audit WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+		rows, err := q.Query(ctx, `SELECT `+auditCols+` FROM {schema}.audit WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
 			userID, storage.Clamp(limit))
 		if err != nil {
 			return err

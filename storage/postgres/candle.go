@@ -47,7 +47,7 @@ func (r candles) Put(ctx context.Context, cs []coach.Candle) error {
 		o[i], h[i], l[i], c[i], v[i] = x.Open, x.High, x.Low, x.Close, x.Volume
 	}
 	return r.s.write(ctx, func(q querier) error {
-		_, err := q.Exec(ctx, `INSERT INTO candles (symbol, "interval", open_time, open, high, low, close, volume)
+		_, err := q.Exec(ctx, `INSERT INTO {schema}.candles (symbol, "interval", open_time, open, high, low, close, volume)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
 			ON CONFLICT (symbol, "interval", open_time) DO UPDATE SET open = excluded.open, high = excluded.high,
 				low = excluded.low, close = excluded.close, volume = excluded.volume`,
@@ -64,7 +64,7 @@ func (r candles) Range(ctx context.Context, symbol coach.Symbol, interval coach.
 	}
 	var out []coach.Candle
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT symbol, "interval", open_time, open, high, low, close, volume FROM candles
+		rows, err := q.Query(ctx, `SELECT symbol, "interval", open_time, open, high, low, close, volume FROM {schema}.candles
 			WHERE symbol = $1 AND "interval" = $2 AND open_time >= $3 AND open_time < $4 ORDER BY open_time`,
 			string(symbol), string(interval), from, to)
 		if err != nil {

@@ -16,7 +16,7 @@ func (r checkpoints) Get(ctx context.Context, userID, connectionID, scope string
 	}
 	var v string
 	err := r.s.read(ctx, func(q querier) error {
-		return q.QueryRow(ctx, `SELECT value FROM checkpoints WHERE user_id = $1 AND connection_id = $2 AND scope = $3`,
+		return q.QueryRow(ctx, `SELECT value FROM {schema}.checkpoints WHERE user_id = $1 AND connection_id = $2 AND scope = $3`,
 			userID, connectionID, scope).Scan(&v)
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -37,8 +37,8 @@ func (r checkpoints) Put(ctx context.Context, userID, connectionID, scope, value
 	}
 	now := r.s.db.clock.Now()
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `INSERT INTO checkpoints (user_id, connection_id, scope, value, updated_at)
-			SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.checkpoints (user_id, connection_id, scope, value, updated_at)
+			SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)
 			ON CONFLICT (user_id, connection_id, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 			userID, connectionID, scope, value, now)
 		if err != nil {
@@ -58,7 +58,7 @@ func (r checkpoints) List(ctx context.Context, userID, connectionID string) (map
 		return out, nil
 	}
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT scope, value FROM checkpoints WHERE user_id = $1 AND connection_id = $2`, userID, connectionID)
+		rows, err := q.Query(ctx, `SELECT scope, value FROM {schema}.checkpoints WHERE user_id = $1 AND connection_id = $2`, userID, connectionID)
 		if err != nil {
 			return err
 		}

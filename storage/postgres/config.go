@@ -7,15 +7,16 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// Config configures Open. Only URL is required; Open fills the other fields with their defaults
-// (see DefaultConfig) and rejects values out of range.
+// Config configures Open and New. Only URL is required, and only by Open; both fill the other
+// fields with their defaults and reject values out of range.
 type Config struct {
-	// URL is a PostgreSQL connection string, postgres://… or key=value form. Required.
+	// URL is a PostgreSQL connection string, postgres://… or key=value form. Required by Open;
+	// New, which is given a pool, ignores it.
 	URL string
 	// Schema is the PostgreSQL schema that holds every table of the store; Migrate creates it. A
 	// lower-case identifier of at most 63 characters. Default "coach".
 	Schema string
-	// MaxConns caps the connection pool. Default 10; at least 1.
+	// MaxConns caps the connection pool Open makes. Default 10; at least 1. New ignores it.
 	MaxConns int32
 	// Clock stamps events (their ids and TS), tombstones and defaulted creation times, and tells
 	// partition maintenance what "now" is. Default coach.SystemClock.
@@ -23,9 +24,12 @@ type Config struct {
 	// PartitionsAhead is how many months of event_outbox partitions after the current one Open
 	// makes ready. 0 means the default, 3; at most 120.
 	PartitionsAhead int
-	// NoMigrate makes Open skip Migrate, for deployments that migrate separately.
+	// NoMigrate makes Open and New skip Migrate, for deployments that migrate separately (see
+	// Migrations). The schema must then hold the migrated tables already: if it does not exist,
+	// or has none of the store's tables, Open and New fail with EINVALID naming it.
 	NoMigrate bool
-	// ApplicationName is reported to the server (pg_stat_activity). Default "tradecoach".
+	// ApplicationName is reported to the server (pg_stat_activity) by the connections Open makes.
+	// Default "tradecoach". New ignores it.
 	ApplicationName string
 }
 
@@ -59,20 +63,29 @@ func (c Config) withDefaults() Config {
 // Validate reports the first field of c out of range, by its name. Unset fields are checked
 // with their defaults.
 func (c Config) Validate() error {
+	if c.URL == "" {
+		return coach.Errorf(coach.EINVALID, "postgres config: URL: required")
+	}
+	if err := c.validatePoolless(); err != nil {
+		return err
+	}
+	if _, err := pgxpool.ParseConfig(c.URL); err != nil {
+		// The parse error may quote the URL, password included: say nothing of it.
+		return coach.Errorf(coach.EINVALID, "postgres config: URL: not a valid connection string")
+	}
+	return nil
+}
+
+// validatePoolless checks the fields that matter to New, which is given its pool: all but URL.
+func (c Config) validatePoolless() error {
 	c = c.withDefaults()
 	switch {
-	case c.URL == "":
-		return coach.Errorf(coach.EINVALID, "postgres config: URL: required")
 	case !validSchema(c.Schema):
 		return coach.Errorf(coach.EINVALID, "postgres config: Schema: want 1-63 lower-case letters, digits or '_', not starting with a digit or pg_")
 	case c.MaxConns < 1:
 		return coach.Errorf(coach.EINVALID, "postgres config: MaxConns: must be at least 1, got %d", c.MaxConns)
 	case c.PartitionsAhead < 0 || c.PartitionsAhead > 120:
 		return coach.Errorf(coach.EINVALID, "postgres config: PartitionsAhead: want 1 to 120, got %d", c.PartitionsAhead)
-	}
-	if _, err := pgxpool.ParseConfig(c.URL); err != nil {
-		// The parse error may quote the URL, password included: say nothing of it.
-		return coach.Errorf(coach.EINVALID, "postgres config: URL: not a valid connection string")
 	}
 	return nil
 }

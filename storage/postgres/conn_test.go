@@ -15,7 +15,7 @@ import (
 func killBackends(t *testing.T, db *DB) int {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, TestURL())
+	conn, err := pgx.Connect(ctx, testURL())
 	must(t, err, "connect")
 	defer conn.Close(ctx)
 	var n int

@@ -45,8 +45,8 @@ func (r connections) Create(ctx context.Context, c coach.BrokerConnection) error
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `INSERT INTO broker_connections (`+connectionCols+`)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.broker_connections (`+connectionCols+`)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $2)
 			ON CONFLICT DO NOTHING`,
 			c.ID, c.UserID, c.Broker, c.Status, nullBytes(c.AccessEnc), nullBytes(c.RefreshEnc), c.Scope, c.ExpiresAt, c.CreatedAt, c.Label)
 		if err != nil {
@@ -66,7 +66,7 @@ func (r connections) Get(ctx context.Context, userID, id string) (coach.BrokerCo
 	}
 	var c coach.BrokerConnection
 	err := r.s.read(ctx, func(q querier) (err error) {
-		c, err = scanConnection(q.QueryRow(ctx, `SELECT `+connectionCols+` FROM broker_connections WHERE user_id = $1 AND id = $2`, userID, id))
+		c, err = scanConnection(q.QueryRow(ctx, `SELECT `+connectionCols+` FROM {schema}.broker_connections WHERE user_id = $1 AND id = $2`, userID, id))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -82,7 +82,7 @@ func (r connections) List(ctx context.Context, userID string) ([]coach.BrokerCon
 	}
 	var out []coach.BrokerConnection
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+connectionCols+` FROM broker_connections WHERE user_id = $1 ORDER BY created_at, id`, userID)
+		rows, err := q.Query(ctx, `SELECT `+connectionCols+` FROM {schema}.broker_connections WHERE user_id = $1 ORDER BY created_at, id`, userID)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (r connections) Update(ctx context.Context, c coach.BrokerConnection) error
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `UPDATE broker_connections
+		tag, err := q.Exec(ctx, `UPDATE {schema}.broker_connections
 			SET status = $3, access_enc = $4, refresh_enc = $5, scope = $6, expires_at = $7, label = $8
 			WHERE user_id = $1 AND id = $2`,
 			c.UserID, c.ID, c.Status, nullBytes(c.AccessEnc), nullBytes(c.RefreshEnc), c.Scope, c.ExpiresAt, c.Label)
@@ -119,8 +119,8 @@ func (r connections) Delete(ctx context.Context, userID, id string) error {
 	}
 	return r.s.write(ctx, func(q querier) error {
 		var n int
-		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM broker_connections WHERE user_id = $1 AND id = $2 RETURNING id),
-			c AS (DELETE FROM checkpoints WHERE user_id = $1 AND connection_id IN (SELECT id FROM d))
+		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM {schema}.broker_connections WHERE user_id = $1 AND id = $2 RETURNING id),
+			c AS (DELETE FROM {schema}.checkpoints WHERE user_id = $1 AND connection_id IN (SELECT id FROM d))
 			SELECT count(*) FROM d`, userID, id).Scan(&n)
 		if err != nil {
 			return err

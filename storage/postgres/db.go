@@ -15,9 +15,11 @@ import (
 // DB is a storage.Store on PostgreSQL. It is safe for concurrent use.
 type DB struct {
 	repos
-	pool  *pgxpool.Pool
-	cfg   Config
-	clock coach.Clock
+	pool    *pgxpool.Pool
+	ownPool bool // made by Open, closed by Close; a host's pool given to New is left open
+	cfg     Config
+	clock   coach.Clock
+	sql     sqlCache
 
 	// parts holds the months (as Unix seconds of their first instant) whose event_outbox
 	// partition is known to exist, so that Append does not ask the catalog every time.
@@ -34,7 +36,7 @@ var _ storage.Store = (*DB)(nil)
 // search_path is cfg.Schema and whose time zone is UTC, migrates the schema (unless
 // cfg.NoMigrate) and makes the event outbox's partitions for the current month and
 // cfg.PartitionsAhead more. An invalid cfg is EINVALID; a server that cannot be reached is
-// EUNAVAILABLE.
+// EUNAVAILABLE. Close closes the pool.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -59,23 +61,53 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, formatError(err)
 	}
-	db := &DB{pool: pool, cfg: cfg, clock: cfg.Clock, copyThreshold: defaultCopyThreshold}
+	db, err := start(ctx, pool, true, cfg)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// New returns a DB on pool, a pool the host made and keeps owning: Close leaves it open. It
+// migrates cfg.Schema (unless cfg.NoMigrate) and makes the event outbox's partitions, as Open
+// does; cfg.URL, cfg.MaxConns and cfg.ApplicationName are Open's and are ignored.
+//
+// The pool's connections may have any search_path and time zone: every statement of the DB names
+// its schema, so the host's own tables, in whatever schema, are never read or written, even when
+// they share a name with ours ("users"). Open's session tuning (jit off, a larger temp_buffers for
+// bulk imports) is the host's to choose. Use InExternalTx to write through the DB inside a
+// transaction of the host's. An invalid cfg, or a nil pool, is EINVALID; a server that cannot be
+// reached is EUNAVAILABLE.
+func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*DB, error) {
+	if pool == nil {
+		return nil, coach.Errorf(coach.EINVALID, "postgres: New: pool: required")
+	}
+	if err := cfg.validatePoolless(); err != nil {
+		return nil, err
+	}
+	return start(ctx, pool, false, cfg.withDefaults())
+}
+
+// start makes the DB of Open and New on pool: it checks the server answers, migrates (or, with
+// NoMigrate, checks the schema is there) and makes the outbox partitions. It never closes pool.
+func start(ctx context.Context, pool *pgxpool.Pool, own bool, cfg Config) (*DB, error) {
+	db := &DB{pool: pool, ownPool: own, cfg: cfg, clock: cfg.Clock, sql: sqlCache{schema: cfg.Schema}, copyThreshold: defaultCopyThreshold}
 	db.repos = repos{s: &scope{db: db}}
 	if err := db.onConn(ctx, func(q querier) error {
 		_, err := q.Exec(ctx, "SELECT 1")
 		return err
 	}); err != nil {
-		pool.Close()
 		return nil, formatError(err)
 	}
-	if !cfg.NoMigrate {
-		if err := db.Migrate(ctx); err != nil {
-			pool.Close()
+	if cfg.NoMigrate {
+		if err := db.checkSchema(ctx); err != nil {
 			return nil, err
 		}
+	} else if err := db.Migrate(ctx); err != nil {
+		return nil, err
 	}
 	if err := db.EnsurePartitions(ctx, db.clock.Now(), cfg.PartitionsAhead); err != nil {
-		pool.Close()
 		return nil, err
 	}
 	return db, nil
@@ -84,15 +116,25 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // Schema returns the PostgreSQL schema that holds the store's tables.
 func (db *DB) Schema() string { return db.cfg.Schema }
 
-// Pool returns the underlying connection pool, for tests and maintenance that need raw SQL. Its
-// connections have the store's schema as search_path.
+// Pool returns the underlying connection pool, for tests and maintenance that need raw SQL: the
+// one Open made, whose connections have the store's schema as search_path, or the host's pool
+// given to New.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-// Close closes the pool, waiting for connections in use to be released. The DB is unusable
-// afterwards; closing twice is harmless.
+// Close makes the DB unusable — later calls are EUNAVAILABLE — and, if Open made the pool,
+// closes it, waiting for connections in use to be released. A host's pool given to New stays
+// open for the host. Closing twice is harmless.
 func (db *DB) Close() error {
-	if db.closed.CompareAndSwap(false, true) {
+	if db.closed.CompareAndSwap(false, true) && db.ownPool {
 		db.pool.Close()
+	}
+	return nil
+}
+
+// usable returns EUNAVAILABLE once the DB is closed.
+func (db *DB) usable() error {
+	if db.closed.Load() {
+		return coach.Errorf(coach.EUNAVAILABLE, "postgres: store closed")
 	}
 	return nil
 }
@@ -102,6 +144,9 @@ func (db *DB) Close() error {
 // is fn's own to handle. fn must not use tx from several goroutines at once in a way that needs
 // ordering between them; calls through tx are serialized.
 func (db *DB) InTx(ctx context.Context, fn func(tx storage.Tx) error) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
 	var tx pgx.Tx
 	for attempt := 0; ; attempt++ {
 		var err error

@@ -46,7 +46,7 @@ func (r deadLetters) Add(ctx context.Context, d storage.DeadLetter) error {
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		_, err := q.Exec(ctx, `INSERT INTO dead_letters (`+deadLetterCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		_, err := q.Exec(ctx, `INSERT INTO {schema}.dead_letters (`+deadLetterCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET queue = excluded.queue, task_type = excluded.task_type, task_id = excluded.task_id,
 				payload = excluded.payload, error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at`,
 			d.ID, d.Queue, d.TaskType, d.TaskID, d.Payload, d.Error, d.Attempts, d.FailedAt)
@@ -66,9 +66,9 @@ func (r deadLetters) List(ctx context.Context, queue string, limit int) ([]stora
 			err  error
 		)
 		if queue == "" {
-			rows, err = q.Query(ctx, `SELECT `+deadLetterCols+` FROM dead_letters ORDER BY failed_at DESC, id DESC LIMIT $1`, storage.Clamp(limit))
+			rows, err = q.Query(ctx, `SELECT `+deadLetterCols+` FROM {schema}.dead_letters ORDER BY failed_at DESC, id DESC LIMIT $1`, storage.Clamp(limit))
 		} else {
-			rows, err = q.Query(ctx, `SELECT `+deadLetterCols+` FROM dead_letters WHERE queue = $1 ORDER BY failed_at DESC, id DESC LIMIT $2`,
+			rows, err = q.Query(ctx, `SELECT `+deadLetterCols+` FROM {schema}.dead_letters WHERE queue = $1 ORDER BY failed_at DESC, id DESC LIMIT $2`,
 				queue, storage.Clamp(limit))
 		}
 		if err != nil {
@@ -87,7 +87,7 @@ func (r deadLetters) Take(ctx context.Context, id string) (storage.DeadLetter, e
 	}
 	var d storage.DeadLetter
 	err := r.s.write(ctx, func(q querier) (err error) {
-		d, err = scanDeadLetter(q.QueryRow(ctx, `DELETE FROM dead_letters WHERE id = $1 RETURNING `+deadLetterCols, id))
+		d, err = scanDeadLetter(q.QueryRow(ctx, `DELETE FROM {schema}.dead_letters WHERE id = $1 RETURNING `+deadLetterCols, id))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {

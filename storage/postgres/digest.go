@@ -54,7 +54,7 @@ func (r digests) Put(ctx context.Context, d coach.Digest) (coach.Digest, error) 
 	var out coach.Digest
 	err := r.s.write(ctx, func(q querier) error {
 		var taken bool
-		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM digests WHERE id = $1 AND NOT (user_id = $2 AND period_start = $3))`,
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.digests WHERE id = $1 AND NOT (user_id = $2 AND period_start = $3))`,
 			d.ID, d.UserID, sqlDate(d.PeriodStart)).Scan(&taken); err != nil {
 			return err
 		}
@@ -62,8 +62,8 @@ func (r digests) Put(ctx context.Context, d coach.Digest) (coach.Digest, error) 
 			return coach.Errorf(coach.ECONFLICT, "a digest with this id already exists")
 		}
 		var err error
-		out, err = scanDigest(q.QueryRow(ctx, `INSERT INTO digests (`+digestCols+`)
-			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+		out, err = scanDigest(q.QueryRow(ctx, `INSERT INTO {schema}.digests (`+digestCols+`)
+			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $2)
 			ON CONFLICT (user_id, period_start) DO UPDATE SET payload = excluded.payload
 			RETURNING `+digestCols,
 			d.ID, d.UserID, sqlDate(d.PeriodStart), sqlDate(d.PeriodEnd), []byte(d.Payload), d.DeliveredAt, d.CreatedAt))
@@ -80,12 +80,12 @@ func (r digests) Put(ctx context.Context, d coach.Digest) (coach.Digest, error) 
 
 // Get returns the user's digest id, or ENOTFOUND.
 func (r digests) Get(ctx context.Context, userID, id string) (coach.Digest, error) {
-	return r.one(ctx, `SELECT `+digestCols+` FROM digests WHERE user_id = $1 AND id = $2`, userID, id)
+	return r.one(ctx, `SELECT `+digestCols+` FROM {schema}.digests WHERE user_id = $1 AND id = $2`, userID, id)
 }
 
 // Latest returns the user's digest with the latest PeriodEnd, or ENOTFOUND.
 func (r digests) Latest(ctx context.Context, userID string) (coach.Digest, error) {
-	return r.one(ctx, `SELECT `+digestCols+` FROM digests WHERE user_id = $1 ORDER BY period_end DESC, period_start DESC, id DESC LIMIT 1`, userID)
+	return r.one(ctx, `SELECT `+digestCols+` FROM {schema}.digests WHERE user_id = $1 ORDER BY period_end DESC, period_start DESC, id DESC LIMIT 1`, userID)
 }
 
 func (r digests) one(ctx context.Context, sql string, args ...string) (coach.Digest, error) {
@@ -114,7 +114,7 @@ func (r digests) List(ctx context.Context, userID string, limit int) ([]coach.Di
 	}
 	var out []coach.Digest
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+digestCols+` FROM digests WHERE user_id = $1
+		rows, err := q.Query(ctx, `SELECT `+digestCols+` FROM {schema}.digests WHERE user_id = $1
 			ORDER BY period_end DESC, period_start DESC, id DESC LIMIT $2`, userID, storage.Clamp(limit))
 		if err != nil {
 			return err
@@ -131,7 +131,7 @@ func (r digests) MarkDelivered(ctx context.Context, userID, id string, at time.T
 		return coach.Errorf(coach.ENOTFOUND, "digest not found")
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `UPDATE digests SET delivered_at = $3 WHERE user_id = $1 AND id = $2`, userID, id, at)
+		tag, err := q.Exec(ctx, `UPDATE {schema}.digests SET delivered_at = $3 WHERE user_id = $1 AND id = $2`, userID, id, at)
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, er
 	}
 	var n int
 	err := r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `DELETE FROM digests WHERE period_end < $1`, sqlDate(day))
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.digests WHERE period_end < $1`, sqlDate(day))
 		n = int(tag.RowsAffected())
 		return err
 	})

@@ -70,13 +70,13 @@ func (r events) Append(ctx context.Context, evs ...coach.Event) ([]coach.Event, 
 
 // insertEventsSQL stores stamped events and moves the user's stream to the last id; its
 // arguments are those stamp returns.
-const insertEventsSQL = `WITH s AS (UPDATE event_streams SET last_id = $2 WHERE user_id = $1)
-	INSERT INTO event_outbox (id, user_id, type, v, ts, payload)
+const insertEventsSQL = `WITH s AS (UPDATE {schema}.event_streams SET last_id = $2 WHERE user_id = $1)
+	INSERT INTO {schema}.event_outbox (id, user_id, type, v, ts, payload)
 	SELECT id, $1, type, v, ts, payload FROM unnest($3::text[], $4::text[], $5::int2[], $6::timestamptz[], $7::jsonb[])
 		AS u(id, type, v, ts, payload)`
 
 // lockStreamSQL locks the user's stream row until the transaction ends and reads its last id.
-const lockStreamSQL = `SELECT last_id FROM event_streams WHERE user_id = $1 FOR NO KEY UPDATE`
+const lockStreamSQL = `SELECT last_id FROM {schema}.event_streams WHERE user_id = $1 FOR NO KEY UPDATE`
 
 // stamp gives evs, in order, the ids that follow last (coach.NextEventID at the clock's now) and
 // the times those ids encode, makes sure their months have partitions, and returns the stamped
@@ -118,6 +118,9 @@ func (db *DB) stamp(ctx context.Context, s *scope, q querier, userID, last strin
 // commit is sent, nothing was written and it runs once more on a fresh connection; a connection
 // lost with the commit in flight is EUNAVAILABLE.
 func (db *DB) appendOwnTx(ctx context.Context, userID string, evs []coach.Event) ([]coach.Event, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := db.pool.Acquire(ctx)
 		if err != nil {
@@ -151,6 +154,7 @@ func (db *DB) appendOn(ctx context.Context, conn *pgx.Conn, userID string, evs [
 			}
 		}
 	}()
+	q := db.on(conn)
 	var last string
 	found := true
 	b := &pgx.Batch{}
@@ -163,22 +167,22 @@ func (db *DB) appendOn(ctx context.Context, conn *pgx.Conn, userID string, evs [
 		}
 		return err
 	})
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, false, err
 	}
 	if !found {
-		if last, err = lockStream(ctx, conn, userID); err != nil {
+		if last, err = lockStream(ctx, q, userID); err != nil {
 			return nil, false, err
 		}
 	}
-	out, args, err := db.stamp(ctx, db.repos.s, conn, userID, last, evs)
+	out, args, err := db.stamp(ctx, db.repos.s, q, userID, last, evs)
 	if err != nil {
 		return nil, false, err
 	}
 	b = &pgx.Batch{}
 	b.Queue(insertEventsSQL, args...)
 	b.Queue("COMMIT")
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, true, err
 	}
 	return out, false, nil
@@ -196,8 +200,8 @@ func lockStream(ctx context.Context, q querier, userID string) (string, error) {
 	if err != pgx.ErrNoRows {
 		return "", err
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO event_streams (user_id, last_id)
-		SELECT $1, '' WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+	if _, err := q.Exec(ctx, `INSERT INTO {schema}.event_streams (user_id, last_id)
+		SELECT $1, '' WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)
 		ON CONFLICT (user_id) DO NOTHING`, userID); err != nil {
 		return "", err
 	}
@@ -230,10 +234,10 @@ func (r events) Since(ctx context.Context, userID, afterID string, limit int) ([
 			err  error
 		)
 		if afterID == "" {
-			rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox WHERE user_id = $1
+			rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM {schema}.event_outbox WHERE user_id = $1
 				ORDER BY ts, id LIMIT $2`, userID, storage.Clamp(limit))
 		} else {
-			rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox WHERE user_id = $1 AND ts >= $2 AND id > $3
+			rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM {schema}.event_outbox WHERE user_id = $1 AND ts >= $2 AND id > $3
 				ORDER BY ts, id LIMIT $4`, userID, from, afterID, storage.Clamp(limit))
 		}
 		if err != nil {
@@ -243,7 +247,7 @@ func (r events) Since(ctx context.Context, userID, afterID string, limit int) ([
 			return err
 		}
 		var gone bool
-		if err := q.QueryRow(ctx, `SELECT coalesce((SELECT horizon > $1 FROM event_retention), false)`, from).Scan(&gone); err != nil {
+		if err := q.QueryRow(ctx, `SELECT coalesce((SELECT horizon > $1 FROM {schema}.event_retention), false)`, from).Scan(&gone); err != nil {
 			return err
 		}
 		if gone {
@@ -265,7 +269,7 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	}
 	var id string
 	err := r.s.read(ctx, func(q querier) error {
-		return q.QueryRow(ctx, `SELECT id FROM event_outbox WHERE user_id = $1 ORDER BY ts, id LIMIT 1`, userID).Scan(&id)
+		return q.QueryRow(ctx, `SELECT id FROM {schema}.event_outbox WHERE user_id = $1 ORDER BY ts, id LIMIT 1`, userID).Scan(&id)
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
 		return "", coach.Errorf(coach.ENOTFOUND, "no events")
@@ -287,7 +291,7 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 	var out []coach.Event
 	if !r.s.inTx() {
 		err := r.s.read(ctx, func(q querier) error {
-			rows, err := q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`, n)
+			rows, err := q.Query(ctx, `SELECT `+eventCols+` FROM {schema}.event_outbox WHERE delivered_at IS NULL ORDER BY ts, id LIMIT $1`, n)
 			if err != nil {
 				return err
 			}
@@ -302,11 +306,11 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 	err := r.s.read(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, `WITH pending AS (
 				SELECT user_id, min(ts) AS first_ts, count(*) AS n
-				FROM event_outbox WHERE delivered_at IS NULL GROUP BY user_id
+				FROM {schema}.event_outbox WHERE delivered_at IS NULL GROUP BY user_id
 			), ranked AS (
 				SELECT user_id, sum(n) OVER (ORDER BY first_ts, user_id) - n AS before FROM pending
 			)
-			SELECT s.user_id FROM event_streams s JOIN ranked r ON r.user_id = s.user_id
+			SELECT s.user_id FROM {schema}.event_streams s JOIN ranked r ON r.user_id = s.user_id
 			WHERE r.before < $1
 			FOR UPDATE OF s SKIP LOCKED`, n)
 		if err != nil {
@@ -316,7 +320,7 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 		if err != nil || len(users) == 0 {
 			return err
 		}
-		rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM event_outbox
+		rows, err = q.Query(ctx, `SELECT `+eventCols+` FROM {schema}.event_outbox
 			WHERE delivered_at IS NULL AND user_id = ANY($2)
 			ORDER BY ts, id LIMIT $1`, n, users)
 		if err != nil {
@@ -345,7 +349,7 @@ func (r events) MarkDelivered(ctx context.Context, ids []string, at time.Time) e
 		return nil
 	}
 	return r.s.write(ctx, func(q querier) error {
-		_, err := q.Exec(ctx, `UPDATE event_outbox SET delivered_at = $1
+		_, err := q.Exec(ctx, `UPDATE {schema}.event_outbox SET delivered_at = $1
 			WHERE (id, ts) IN (SELECT * FROM unnest($2::text[], $3::timestamptz[])) AND delivered_at IS NULL`,
 			at, keys, tss)
 		return err
@@ -366,7 +370,7 @@ func (r events) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		tag, err := q.Exec(ctx, `DELETE FROM event_outbox WHERE ts < $1`, cutoff)
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.event_outbox WHERE ts < $1`, cutoff)
 		if err != nil {
 			return err
 		}

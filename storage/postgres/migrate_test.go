@@ -13,7 +13,7 @@ import (
 // each migration must be applied exactly once.
 func TestConcurrentMigrate(t *testing.T) {
 	t.Parallel()
-	url, schema := TestURL(), RandomTestSchema(t)
+	url, schema := testURL(), RandomTestSchema(t)
 	t.Cleanup(func() { DropTestSchema(t, url, schema) })
 	ctx := context.Background()
 	const processes = 4

@@ -227,7 +227,7 @@ func (db *DB) dropPartitions(ctx context.Context, q querier, cutoff time.Time, c
 
 // moveHorizon moves the retention horizon forward to h (never back).
 func moveHorizon(ctx context.Context, q querier, h time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO event_retention (singleton, horizon) VALUES (true, $1)
+	_, err := q.Exec(ctx, `INSERT INTO {schema}.event_retention (singleton, horizon) VALUES (true, $1)
 		ON CONFLICT (singleton) DO UPDATE SET horizon = greatest(event_retention.horizon, excluded.horizon)`, h)
 	return err
 }

@@ -36,8 +36,8 @@ func (r rules) Create(ctx context.Context, rule coach.Rule) error {
 		rule.CreatedAt = r.s.db.clock.Now()
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `INSERT INTO rules (`+ruleCols+`)
-			SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.rules (`+ruleCols+`)
+			SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $2)
 			ON CONFLICT DO NOTHING`,
 			rule.ID, rule.UserID, rule.Kind, []byte(rule.Params), rule.Active, rule.CreatedAt)
 		if err != nil {
@@ -57,7 +57,7 @@ func (r rules) Get(ctx context.Context, userID, id string) (coach.Rule, error) {
 	}
 	var out coach.Rule
 	err := r.s.read(ctx, func(q querier) (err error) {
-		out, err = scanRule(q.QueryRow(ctx, `SELECT `+ruleCols+` FROM rules WHERE user_id = $1 AND id = $2`, userID, id))
+		out, err = scanRule(q.QueryRow(ctx, `SELECT `+ruleCols+` FROM {schema}.rules WHERE user_id = $1 AND id = $2`, userID, id))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -73,7 +73,7 @@ func (r rules) List(ctx context.Context, userID string) ([]coach.Rule, error) {
 	}
 	var out []coach.Rule
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+ruleCols+` FROM rules WHERE user_id = $1 ORDER BY created_at, id`, userID)
+		rows, err := q.Query(ctx, `SELECT `+ruleCols+` FROM {schema}.rules WHERE user_id = $1 ORDER BY created_at, id`, userID)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (r rules) Update(ctx context.Context, rule coach.Rule) error {
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `UPDATE rules SET kind = $3, params = $4, active = $5 WHERE user_id = $1 AND id = $2`,
+		tag, err := q.Exec(ctx, `UPDATE {schema}.rules SET kind = $3, params = $4, active = $5 WHERE user_id = $1 AND id = $2`,
 			rule.UserID, rule.ID, rule.Kind, []byte(rule.Params), rule.Active)
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (r rules) Delete(ctx context.Context, userID, id string) error {
 		return coach.Errorf(coach.ENOTFOUND, "rule not found")
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `DELETE FROM rules WHERE user_id = $1 AND id = $2`, userID, id)
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.rules WHERE user_id = $1 AND id = $2`, userID, id)
 		if err != nil {
 			return err
 		}

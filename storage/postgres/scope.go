@@ -18,8 +18,8 @@ type querier interface {
 	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
 }
 
-// scope is where a repository's statements run: inside an InTx transaction (tx set), or, for the
-// DB's own repositories, each call in a transaction of its own.
+// scope is where a repository's statements run: inside an InTx or InExternalTx transaction (tx
+// set), or, for the DB's own repositories, each call in a transaction of its own.
 type scope struct {
 	db *DB
 	tx pgx.Tx
@@ -40,7 +40,7 @@ func (s *scope) read(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return formatError(fn(s.tx))
+		return formatError(fn(s.db.on(s.tx)))
 	}
 	return formatError(s.db.onConn(ctx, fn))
 }
@@ -54,7 +54,7 @@ func (s *scope) write(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return formatError(fn(s.tx))
+		return formatError(fn(s.db.on(s.tx)))
 	}
 	return formatError(s.db.inOwnTx(ctx, fn))
 }
@@ -63,12 +63,15 @@ func (s *scope) write(ctx context.Context, fn func(q querier) error) error {
 // dead. A dead connection suggests that others are too (the server restarted or killed them),
 // so the pool's idle connections are dropped first.
 func (db *DB) onConn(ctx context.Context, fn func(q querier) error) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := db.pool.Acquire(ctx)
 		if err != nil {
 			return err
 		}
-		err = fn(c)
+		err = fn(db.on(c))
 		dead := err != nil && (c.Conn().IsClosed() || connLost(err))
 		c.Release()
 		if dead && attempt == 0 && ctx.Err() == nil {
@@ -81,6 +84,9 @@ func (db *DB) onConn(ctx context.Context, fn func(q querier) error) error {
 
 // inOwnTx runs fn in a transaction of its own on a pooled connection (see scope.write).
 func (db *DB) inOwnTx(ctx context.Context, fn func(q querier) error) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := db.pool.Acquire(ctx)
 		if err != nil {
@@ -91,7 +97,7 @@ func (db *DB) inOwnTx(ctx context.Context, fn func(q querier) error) error {
 			if err != nil {
 				return err
 			}
-			if err := fn(tx); err != nil {
+			if err := fn(db.on(tx)); err != nil {
 				rollback(ctx, tx)
 				return err
 			}

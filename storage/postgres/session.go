@@ -32,8 +32,8 @@ func (r sessions) Create(ctx context.Context, s coach.Session) error {
 		}
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `INSERT INTO sessions (id, user_id, created_at, expires_at, ip_hash, ua_hash, token_hash)
-			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.sessions (id, user_id, created_at, expires_at, ip_hash, ua_hash, token_hash)
+			SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $2)
 			ON CONFLICT DO NOTHING`,
 			s.ID, s.UserID, s.CreatedAt, s.ExpiresAt, s.IPHash, nullText(s.UAHash), s.TokenHash)
 		if err != nil {
@@ -50,7 +50,7 @@ func (r sessions) Create(ctx context.Context, s coach.Session) error {
 // NOTHING that stored nothing: ENOTFOUND if the user does not exist, else ECONFLICT with msg.
 func conflictOrMissingUser(ctx context.Context, q querier, userID, msg string) error {
 	var exists bool
-	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, userID).Scan(&exists); err != nil {
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)`, userID).Scan(&exists); err != nil {
 		return err
 	}
 	if !exists {
@@ -66,7 +66,7 @@ func (r sessions) ByTokenHash(ctx context.Context, tokenHash string) (coach.Sess
 	}
 	var s coach.Session
 	err := r.s.read(ctx, func(q querier) (err error) {
-		s, err = scanSession(q.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash))
+		s, err = scanSession(q.QueryRow(ctx, `SELECT `+sessionCols+` FROM {schema}.sessions WHERE token_hash = $1`, tokenHash))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -82,7 +82,7 @@ func (r sessions) List(ctx context.Context, userID string) ([]coach.Session, err
 	}
 	var out []coach.Session
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+		rows, err := q.Query(ctx, `SELECT `+sessionCols+` FROM {schema}.sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (r sessions) List(ctx context.Context, userID string) ([]coach.Session, err
 
 // Delete removes one of the user's sessions, or gives ENOTFOUND.
 func (r sessions) Delete(ctx context.Context, userID, id string) error {
-	n, err := r.delete(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id = $2`, userID, id)
+	n, err := r.delete(ctx, `DELETE FROM {schema}.sessions WHERE user_id = $1 AND id = $2`, userID, id)
 	if err == nil && n == 0 {
 		return coach.Errorf(coach.ENOTFOUND, "session not found")
 	}
@@ -103,14 +103,14 @@ func (r sessions) Delete(ctx context.Context, userID, id string) error {
 
 // DeleteAll removes every session of the user and returns how many there were.
 func (r sessions) DeleteAll(ctx context.Context, userID string) (int, error) {
-	return r.delete(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	return r.delete(ctx, `DELETE FROM {schema}.sessions WHERE user_id = $1`, userID)
 }
 
 // DeleteExpired removes every session that expired at or before now.
 func (r sessions) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now)
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.sessions WHERE expires_at <= $1`, now)
 		n = int(tag.RowsAffected())
 		return err
 	})

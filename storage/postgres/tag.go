@@ -69,7 +69,7 @@ func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, bat
 	}
 	return r.s.write(ctx, func(q querier) error {
 		// Lock the user's trades named (a concurrent delete waits) and check that all exist.
-		rows, err := q.Query(ctx, `SELECT id FROM trades WHERE user_id = $1 AND id = ANY($2) FOR KEY SHARE`, userID, ids)
+		rows, err := q.Query(ctx, `SELECT id FROM {schema}.trades WHERE user_id = $1 AND id = ANY($2) FOR KEY SHARE`, userID, ids)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, bat
 		}
 		if n > 0 {
 			var taken bool
-			if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bias_tags WHERE id = ANY($1)
+			if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.bias_tags WHERE id = ANY($1)
 				AND NOT (user_id = $2 AND trade_id = ANY($3)))`, gIDs, userID, ids).Scan(&taken); err != nil {
 				return err
 			}
@@ -110,13 +110,13 @@ func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, bat
 				return coach.Errorf(coach.ECONFLICT, "a tag id is already used by another trade's tag")
 			}
 		}
-		if _, err := q.Exec(ctx, `DELETE FROM bias_tags WHERE user_id = $1 AND trade_id = ANY($2)`, userID, ids); err != nil {
+		if _, err := q.Exec(ctx, `DELETE FROM {schema}.bias_tags WHERE user_id = $1 AND trade_id = ANY($2)`, userID, ids); err != nil {
 			return err
 		}
 		if n == 0 {
 			return nil
 		}
-		_, err = q.Exec(ctx, `INSERT INTO bias_tags (id, user_id, trade_id, label, confidence, features, created_at)
+		_, err = q.Exec(ctx, `INSERT INTO {schema}.bias_tags (id, user_id, trade_id, label, confidence, features, created_at)
 			SELECT id, $1, trade_id, label, confidence, features, created_at
 			FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[])
 				AS u(id, trade_id, label, confidence, features, created_at)`,
@@ -138,7 +138,7 @@ func (r tags) ByTrades(ctx context.Context, userID string, tradeIDs []string) ([
 	}
 	var out []coach.BiasTag
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+tagCols+` FROM bias_tags g WHERE g.user_id = $1 AND g.trade_id = ANY($2)
+		rows, err := q.Query(ctx, `SELECT `+tagCols+` FROM {schema}.bias_tags g WHERE g.user_id = $1 AND g.trade_id = ANY($2)
 			ORDER BY g.trade_id, g.label`, userID, ids)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (r tags) List(ctx context.Context, userID string, f storage.TagFilter) ([]c
 	if !textOK(userID) || !textOK(f.Label) {
 		return nil, nil
 	}
-	sql := `SELECT ` + tagCols + ` FROM bias_tags g JOIN trades t ON t.id = g.trade_id
+	sql := `SELECT ` + tagCols + ` FROM {schema}.bias_tags g JOIN {schema}.trades t ON t.id = g.trade_id
 		WHERE g.user_id = $1 AND t.user_id = $1`
 	args := []any{userID}
 	arg := func(v any) string {

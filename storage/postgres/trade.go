@@ -68,7 +68,7 @@ func (r trades) Get(ctx context.Context, userID, id string) (coach.Trade, error)
 	}
 	var t coach.Trade
 	err := r.s.read(ctx, func(q querier) (err error) {
-		t, err = scanTrade(q.QueryRow(ctx, `SELECT `+tradeCols+` FROM trades WHERE user_id = $1 AND id = $2`, userID, id))
+		t, err = scanTrade(q.QueryRow(ctx, `SELECT `+tradeCols+` FROM {schema}.trades WHERE user_id = $1 AND id = $2`, userID, id))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -82,7 +82,7 @@ func (r trades) List(ctx context.Context, userID string, f storage.TradeFilter) 
 	if !textOK(userID) || !textOK(string(f.Symbol)) {
 		return nil, nil
 	}
-	sql := `SELECT ` + tradeCols + ` FROM trades WHERE user_id = $1`
+	sql := `SELECT ` + tradeCols + ` FROM {schema}.trades WHERE user_id = $1`
 	args := []any{userID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -132,7 +132,7 @@ func (r trades) Update(ctx context.Context, userID string, t coach.Trade) error 
 		return coach.Errorf(coach.ENOTFOUND, "trade not found")
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `UPDATE trades SET symbol = $3, side = $4, qty = $5, price = $6, fee = $7, fee_asset = $8, ts = $9
+		tag, err := q.Exec(ctx, `UPDATE {schema}.trades SET symbol = $3, side = $4, qty = $5, price = $6, fee = $7, fee_asset = $8, ts = $9
 			WHERE user_id = $1 AND id = $2`,
 			userID, t.ID, string(t.Symbol), string(t.Side), numeric(t.Qty), numeric(t.Price), nullNumeric(t.Fee), t.FeeAsset, t.TS)
 		if err != nil {
@@ -154,8 +154,8 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 	now := r.s.db.clock.Now()
 	return r.s.write(ctx, func(q querier) error {
 		var n int
-		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM trades WHERE user_id = $1 AND id = $2 RETURNING user_id, broker, ext_id),
-			z AS (INSERT INTO trade_tombstones (user_id, broker, ext_id, deleted_at) SELECT user_id, broker, ext_id, $3 FROM d
+		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM {schema}.trades WHERE user_id = $1 AND id = $2 RETURNING user_id, broker, ext_id),
+			z AS (INSERT INTO {schema}.trade_tombstones (user_id, broker, ext_id, deleted_at) SELECT user_id, broker, ext_id, $3 FROM d
 				ON CONFLICT DO NOTHING)
 			SELECT count(*) FROM d`, userID, id, now).Scan(&n)
 		if err != nil {
@@ -175,7 +175,7 @@ func (r trades) Count(ctx context.Context, userID string) (int, error) {
 	}
 	var n int
 	err := r.s.read(ctx, func(q querier) error {
-		return q.QueryRow(ctx, `SELECT count(*) FROM trades WHERE user_id = $1`, userID).Scan(&n)
+		return q.QueryRow(ctx, `SELECT count(*) FROM {schema}.trades WHERE user_id = $1`, userID).Scan(&n)
 	})
 	return n, err
 }

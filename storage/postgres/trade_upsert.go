@@ -67,18 +67,18 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 		var inserted, skipped int
 		var userExists bool
 		err := q.QueryRow(ctx, `WITH ins AS (
-				INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id)
+				INSERT INTO {schema}.trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id)
 				SELECT s.id, $1, s.broker, s.ext_id, s.symbol, s.side, s.qty::numeric, s.price::numeric, s.fee::numeric,
 					s.fee_asset, s.ts, s.connection_id
 				FROM `+src+` s
-				WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
-				  AND NOT EXISTS (SELECT 1 FROM trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
+				WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)
+				  AND NOT EXISTS (SELECT 1 FROM {schema}.trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
 				ON CONFLICT (user_id, broker, ext_id) DO NOTHING
 				RETURNING 1)
 			SELECT (SELECT count(*) FROM ins),
-				(SELECT count(*) FROM trade_tombstones z WHERE z.user_id = $1
+				(SELECT count(*) FROM {schema}.trade_tombstones z WHERE z.user_id = $1
 					AND EXISTS (SELECT 1 FROM `+src+` s WHERE s.broker = z.broker AND s.ext_id = z.ext_id)),
-				EXISTS (SELECT 1 FROM users WHERE id = $1)`, args...).Scan(&inserted, &skipped, &userExists)
+				EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)`, args...).Scan(&inserted, &skipped, &userExists)
 		if err != nil {
 			return err
 		}

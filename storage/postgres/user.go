@@ -46,7 +46,7 @@ func (r users) Create(ctx context.Context, u coach.User) error {
 	}
 	return r.s.write(ctx, func(q querier) error {
 		// ON CONFLICT DO NOTHING keeps a transaction usable after a taken email.
-		tag, err := q.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.users (`+userCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 			u.ID, u.Email, u.PasswordHash, u.CreatedAt, u.TimeZone)
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (r users) one(ctx context.Context, where, arg string) (coach.User, error) {
 	}
 	var u coach.User
 	err := r.s.read(ctx, func(q querier) (err error) {
-		u, err = scanUser(q.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg))
+		u, err = scanUser(q.QueryRow(ctx, `SELECT `+userCols+` FROM {schema}.users WHERE `+where, arg))
 		return err
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
@@ -93,8 +93,8 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 		// The NOT EXISTS guard turns a taken email into zero rows rather than an error that
 		// would abort an enclosing transaction (a concurrent taker still gets ECONFLICT from
 		// the unique index).
-		tag, err := q.Exec(ctx, `UPDATE users SET email = $2, password_hash = $3, time_zone = $4
-			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email = $2 AND o.id <> $1)`,
+		tag, err := q.Exec(ctx, `UPDATE {schema}.users SET email = $2, password_hash = $3, time_zone = $4
+			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM {schema}.users o WHERE o.email = $2 AND o.id <> $1)`,
 			u.ID, u.Email, u.PasswordHash, u.TimeZone)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 			return nil
 		}
 		var exists bool
-		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, u.ID).Scan(&exists); err != nil {
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)`, u.ID).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
@@ -119,7 +119,7 @@ func (r users) Delete(ctx context.Context, id string) error {
 		return coach.Errorf(coach.ENOTFOUND, "user not found")
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.users WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}

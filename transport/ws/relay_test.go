@@ -15,7 +15,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
-	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
@@ -242,7 +242,7 @@ func TestConcurrentCommitsReachTheClientInCommitOrder(t *testing.T) {
 	})
 	t.Run("Postgres", func(t *testing.T) {
 		t.Parallel()
-		testConcurrentCommits(t, postgres.MustOpenTestDB(t))
+		testConcurrentCommits(t, postgrestest.MustOpenTestDB(t))
 	})
 }
 
