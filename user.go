@@ -6,11 +6,20 @@ import (
 	"time"
 )
 
-// User is a trader with an account. Email is unique (case-insensitively: NormalizeEmail is the
-// stored form). TimeZone is an addition to the seed: the IANA zone in which the user's days and
-// weeks are bucketed (digests, streaks, rules per day); "" means UTC.
+// User is a trader with an account. TimeZone is an addition to the seed: the IANA zone in which
+// the user's days and weeks are bucketed (digests, streaks, rules per day); "" means UTC.
+//
+// A host application that keeps its own user table need not copy personal data here: ID may be
+// the host's own user id and Email may be empty.
 type User struct {
-	ID    string `json:"id"`
+	// ID identifies the user: a cuid from NewID, or the host's own id for the user. Either way it
+	// must pass ValidID — 1 to 64 ASCII letters, digits, '_' or '-' — so that it is safe in keys,
+	// task ids, paths and logs; a host whose ids use other characters (Auth0's "auth0|…") maps
+	// them, e.g. '|' to '_'. Required by storage.
+	ID string `json:"id"`
+	// Email is optional: "" means the user has none here (the host keeps it). When set it must be
+	// a plain address of at most 254 bytes, and it is unique case-insensitively (NormalizeEmail
+	// is the stored form). The reference host requires it at sign-up.
 	Email string `json:"email"`
 	// PasswordHash is an Argon2id hash in PHC string form. It never leaves the server.
 	PasswordHash string    `json:"-"`
@@ -34,19 +43,19 @@ func (u User) Location() *time.Location {
 	return loc
 }
 
-// Validate reports the first invalid field of u.
+// Validate reports the first invalid field of u: a malformed ID (an empty one is left to the
+// caller), an Email that is set but not a valid address, a TimeZone that is not an IANA name.
 func (u User) Validate() error {
 	if u.ID != "" && !ValidID(u.ID) {
 		return Errorf(EINVALID, "id: malformed")
 	}
-	if u.Email == "" {
-		return Errorf(EINVALID, "email: required")
-	}
-	if len(u.Email) > 254 {
-		return Errorf(EINVALID, "email: longer than 254 characters")
-	}
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || a.Name != "" {
-		return Errorf(EINVALID, "email: not a valid address")
+	if u.Email != "" {
+		if len(u.Email) > 254 {
+			return Errorf(EINVALID, "email: longer than 254 characters")
+		}
+		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || a.Name != "" {
+			return Errorf(EINVALID, "email: not a valid address")
+		}
 	}
 	if u.TimeZone != "" {
 		// "Local" is the machine's zone, not an IANA name: days would move with the server.

@@ -21,7 +21,7 @@ func (r users) Create(ctx context.Context, u coach.User) error {
 		if b, ok := d.users[u.ID]; ok && b.user != nil {
 			return coach.Errorf(coach.ECONFLICT, "user %s already exists", u.ID)
 		}
-		if _, ok := d.emails[u.Email]; ok {
+		if _, ok := d.emails[u.Email]; ok && u.Email != "" {
 			return coach.Errorf(coach.ECONFLICT, "email already registered")
 		}
 		if u.CreatedAt.IsZero() {
@@ -30,8 +30,8 @@ func (r users) Create(ctx context.Context, u coach.User) error {
 		u.CreatedAt = u.CreatedAt.UTC()
 		b := d.bucketFor(u.ID, undo)
 		b.user = &u
-		d.emails[u.Email] = u.ID
-		undo.add(func() { b.user = nil; delete(d.emails, u.Email) })
+		undo.add(func() { b.user = nil })
+		d.indexEmail(u.Email, u.ID, undo)
 		return nil
 	})
 }
@@ -53,7 +53,7 @@ func (r users) ByEmail(ctx context.Context, email string) (coach.User, error) {
 	var out coach.User
 	err := r.r.read(ctx, func(d *data) error {
 		id, ok := d.emails[coach.NormalizeEmail(email)]
-		if !ok {
+		if !ok || email == "" {
 			return coach.Errorf(coach.ENOTFOUND, "no user with this email")
 		}
 		out = *d.users[id].user
@@ -72,20 +72,16 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 		if !ok || b.user == nil {
 			return notFound("user", u.ID)
 		}
-		if other, ok := d.emails[email]; ok && other != u.ID {
+		if other, ok := d.emails[email]; ok && other != u.ID && email != "" {
 			return coach.Errorf(coach.ECONFLICT, "email already registered")
 		}
 		old := *b.user
 		next := old
 		next.Email, next.PasswordHash, next.TimeZone = email, u.PasswordHash, u.TimeZone
-		delete(d.emails, old.Email)
-		d.emails[email] = u.ID
 		*b.user = next
-		undo.add(func() {
-			delete(d.emails, email)
-			d.emails[old.Email] = u.ID
-			*b.user = old
-		})
+		undo.add(func() { *b.user = old })
+		d.unindexEmail(old.Email, undo)
+		d.indexEmail(email, u.ID, undo)
 		return nil
 	})
 }
@@ -99,9 +95,7 @@ func (r users) Delete(ctx context.Context, id string) error {
 		}
 		delete(d.users, id)
 		undo.add(func() { d.users[id] = b })
-		email := b.user.Email
-		delete(d.emails, email)
-		undo.add(func() { d.emails[email] = id })
+		d.unindexEmail(b.user.Email, undo)
 		for _, s := range b.sessions {
 			d.dropSession(s, undo)
 		}
@@ -127,4 +121,23 @@ func (r users) Delete(ctx context.Context, id string) error {
 		}
 		return nil
 	})
+}
+
+// indexEmail makes email (normalized; "" for none, which is not indexed) find user id.
+func (d *data) indexEmail(email, id string, undo *undoLog) {
+	if email == "" {
+		return
+	}
+	d.emails[email] = id
+	undo.add(func() { delete(d.emails, email) })
+}
+
+// unindexEmail forgets email ("" for none).
+func (d *data) unindexEmail(email string, undo *undoLog) {
+	id, ok := d.emails[email]
+	if email == "" || !ok {
+		return
+	}
+	delete(d.emails, email)
+	undo.add(func() { d.emails[email] = id })
 }

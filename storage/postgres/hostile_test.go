@@ -91,7 +91,8 @@ func TestHostileInputIsRejectedBeforeSQL(t *testing.T) {
 
 		// Values the domain rejects (each type's Validate), which the database would take or
 		// refuse with a driver error.
-		{"user without an email", func() error { return db.Users().Create(ctx, coach.User{ID: id, CreatedAt: now}) }},
+		{"user with a malformed email", func() error { return db.Users().Create(ctx, coach.User{ID: id, Email: "z", CreatedAt: now}) }},
+		{"user with a host id outside the charset", func() error { return db.Users().Create(ctx, coach.User{ID: "auth0|5f7c", CreatedAt: now}) }},
 		{"user with an unknown time zone", func() error {
 			return db.Users().Create(ctx, coach.User{ID: id, Email: "z@example.com", TimeZone: "Mars/Olympus", CreatedAt: now})
 		}},

@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/tradecoach/coach/storage/postgres/internal/testserver"
@@ -40,4 +43,26 @@ func SkipUnavailable(tb testing.TB, err error) { tb.Helper(); testserver.SkipUna
 func DropTestSchema(tb testing.TB, url, schema string) {
 	tb.Helper()
 	testserver.DropSchema(tb, url, schema)
+}
+
+// LatestMigration returns the highest version among Migrations, whose files must all be named
+// NNNNN_name.sql.
+func LatestMigration(t *testing.T) int64 {
+	t.Helper()
+	entries, err := fs.ReadDir(Migrations(), ".")
+	if err != nil {
+		t.Fatalf("read migrations: %v", err)
+	}
+	var latest int64
+	for _, e := range entries {
+		var v int64
+		if _, err := fmt.Sscanf(e.Name(), "%05d_", &v); err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			t.Errorf("migration file %q is not NNNNN_name.sql", e.Name())
+		}
+		latest = max(latest, v)
+	}
+	if latest == 0 {
+		t.Fatal("Migrations has no migration")
+	}
+	return latest
 }

@@ -9,14 +9,19 @@ import (
 )
 
 // users is storage.Users. Emails are stored in coach.NormalizeEmail form, so the unique index on
-// email makes them unique case-insensitively.
+// email makes them unique case-insensitively; a user without an email (a host-owned user) has
+// NULL there, which the partial index leaves out.
 type users struct{ s *scope }
 
 const userCols = `id, email, password_hash, created_at, time_zone`
 
 func scanUser(row pgx.Row) (coach.User, error) {
 	var u coach.User
-	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.CreatedAt, &u.TimeZone)
+	var email *string
+	err := row.Scan(&u.ID, &email, &u.PasswordHash, &u.CreatedAt, &u.TimeZone)
+	if email != nil {
+		u.Email = *email
+	}
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }
@@ -47,7 +52,7 @@ func (r users) Create(ctx context.Context, u coach.User) error {
 	return r.s.write(ctx, func(q querier) error {
 		// ON CONFLICT DO NOTHING keeps a transaction usable after a taken email.
 		tag, err := q.Exec(ctx, `INSERT INTO {schema}.users (`+userCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			u.ID, u.Email, u.PasswordHash, u.CreatedAt, u.TimeZone)
+			u.ID, nullText(u.Email), u.PasswordHash, u.CreatedAt, u.TimeZone)
 		if err != nil {
 			return err
 		}
@@ -63,9 +68,14 @@ func (r users) ByID(ctx context.Context, id string) (coach.User, error) {
 	return r.one(ctx, `id = $1`, id)
 }
 
-// ByEmail returns the user whose normalized email is NormalizeEmail(email), or ENOTFOUND.
+// ByEmail returns the user whose normalized email is NormalizeEmail(email), or ENOTFOUND (always
+// for "": users without an email are found by id only).
 func (r users) ByEmail(ctx context.Context, email string) (coach.User, error) {
-	return r.one(ctx, `email = $1`, coach.NormalizeEmail(email))
+	email = coach.NormalizeEmail(email)
+	if email == "" {
+		return coach.User{}, coach.Errorf(coach.ENOTFOUND, "user not found")
+	}
+	return r.one(ctx, `email = $1`, email)
 }
 
 func (r users) one(ctx context.Context, where, arg string) (coach.User, error) {
@@ -95,7 +105,7 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 		// the unique index).
 		tag, err := q.Exec(ctx, `UPDATE {schema}.users SET email = $2, password_hash = $3, time_zone = $4
 			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM {schema}.users o WHERE o.email = $2 AND o.id <> $1)`,
-			u.ID, u.Email, u.PasswordHash, u.TimeZone)
+			u.ID, nullText(u.Email), u.PasswordHash, u.TimeZone)
 		if err != nil {
 			return err
 		}

@@ -51,12 +51,79 @@ func runUsers(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: u.ID, Email: "other@example.com", CreatedAt: base}), coach.ECONFLICT, "Create with a taken id")
 	})
 
+	t.Run("UsersWithoutEmail", func(t *testing.T) {
+		// A host that keeps its own user table stores its users without their email.
+		f := setup(t, newStore)
+		a := coach.User{ID: coach.NewID(), CreatedAt: base}
+		b := coach.User{ID: coach.NewID(), CreatedAt: base, TimeZone: "Asia/Tokyo"}
+		must(t, f.s.Users().Create(f.ctx, a), "Create a without email")
+		must(t, f.s.Users().Create(f.ctx, b), "Create b without email")
+		for _, u := range []coach.User{a, b} {
+			got, err := f.s.Users().ByID(f.ctx, u.ID)
+			must(t, err, "ByID")
+			diff(t, "user without email", u, got)
+		}
+		_, err := f.s.Users().ByEmail(f.ctx, "")
+		wantCode(t, err, coach.ENOTFOUND, `ByEmail("")`)
+
+		// An email given later is unique as ever; taken away, it is free again.
+		withEmail := a
+		withEmail.Email = "a@example.com"
+		must(t, f.s.Users().Update(f.ctx, withEmail), "Update a: add an email")
+		got, err := f.s.Users().ByEmail(f.ctx, "A@example.com")
+		must(t, err, "ByEmail after adding it")
+		diff(t, "user with the added email", withEmail, got)
+		taken := b
+		taken.Email = "a@example.com"
+		wantCode(t, f.s.Users().Update(f.ctx, taken), coach.ECONFLICT, "Update b to a's email")
+		wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: coach.NewID(), Email: "A@Example.com", CreatedAt: base}), coach.ECONFLICT, "Create with a's email")
+		must(t, f.s.Users().Update(f.ctx, a), "Update a: remove the email")
+		_, err = f.s.Users().ByEmail(f.ctx, "a@example.com")
+		wantCode(t, err, coach.ENOTFOUND, "ByEmail after removing it")
+		must(t, f.s.Users().Update(f.ctx, taken), "Update b to the freed email")
+		must(t, f.s.Users().Delete(f.ctx, a.ID), "Delete a user without email")
+		must(t, f.s.Users().Create(f.ctx, coach.User{ID: coach.NewID(), CreatedAt: base}), "Create a third user without email")
+	})
+
+	t.Run("HostChosenIDRoundTrips", func(t *testing.T) {
+		// A host's own ids: a UUID, a number, a provider's prefixed id, 64 characters.
+		f := setup(t, newStore)
+		suffix := randomKey(t)[:8]
+		for _, id := range []string{
+			"3f2b8c1e-9d4a-4e6b-8f0c-" + suffix + "1c43",
+			"4711" + suffix,
+			"user_2NNEqL2nrIRdJ194" + suffix,
+			strings.Repeat("x", 56) + suffix,
+		} {
+			u := coach.User{ID: id, CreatedAt: base}
+			must(t, f.s.Users().Create(f.ctx, u), "Create "+id)
+			got, err := f.s.Users().ByID(f.ctx, id)
+			must(t, err, "ByID "+id)
+			diff(t, "user "+id, u, got)
+			// The id works everywhere a user id does.
+			diff(t, "upsert for "+id, storage.UpsertResult{Inserted: 1}, f.upsert(id, trade("t1", base)))
+			evs, err := f.s.Events().Append(f.ctx, event(id, 1))
+			must(t, err, "Append for "+id)
+			since, err := f.s.Events().Since(f.ctx, id, "", 0)
+			must(t, err, "Since for "+id)
+			if len(since) != 1 || since[0].ID != evs[0].ID {
+				t.Errorf("events of %s: %v, want the one appended", id, since)
+			}
+		}
+		wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: "4711" + suffix, CreatedAt: base}), coach.ECONFLICT, "Create with a taken host id")
+	})
+
 	t.Run("CreateRejectsInvalid", func(t *testing.T) {
 		f := setup(t, newStore)
 		for name, u := range map[string]coach.User{
-			"no id":     {Email: "a@example.com", CreatedAt: base},
-			"bad email": {ID: coach.NewID(), Email: "not an email", CreatedAt: base},
-			"bad zone":  {ID: coach.NewID(), Email: "b@example.com", TimeZone: "Mars/Olympus", CreatedAt: base},
+			"no id":           {Email: "a@example.com", CreatedAt: base},
+			"id with a pipe":  {ID: "auth0|5f7c8ec7c33c6c004bbafe82", CreatedAt: base},
+			"id with a space": {ID: "a b", CreatedAt: base},
+			"id with a slash": {ID: "../x", CreatedAt: base},
+			"id of 65 bytes":  {ID: strings.Repeat("a", 65), CreatedAt: base},
+			"id not ascii":    {ID: "üser", CreatedAt: base},
+			"bad email":       {ID: coach.NewID(), Email: "not an email", CreatedAt: base},
+			"bad zone":        {ID: coach.NewID(), Email: "b@example.com", TimeZone: "Mars/Olympus", CreatedAt: base},
 		} {
 			wantCode(t, f.s.Users().Create(f.ctx, u), coach.EINVALID, "Create "+name)
 		}
