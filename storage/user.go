@@ -7,19 +7,24 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// Users stores accounts. Emails are unique case-insensitively (stored in coach.NormalizeEmail form).
+// Users stores accounts. Emails are optional and, when present, unique case-insensitively (stored
+// in coach.NormalizeEmail form): a host that keeps its own user table creates users with its own
+// ids and no email, and keeps the personal data in its own table.
 type Users interface {
-	// Create stores u, which must be valid and have an ID. An email already taken is ECONFLICT.
+	// Create stores u, which must be valid and have an ID: coach.NewID(), or the host's own id
+	// for the user (any id coach.ValidID accepts). An id or an email already taken is ECONFLICT;
+	// any number of users may have no email.
 	Create(ctx context.Context, u coach.User) error
 
 	// ByID returns the user with id, or ENOTFOUND.
 	ByID(ctx context.Context, id string) (coach.User, error)
 
-	// ByEmail returns the user with email (compared in normalized form), or ENOTFOUND.
+	// ByEmail returns the user with email (compared in normalized form), or ENOTFOUND — always
+	// for "", so a user without an email is found by id only.
 	ByEmail(ctx context.Context, email string) (coach.User, error)
 
-	// Update replaces the user's email, password hash and time zone. ENOTFOUND if there is no such
-	// user; ECONFLICT if the new email is taken.
+	// Update replaces the user's email ("" removes it), password hash and time zone. ENOTFOUND
+	// if there is no such user; ECONFLICT if the new email is taken.
 	Update(ctx context.Context, u coach.User) error
 
 	// Delete erases the user and everything of theirs in this store: sessions, connections, trades

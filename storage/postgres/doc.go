@@ -4,7 +4,15 @@
 //
 // Open connects, migrates (under an advisory lock, so several processes may start at once) and
 // makes the event outbox's monthly partitions. Every call made through the DB directly runs in a
-// transaction of its own; InTx gives a unit of work. Driver errors become coach errors in one
+// transaction of its own; InTx gives a unit of work.
+//
+// A host application embeds the store on its own terms: New uses the host's pgxpool.Pool (and
+// Close leaves it open), InExternalTx runs a unit of work inside the host's own pgx.Tx so that the
+// host's rows and the store's outbox events commit together, and Migrations and Migrate let the
+// host migrate the store's schema when and how it chooses (Config.NoMigrate then makes a missing
+// schema an EINVALID naming it). Every statement names the store's schema explicitly, so the
+// store never depends on search_path and never touches the host's tables. Test helpers are in
+// postgrestest, so this package does not link the testing package. Driver errors become coach errors in one
 // place (formatError): unique violations ECONFLICT, foreign-key violations ENOTFOUND, check
 // violations and rejected text EINVALID, lost connections EUNAVAILABLE, anything else EINTERNAL
 // with a stack.

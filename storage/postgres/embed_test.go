@@ -53,6 +53,7 @@ func newHost(t *testing.T) host {
 	pc, err := pgxpool.ParseConfig(url)
 	must(t, err, "parse url")
 	pc.ConnConfig.RuntimeParams["search_path"] = hostSchema
+	pc.ConnConfig.RuntimeParams["application_name"] = hostSchema
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	must(t, err, "host pool")
 	t.Cleanup(pool.Close)
@@ -176,6 +177,72 @@ func TestInExternalTx(t *testing.T) {
 	must(t, h.pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&hostUsers), "host users")
 	if hostUsers != 0 {
 		t.Errorf("the host's users table has %d rows, want 0", hostUsers)
+	}
+}
+
+// TestInExternalTxHoldsStreamUntilHostCommits: an append in a host's transaction holds the user's
+// event stream until the host commits, so a second host transaction appending for the same user
+// waits and gets the later id — ids follow commit order, as with InTx.
+func TestInExternalTxHoldsStreamUntilHostCommits(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	ctx := context.Background()
+	u := coach.User{ID: coach.NewID(), CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	must(t, h.db.Users().Create(ctx, u), "create user")
+
+	tx1, err := h.pool.Begin(ctx)
+	must(t, err, "begin tx1")
+	defer tx1.Rollback(ctx)
+	var first []coach.Event
+	must(t, h.db.InExternalTx(ctx, tx1, func(stx storage.Tx) (err error) {
+		first, err = stx.Events().Append(ctx, reflectEvent(u.ID, 1))
+		return err
+	}), "append in tx1")
+
+	type result struct {
+		evs []coach.Event
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() { done <- r }()
+		tx2, err := h.pool.Begin(ctx)
+		if r.err = err; err != nil {
+			return
+		}
+		defer tx2.Rollback(ctx)
+		if r.err = h.db.InExternalTx(ctx, tx2, func(stx storage.Tx) (err error) {
+			r.evs, err = stx.Events().Append(ctx, reflectEvent(u.ID, 2))
+			return err
+		}); r.err != nil {
+			return
+		}
+		r.err = tx2.Commit(ctx)
+	}()
+	// Wait until tx2's append is waiting for a lock (the host pool's connections carry the host
+	// schema's name as application_name).
+	for {
+		var waiting int
+		must(t, h.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+			h.schema).Scan(&waiting), "pg_stat_activity")
+		if waiting > 0 {
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("tx2 finished (%v, %v) while tx1 held the user's stream", r.evs, r.err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	must(t, tx1.Commit(ctx), "commit tx1")
+	r := <-done
+	must(t, r.err, "tx2")
+	if !(first[0].ID < r.evs[0].ID) {
+		t.Errorf("tx2's event id %s is not after tx1's %s, committed first", r.evs[0].ID, first[0].ID)
+	}
+	if got, want := h.events(t, u.ID), []string{first[0].ID, r.evs[0].ID}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("events %v, want %v", got, want)
 	}
 }
 
