@@ -22,7 +22,7 @@ type Config struct {
 	// partition maintenance what "now" is. Default coach.SystemClock.
 	Clock coach.Clock
 	// PartitionsAhead is how many months of event_outbox partitions after the current one Open
-	// makes ready. 0 means the default, 3; at most 120.
+	// and New make ready. 0 means the default, 3; at most 120.
 	PartitionsAhead int
 	// NoMigrate makes Open and New skip Migrate, for deployments that migrate separately (see
 	// Migrations). The schema must then hold the migrated tables already: if it does not exist,

@@ -379,6 +379,44 @@ func TestInExternalTxErrorUndoesOnlyItsOwnWork(t *testing.T) {
 	wantCode(t, h.db.InExternalTx(ctx, nil, func(storage.Tx) error { return nil }), coach.EINVALID, "InExternalTx(nil tx)")
 }
 
+// TestInExternalTxBulkImport imports a batch large enough to go through COPY and a temporary
+// table inside a host's transaction, twice (the second import finds everything stored).
+func TestInExternalTxBulkImport(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	ctx := context.Background()
+	u := coach.User{ID: coach.NewID(), CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	must(t, h.db.Users().Create(ctx, u), "create user")
+	base := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	fills := make([]coach.Trade, 2000)
+	for i := range fills {
+		fills[i] = coach.Trade{Broker: "csv", ExtID: fmt.Sprintf("x%d", i), Symbol: "BTC-USDT", Side: coach.Buy,
+			Qty: decimal.New(int64(i%97+1), -3), Price: decimal.New(60000, 0), TS: base.Add(time.Duration(i) * time.Second)}
+	}
+	var results []storage.UpsertResult
+	h.inHostTx(t, true, func(tx pgx.Tx) {
+		order(t, tx, "o1", u.ID)
+		must(t, h.db.InExternalTx(ctx, tx, func(stx storage.Tx) error {
+			for range 2 {
+				res, err := stx.Trades().Upsert(ctx, u.ID, fills)
+				if err != nil {
+					return err
+				}
+				results = append(results, res)
+			}
+			return nil
+		}), "InExternalTx")
+	})
+	if want := []storage.UpsertResult{{Inserted: 2000}, {Unchanged: 2000}}; fmt.Sprint(results) != fmt.Sprint(want) {
+		t.Errorf("upsert results %v, want %v", results, want)
+	}
+	n, err := h.db.Trades().Count(ctx, u.ID)
+	must(t, err, "Count")
+	if n != 2000 {
+		t.Errorf("%d trades stored, want 2000", n)
+	}
+}
+
 // TestCloseLeavesHostPoolOpen: closing a store made by New leaves the host's pool working, and
 // the store refuses further calls.
 func TestCloseLeavesHostPoolOpen(t *testing.T) {

@@ -53,7 +53,7 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 	var res storage.UpsertResult
 	err := r.s.write(ctx, func(q querier) error {
 		// src is the batch as a relation: the temporary table filled by COPY, or the arrays.
-		src, args := `trades_in`, []any{userID}
+		src, args := `pg_temp.trades_in`, []any{userID}
 		if len(rows) >= r.s.db.copyThreshold {
 			if err := copyTrades(ctx, q, rows); err != nil {
 				return err
@@ -82,9 +82,9 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 		if err != nil {
 			return err
 		}
-		if src == `trades_in` && r.s.inTx() {
+		if src == `pg_temp.trades_in` && r.s.inTx() {
 			// The enclosing transaction may import again before it commits.
-			if _, err := q.Exec(ctx, `DROP TABLE trades_in`); err != nil {
+			if _, err := q.Exec(ctx, `DROP TABLE pg_temp.trades_in`); err != nil {
 				return err
 			}
 		}
@@ -110,7 +110,7 @@ func copyTrades(ctx context.Context, q querier, rows []coach.Trade) error {
 		connection_id text COLLATE "C") ON COMMIT DROP`); err != nil {
 		return err
 	}
-	_, err := q.CopyFrom(ctx, pgx.Identifier{"trades_in"},
+	_, err := q.CopyFrom(ctx, pgx.Identifier{"pg_temp", "trades_in"},
 		[]string{"id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			t := &rows[i]
