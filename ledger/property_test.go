@@ -472,3 +472,22 @@ func TestLedgerOrderIndependent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLedgerMethods checks conservation (TestLedgerConservesValue's checks) for every method over
+// random histories the fuzzer steers by their seed and shape.
+func FuzzLedgerMethods(f *testing.F) {
+	f.Add(uint64(1), uint8(30), uint8(10), false, false)
+	f.Add(uint64(2), uint8(60), uint8(3), true, false)
+	f.Add(uint64(3), uint8(20), uint8(20), true, true)
+	f.Fuzz(func(t *testing.T, seed uint64, n, slots uint8, oversell, huge bool) {
+		o := historyOptions{n: int(n % 80), timeSlots: 1 + int(slots%40), oversell: oversell, huge: huge}
+		h := randomHistory(rand.New(rand.NewPCG(seed, 23)), o)
+		for _, m := range allMethods {
+			r, err := newLedger(m, h, seed).Apply(h.fills)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			checkConservation(t, m.String(), h, r, rand.New(rand.NewPCG(seed, 29)))
+		}
+	})
+}
