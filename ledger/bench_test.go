@@ -112,3 +112,53 @@ func benchmarkLedger(b *testing.B, method ledger.CostMethod) {
 func BenchmarkLedgerFIFO(b *testing.B) { benchmarkLedger(b, ledger.FIFO) }
 
 func BenchmarkLedgerAverageCost(b *testing.B) { benchmarkLedger(b, ledger.AverageCost) }
+
+func BenchmarkLedgerLIFO(b *testing.B) { benchmarkLedger(b, ledger.LIFO) }
+
+func BenchmarkLedgerHIFO(b *testing.B) { benchmarkLedger(b, ledger.HIFO) }
+
+// openLotFills returns one BTC-USDT history of open+n fills that first buys open lots at random
+// prices, then repeats two buys and a sell of two lots' worth, so that every sell closes two lots
+// while open lots stay open.
+func openLotFills(open, n int) []coach.Trade {
+	rng := rand.New(rand.NewPCG(3, 4))
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	fills := make([]coach.Trade, open+n)
+	for i := range fills {
+		f := coach.Trade{
+			ID: fmt.Sprintf("t%d", i), UserID: "u1", Broker: "binance", ExtID: fmt.Sprintf("%d", i), Symbol: "BTC-USDT",
+			Side: coach.Buy, Qty: decimal.New(1, 0), Price: decimal.New(50_000+rng.Int64N(20_000), 0),
+			TS: t0.Add(time.Duration(i) * time.Second), Fee: decimal.NewNullDecimal(decimal.New(5, 0)), FeeAsset: "USDT",
+		}
+		if i >= open && (i-open)%3 == 2 {
+			f.Side, f.Qty = coach.Sell, decimal.New(2, 0)
+		}
+		fills[i] = f
+	}
+	return fills
+}
+
+// BenchmarkLedgerOpenLots measures the cost of a fill with many lots open: matching must not
+// scan them (HIFO keeps a heap), so a fill costs about as much with 100k lots open as with 1k.
+func BenchmarkLedgerOpenLots(b *testing.B) {
+	for _, method := range []ledger.CostMethod{ledger.FIFO, ledger.LIFO, ledger.HIFO} {
+		for _, open := range []int{1_000, 100_000} {
+			fills := openLotFills(open, 100_000)
+			b.Run(fmt.Sprintf("%s/open=%d", method, open), func(b *testing.B) {
+				l := ledger.New(method)
+				if r, err := l.Apply(fills); err != nil || len(r.Uncovered) > 0 {
+					b.Fatalf("err %v, %d uncovered", err, len(r.Uncovered))
+				}
+				cpu := cpuTime()
+				for b.Loop() {
+					if _, err := l.Apply(fills); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if cpu := cpuTime() - cpu; cpu > 0 {
+					b.ReportMetric(float64(cpu)/float64(len(fills))/float64(b.N), "cpu-ns/fill")
+				}
+			})
+		}
+	}
+}

@@ -13,17 +13,23 @@ type applier struct {
 	l     *Ledger
 	r     *Result
 	books map[coach.Symbol]*book
-	last  *book // the book of the previous fill: consecutive fills often share a symbol
+	last  *book     // the book of the previous fill: consecutive fills often share a symbol
+	spec  *specific // SpecificID with a Selection; nil otherwise
+	seq   int       // lots opened so far
 }
 
-// book is the open position of one symbol: a queue of lots (FIFO) or a pool (AverageCost).
+// book is the open position of one symbol: its lots, or a pool (AverageCost).
 type book struct {
 	sym         coach.Symbol
 	base, quote string
 	err         error // the symbol is not canonical: every fill of it is skipped
-	lots        []lot // FIFO: open lots, oldest first from head
-	head        int
-	pool        pool // AverageCost
+	// lots are the open lots. FIFO and SpecificID: oldest first from head (SpecificID leaves a
+	// lot it closes out of order in place, with zero qty); LIFO: oldest first, taken from the
+	// end; HIFO: a heap (see hifo.go).
+	lots    []lot
+	head    int
+	dropped int  // lots removed from the front of lots so far (SpecificID's positions count them)
+	pool    pool // AverageCost
 }
 
 // match is what one sell took out of a book.
@@ -52,6 +58,9 @@ func (a *applier) book(sym coach.Symbol) *book {
 
 // apply takes one fill into its book.
 func (a *applier) apply(t *coach.Trade) {
+	if a.spec != nil && t.Side == coach.Buy {
+		a.spec.reached(t)
+	}
 	b := a.book(t.Symbol)
 	if b.err != nil {
 		a.fail(t, true, coach.Errorf(coach.EINVALID, "trade %s: %s", clip(t.Ref(), 64), coach.ErrorMessage(b.err)))
@@ -77,24 +86,45 @@ func (a *applier) apply(t *coach.Trade) {
 		if f.inBase {
 			held = qty.sub(f.base)
 		}
-		if a.l.Method == FIFO {
-			b.lots = append(b.lots, lot{qty: held, price: price, fee: f.quote, openedAt: t.TS, tradeID: t.Ref(), feesUnknown: f.unknown})
-		} else {
+		if a.l.Method == AverageCost {
 			b.pool.add(held, price, f, t.TS)
+			return
 		}
+		lt := lot{qty: held, price: price, fee: f.quote, openedAt: t.TS, tradeID: t.Ref(), seq: a.seq, feesUnknown: f.unknown}
+		a.seq++
+		if a.l.Method == HIFO {
+			b.pushHIFO(lt)
+			return
+		}
+		if a.spec != nil {
+			a.spec.opened(t, b.dropped+len(b.lots))
+		}
+		b.lots = append(b.lots, lt)
 		return
 	}
 	out := qty
 	if f.inBase {
 		out = qty.add(f.base)
 	}
-	var m match
-	if a.l.Method == FIFO {
-		m = b.takeFIFO(out, t.TS)
-	} else {
-		m = b.pool.take(out, t.TS)
+	if a.l.Method == AverageCost {
+		a.record(t, out, price, f, b.pool.take(out, t.TS))
+		return
 	}
-	a.record(t, out, price, f, m)
+	x := newMatcher(out, t.TS)
+	switch a.l.Method {
+	case LIFO:
+		b.takeLIFO(&x)
+	case HIFO:
+		b.takeHIFO(&x)
+	default: // FIFO, SpecificID
+		if a.spec != nil {
+			if err := a.spec.take(t, b, &x); err != nil {
+				a.fail(t, false, err)
+			}
+		}
+		b.takeFIFO(&x)
+	}
+	a.record(t, out, price, f, x.done())
 }
 
 // checkFill returns t's quantity and price, or reports the first field of t the ledger cannot
@@ -184,7 +214,14 @@ func (a *applier) closeBooks() {
 	}
 	slices.SortFunc(books, func(x, y *book) int { return strings.Compare(string(x.sym), string(y.sym)) })
 	for _, b := range books {
-		for _, lt := range b.lots[b.head:] {
+		open := b.lots[b.head:]
+		if a.l.Method == HIFO {
+			slices.SortFunc(open, func(x, y lot) int { return x.seq - y.seq })
+		}
+		for _, lt := range open {
+			if lt.qty.isZero() {
+				continue // closed out of order by SpecificID
+			}
 			a.r.Lots = append(a.r.Lots, Lot{
 				Symbol:      b.sym,
 				TradeID:     lt.tradeID,

@@ -20,13 +20,12 @@ func TestLedgerBrief(t *testing.T) {
 		{n: 60, timeSlots: 5, oversell: true},
 		{n: 40, timeSlots: 20, huge: true, oversell: true},
 	} {
-		for _, method := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
+		for _, method := range allMethods {
 			t.Run(fmt.Sprintf("%s/oversell=%v/huge=%v", method, o.oversell, o.huge), func(t *testing.T) {
 				t.Parallel()
 				for seed := range uint64(100) {
 					h := randomHistory(rand.New(rand.NewPCG(seed, 17)), o)
-					l := ledger.New(method)
-					l.FeePrices = propPrices
+					l := newLedger(method, h, seed)
 					want, err := l.Apply(h.fills)
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)

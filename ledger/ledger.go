@@ -1,9 +1,15 @@
 // Package ledger turns one user's fills into profit and loss: it matches sells against open lots
-// (FIFO by default, or average cost), converts fees charged in the quote, the base or a third
-// asset, and reports realized P/L per closing fill, the open lots, the part of a sell the history
-// does not cover, unrealized P/L at given prices, and totals per symbol and per period.
+// (FIFO by default; LIFO, HIFO, average cost, or specific identification of the lots each sell
+// closes), converts fees charged in the quote, the base or a third asset the same way under
+// every method, and reports realized P/L per closing fill, the open lots, the part of a sell the
+// history does not cover, unrealized P/L at given prices, and totals per symbol and per period.
+// Compare puts the realized P/L of several methods side by side.
 //
 //	res, err := ledger.New(ledger.FIFO).Apply(fills) // fills: []coach.Trade of one user
+//
+// Once every position is closed, all methods give the same total realized P/L to the last digit;
+// they differ in when it is realized (which sells and periods it falls in) and, while positions
+// are open, in the cost basis left in the open lots.
 //
 // The ledger is pure and deterministic: Apply orders the fills itself, keeps no state between
 // calls and does no I/O. It builds on the root package coach only.
@@ -17,29 +23,6 @@ import (
 
 	"github.com/tradecoach/coach"
 )
-
-// CostMethod chooses which cost a sell is matched against.
-type CostMethod int
-
-// Cost methods.
-const (
-	// FIFO matches a sell against the oldest open lots of its symbol first. It is the default
-	// (the zero value).
-	FIFO CostMethod = iota
-	// AverageCost pools a symbol's buys and matches a sell at the pool's average cost.
-	AverageCost
-)
-
-// String returns "fifo" or "average_cost".
-func (m CostMethod) String() string {
-	switch m {
-	case FIFO:
-		return "fifo"
-	case AverageCost:
-		return "average_cost"
-	}
-	return "unknown"
-}
 
 // PriceLookup returns the price of one unit of asset in quote at a time (for a BNB fee on a
 // BTC-USDT fill: the price of BNB in USDT at the fill's TS), and false when it does not know it.
@@ -66,6 +49,9 @@ type PriceLookup func(asset, quote string, at time.Time) (decimal.Decimal, bool)
 type Ledger struct {
 	// Method is the cost method, FIFO unless set.
 	Method CostMethod
+	// Selection names the lots sells close under SpecificID (see Selection); nil matches every
+	// sell FIFO. Apply refuses a Selection with any other Method.
+	Selection Selection
 	// FeePrices converts fees charged in a third asset; nil converts none.
 	FeePrices PriceLookup
 	// Brief, when set, receives every closing fill as a RealizedBrief (its figures as float64),
@@ -85,13 +71,18 @@ func New(method CostMethod) *Ledger { return &Ledger{Method: method} }
 // by (TS, Broker, ExtID, ID), so the result does not depend on the order they are given in, and
 // it does not modify fills.
 //
-// A fill the ledger cannot take in full (an invalid field, an unconvertible fee) is reported in
-// Result.Errors, and then Apply returns the complete Result together with an EINVALID error
-// saying how many fills are affected. An unknown Method or fills of several users give a nil
-// Result and an EINVALID error.
+// A fill the ledger cannot take in full (an invalid field, an unconvertible fee, picks of
+// Selection that break its rules) is reported in Result.Errors, and then Apply returns the
+// complete Result together with an EINVALID error saying how many fills are affected. An unknown
+// Method, fills of several users, a Selection without SpecificID, or a Selection whose pick has
+// no lot ID or no positive quantity, or whose sell ID names no sell (or several) among the fills,
+// give a nil Result and an EINVALID error.
 func (l *Ledger) Apply(fills []coach.Trade) (*Result, error) {
-	if l.Method != FIFO && l.Method != AverageCost {
+	if !l.Method.valid() {
 		return nil, coach.Errorf(coach.EINVALID, "ledger: unknown cost method %d", int(l.Method))
+	}
+	if l.Selection != nil && l.Method != SpecificID {
+		return nil, coach.Errorf(coach.EINVALID, "ledger: a selection of lots needs the specific method, not %s", l.Method)
 	}
 	sells := 0
 	for i := range fills {
@@ -102,12 +93,16 @@ func (l *Ledger) Apply(fills []coach.Trade) (*Result, error) {
 			sells++
 		}
 	}
+	spec, err := newSpecific(l.Selection, fills)
+	if err != nil {
+		return nil, err
+	}
 	order := fillOrder(fills)
 	r := &Result{Method: l.Method}
 	if sells > 0 && l.Brief == nil {
 		r.Realized = make([]Realized, 0, sells) // at most one per sell: never grown
 	}
-	a := applier{l: l, r: r, books: make(map[coach.Symbol]*book)}
+	a := applier{l: l, r: r, books: make(map[coach.Symbol]*book), spec: spec}
 	for i := range fills {
 		t := &fills[i]
 		if order != nil {

@@ -405,7 +405,9 @@ func TestLedgerErrorMessages(t *testing.T) {
 
 func TestCostMethodString(t *testing.T) {
 	t.Parallel()
-	for m, want := range map[ledger.CostMethod]string{ledger.FIFO: "fifo", ledger.AverageCost: "average_cost", 9: "unknown"} {
+	for m, want := range map[ledger.CostMethod]string{
+		ledger.FIFO: "fifo", ledger.AverageCost: "average_cost", ledger.LIFO: "lifo", ledger.HIFO: "hifo", ledger.SpecificID: "specific", 9: "unknown", -1: "unknown",
+	} {
 		if got := m.String(); got != want {
 			t.Errorf("CostMethod(%d).String() = %q, want %q", int(m), got, want)
 		}

@@ -199,9 +199,81 @@ func equalSums[K comparable](t *testing.T, what string, want, got map[K]decimal.
 
 func quoteOf(s coach.Symbol) string { return s.Quote() }
 
-// TestLedgerConservesValue checks, over many random histories and both cost methods, that the
-// ledger neither creates nor loses value: realized P/L + unrealized P/L at any price + what the
-// uncovered sells brought in equals the net cash flow plus the market value of what is held.
+// allMethods are every cost method.
+var allMethods = []ledger.CostMethod{ledger.FIFO, ledger.AverageCost, ledger.LIFO, ledger.HIFO, ledger.SpecificID}
+
+// newLedger returns a ledger of method m for h, converting BNB with propPrices; for SpecificID
+// with a random selection of lots for about half of h's sells (randomSelection).
+func newLedger(m ledger.CostMethod, h history, seed uint64) *ledger.Ledger {
+	l := &ledger.Ledger{Method: m, FeePrices: propPrices}
+	if m == ledger.SpecificID {
+		l.Selection = randomSelection(rand.New(rand.NewPCG(seed, 99)), h.fills)
+	}
+	return l
+}
+
+// randomSelection picks lots for about half of the sells of fills (in the ledger's order): one
+// to three random open lots, a random part of each, never more than the sell takes out. It keeps
+// its own model of the open lots (the buy's quantity less a base-asset fee; picks first, then
+// FIFO for the rest of a sell), so every pick it makes is one the ledger must accept.
+func randomSelection(rng *rand.Rand, fills []coach.Trade) ledger.Selection {
+	type openLot struct {
+		id  string
+		qty decimal.Decimal
+	}
+	lots := map[coach.Symbol][]*openLot{}
+	sel := ledger.Selection{}
+	for i := range fills {
+		f := &fills[i]
+		var baseFee decimal.Decimal
+		if f.Fee.Valid && f.FeeAsset == f.Symbol.Base() {
+			baseFee = f.Fee.Decimal
+		}
+		if f.Side == coach.Buy {
+			lots[f.Symbol] = append(lots[f.Symbol], &openLot{id: f.ID, qty: f.Qty.Sub(baseFee)})
+			continue
+		}
+		out := f.Qty.Add(baseFee)
+		remaining := out
+		var open []*openLot
+		for _, lt := range lots[f.Symbol] {
+			if lt.qty.IsPositive() {
+				open = append(open, lt)
+			}
+		}
+		if len(open) > 0 && rng.IntN(2) == 0 {
+			var picks []ledger.LotPick
+			for range 1 + rng.IntN(3) {
+				lt := open[rng.IntN(len(open))]
+				q := lt.qty.Mul(decimal.New(1+rng.Int64N(100), -2)).RoundDown(8)
+				if q.IsZero() || rng.IntN(4) == 0 {
+					q = lt.qty
+				}
+				q = decimal.Min(q, remaining)
+				if !q.IsPositive() {
+					break
+				}
+				picks = append(picks, ledger.LotPick{TradeID: lt.id, Qty: q})
+				lt.qty = lt.qty.Sub(q)
+				remaining = remaining.Sub(q)
+			}
+			if len(picks) > 0 {
+				sel[f.ID] = picks
+			}
+		}
+		for _, lt := range lots[f.Symbol] {
+			q := decimal.Min(lt.qty, remaining)
+			lt.qty, remaining = lt.qty.Sub(q), remaining.Sub(q)
+		}
+	}
+	return sel
+}
+
+// TestLedgerConservesValue checks, over many random histories and every cost method, that the
+// ledger neither creates nor loses quantity or value: no lot is empty or negative, what was
+// bought less base-asset fees is what was sold (covered or not) plus what is open, and realized
+// P/L + unrealized P/L at any price + what the uncovered sells brought in equals the net cash
+// flow plus the market value of what is held.
 func TestLedgerConservesValue(t *testing.T) {
 	t.Parallel()
 	for _, o := range []historyOptions{
@@ -209,15 +281,13 @@ func TestLedgerConservesValue(t *testing.T) {
 		{n: 60, timeSlots: 5, oversell: true},
 		{n: 40, timeSlots: 20, huge: true, oversell: true},
 	} {
-		for _, method := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
+		for _, method := range allMethods {
 			t.Run(fmt.Sprintf("%s/oversell=%v/huge=%v", method, o.oversell, o.huge), func(t *testing.T) {
 				t.Parallel()
 				for seed := range uint64(150) {
 					rng := rand.New(rand.NewPCG(seed, 7))
 					h := randomHistory(rng, o)
-					l := ledger.New(method)
-					l.FeePrices = propPrices
-					r, err := l.Apply(h.fills)
+					r, err := newLedger(method, h, seed).Apply(h.fills)
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}
@@ -235,6 +305,14 @@ func checkConservation(t *testing.T, name string, h history, r *ledger.Result, r
 	t.Helper()
 	lotQty := sumBy(r.Lots, func(x *ledger.Lot) coach.Symbol { return x.Symbol }, func(x *ledger.Lot) decimal.Decimal { return x.Qty })
 	equalSums(t, name+": held", h.held, lotQty)
+	for _, x := range r.Lots {
+		if x.Qty.Sign() <= 0 || x.Price.Sign() <= 0 || x.CostBasis.Sign() <= 0 || x.Fees.IsNegative() {
+			t.Errorf("%s: open lot %+v out of range", name, x)
+		}
+		if r.Method != ledger.AverageCost && !x.CostBasis.Equal(x.Qty.Mul(x.Price)) {
+			t.Errorf("%s: open lot %+v: CostBasis ≠ Qty×Price", name, x)
+		}
+	}
 	uncQty := sumBy(r.Uncovered, func(x *ledger.Uncovered) coach.Symbol { return x.Symbol }, func(x *ledger.Uncovered) decimal.Decimal { return x.Qty })
 	equalSums(t, name+": uncovered", h.uncovered, uncQty)
 
@@ -282,36 +360,89 @@ func checkConservation(t *testing.T, name string, h history, r *ledger.Result, r
 	equalSums(t, name+": realized+unrealized+uncovered vs cash+value", rhs, lhs)
 }
 
-// TestLedgerMethodsAgreeWhenFlat checks that FIFO and average cost differ only in timing: once
-// every position is closed, total realized P/L is the same to the last digit.
+// TestLedgerMethodsAgreeWhenFlat checks that the cost methods differ only in timing: once every
+// position is closed, every method's total realized P/L per quote asset is FIFO's to the last
+// digit (each lot's entry fee and each pool's cost and fee are allocated in full, the last part
+// taking the remainder of the rounding, so no rounding difference survives), and so are the
+// uncovered sells.
 func TestLedgerMethodsAgreeWhenFlat(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		h := randomHistory(rng, historyOptions{n: 50, timeSlots: 30, oversell: seed%2 == 0, closeAll: true, huge: seed%5 == 0})
-		results := map[ledger.CostMethod]*ledger.Result{}
-		for _, m := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
-			l := ledger.New(m)
-			l.FeePrices = propPrices
-			r, err := l.Apply(h.fills)
+		var fifo *ledger.Result
+		for _, m := range allMethods {
+			r, err := newLedger(m, h, seed).Apply(h.fills)
 			if err != nil {
 				t.Fatalf("seed %d %s: %v", seed, m, err)
 			}
 			if len(r.Lots) != 0 {
 				t.Fatalf("seed %d %s: %d lots open after closing everything", seed, m, len(r.Lots))
 			}
-			results[m] = r
-		}
-		fifo, avg := results[ledger.FIFO], results[ledger.AverageCost]
-		pnl := func(x *ledger.Realized) decimal.Decimal { return x.PnL }
-		equalSums(t, fmt.Sprintf("seed %d: P/L", seed),
-			sumBy(fifo.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl),
-			sumBy(avg.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl))
-		if diff := cmp.Diff(fifo.Uncovered, avg.Uncovered); diff != "" {
-			t.Errorf("seed %d: uncovered differs (-fifo +avg):\n%s", seed, diff)
+			if m == ledger.FIFO {
+				fifo = r
+				continue
+			}
+			pnl := func(x *ledger.Realized) decimal.Decimal { return x.PnL }
+			equalSums(t, fmt.Sprintf("seed %d: %s P/L vs FIFO", seed, m),
+				sumBy(fifo.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl),
+				sumBy(r.Realized, func(x *ledger.Realized) string { return quoteOf(x.Symbol) }, pnl))
+			if diff := cmp.Diff(fifo.Uncovered, r.Uncovered); diff != "" {
+				t.Errorf("seed %d: uncovered differs (-fifo +%s):\n%s", seed, m, diff)
+			}
 		}
 		if t.Failed() {
 			return
+		}
+	}
+}
+
+// TestLedgerMethodsDifferInGeneral checks that the methods agree on what does not depend on the
+// lots chosen — which sells close how much, at what proceeds — and that each pair of methods
+// does differ, over the same random histories, in the P/L of some sell and in the cost left in
+// the open lots: no method is secretly another.
+func TestLedgerMethodsDifferInGeneral(t *testing.T) {
+	t.Parallel()
+	type pair struct{ a, b ledger.CostMethod }
+	pnlDiffers, openDiffers := map[pair]bool{}, map[pair]bool{}
+	for seed := range uint64(100) {
+		h := randomHistory(rand.New(rand.NewPCG(seed, 19)), historyOptions{n: 40, timeSlots: 30, oversell: seed%2 == 0})
+		results := make([]*ledger.Result, len(allMethods))
+		for i, m := range allMethods {
+			r, err := newLedger(m, h, seed).Apply(h.fills)
+			if err != nil {
+				t.Fatalf("seed %d %s: %v", seed, m, err)
+			}
+			results[i] = r
+		}
+		for i, a := range results {
+			for j, b := range results[:i] {
+				p := pair{allMethods[j], allMethods[i]}
+				if len(a.Realized) != len(b.Realized) {
+					t.Fatalf("seed %d: %s closes %d times, %s %d", seed, p.a, len(b.Realized), p.b, len(a.Realized))
+				}
+				for k := range a.Realized {
+					x, y := &b.Realized[k], &a.Realized[k]
+					if x.TradeID != y.TradeID || !x.Qty.Equal(y.Qty) || !x.Proceeds.Equal(y.Proceeds) || x.ClosedAt != y.ClosedAt {
+						t.Fatalf("seed %d: close %d: %s %+v and %s %+v differ in more than the lots chosen", seed, k, p.a, x, p.b, y)
+					}
+					pnlDiffers[p] = pnlDiffers[p] || !x.PnL.Equal(y.PnL)
+				}
+				cost := func(r *ledger.Result) map[coach.Symbol]decimal.Decimal {
+					return sumBy(r.Lots, func(x *ledger.Lot) coach.Symbol { return x.Symbol }, func(x *ledger.Lot) decimal.Decimal { return x.CostBasis })
+				}
+				ca, cb := cost(a), cost(b)
+				for s, v := range ca {
+					openDiffers[p] = openDiffers[p] || !v.Equal(cb[s])
+				}
+			}
+		}
+	}
+	for i, a := range allMethods {
+		for _, b := range allMethods[:i] {
+			if p := (pair{b, a}); !pnlDiffers[p] || !openDiffers[p] {
+				t.Errorf("%s and %s: some sell's P/L differs: %v, some open cost differs: %v; want both", b, a, pnlDiffers[p], openDiffers[p])
+			}
 		}
 	}
 }
@@ -323,9 +454,8 @@ func TestLedgerOrderIndependent(t *testing.T) {
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 13))
 		h := randomHistory(rng, historyOptions{n: 40, timeSlots: 4, oversell: true})
-		for _, m := range []ledger.CostMethod{ledger.FIFO, ledger.AverageCost} {
-			l := ledger.New(m)
-			l.FeePrices = propPrices
+		for _, m := range allMethods {
+			l := newLedger(m, h, seed)
 			want, err := l.Apply(h.fills)
 			if err != nil {
 				t.Fatal(err)
@@ -341,4 +471,23 @@ func TestLedgerOrderIndependent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzLedgerMethods checks conservation (TestLedgerConservesValue's checks) for every method over
+// random histories the fuzzer steers by their seed and shape.
+func FuzzLedgerMethods(f *testing.F) {
+	f.Add(uint64(1), uint8(30), uint8(10), false, false)
+	f.Add(uint64(2), uint8(60), uint8(3), true, false)
+	f.Add(uint64(3), uint8(20), uint8(20), true, true)
+	f.Fuzz(func(t *testing.T, seed uint64, n, slots uint8, oversell, huge bool) {
+		o := historyOptions{n: int(n % 80), timeSlots: 1 + int(slots%40), oversell: oversell, huge: huge}
+		h := randomHistory(rand.New(rand.NewPCG(seed, 23)), o)
+		for _, m := range allMethods {
+			r, err := newLedger(m, h, seed).Apply(h.fills)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			checkConservation(t, m.String(), h, r, rand.New(rand.NewPCG(seed, 29)))
+		}
+	})
 }

@@ -17,8 +17,8 @@ type Result struct {
 	// Realized has one entry per fill that closed (part of) a position, in the ledger's order
 	// (TS, Broker, ExtID, ID); nil when the Ledger's Brief took them instead.
 	Realized []Realized
-	// Lots are the open positions at the end, by symbol, then oldest first. Under AverageCost
-	// each symbol has at most one lot, its pool.
+	// Lots are the open positions at the end, by symbol, then oldest first (in the ledger's
+	// order), whatever the method. Under AverageCost each symbol has at most one lot, its pool.
 	Lots []Lot
 	// Uncovered has one entry per sell that exceeded the holdings the ledger knows of (the
 	// history starts mid-position, or a buy is missing). The excess gets no P/L: no cost basis is
@@ -33,7 +33,8 @@ type Result struct {
 }
 
 // Realized is the realized P/L of one closing fill: a sell, matched against the open lots of its
-// symbol (FIFO: oldest first; AverageCost: the pool at its average cost).
+// symbol (FIFO: oldest first; LIFO: newest first; HIFO: highest price first; SpecificID: the lots
+// Selection names; AverageCost: the pool at its average cost).
 //
 // Qty is the base quantity that left the position and was covered by known holdings: the fill's
 // Qty, plus the fee when the fee was charged in the base asset (that part is sold at the fill
@@ -48,12 +49,12 @@ type Realized struct {
 	Symbol  coach.Symbol
 	// ClosedAt is the closing fill's TS.
 	ClosedAt time.Time
-	// OpenedAt is when the oldest matched lot was opened (FIFO), or when the position was last
-	// opened from flat (AverageCost).
+	// OpenedAt is when the oldest matched lot was opened (every method but AverageCost), or
+	// when the position was last opened from flat (AverageCost).
 	OpenedAt time.Time
 	// HoldingPeriod is how long the matched quantity was held on average, weighted by quantity
-	// (FIFO: over the matched lots; AverageCost: since the pool's quantity-weighted mean
-	// acquisition time).
+	// (over the matched lots; AverageCost: since the pool's quantity-weighted mean acquisition
+	// time).
 	HoldingPeriod time.Duration
 	Qty           decimal.Decimal
 	// Price is the fill's price.
@@ -85,19 +86,19 @@ type RealizedBrief struct {
 	FeesUnknown   bool
 }
 
-// Lot is an open position: the remainder of one buy (FIFO), or a symbol's pool (AverageCost).
+// Lot is an open position: the remainder of one buy, or a symbol's pool (AverageCost).
 type Lot struct {
 	Symbol coach.Symbol
 	// TradeID is the ID of the buy that opened the lot (its ExtID while it has no ID); "" for an
 	// average-cost pool.
 	TradeID string
-	// OpenedAt is the buy's TS (FIFO), or when the pool was last opened from flat (AverageCost).
+	// OpenedAt is the buy's TS, or when the pool was last opened from flat (AverageCost).
 	OpenedAt time.Time
 	// Qty is the base quantity still held. A buy whose fee was charged in the base asset holds its
 	// Qty less the fee.
 	Qty decimal.Decimal
-	// Price is the cost of one unit: the buy's price (FIFO), or the pool's average cost rounded
-	// to 12 decimal places (AverageCost).
+	// Price is the cost of one unit: the buy's price, or the pool's average cost rounded to 12
+	// decimal places (AverageCost).
 	Price decimal.Decimal
 	// CostBasis is the cost of Qty, fees excluded.
 	CostBasis decimal.Decimal
@@ -132,8 +133,9 @@ type TradeError struct {
 	TradeID string
 	Symbol  coach.Symbol
 	// Skipped is true when the fill was left out entirely (a field the ledger needs is invalid);
-	// false when its quantities were applied but its fee was left out of every figure because it
-	// could not be converted to the quote asset (the figures then say FeesUnknown).
+	// false when its quantities were applied but not as given: its fee was left out of every
+	// figure because it could not be converted to the quote asset (the figures then say
+	// FeesUnknown), or its picks in Selection broke a rule and it was matched FIFO instead.
 	Skipped bool
 	// Err is a *Error with code EINVALID saying what is wrong.
 	Err error

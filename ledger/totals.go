@@ -14,10 +14,10 @@ import (
 
 // Total sums realized P/L over a group of Realized entries. Its money figures are in Quote.
 type Total struct {
-	// Period is the period key (ByPeriod); "" from BySymbol.
+	// Period is the period key (ByPeriod); "" from BySymbol and ByQuote.
 	Period string
-	// Symbol is the symbol (BySymbol); "" from ByPeriod, whose totals span every symbol quoted
-	// in Quote.
+	// Symbol is the symbol (BySymbol); "" from ByPeriod and ByQuote, whose totals span every
+	// symbol quoted in Quote.
 	Symbol coach.Symbol
 	// Quote is the asset the figures are in.
 	Quote string
@@ -59,6 +59,12 @@ func (s *totalSum) total() Total {
 // BySymbol returns the realized totals of each symbol that has a Realized entry, by symbol.
 func (r *Result) BySymbol() []Total {
 	return r.sum(func(x *Realized) Total { return Total{Symbol: x.Symbol, Quote: x.Symbol.Quote()} })
+}
+
+// ByQuote returns the realized totals of each quote asset that has a Realized entry, by quote
+// asset: everything the result realized, without adding figures of different assets.
+func (r *Result) ByQuote() []Total {
+	return r.sum(func(x *Realized) Total { return Total{Quote: x.Symbol.Quote()} })
 }
 
 // ByPeriod returns the realized totals of each period and quote asset, ordered by period, then
@@ -111,6 +117,13 @@ func WeekPeriod(loc *time.Location) func(time.Time) string {
 func MonthPeriod(loc *time.Location) func(time.Time) string {
 	loc = orUTC(loc)
 	return func(t time.Time) string { return t.In(loc).Format("2006-01") }
+}
+
+// YearPeriod names the calendar year of a time in loc ("2026"), the period of a tax year that
+// follows the calendar; nil loc is UTC.
+func YearPeriod(loc *time.Location) func(time.Time) string {
+	loc = orUTC(loc)
+	return func(t time.Time) string { return t.In(loc).Format("2006") }
 }
 
 func orUTC(loc *time.Location) *time.Location {

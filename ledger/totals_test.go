@@ -61,6 +61,8 @@ func TestResultByPeriod(t *testing.T) {
 		}},
 		{"ISO weeks in UTC", ledger.WeekPeriod(nil), []ledger.Total{with(mondayBTC, "2026-W10"), with(both, "2026-W10")}},
 		{"months in Berlin", ledger.MonthPeriod(berlin), []ledger.Total{with(mondayBTC, "2026-03"), with(both, "2026-03")}},
+		{"years in Berlin", ledger.YearPeriod(berlin), []ledger.Total{with(mondayBTC, "2026"), with(both, "2026")}},
+		{"years in UTC", ledger.YearPeriod(nil), []ledger.Total{with(mondayBTC, "2026"), with(both, "2026")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -118,5 +120,31 @@ func TestResultUnrealized(t *testing.T) {
 		if diff := cmp.Diff([]ledger.Unrealized{wantBTC}, got); diff != "" {
 			t.Errorf("prices %v: unrealized (-want +got):\n%s", prices, diff)
 		}
+	}
+}
+
+func TestResultByQuote(t *testing.T) {
+	t.Parallel()
+	want := []ledger.Total{
+		{Quote: "BTC", Closes: 1, Proceeds: d("0.24"), CostBasis: d("0.2"), Fees: d("0"), PnL: d("0.04")},
+		{Quote: "USDT", Closes: 2, Proceeds: d("230"), CostBasis: d("200"), Fees: d("0.32"), PnL: d("29.68")},
+	}
+	if diff := cmp.Diff(want, sundayNight(t).ByQuote()); diff != "" {
+		t.Errorf("totals (-want +got):\n%s", diff)
+	}
+}
+
+func TestYearPeriodAtNewYear(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eve := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC) // 00:30 on 1 January 2027 in Berlin
+	if got := ledger.YearPeriod(berlin)(eve); got != "2027" {
+		t.Errorf("YearPeriod(Berlin) = %q, want 2027", got)
+	}
+	if got := ledger.YearPeriod(nil)(eve); got != "2026" {
+		t.Errorf("YearPeriod(UTC) = %q, want 2026", got)
 	}
 }
