@@ -87,7 +87,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		return bias.Verdict{Checked: n, Broken: broken}
 	}
 
-	scorer := &bias.Service{Store: store, Candles: demo, Config: cfg, Clock: clock}
+	scorer, err := bias.New(bias.ServiceConfig{Store: store, Candles: demo, Config: cfg, Clock: clock})
+	if err != nil {
+		return err
+	}
 	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
