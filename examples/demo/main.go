@@ -67,7 +67,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 
 	// The trader's own rules: DISCIPLINE is "followed every rule that applied, and nothing else
 	// fired".
-	ruleSvc := &rules.Service{Store: store, Clock: clock}
+	ruleSvc, err := rules.New(rules.ServiceConfig{Store: store, Candles: demo, Clock: clock})
+	if err != nil {
+		return err
+	}
 	for _, r := range []coach.Rule{
 		{Kind: "avoidSpikeOverPct", Params: json.RawMessage(`{"pct": 8, "lookbackHours": 24}`), Active: true},
 		{Kind: "maxTradesPerDay", Params: json.RawMessage(`{"n": 12}`), Active: true},
@@ -77,7 +80,7 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 			return err
 		}
 	}
-	verdicts, err := ruleSvc.EvaluateUser(ctx, user.ID, time.Time{}, time.Time{}, demo)
+	verdicts, err := ruleSvc.EvaluateUser(ctx, user.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -124,7 +127,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 
 	// The weekly digest of the last full week, stored with its digest.ready event and archived.
 	blobs := memory.NewBlobs()
-	digester := &digest.Service{Store: store, Blobs: blobs, Clock: clock, Candles: demo}
+	digester, err := digest.New(digest.ServiceConfig{Store: store, Blobs: blobs, Clock: clock, Candles: demo})
+	if err != nil {
+		return err
+	}
 	week := digest.LastFullWeek(demo.End(), user.Location())
 	d, err := digester.Weekly(ctx, user.ID, week)
 	if err != nil {
