@@ -112,7 +112,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	printStreaks(out, verdicts.Streaks)
 
 	// What-if: the same question a trader asks in the UI, through the service that caches it.
-	simulator := &sim.Service{Store: store, Candles: demo, Cache: memory.NewCache(clock)}
+	simulator, err := sim.New(sim.ServiceConfig{Store: store, Candles: demo, Cache: memory.NewCache(clock)})
+	if err != nil {
+		return err
+	}
 	req := sim.Request{Scenario: sim.Scenario{Kind: sim.KindSkipLabel, Label: coach.LabelFOMO},
 		Params: sim.Params{From: demo.Start(), To: demo.End(), Interval: coach.Hour1}}
 	whatIf, err := simulator.Simulate(ctx, user.ID, req)
