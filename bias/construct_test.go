@@ -2,7 +2,6 @@ package bias_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,38 +44,12 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 	servicetest.ZeroValues(t, []any{(*bias.Service)(nil)})
 }
 
-// recorder is a coach.Metrics that keeps what it was given.
-type recorder struct {
-	mu     sync.Mutex
-	counts map[string]int64
-	obs    map[string]int
-}
-
-func (r *recorder) key(name string, labels []string) string {
-	for _, l := range labels {
-		name += "|" + l
-	}
-	return name
-}
-
-func (r *recorder) Count(name string, n int64, labels ...string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.counts[r.key(name, labels)] += n
-}
-
-func (r *recorder) Observe(name string, _ time.Duration, labels ...string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.obs[r.key(name, labels)]++
-}
-
 func TestServiceMetrics(t *testing.T) {
 	t.Parallel()
 	fx := newFixture()
 	var calls []string
 	c, user, _ := newService(t, fx, &calls)
-	rec := &recorder{counts: map[string]int64{}, obs: map[string]int{}}
+	rec := &servicetest.Metrics{}
 	c.Metrics = rec
 	svc, err := bias.New(c.ServiceConfig)
 	if err != nil {
@@ -89,13 +62,13 @@ func TestServiceMetrics(t *testing.T) {
 	if _, err := svc.ScoreUser(context.Background(), "nobody", time.Time{}, time.Time{}); coach.ErrorCode(err) != coach.ENOTFOUND {
 		t.Fatalf("unknown user: %v", err)
 	}
-	if got := rec.counts[coach.MetricTradesScored]; got != int64(rep.Trades) || got == 0 {
+	if got := rec.Counted(coach.MetricTradesScored); got != int64(rep.Trades) || got == 0 {
 		t.Errorf("%s = %d, want %d", coach.MetricTradesScored, got, rep.Trades)
 	}
-	if got := rec.obs[coach.MetricScoreDuration+"|outcome|ok"]; got != 1 {
+	if got := rec.Observed(coach.MetricScoreDuration, "outcome", "ok"); got != 1 {
 		t.Errorf("ok scoring runs observed = %d, want 1", got)
 	}
-	if got := rec.obs[coach.MetricScoreDuration+"|outcome|"+coach.ENOTFOUND]; got != 1 {
+	if got := rec.Observed(coach.MetricScoreDuration, "outcome", coach.ENOTFOUND); got != 1 {
 		t.Errorf("not_found scoring runs observed = %d, want 1", got)
 	}
 }

@@ -57,7 +57,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		return err
 	}
 
-	importer := &broker.Importer{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())}
+	importer, err := broker.NewImporter(broker.ImporterConfig{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())})
+	if err != nil {
+		return err
+	}
 	sum, err := importer.Import(ctx, user.ID, conn, demo)
 	if err != nil {
 		return err
