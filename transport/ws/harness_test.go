@@ -48,7 +48,7 @@ func newEnv(t testing.TB, store storage.Store, bus transport.Bus) *env {
 		t.Cleanup(func() { b.Close() })
 		bus = b
 	}
-	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, Log: quiet,
+	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, Logger: quiet,
 		PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
