@@ -88,8 +88,8 @@ func (e *env) relayOn(t testing.TB, cfg ws.RelayConfig, wrap func(net.Listener) 
 	if cfg.Authenticate == nil {
 		cfg.Authenticate = bearer
 	}
-	if cfg.Log == nil {
-		cfg.Log = quiet
+	if cfg.Logger == nil {
+		cfg.Logger = quiet
 	}
 	r, err := ws.NewRelay(cfg)
 	if err != nil {
