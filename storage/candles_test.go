@@ -26,7 +26,7 @@ func TestCandleSourceReadsTheStore(t *testing.T) {
 	if err := store.Candles().Put(ctx, stored); err != nil {
 		t.Fatal(err)
 	}
-	var src coach.CandleSource = storage.CandleSource(store.Candles()) // no glue: it is one
+	src := storage.CandleSource(store.Candles())
 	got, err := src.Candles(ctx, "BTC-USD", coach.Hour1, t0.Add(time.Hour), t0.Add(4*time.Hour))
 	if err != nil {
 		t.Fatal(err)
