@@ -86,4 +86,5 @@
 //   - transport: the job queue and event bus ports, with adapters transport/memory,
 //     transport/asynq, transport/redis (the bus on Redis pub/sub), transport/ws (the WebSocket
 //     relay and its client) and transport/hmac (signed service calls).
+//   - metrics/prometheus: the services' Metrics exported to Prometheus.
 package coach
