@@ -1,6 +1,7 @@
 package coach
 
 import (
+	"context"
 	"math"
 	"time"
 )
@@ -74,6 +75,17 @@ func (c Candle) Validate() error {
 		return Errorf(EINVALID, "candle %s %s: volume: negative", c.Symbol, c.OpenTime.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// CandleSource gives candles: the market data that bias scoring, rule evaluation, simulations and
+// the digest read. It is declared once, here, so that one value serves them all:
+// broker.MarketData (the broker clients, the fallback chain, the candle cache) satisfies it as is,
+// and storage.CandleSource adapts a storage.Candles.
+type CandleSource interface {
+	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
+	// order, as many as the source has (gaps are absent, not zero-filled). ENOTFOUND for a symbol
+	// the source does not know.
+	Candles(ctx context.Context, symbol Symbol, interval Interval, from, to time.Time) ([]Candle, error)
 }
 
 // CandleSeries holds candles by symbol. Scoring and rule evaluation take it (as

@@ -39,9 +39,20 @@
 //		fmt.Println(r.Symbol, r.ClosedAt, r.PnL)
 //	}
 //
-// The candles come from broker.ParseCandlesCSV, a broker's market data or a storage.Candles
-// adapter. examples/ holds runnable programs: demo (the whole pipeline), biasreport, ledger,
-// whatif and digest.
+// The candles come from broker.ParseCandlesCSV or any CandleSource: a broker's market data or
+// storage.CandleSource(store.Candles()). examples/ holds runnable programs: demo (the whole
+// pipeline), biasreport, ledger, whatif and digest.
+//
+// # Services
+//
+// Every service is built one way, New(Config) (*T, error) — bias.New, rules.New, sim.New,
+// digest.New, broker.NewImporter, outbox.NewDispatcher, ws.NewRelay, … — which refuses a missing
+// or invalid dependency with EINVALID naming the field; a value not built by New returns EINVALID
+// rather than panicking. Each Config takes a *slog.Logger and a Metrics (METRICS.md lists the
+// metric names; metrics/prometheus exports them):
+//
+//	scorer, err := bias.New(bias.ServiceConfig{Store: store, Candles: marketData, Metrics: m})
+//	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
 //
 // # Core types
 //
@@ -56,6 +67,8 @@
 //     and a Message for people; branch on ErrorCode(err), show ErrorMessage(err).
 //   - Symbol: a canonical "BASE-QUOTE" pair; Candle and CandleSeries: OHLCV bars by symbol.
 //   - Clock: the time source of every service (SystemClock, or ManualClock in tests).
+//   - CandleSource: the market data every service reads, declared once here.
+//   - Metrics: the counters and durations every service emits (MetricTable, NopMetrics).
 //
 // # Where each capability lives
 //
@@ -73,4 +86,5 @@
 //   - transport: the job queue and event bus ports, with adapters transport/memory,
 //     transport/asynq, transport/redis (the bus on Redis pub/sub), transport/ws (the WebSocket
 //     relay and its client) and transport/hmac (signed service calls).
+//   - metrics/prometheus: the services' Metrics exported to Prometheus.
 package coach

@@ -19,7 +19,7 @@
 // Market.Score then labels any number of trade lists against them, binary-searching each trade's
 // last closed candle. Score does both.
 //
-// The Service type runs scoring for a stored user: it loads the trades, fetches candles with
-// their warm-up through a CandleSource, and writes the tags and one coach.reflect event per new
-// tag in one transaction.
+// The Service type, built by New, runs scoring for a stored user: it loads the trades, fetches
+// candles with their warm-up through a coach.CandleSource, and writes the tags and one
+// coach.reflect event per new tag in one transaction.
 package bias

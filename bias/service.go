@@ -2,6 +2,7 @@ package bias
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -9,23 +10,67 @@ import (
 	"github.com/tradecoach/coach/storage"
 )
 
-// CandleSource gives candles. broker.MarketData satisfies it (bias does not import broker).
-type CandleSource interface {
-	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
-	// order, as many as the source has (gaps are absent). ENOTFOUND for a symbol it does not know.
-	Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
+// ServiceConfig is what a Service needs.
+type ServiceConfig struct {
+	// Store holds the trades, tags and events. Required.
+	Store storage.Store
+	// Candles is the market data the definitions read (broker.MarketData satisfies it). Required.
+	Candles coach.CandleSource
+	// Config holds the definitions. A Config with neither Version nor Interval set means
+	// DefaultConfig() (with this Config's Rules); any other is checked by New.
+	Config Config
+	// Clock stamps new tags; nil means coach.SystemClock.
+	Clock coach.Clock
+	// Logger receives the service's log lines; nil discards them.
+	Logger *slog.Logger
+	// Metrics receives bias_trades_scored_total and bias_score_duration_seconds (coach.MetricTable);
+	// nil means coach.NopMetrics.
+	Metrics coach.Metrics
 }
 
-// Service scores a stored user's trades and records the tags.
+// Service scores a stored user's trades and records the tags. Build it with New; a Service not
+// built by New returns EINVALID from every method.
 type Service struct {
-	Store   storage.Store
-	Candles CandleSource
-	// Config holds the definitions. A Config with neither Version nor Interval set means
-	// DefaultConfig() (with this Config's Rules).
-	Config Config
-	// Clock stamps new tags; nil means the system clock.
-	Clock coach.Clock
+	store   storage.Store
+	candles coach.CandleSource
+	config  Config
+	clock   coach.Clock
+	log     *slog.Logger
+	metrics coach.Metrics
 }
+
+// New returns a Service, or an EINVALID error naming the first missing or invalid field of cfg.
+func New(cfg ServiceConfig) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "bias: ServiceConfig.Store is required")
+	case cfg.Candles == nil:
+		return nil, coach.Errorf(coach.EINVALID, "bias: ServiceConfig.Candles is required")
+	}
+	if cfg.Config.Version == "" && cfg.Config.Interval == "" {
+		rules := cfg.Config.Rules
+		cfg.Config = DefaultConfig()
+		cfg.Config.Rules = rules
+	}
+	if err := cfg.Config.Validate(); err != nil {
+		return nil, coach.Errorf(coach.EINVALID, "bias: ServiceConfig.Config: %s", coach.ErrorMessage(err))
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	return &Service{store: cfg.Store, candles: cfg.Candles, config: cfg.Config, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}, nil
+}
+
+// errNotConstructed is what a Service not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "bias: Service not constructed; use bias.New")
+
+func (s *Service) constructed() bool { return s != nil && s.store != nil }
 
 // Report is what ScoreUser did.
 type Report struct {
@@ -64,18 +109,32 @@ func (c Config) warmupBars() int { return c.Warmup() + 10*c.RSIBars }
 // Errors: EINVALID for a bad user id, range or Config; ENOTFOUND for an unknown user; the store's and the candle source's errors
 // otherwise (a symbol the source does not know, ENOTFOUND, only leaves its trades without candles).
 func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
-	cfg := s.Config
-	if cfg.Version == "" && cfg.Interval == "" {
-		cfg = DefaultConfig()
-		cfg.Rules = s.Config.Rules
+	if !s.constructed() {
+		return Report{}, errNotConstructed
 	}
+	start := time.Now()
+	rep, err := s.scoreUser(ctx, userID, from, to)
+	s.metrics.Observe(coach.MetricScoreDuration, time.Since(start), "outcome", coach.Outcome(err))
+	if err != nil {
+		if coach.ErrorCode(err) == coach.EINTERNAL {
+			s.log.ErrorContext(ctx, "bias: scoring failed", "userId", userID, "err", err)
+		}
+		return rep, err
+	}
+	s.metrics.Count(coach.MetricTradesScored, int64(rep.Trades))
+	s.log.DebugContext(ctx, "bias: scored", "userId", userID, "trades", rep.Trades, "tags", rep.Tags, "new", rep.New)
+	return rep, nil
+}
+
+func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
+	cfg := s.config
 	switch {
 	case !coach.ValidID(userID):
 		return Report{}, coach.Errorf(coach.EINVALID, "userId: required")
 	case !from.IsZero() && !to.IsZero() && !from.Before(to):
 		return Report{}, coach.Errorf(coach.EINVALID, "score: from must be before to")
 	}
-	u, err := s.Store.Users().ByID(ctx, userID)
+	u, err := s.store.Users().ByID(ctx, userID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -85,7 +144,7 @@ func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Ti
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: to})
+	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{To: to})
 	if err != nil {
 		return Report{}, err
 	}
@@ -117,7 +176,7 @@ func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Ti
 	for i := range scored {
 		ids[i] = scored[i].ID
 	}
-	err = s.Store.InTx(ctx, func(tx storage.Tx) error {
+	err = s.store.InTx(ctx, func(tx storage.Tx) error {
 		rep.Tags, rep.New, rep.Removed = 0, 0, 0
 		return s.record(ctx, tx, userID, ids, res.Tags, &rep)
 	})
@@ -148,7 +207,7 @@ func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Tra
 		if !sym.Valid() {
 			continue
 		}
-		cs, err := s.Candles.Candles(ctx, sym, cfg.Interval, start, end)
+		cs, err := s.candles.Candles(ctx, sym, cfg.Interval, start, end)
 		switch {
 		case coach.ErrorCode(err) == coach.ENOTFOUND:
 			continue
@@ -171,11 +230,7 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 	for _, g := range prev {
 		old[key{g.TradeID, g.Label}] = g
 	}
-	clock := s.Clock
-	if clock == nil {
-		clock = coach.SystemClock{}
-	}
-	now := clock.Now().UTC()
+	now := s.clock.Now().UTC()
 	out := make([]coach.BiasTag, len(tags))
 	var events []coach.Event
 	for i, g := range tags {

@@ -16,7 +16,7 @@ import (
 	"github.com/tradecoach/coach/storage/memory"
 )
 
-// CandleSource is a bias.CandleSource whose behaviour each test sets.
+// CandleSource is a coach.CandleSource whose behaviour each test sets.
 type CandleSource struct {
 	CandlesFunc func(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
 }
@@ -44,8 +44,20 @@ func seriesSource(cs bias.CandleSeries, calls *[]string) *CandleSource {
 	}}
 }
 
+// configured is a ServiceConfig a test may change between calls: ScoreUser builds the Service
+// from it with bias.New each time.
+type configured struct{ bias.ServiceConfig }
+
+func (c *configured) ScoreUser(ctx context.Context, userID string, from, to time.Time) (bias.Report, error) {
+	svc, err := bias.New(c.ServiceConfig)
+	if err != nil {
+		return bias.Report{}, err
+	}
+	return svc.ScoreUser(ctx, userID, from, to)
+}
+
 // newService returns a service on a fresh memory store holding the fixture's trades for a user.
-func newService(t *testing.T, fx *fixture, calls *[]string) (*bias.Service, string, *coach.ManualClock) {
+func newService(t *testing.T, fx *fixture, calls *[]string) (*configured, string, *coach.ManualClock) {
 	t.Helper()
 	ctx := context.Background()
 	clock := coach.NewManualClock(time.Date(2024, 4, 15, 12, 0, 0, 0, time.UTC))
@@ -62,7 +74,7 @@ func newService(t *testing.T, fx *fixture, calls *[]string) (*bias.Service, stri
 	if _, err := store.Trades().Upsert(ctx, user, trades); err != nil {
 		t.Fatal(err)
 	}
-	return &bias.Service{Store: store, Candles: seriesSource(fx.candles, calls), Config: bias.DefaultConfig(), Clock: clock}, user, clock
+	return &configured{bias.ServiceConfig{Store: store, Candles: seriesSource(fx.candles, calls), Config: bias.DefaultConfig(), Clock: clock}}, user, clock
 }
 
 // events returns the user's coach.reflect payloads.

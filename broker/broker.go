@@ -48,10 +48,9 @@ type Broker interface {
 	Fills(ctx context.Context, req FillsRequest, emit func(FillPage) error) error
 }
 
-// MarketData gives candles.
+// MarketData gives candles: it is the root's coach.CandleSource (whose contract it keeps), so the
+// broker clients, FallbackMarketData and CachedMarketData can be given as they are to bias, rules,
+// sim and digest.
 type MarketData interface {
-	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
-	// order, as many as the source has (gaps are absent, not zero-filled). ENOTFOUND for a symbol
-	// the source does not know.
-	Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
+	coach.CandleSource
 }

@@ -9,8 +9,22 @@ import (
 	"github.com/tradecoach/coach/storage"
 )
 
-// DefaultMergeGap is CachedMarketData.MergeGap when unset.
+// DefaultMergeGap is CacheConfig.MergeGap when unset.
 const DefaultMergeGap = 60
+
+// CacheConfig is what a CachedMarketData needs.
+type CacheConfig struct {
+	// Store is the cache. Required.
+	Store storage.Candles
+	// Source fills the cache. Required.
+	Source MarketData
+	// Clock tells which bars are closed; nil means coach.SystemClock.
+	Clock coach.Clock
+	// MergeGap: two missing stretches separated by at most this many cached bars are fetched in
+	// one request (fewer round trips, a few bars fetched again). 0 means DefaultMergeGap; a
+	// negative value never merges.
+	MergeGap int
+}
 
 // CachedMarketData serves candles from a storage.Candles cache and asks Source only for what the
 // cache lacks. It is a MarketData.
@@ -20,23 +34,40 @@ const DefaultMergeGap = 60
 // bar that can still change. A closed range the cache covers bar for bar is served without
 // calling Source. Bars that the source itself lacks (no trades in that minute) cannot be told
 // from bars not yet fetched, so a range with such gaps asks Source again for the gaps only.
+//
+// Build it with NewCachedMarketData; one not built that way answers EINVALID.
 type CachedMarketData struct {
-	// Store is the cache. Required.
-	Store storage.Candles
-	// Source fills the cache. Required.
-	Source MarketData
-	// Clock tells which bars are closed; nil means the system clock.
-	Clock coach.Clock
-	// MergeGap: two missing stretches separated by at most this many cached bars are fetched in
-	// one request (fewer round trips, a few bars fetched again). 0 means DefaultMergeGap; a
-	// negative value never merges.
-	MergeGap int
+	store    storage.Candles
+	source   MarketData
+	clock    coach.Clock
+	mergeGap int
+}
+
+// NewCachedMarketData returns a CachedMarketData, or an EINVALID error naming the first missing
+// field of cfg.
+func NewCachedMarketData(cfg CacheConfig) (*CachedMarketData, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "broker: CacheConfig.Store is required")
+	case cfg.Source == nil:
+		return nil, coach.Errorf(coach.EINVALID, "broker: CacheConfig.Source is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	if cfg.MergeGap == 0 {
+		cfg.MergeGap = DefaultMergeGap
+	}
+	return &CachedMarketData{store: cfg.Store, source: cfg.Source, clock: cfg.Clock, mergeGap: cfg.MergeGap}, nil
 }
 
 // Candles returns the candles with OpenTime in [from, to), in time order, from the cache where
 // it covers them and from Source (then stored) where it does not. EINVALID for an unknown
 // interval or to before from; Source's errors as they are.
 func (c *CachedMarketData) Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error) {
+	if c == nil || c.store == nil {
+		return nil, coach.Errorf(coach.EINVALID, "broker: CachedMarketData not constructed; use broker.NewCachedMarketData")
+	}
 	d := interval.Duration()
 	switch {
 	case d == 0:
@@ -46,24 +77,20 @@ func (c *CachedMarketData) Candles(ctx context.Context, symbol coach.Symbol, int
 	case !symbol.Valid():
 		return nil, coach.Errorf(coach.EINVALID, "candles: symbol %q is not BASE-QUOTE", clip(string(symbol), 40))
 	}
-	clock := c.Clock
-	if clock == nil {
-		clock = coach.SystemClock{}
-	}
 	from, to = from.UTC(), to.UTC()
 	start := from.Truncate(d)
 	if start.Before(from) {
 		start = start.Add(d)
 	}
 	// Bars opening before closedEnd have closed by now.
-	closedEnd := clock.Now().Truncate(d)
+	closedEnd := c.clock.Now().Truncate(d)
 	if closedEnd.After(to) {
 		closedEnd = to
 	}
 
 	var out []coach.Candle
 	if start.Before(closedEnd) {
-		cached, err := c.Store.Range(ctx, symbol, interval, start, closedEnd)
+		cached, err := c.store.Range(ctx, symbol, interval, start, closedEnd)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +101,7 @@ func (c *CachedMarketData) Candles(ctx context.Context, symbol coach.Symbol, int
 				return nil, err
 			}
 			if len(fetched) > 0 {
-				if err := c.Store.Put(ctx, fetched); err != nil {
+				if err := c.store.Put(ctx, fetched); err != nil {
 					return nil, err
 				}
 			}
@@ -105,10 +132,7 @@ func (c *CachedMarketData) Candles(ctx context.Context, symbol coach.Symbol, int
 // missing returns the stretches [from, to) of bar slots in [start, end) that cached lacks, merged
 // across gaps of at most MergeGap cached bars.
 func (c *CachedMarketData) missing(cached []coach.Candle, start, end time.Time, d time.Duration) [][2]time.Time {
-	gap := c.MergeGap
-	if gap == 0 {
-		gap = DefaultMergeGap
-	}
+	gap := c.mergeGap
 	var runs [][2]time.Time
 	add := func(a, b time.Time) {
 		if n := len(runs); n > 0 && gap >= 0 && !a.After(runs[n-1][1].Add(time.Duration(gap)*d)) {
@@ -137,7 +161,7 @@ func (c *CachedMarketData) missing(cached []coach.Candle, start, end time.Time, 
 // fetch asks Source for [from, to) and keeps only well-formed bars of that range, symbol and
 // interval, in time order.
 func (c *CachedMarketData) fetch(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error) {
-	got, err := c.Source.Candles(ctx, symbol, interval, from, to)
+	got, err := c.source.Candles(ctx, symbol, interval, from, to)
 	if err != nil {
 		return nil, err
 	}

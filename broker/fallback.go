@@ -62,7 +62,11 @@ func (f *FallbackMarketData) Candles(ctx context.Context, symbol coach.Symbol, i
 // ends the request with that error, since the next source would not do better. When every
 // source is passed over the error is EUNAVAILABLE if any source was down or rate limited (a retry
 // may succeed), else ENOTFOUND; its message lists each source's reason.
+// A chain with no source (or a nil one) answers EINVALID: it is misconfigured.
 func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) (Answer, error) {
+	if f == nil {
+		return Answer{}, coach.Errorf(coach.EINVALID, "broker: FallbackMarketData not constructed; use broker.Fallback")
+	}
 	var passed []SourceError
 	retryable := false
 	for i, src := range f.sources {
@@ -86,7 +90,7 @@ func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbo
 		}
 	}
 	if len(f.sources) == 0 {
-		return Answer{}, coach.Errorf(coach.EUNAVAILABLE, "market data: no source configured")
+		return Answer{}, coach.Errorf(coach.EINVALID, "broker: FallbackMarketData has no source; give broker.Fallback at least one")
 	}
 	var why []string
 	for _, p := range passed {

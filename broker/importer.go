@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"time"
 
 	"github.com/pkg/errors"
@@ -27,7 +28,26 @@ type ScoreRequester interface {
 	RequestScore(ctx context.Context, userID string, from, to time.Time) error
 }
 
-// Importer pages a broker connection's fills into storage.
+// ImporterConfig is what an Importer needs.
+type ImporterConfig struct {
+	// Store is where trades, checkpoints, events and audit rows go. Required.
+	Store storage.Store
+	// Clock sets the import window and the audit times; nil means coach.SystemClock.
+	Clock coach.Clock
+	// Window is how far back an import reaches: fills in [now-Window, now). 0 means
+	// DefaultImportWindow; negative is refused.
+	Window time.Duration
+	// Scorer, when set, is asked to score the window after a successful import.
+	Scorer ScoreRequester
+	// Logger receives the importer's log lines (never credentials); nil discards them.
+	Logger *slog.Logger
+	// Metrics receives import_pages_total, import_fills_total and import_duration_seconds
+	// (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
+}
+
+// Importer pages a broker connection's fills into storage. Build it with NewImporter; an Importer
+// not built by NewImporter returns EINVALID from Import.
 //
 // Each page is one transaction: its trades (Trades.Upsert, idempotent by (user, broker, extId)),
 // its checkpoint (Checkpoints.Put under the page's scope) and an import.progress event commit
@@ -35,15 +55,36 @@ type ScoreRequester interface {
 // same connection, after the last page stored, and the progress a client saw matches what was
 // stored. A re-import stores no duplicate, and a trade the user deleted stays deleted.
 type Importer struct {
-	// Store is where trades, checkpoints, events and audit rows go. Required.
-	Store storage.Store
-	// Clock sets the import window and the audit times; nil means the system clock.
-	Clock coach.Clock
-	// Window is how far back an import reaches: fills in [now-Window, now). 0 means
-	// DefaultImportWindow.
-	Window time.Duration
-	// Scorer, when set, is asked to score the window after a successful import.
-	Scorer ScoreRequester
+	store   storage.Store
+	clock   coach.Clock
+	window  time.Duration
+	scorer  ScoreRequester
+	log     *slog.Logger
+	metrics coach.Metrics
+}
+
+// NewImporter returns an Importer, or an EINVALID error naming the first missing or invalid field
+// of cfg.
+func NewImporter(cfg ImporterConfig) (*Importer, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Store is required")
+	case cfg.Window < 0:
+		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Window: negative (%s)", cfg.Window)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	if cfg.Window == 0 {
+		cfg.Window = DefaultImportWindow
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	return &Importer{store: cfg.Store, clock: cfg.Clock, window: cfg.Window, scorer: cfg.Scorer, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // Summary is what an import did.
@@ -79,9 +120,10 @@ type Summary struct {
 // recorded then); otherwise the broker's or the store's error, returned with the Summary of the
 // pages stored so far.
 func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
+	if im == nil || im.store == nil {
+		return Summary{}, coach.Errorf(coach.EINVALID, "broker: Importer not constructed; use broker.NewImporter")
+	}
 	switch {
-	case im.Store == nil:
-		return Summary{}, coach.Errorf(coach.EINVALID, "import: importer has no store")
 	case conn.UserID != userID || !coach.ValidID(userID):
 		return Summary{}, coach.Errorf(coach.EINVALID, "import: connection %s does not belong to the user", clip(conn.ID, 64))
 	case src == nil || src.Name() != conn.Broker:
@@ -99,19 +141,28 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 			return Summary{}, coach.Errorf(coach.EINVALID, "import: symbol %q is not BASE-QUOTE", clip(string(s), 40))
 		}
 	}
-	clock := im.Clock
-	if clock == nil {
-		clock = coach.SystemClock{}
+	start := time.Now()
+	sum, err := im.run(ctx, userID, conn, src, symbols)
+	im.metrics.Observe(coach.MetricImportDuration, time.Since(start), "broker", conn.Broker, "outcome", coach.Outcome(err))
+	switch {
+	case coach.ErrorCode(err) == coach.EINTERNAL:
+		im.log.ErrorContext(ctx, "broker: import failed", "userId", userID, "connectionId", conn.ID, "broker", conn.Broker, "pages", sum.Pages, "err", err)
+	case err != nil:
+		im.log.WarnContext(ctx, "broker: import failed", "userId", userID, "connectionId", conn.ID, "broker", conn.Broker, "pages", sum.Pages, "code", coach.ErrorCode(err))
+	default:
+		im.log.InfoContext(ctx, "broker: import done", "userId", userID, "connectionId", conn.ID, "broker", conn.Broker,
+			"pages", sum.Pages, "fetched", sum.Fetched, "inserted", sum.Inserted)
 	}
-	window := im.Window
-	if window <= 0 {
-		window = DefaultImportWindow
-	}
-	now := clock.Now().UTC()
-	sum := Summary{ConnectionID: conn.ID, Broker: conn.Broker, WindowStart: now.Add(-window), WindowEnd: now}
-	run := importRun{im: im, clock: clock, userID: userID, conn: conn}
+	return sum, err
+}
 
-	err := im.Store.InTx(ctx, func(tx storage.Tx) error {
+// run is Import once the request is checked.
+func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols []coach.Symbol) (Summary, error) {
+	now := im.clock.Now().UTC()
+	sum := Summary{ConnectionID: conn.ID, Broker: conn.Broker, WindowStart: now.Add(-im.window), WindowEnd: now}
+	run := importRun{im: im, clock: im.clock, userID: userID, conn: conn}
+
+	err := im.store.InTx(ctx, func(tx storage.Tx) error {
 		if err := run.audit(ctx, tx, coach.AuditImportStart, run.meta(sum, "")); err != nil {
 			return err
 		}
@@ -121,7 +172,7 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 		return sum, err
 	}
 
-	cps, err := im.Store.Checkpoints().List(ctx, userID, conn.ID)
+	cps, err := im.store.Checkpoints().List(ctx, userID, conn.ID)
 	if err != nil {
 		return sum, run.fail(ctx, &sum, err)
 	}
@@ -130,7 +181,7 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 		return sum, run.fail(ctx, &sum, err)
 	}
 
-	err = im.Store.InTx(ctx, func(tx storage.Tx) error {
+	err = im.store.InTx(ctx, func(tx storage.Tx) error {
 		if err := run.audit(ctx, tx, coach.AuditImportDone, run.meta(sum, coach.ImportPhaseDone)); err != nil {
 			return err
 		}
@@ -139,8 +190,8 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 	if err != nil {
 		return sum, run.fail(ctx, &sum, err)
 	}
-	if im.Scorer != nil {
-		if err := im.Scorer.RequestScore(ctx, userID, sum.WindowStart, sum.WindowEnd); err != nil {
+	if im.scorer != nil {
+		if err := im.scorer.RequestScore(ctx, userID, sum.WindowStart, sum.WindowEnd); err != nil {
 			return sum, err
 		}
 	}
@@ -178,7 +229,7 @@ func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
 	if scope == "" {
 		scope = DefaultScope
 	}
-	err := r.im.Store.InTx(ctx, func(tx storage.Tx) error {
+	err := r.im.store.InTx(ctx, func(tx storage.Tx) error {
 		if len(trades) > 0 {
 			res, err := tx.Trades().Upsert(ctx, r.userID, trades)
 			if err != nil {
@@ -199,6 +250,8 @@ func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
 		return err
 	}
 	*sum = next
+	r.im.metrics.Count(coach.MetricImportPages, 1, "broker", r.conn.Broker)
+	r.im.metrics.Count(coach.MetricImportFills, int64(len(p.Trades)), "broker", r.conn.Broker)
 	return nil
 }
 
@@ -210,7 +263,7 @@ func (r importRun) fail(ctx context.Context, sum *Summary, cause error) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	_ = r.im.Store.InTx(rctx, func(tx storage.Tx) error {
+	_ = r.im.store.InTx(rctx, func(tx storage.Tx) error {
 		if code == coach.EUNAUTHORIZED {
 			if err := r.revoke(rctx, tx); err != nil {
 				return err

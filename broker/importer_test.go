@@ -125,7 +125,7 @@ func newImportFixture(t *testing.T) *importFixture {
 	clock := coach.NewManualClock(importNow)
 	store := memory.New(memory.WithClock(clock))
 	t.Cleanup(func() { store.Close() })
-	return &importFixture{store: store, clock: clock, imp: &broker.Importer{Store: store, Clock: clock}, user: "user1"}
+	return &importFixture{store: store, clock: clock, imp: mustImporter(t, broker.ImporterConfig{Store: store, Clock: clock}), user: "user1"}
 }
 
 func (f *importFixture) connect(t *testing.T, id, brokerName string) coach.BrokerConnection {
@@ -369,7 +369,7 @@ func TestImportRevokesConnectionOnUnauthorized(t *testing.T) {
 	b := newPagedBroker("coinbase", "cb", []string{"fills"}, 3, 2)
 	b.failAfter, b.failErr = 1, coach.Errorf(coach.EUNAUTHORIZED, "coinbase: the refresh token was rejected; link the account again")
 	scorer := &recordingScorer{}
-	f.imp.Scorer = scorer
+	f.imp = mustImporter(t, broker.ImporterConfig{Store: f.store, Clock: f.clock, Scorer: scorer})
 
 	_, err := f.imp.Import(ctx, f.user, conn, b)
 	if coach.ErrorCode(err) != coach.EUNAUTHORIZED {
@@ -415,8 +415,7 @@ func TestImportAsksForScoring(t *testing.T) {
 	f := newImportFixture(t)
 	conn := f.connect(t, "conn1", "coinbase")
 	scorer := &recordingScorer{}
-	f.imp.Scorer = scorer
-	f.imp.Window = 7 * 24 * time.Hour
+	f.imp = mustImporter(t, broker.ImporterConfig{Store: f.store, Clock: f.clock, Scorer: scorer, Window: 7 * 24 * time.Hour})
 	b := newPagedBroker("coinbase", "cb", []string{"fills"}, 12, 1)
 	sum, err := f.imp.Import(context.Background(), f.user, conn, b)
 	if err != nil {
@@ -522,7 +521,7 @@ func TestImportPageCommitsAtomically(t *testing.T) {
 	conn := f.connect(t, "conn1", "coinbase")
 	b := newPagedBroker("coinbase", "cb", []string{"fills"}, 4, 2)
 	faulty := &faultyStore{Store: f.store, failAt: 3}
-	imp := &broker.Importer{Store: faulty, Clock: f.clock}
+	imp := mustImporter(t, broker.ImporterConfig{Store: faulty, Clock: f.clock})
 
 	sum, err := imp.Import(ctx, f.user, conn, b)
 	if coach.ErrorCode(err) != coach.EINTERNAL {
@@ -593,4 +592,24 @@ func (c *cancelBroker) Fills(ctx context.Context, req broker.FillsRequest, emit 
 		c.cancel()
 		return ctx.Err()
 	})
+}
+
+// mustImporter returns broker.NewImporter(cfg) or fails the test.
+func mustImporter(t testing.TB, cfg broker.ImporterConfig) *broker.Importer {
+	t.Helper()
+	imp, err := broker.NewImporter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp
+}
+
+// mustCache returns broker.NewCachedMarketData(cfg) or fails the test.
+func mustCache(t testing.TB, cfg broker.CacheConfig) *broker.CachedMarketData {
+	t.Helper()
+	c, err := broker.NewCachedMarketData(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -89,7 +89,7 @@ func TestFallback(t *testing.T) {
 		{"all failed, one down", []broker.MarketData{failing(coach.ENOTFOUND), failing(coach.EUNAVAILABLE)}, "", coach.EUNAVAILABLE, nil},
 		{"invalid stops the chain", []broker.MarketData{failing(coach.EINVALID), good}, "", coach.EINVALID, nil},
 		{"internal stops the chain", []broker.MarketData{failing(coach.EINTERNAL), good}, "", coach.EINTERNAL, nil},
-		{"no source", nil, "", coach.EUNAVAILABLE, nil},
+		{"no source is a misconfiguration", nil, "", coach.EINVALID, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -140,7 +140,7 @@ func TestCachedMarketData(t *testing.T) {
 	store := memory.New(memory.WithClock(clock))
 	defer store.Close()
 	src := &MarketData{CandlesFunc: synthSource()}
-	c := &broker.CachedMarketData{Store: store.Candles(), Source: src, Clock: clock, MergeGap: 5}
+	c := mustCache(t, broker.CacheConfig{Store: store.Candles(), Source: src, Clock: clock, MergeGap: 5})
 	sym := coach.Symbol("BTC-USDT")
 
 	// First read: everything from the source, closed bars stored.
@@ -220,7 +220,7 @@ func TestCachedMarketDataMergesSmallGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &MarketData{CandlesFunc: synthSource(t0.Add(40 * time.Minute))} // the source lacks minute 40 too
-	c := &broker.CachedMarketData{Store: store.Candles(), Source: src, Clock: clock, MergeGap: 3}
+	c := mustCache(t, broker.CacheConfig{Store: store.Candles(), Source: src, Clock: clock, MergeGap: 3})
 	got, err := c.Candles(ctx, sym, coach.Minute1, t0, t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +253,7 @@ func TestCachedMarketDataErrors(t *testing.T) {
 	ctx := context.Background()
 	store := memory.New()
 	defer store.Close()
-	c := &broker.CachedMarketData{Store: store.Candles(), Source: failing(coach.EUNAVAILABLE), Clock: coach.NewManualClock(t0.Add(time.Hour))}
+	c := mustCache(t, broker.CacheConfig{Store: store.Candles(), Source: failing(coach.EUNAVAILABLE), Clock: coach.NewManualClock(t0.Add(time.Hour))})
 	if _, err := c.Candles(ctx, "BTC-USDT", coach.Minute1, t0, t0.Add(time.Minute)); coach.ErrorCode(err) != coach.EUNAVAILABLE {
 		t.Errorf("source down: err = %v", err)
 	}

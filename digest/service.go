@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"reflect"
 	"time"
 
@@ -21,28 +22,67 @@ type SimSource interface {
 	Outcomes(ctx context.Context, userID string, from, to time.Time) ([]SimOutcome, error)
 }
 
-// CandleSource gives candles for the rules that read the market. broker.MarketData satisfies it.
-type CandleSource interface {
-	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
-	// order. ENOTFOUND for a symbol the source does not know.
-	Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
-}
-
-// Service builds, stores and archives weekly digests of stored users.
-type Service struct {
+// ServiceConfig is what a Service needs.
+type ServiceConfig struct {
+	// Store holds the users, trades, tags, rules, digests and events. Required.
 	Store storage.Store
 	// Blobs archives the HTML report; nil archives nothing.
 	Blobs storage.Blobs
-	// Clock stamps new digests; nil means the system clock.
+	// Clock stamps new digests; nil means coach.SystemClock.
 	Clock coach.Clock
 	// Sims gives simulation outcomes for the suggestion; nil means none.
 	Sims SimSource
-	// Candles gives the market data of the rules that read it; nil evaluates rules without
-	// candles (their verdicts are then undecided).
-	Candles CandleSource
+	// Candles gives the market data of the rules that read it (broker.MarketData satisfies it);
+	// nil evaluates rules without candles (their verdicts are then undecided).
+	Candles coach.CandleSource
 	// CandleInterval is the width of those candles; "" means 1h.
 	CandleInterval coach.Interval
+	// Logger receives the service's log lines; nil discards them.
+	Logger *slog.Logger
+	// Metrics receives digest_weekly_duration_seconds (coach.MetricTable) and, from the rule
+	// evaluation inside, rules_evaluate_duration_seconds; nil means coach.NopMetrics.
+	Metrics coach.Metrics
 }
+
+// Service builds, stores and archives weekly digests of stored users. Build it with New; a
+// Service not built by New returns EINVALID from every method.
+type Service struct {
+	store   storage.Store
+	blobs   storage.Blobs
+	clock   coach.Clock
+	sims    SimSource
+	rules   *rules.Service
+	log     *slog.Logger
+	metrics coach.Metrics
+}
+
+// New returns a Service, or an EINVALID error naming the first missing or invalid field of cfg.
+func New(cfg ServiceConfig) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, coach.Errorf(coach.EINVALID, "digest: ServiceConfig.Store is required")
+	}
+	if cfg.CandleInterval != "" && cfg.CandleInterval.Duration() == 0 {
+		return nil, coach.Errorf(coach.EINVALID, "digest: ServiceConfig.CandleInterval: %q is not one of 1m 5m 15m 1h 4h 1d", clip(string(cfg.CandleInterval), 8))
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	rs, err := rules.New(rules.ServiceConfig{Store: cfg.Store, Candles: cfg.Candles, Interval: cfg.CandleInterval,
+		Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, sims: cfg.Sims, rules: rs, log: cfg.Logger, metrics: cfg.Metrics}, nil
+}
+
+// errNotConstructed is what a Service not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "digest: Service not constructed; use digest.New")
 
 // ReportKey is the blob key of a digest's HTML report: "digests/{userId}/{periodStart}.html".
 func ReportKey(userID string, periodStart coach.Date) string {
@@ -53,7 +93,7 @@ func ReportKey(userID string, periodStart coach.Date) string {
 //
 // It loads the user (for the time zone), every trade up to the end of the week (paged) and their
 // tags; it evaluates the user's active rules over every trade up to the end of the week
-// (rules.Service.EvaluateUser, candles through Candles), so streaks run over the whole history;
+// (rules.Service.EvaluateUser, candles through ServiceConfig.Candles), so streaks run over the whole history;
 // it asks Sims for the week's simulations and rebuilds the previous week from the same data for
 // VsPreviousWeek (when the user traded before this week). Then, in one transaction, it
 // stores the digest (storage.Digests.Put: one per user and week) and appends a digest.ready event
@@ -68,23 +108,36 @@ func ReportKey(userID string, periodStart coach.Date) string {
 // sources' and the blob store's errors otherwise (a failed archive after the commit is returned,
 // and the digest stays stored).
 func (s *Service) Weekly(ctx context.Context, userID string, week Week) (coach.Digest, error) {
+	if s == nil || s.store == nil {
+		return coach.Digest{}, errNotConstructed
+	}
+	start := time.Now()
+	d, err := s.weekly(ctx, userID, week)
+	s.metrics.Observe(coach.MetricDigestDuration, time.Since(start), "outcome", coach.Outcome(err))
+	if coach.ErrorCode(err) == coach.EINTERNAL {
+		s.log.ErrorContext(ctx, "digest: weekly failed", "userId", userID, "week", week.String(), "err", err)
+	}
+	return d, err
+}
+
+func (s *Service) weekly(ctx context.Context, userID string, week Week) (coach.Digest, error) {
 	switch {
 	case !coach.ValidID(userID):
 		return coach.Digest{}, coach.Errorf(coach.EINVALID, "userId: required")
 	case !week.Valid():
 		return coach.Digest{}, coach.Errorf(coach.EINVALID, "week %s: not a week its year has", week)
 	}
-	u, err := s.Store.Users().ByID(ctx, userID)
+	u, err := s.store.Users().ByID(ctx, userID)
 	if err != nil {
 		return coach.Digest{}, err
 	}
 	loc := u.Location()
 	start, end := week.Start(loc), week.End(loc)
-	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: end})
+	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{To: end})
 	if err != nil {
 		return coach.Digest{}, err
 	}
-	tags, err := s.Store.Tags().List(ctx, userID, storage.TagFilter{To: end})
+	tags, err := s.store.Tags().List(ctx, userID, storage.TagFilter{To: end})
 	if err != nil {
 		return coach.Digest{}, err
 	}
@@ -93,8 +146,8 @@ func (s *Service) Weekly(ctx context.Context, userID string, week Week) (coach.D
 		return coach.Digest{}, err
 	}
 	var sims []SimOutcome
-	if s.Sims != nil {
-		if sims, err = s.Sims.Outcomes(ctx, userID, start, end); err != nil {
+	if s.sims != nil {
+		if sims, err = s.sims.Outcomes(ctx, userID, start, end); err != nil {
 			return coach.Digest{}, err
 		}
 	}
@@ -114,31 +167,27 @@ func (s *Service) Weekly(ctx context.Context, userID string, week Week) (coach.D
 	if err != nil {
 		return coach.Digest{}, errors.Wrap(err, "digest: marshal payload")
 	}
-	d, err := s.store(ctx, userID, p, body)
+	d, err := s.put(ctx, userID, p, body)
 	if err != nil {
 		return coach.Digest{}, err
 	}
-	if s.Blobs != nil {
+	if s.blobs != nil {
 		html, err := RenderHTML(p)
 		if err != nil {
 			return coach.Digest{}, err
 		}
-		if _, err := s.Blobs.Put(ctx, ReportKey(userID, d.PeriodStart), bytes.NewReader(html), "text/html; charset=utf-8"); err != nil {
+		if _, err := s.blobs.Put(ctx, ReportKey(userID, d.PeriodStart), bytes.NewReader(html), "text/html; charset=utf-8"); err != nil {
 			return coach.Digest{}, err
 		}
 	}
 	return d, nil
 }
 
-// store puts the digest and its digest.ready event in one transaction, unless the stored digest
+// put puts the digest and its digest.ready event in one transaction, unless the stored digest
 // of the week already has this payload.
-func (s *Service) store(ctx context.Context, userID string, p Payload, body []byte) (coach.Digest, error) {
-	clock := s.Clock
-	if clock == nil {
-		clock = coach.SystemClock{}
-	}
+func (s *Service) put(ctx context.Context, userID string, p Payload, body []byte) (coach.Digest, error) {
 	var out coach.Digest
-	err := s.Store.InTx(ctx, func(tx storage.Tx) error {
+	err := s.store.InTx(ctx, func(tx storage.Tx) error {
 		old, err := weekDigest(ctx, tx, userID, p.PeriodStart)
 		if err != nil {
 			return err
@@ -149,7 +198,7 @@ func (s *Service) store(ctx context.Context, userID string, p Payload, body []by
 		}
 		d, err := tx.Digests().Put(ctx, coach.Digest{
 			ID: coach.NewID(), UserID: userID, PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd,
-			Payload: body, CreatedAt: clock.Now().UTC(),
+			Payload: body, CreatedAt: s.clock.Now().UTC(),
 		})
 		if err != nil {
 			return err
@@ -207,12 +256,7 @@ func samePayload(a, b []byte) bool {
 // evaluate evaluates the user's active rules over their trades before end, or returns nil when
 // the user has no active rule.
 func (s *Service) evaluate(ctx context.Context, userID string, end time.Time) (*rules.Evaluation, error) {
-	rs := &rules.Service{Store: s.Store, Clock: s.Clock, Interval: s.CandleInterval}
-	var candles rules.CandleSource
-	if s.Candles != nil {
-		candles = s.Candles
-	}
-	rep, err := rs.EvaluateUser(ctx, userID, time.Time{}, end, candles)
+	rep, err := s.rules.EvaluateUser(ctx, userID, time.Time{}, end)
 	if err != nil {
 		return nil, err
 	}

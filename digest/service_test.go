@@ -77,7 +77,7 @@ func TestServiceWeekly(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
 	blobs := memory.NewBlobs()
-	svc := &digest.Service{Store: st, Blobs: blobs, Clock: coach.NewManualClock(time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC))}
+	svc := mustNew(t, digest.ServiceConfig{Store: st, Blobs: blobs, Clock: coach.NewManualClock(time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC))})
 
 	d, err := svc.Weekly(ctx, testUser, w10)
 	if err != nil {
@@ -163,7 +163,7 @@ func TestServiceWeeklyOlderWeek(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := seeded(t)
-	svc := &digest.Service{Store: st}
+	svc := mustNew(t, digest.ServiceConfig{Store: st})
 	first, err := svc.Weekly(ctx, testUser, w10)
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func TestServiceWeeklyAtomic(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
 	blobs := memory.NewBlobs()
-	svc := &digest.Service{Store: failingEvents{st}, Blobs: blobs}
+	svc := mustNew(t, digest.ServiceConfig{Store: failingEvents{st}, Blobs: blobs})
 	if _, err := svc.Weekly(ctx, testUser, w10); coach.ErrorCode(err) != coach.EUNAVAILABLE {
 		t.Fatalf("Weekly: %v, want the outbox's error", err)
 	}
@@ -229,10 +229,10 @@ func TestServiceWeeklySimulations(t *testing.T) {
 	ctx := context.Background()
 	st := seeded(t)
 	var gotFrom, gotTo time.Time
-	svc := &digest.Service{Store: st, Sims: sims{func(_ context.Context, userID string, from, to time.Time) ([]digest.SimOutcome, error) {
+	svc := mustNew(t, digest.ServiceConfig{Store: st, Sims: sims{func(_ context.Context, userID string, from, to time.Time) ([]digest.SimOutcome, error) {
 		gotFrom, gotTo = from, to
 		return []digest.SimOutcome{{Scenario: "skipLabel", Label: coach.LabelRevenge, Delta: dec("2.5")}}, nil
-	}}}
+	}}})
 	d, err := svc.Weekly(ctx, testUser, w10)
 	if err != nil {
 		t.Fatal(err)
@@ -245,9 +245,9 @@ func TestServiceWeeklySimulations(t *testing.T) {
 		t.Errorf("asked for simulations of [%s, %s), want the local week", gotFrom, gotTo)
 	}
 
-	failing := &digest.Service{Store: st, Sims: sims{func(context.Context, string, time.Time, time.Time) ([]digest.SimOutcome, error) {
+	failing := mustNew(t, digest.ServiceConfig{Store: st, Sims: sims{func(context.Context, string, time.Time, time.Time) ([]digest.SimOutcome, error) {
 		return nil, coach.Errorf(coach.EUNAVAILABLE, "sim down")
-	}}}
+	}}})
 	if _, err := failing.Weekly(ctx, testUser, w10.Next()); coach.ErrorCode(err) != coach.EUNAVAILABLE {
 		t.Errorf("Weekly with a failing SimSource: %v", err)
 	}
@@ -256,7 +256,7 @@ func TestServiceWeeklySimulations(t *testing.T) {
 func TestServiceWeeklyErrors(t *testing.T) {
 	t.Parallel()
 	st := seeded(t)
-	svc := &digest.Service{Store: st}
+	svc := mustNew(t, digest.ServiceConfig{Store: st})
 	for _, tc := range []struct {
 		name, user string
 		week       digest.Week
@@ -274,7 +274,7 @@ func TestServiceWeeklyErrors(t *testing.T) {
 	}
 }
 
-// flatMarket is a digest.CandleSource of hourly bars at a constant price.
+// flatMarket is a coach.CandleSource of hourly bars at a constant price.
 type flatMarket struct{ asked *int }
 
 func (m flatMarket) Candles(_ context.Context, sym coach.Symbol, iv coach.Interval, from, to time.Time) ([]coach.Candle, error) {
@@ -321,15 +321,25 @@ func TestServiceWeeklyCandles(t *testing.T) {
 	}
 	// The week's buys: m0, b1, e1 and x1 (Monday to Thursday).
 	asked := 0
-	with := spike(t, &digest.Service{Store: seed(t), Candles: flatMarket{&asked}})
+	with := spike(t, mustNew(t, digest.ServiceConfig{Store: seed(t), Candles: flatMarket{&asked}}))
 	if want := (digest.Violation{RuleID: "r2", Kind: rules.KindAvoidSpikeOverPct, Checked: 4}); with != want {
 		t.Errorf("with candles: %+v, want %+v", with, want)
 	}
 	if asked == 0 {
 		t.Error("the candle source was not asked")
 	}
-	without := spike(t, &digest.Service{Store: seed(t)})
+	without := spike(t, mustNew(t, digest.ServiceConfig{Store: seed(t)}))
 	if want := (digest.Violation{RuleID: "r2", Kind: rules.KindAvoidSpikeOverPct, Undecided: 4}); without != want {
 		t.Errorf("without candles: %+v, want %+v", without, want)
 	}
+}
+
+// mustNew returns digest.New(cfg) or fails the test.
+func mustNew(t *testing.T, cfg digest.ServiceConfig) *digest.Service {
+	t.Helper()
+	svc, err := digest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }

@@ -37,6 +37,7 @@ type Dispatcher struct {
 	pollInterval time.Duration
 	maxBackoff   time.Duration
 	log          *slog.Logger
+	metrics      coach.Metrics
 	wake         chan struct{}
 }
 
@@ -45,7 +46,11 @@ type DispatcherConfig struct {
 	Store storage.Store // required
 	Bus   transport.Bus // required
 	Clock coach.Clock   // stamps DeliveredAt; coach.SystemClock when nil
-	Log   *slog.Logger  // slog.Default when nil
+	// Logger receives failed batches (faults as errors, others as warnings); nil discards them.
+	Logger *slog.Logger
+	// Metrics receives outbox_events_dispatched_total and outbox_dispatch_duration_seconds
+	// (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
 	// BatchSize is how many events one transaction claims (DefaultBatchSize when 0).
 	BatchSize int
 	// PollInterval is how long the dispatcher sleeps when idle and not notified.
@@ -54,16 +59,23 @@ type DispatcherConfig struct {
 	MaxBackoff time.Duration
 }
 
-// NewDispatcher checks cfg and returns a Dispatcher.
+// NewDispatcher returns a Dispatcher, or an EINVALID error naming the first missing or invalid
+// field of cfg.
 func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
-	if cfg.Store == nil || cfg.Bus == nil {
-		return nil, coach.Errorf(coach.EINVALID, "outbox dispatcher: store and bus are required")
-	}
-	if cfg.BatchSize < 0 || cfg.PollInterval < 0 || cfg.MaxBackoff < 0 {
-		return nil, coach.Errorf(coach.EINVALID, "outbox dispatcher: negative batch size or interval")
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: DispatcherConfig.Store is required")
+	case cfg.Bus == nil:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: DispatcherConfig.Bus is required")
+	case cfg.BatchSize < 0:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: DispatcherConfig.BatchSize: negative")
+	case cfg.PollInterval < 0:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: DispatcherConfig.PollInterval: negative")
+	case cfg.MaxBackoff < 0:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: DispatcherConfig.MaxBackoff: negative")
 	}
 	d := &Dispatcher{store: cfg.Store, bus: cfg.Bus, clock: cfg.Clock, batchSize: cfg.BatchSize,
-		pollInterval: cfg.PollInterval, maxBackoff: cfg.MaxBackoff, log: cfg.Log, wake: make(chan struct{}, 1)}
+		pollInterval: cfg.PollInterval, maxBackoff: cfg.MaxBackoff, log: cfg.Logger, metrics: cfg.Metrics, wake: make(chan struct{}, 1)}
 	if d.clock == nil {
 		d.clock = coach.SystemClock{}
 	}
@@ -77,14 +89,26 @@ func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
 		d.maxBackoff = DefaultMaxBackoff
 	}
 	if d.log == nil {
-		d.log = slog.Default()
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.metrics == nil {
+		d.metrics = coach.NopMetrics{}
 	}
 	return d, nil
 }
 
+// errNotConstructed is what a Dispatcher not built by NewDispatcher answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "outbox: Dispatcher not constructed; use outbox.NewDispatcher")
+
+func (d *Dispatcher) constructed() bool { return d != nil && d.store != nil }
+
 // Notify wakes the dispatcher now instead of at its next poll. It never blocks; call it after
-// committing a transaction that appended events.
+// committing a transaction that appended events. On a Dispatcher not built by NewDispatcher it
+// does nothing.
 func (d *Dispatcher) Notify() {
+	if !d.constructed() {
+		return
+	}
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -94,6 +118,20 @@ func (d *Dispatcher) Notify() {
 // DispatchOnce claims one batch, publishes it and marks it delivered, all in one transaction, and
 // returns how many events it delivered. On a bus error nothing of the batch is marked delivered.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	if !d.constructed() {
+		return 0, errNotConstructed
+	}
+	start := time.Now()
+	n, err := d.dispatchOnce(ctx)
+	d.metrics.Observe(coach.MetricDispatchDuration, time.Since(start), "outcome", coach.Outcome(err))
+	if n > 0 {
+		d.metrics.Count(coach.MetricEventsDispatched, int64(n))
+	}
+	return n, err
+}
+
+// dispatchOnce is DispatchOnce's batch.
+func (d *Dispatcher) dispatchOnce(ctx context.Context) (int, error) {
 	n := 0
 	err := d.store.InTx(ctx, func(tx storage.Tx) error {
 		events, err := tx.Events().Undelivered(ctx, d.batchSize)
@@ -121,8 +159,11 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 
 // Run dispatches until ctx ends: full batches back to back, then a sleep until Notify or the poll
 // interval. A failed batch (bus or store outage) is retried with exponential backoff; Run returns
-// only ctx's error.
+// only ctx's error (or EINVALID at once on a Dispatcher not built by NewDispatcher).
 func (d *Dispatcher) Run(ctx context.Context) error {
+	if !d.constructed() {
+		return errNotConstructed
+	}
 	backoff := time.Duration(0)
 	for {
 		n, err := d.DispatchOnce(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
@@ -109,7 +110,7 @@ func TestDispatchDeliversInOrderAndMarksDelivered(t *testing.T) {
 	user := newUser(t, store)
 	sub, _ := bus.Subscribe(context.Background(), user)
 	want := appendEvents(t, store, user, 1200)
-	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 500, Log: quiet})
+	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 500, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestBusOutageLosesNothing(t *testing.T) {
 	user := newUser(t, store)
 	sub, _ := bus.Subscribe(context.Background(), user)
 	appendEvents(t, store, user, 300)
-	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 100, Log: quiet})
+	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 100, Logger: quiet})
 
 	bus.failAfter.Store(50) // dies in the middle of the first batch
 	if _, err := d.DispatchOnce(context.Background()); coach.ErrorCode(err) != coach.EUNAVAILABLE {
@@ -202,7 +203,7 @@ func TestDispatcherKilledMidBatchLosesNothing(t *testing.T) {
 
 		killed := &blockingBus{Bus: inner}
 		killed.n.Store(120)
-		d1, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: killed, BatchSize: 200, Log: quiet})
+		d1, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: killed, BatchSize: 200, Logger: quiet})
 		ctx, kill := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer kill()
 		if err := d1.Run(ctx); err == nil {
@@ -211,7 +212,7 @@ func TestDispatcherKilledMidBatchLosesNothing(t *testing.T) {
 		if n := undelivered(t, store); n != 200 {
 			t.Fatalf("killed batch marked events delivered: %d undelivered, want 200", n)
 		}
-		d2, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: inner, Log: quiet})
+		d2, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: inner, Logger: quiet})
 		if _, err := d2.DispatchOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +240,7 @@ func TestSeveralDispatchersDeliverEachUsersEventsInOrder(t *testing.T) {
 		var runs sync.WaitGroup
 		for range 3 {
 			d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: 37,
-				PollInterval: 5 * time.Millisecond, Log: quiet})
+				PollInterval: 5 * time.Millisecond, Logger: quiet})
 			runs.Go(func() { d.Run(ctx) })
 		}
 		want := make([][]string, len(users))
@@ -299,7 +300,7 @@ func TestNotifyWakesAnIdleDispatcher(t *testing.T) {
 	store, bus := memory.New(), transportmem.NewBus(0)
 	user := newUser(t, store)
 	sub, _ := bus.Subscribe(context.Background(), user)
-	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, PollInterval: time.Hour, Log: quiet})
+	d, _ := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, PollInterval: time.Hour, Logger: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -334,7 +335,7 @@ func TestReplayPagesAndRefusesAPrunedSince(t *testing.T) {
 		t.Fatalf("replay: %d events, last %s, err %v", len(got), last, err)
 	}
 
-	pruned, err := outbox.Retention{Events: store.Events(), Keep: outbox.DefaultRetention}.Run(context.Background(), clock.Now())
+	pruned, err := mustRetention(t, outbox.RetentionConfig{Events: store.Events(), Keep: outbox.DefaultRetention}).Run(context.Background(), clock.Now())
 	if err != nil || pruned != 5 {
 		t.Fatalf("retention pruned %d, err %v; want 5", pruned, err)
 	}
@@ -371,29 +372,90 @@ func TestReplayOfShortPagesGivesEverything(t *testing.T) {
 	}
 }
 
-func TestRetentionRefusesZero(t *testing.T) {
+// TestRetentionNeverDropsEverything: a Keep of 0 is the default 90 days, not "keep nothing"; a
+// negative Keep is refused at construction, and a Retention not constructed prunes nothing.
+func TestRetentionNeverDropsEverything(t *testing.T) {
 	store := memory.New()
 	user := newUser(t, store)
 	appendEvents(t, store, user, 3)
-	for _, keep := range []time.Duration{0, -time.Hour} {
-		n, err := outbox.Retention{Events: store.Events(), Keep: keep}.Run(context.Background(), time.Now().Add(time.Hour))
-		if coach.ErrorCode(err) != coach.EINVALID || n != 0 {
-			t.Fatalf("keep %s: pruned %d, err %v", keep, n, err)
-		}
+	later := time.Now().Add(time.Hour)
+	n, err := mustRetention(t, outbox.RetentionConfig{Events: store.Events()}).Run(context.Background(), later)
+	if err != nil || n != 0 {
+		t.Fatalf("keep 0: pruned %d, err %v; want the default retention, nothing pruned", n, err)
+	}
+	if _, err := outbox.NewRetention(outbox.RetentionConfig{Events: store.Events(), Keep: -time.Hour}); coach.ErrorCode(err) != coach.EINVALID {
+		t.Fatalf("keep −1h: %v, want EINVALID", err)
+	}
+	if n, err := new(outbox.Retention).Run(context.Background(), later); coach.ErrorCode(err) != coach.EINVALID || n != 0 {
+		t.Fatalf("zero Retention: pruned %d, err %v", n, err)
 	}
 	if evs, _ := store.Events().Since(context.Background(), user, "", 10); len(evs) != 3 {
 		t.Fatalf("events left: %d, want 3", len(evs))
 	}
 }
 
-func TestConfigIsChecked(t *testing.T) {
-	for _, cfg := range []outbox.DispatcherConfig{
-		{},
-		{Store: memory.New()},
-		{Store: memory.New(), Bus: transportmem.NewBus(0), BatchSize: -1},
+func TestConstructors(t *testing.T) {
+	store := memory.New()
+	bus := transportmem.NewBus(0)
+	for _, tc := range []struct {
+		field string
+		new   func() (any, error)
+	}{
+		{"DispatcherConfig.Store", func() (any, error) { return outbox.NewDispatcher(outbox.DispatcherConfig{Bus: bus}) }},
+		{"DispatcherConfig.Bus", func() (any, error) { return outbox.NewDispatcher(outbox.DispatcherConfig{Store: store}) }},
+		{"DispatcherConfig.BatchSize", func() (any, error) {
+			return outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, BatchSize: -1})
+		}},
+		{"DispatcherConfig.PollInterval", func() (any, error) {
+			return outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, PollInterval: -1})
+		}},
+		{"DispatcherConfig.MaxBackoff", func() (any, error) {
+			return outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, MaxBackoff: -1})
+		}},
+		{"RetentionConfig.Events", func() (any, error) { return outbox.NewRetention(outbox.RetentionConfig{}) }},
+		{"RetentionConfig.Keep", func() (any, error) {
+			return outbox.NewRetention(outbox.RetentionConfig{Events: store.Events(), Keep: -1})
+		}},
 	} {
-		if _, err := outbox.NewDispatcher(cfg); coach.ErrorCode(err) != coach.EINVALID {
-			t.Errorf("NewDispatcher(%+v) = %v, want EINVALID", cfg, err)
+		t.Run(tc.field, func(t *testing.T) {
+			_, err := tc.new()
+			servicetest.RefusesField(t, err, tc.field)
+		})
+	}
+}
+
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	servicetest.ZeroValues(t, []any{(*outbox.Dispatcher)(nil), (*outbox.Retention)(nil)})
+}
+
+func TestDispatchMetrics(t *testing.T) {
+	store := memory.New()
+	user := newUser(t, store)
+	appendEvents(t, store, user, 7)
+	rec := &servicetest.Metrics{}
+	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: transportmem.NewBus(0), BatchSize: 5, Metrics: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := d.DispatchOnce(context.Background()); err != nil {
+			t.Fatal(err)
 		}
 	}
+	if got := rec.Counted(coach.MetricEventsDispatched); got != 7 {
+		t.Errorf("events dispatched = %d, want 7", got)
+	}
+	if got := rec.Observed(coach.MetricDispatchDuration, "outcome", coach.OutcomeOK); got != 3 {
+		t.Errorf("batches observed = %d, want 3", got)
+	}
+}
+
+// mustRetention returns outbox.NewRetention(cfg) or fails the test.
+func mustRetention(t *testing.T, cfg outbox.RetentionConfig) *outbox.Retention {
+	t.Helper()
+	r, err := outbox.NewRetention(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

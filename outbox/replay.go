@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -40,17 +41,58 @@ func Replay(ctx context.Context, events storage.Events, userID, sinceID string, 
 // DefaultRetention is how long events are kept (the seed's 90 days).
 const DefaultRetention = 90 * 24 * time.Hour
 
-// Retention prunes events older than Keep. A Keep of zero or less is refused rather than taken
-// as "keep nothing", so a misconfiguration can never drop every event.
-type Retention struct {
+// RetentionConfig is what a Retention needs.
+type RetentionConfig struct {
+	// Events is the outbox to prune. Required.
 	Events storage.Events
-	Keep   time.Duration
+	// Keep is how long events are kept: DefaultRetention when 0. A negative Keep is refused: a
+	// misconfiguration can never drop every event.
+	Keep time.Duration
+	// Logger receives a line per run that dropped events; nil discards them.
+	Logger *slog.Logger
+	// Metrics receives outbox_events_pruned_total (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
+}
+
+// Retention prunes events older than its Keep. Build it with NewRetention; a Retention not built
+// that way returns EINVALID from Run.
+type Retention struct {
+	events  storage.Events
+	keep    time.Duration
+	log     *slog.Logger
+	metrics coach.Metrics
+}
+
+// NewRetention returns a Retention, or an EINVALID error naming the first missing or invalid
+// field of cfg.
+func NewRetention(cfg RetentionConfig) (*Retention, error) {
+	switch {
+	case cfg.Events == nil:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: RetentionConfig.Events is required")
+	case cfg.Keep < 0:
+		return nil, coach.Errorf(coach.EINVALID, "outbox: RetentionConfig.Keep must be positive, got %s", cfg.Keep)
+	}
+	if cfg.Keep == 0 {
+		cfg.Keep = DefaultRetention
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	return &Retention{events: cfg.Events, keep: cfg.Keep, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // Run prunes events older than now − Keep and returns how many were dropped.
-func (r Retention) Run(ctx context.Context, now time.Time) (int, error) {
-	if r.Keep <= 0 {
-		return 0, coach.Errorf(coach.EINVALID, "outbox retention: keep must be positive, got %s", r.Keep)
+func (r *Retention) Run(ctx context.Context, now time.Time) (int, error) {
+	if r == nil || r.events == nil || r.keep <= 0 {
+		return 0, coach.Errorf(coach.EINVALID, "outbox: Retention not constructed; use outbox.NewRetention")
 	}
-	return r.Events.Prune(ctx, now.Add(-r.Keep))
+	n, err := r.events.Prune(ctx, now.Add(-r.keep))
+	if n > 0 {
+		r.metrics.Count(coach.MetricEventsPruned, int64(n))
+		r.log.InfoContext(ctx, "outbox: retention dropped events", "dropped", n, "before", now.Add(-r.keep))
+	}
+	return n, err
 }

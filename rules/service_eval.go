@@ -34,34 +34,41 @@ type InvalidRule struct {
 // EvaluateUser evaluates the user's stored active rules and returns the verdicts decided in
 // [from, to) (a zero bound is open; Verdict.At decides) with their streaks, days in the user's
 // time zone. Every trade before to is read, so that losses, positions and trade counts before
-// from are known; candles of the traded symbols (of s.Interval) come from candles, from the
-// longest avoidSpikeOverPct lookback before the first trade judged (or before the oldest
-// position still open at from) up to to, or up to now when to is zero. A nil candles gives no
-// candles: the verdicts that need them are undecided. A symbol the source does not know
+// from are known; candles of the traded symbols (of ServiceConfig.Interval) come from
+// ServiceConfig.Candles, from the longest avoidSpikeOverPct lookback before the first trade judged
+// (or before the oldest position still open at from) up to to, or up to now when to is zero.
+// Without a candle source the verdicts that need candles are undecided. A symbol the source does not know
 // (ENOTFOUND) only leaves its trades without candles.
 //
 // Errors: EINVALID for a bad user id or from not before to; ENOTFOUND for an unknown user; the
 // store's and the candle source's errors otherwise.
-func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time.Time, candles CandleSource) (Report, error) {
+func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
+	if !s.constructed() {
+		return Report{}, errNotConstructed
+	}
+	start := time.Now()
+	rep, err := s.evaluateUser(ctx, userID, from, to)
+	s.metrics.Observe(coach.MetricEvaluateDuration, time.Since(start), "outcome", coach.Outcome(err))
+	if coach.ErrorCode(err) == coach.EINTERNAL {
+		s.log.ErrorContext(ctx, "rules: evaluation failed", "userId", userID, "err", err)
+	}
+	return rep, err
+}
+
+func (s *Service) evaluateUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
 	switch {
 	case !coach.ValidID(userID):
 		return Report{}, coach.Errorf(coach.EINVALID, "userId: required")
 	case !from.IsZero() && !to.IsZero() && !from.Before(to):
 		return Report{}, coach.Errorf(coach.EINVALID, "evaluate: from must be before to")
 	}
-	interval := s.Interval
-	if interval == "" {
-		interval = coach.Hour1
-	}
-	if interval.Duration() == 0 {
-		return Report{}, coach.Errorf(coach.EINVALID, "rules service: interval %q is not one of 1m 5m 15m 1h 4h 1d", clipText(string(interval), 8))
-	}
-	u, err := s.Store.Users().ByID(ctx, userID)
+	interval := s.interval
+	u, err := s.store.Users().ByID(ctx, userID)
 	if err != nil {
 		return Report{}, err
 	}
 	loc := u.Location()
-	stored, err := s.Store.Rules().List(ctx, userID)
+	stored, err := s.store.Rules().List(ctx, userID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -81,13 +88,13 @@ func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time
 	if end.IsZero() {
 		end = s.now()
 	}
-	trades, err := storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{To: end})
+	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{To: end})
 	if err != nil {
 		return Report{}, err
 	}
 	var series CandleSeries
-	if candles != nil && len(trades) > 0 {
-		series, err = s.fetch(ctx, candles, interval, trades, rules, from, end)
+	if s.candles != nil && len(trades) > 0 {
+		series, err = s.fetch(ctx, s.candles, interval, trades, rules, from, end)
 		if err != nil {
 			return Report{}, err
 		}
@@ -103,7 +110,7 @@ func (s *Service) EvaluateUser(ctx context.Context, userID string, from, to time
 
 // fetch gets the candles the rules need for the traded symbols: from the longest lookback before
 // the first trade judged (or the oldest position open at from) up to end.
-func (s *Service) fetch(ctx context.Context, src CandleSource, interval coach.Interval, trades []coach.Trade, rules []Rule, from, end time.Time) (CandleSeries, error) {
+func (s *Service) fetch(ctx context.Context, src coach.CandleSource, interval coach.Interval, trades []coach.Trade, rules []Rule, from, end time.Time) (CandleSeries, error) {
 	var lookback time.Duration
 	need := false
 	stops := false

@@ -15,7 +15,7 @@ import (
 	"github.com/tradecoach/coach/storage/memory"
 )
 
-// candleSource is a rules.CandleSource whose behaviour each test sets; it records its calls.
+// candleSource is a coach.CandleSource whose behaviour each test sets; it records its calls.
 type candleSource struct {
 	CandlesFunc func(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
 
@@ -63,7 +63,17 @@ func newService(t *testing.T) (*rules.Service, *memory.Store, *coach.ManualClock
 			t.Fatal(err)
 		}
 	}
-	return &rules.Service{Store: store, Clock: clock}, store, clock
+	return mustNew(t, rules.ServiceConfig{Store: store, Clock: clock}), store, clock
+}
+
+// mustNew returns rules.New(cfg) or fails the test.
+func mustNew(t *testing.T, cfg rules.ServiceConfig) *rules.Service {
+	t.Helper()
+	svc, err := rules.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 func TestServiceCRUD(t *testing.T) {
@@ -239,7 +249,7 @@ func TestServiceEvaluateUser(t *testing.T) {
 		idOf[tr.ID] = tr.ExtID
 	}
 	src := fromSeries(market)
-	rep, err := svc.EvaluateUser(ctx, "u1", at("11h"), at("40h"), src)
+	rep, err := mustNew(t, rules.ServiceConfig{Store: store, Clock: clock, Candles: src}).EvaluateUser(ctx, "u1", at("11h"), at("40h"))
 	if err != nil {
 		t.Fatalf("EvaluateUser: %v", err)
 	}
@@ -286,10 +296,10 @@ func TestServiceEvaluateUser(t *testing.T) {
 	boom := &candleSource{CandlesFunc: func(context.Context, coach.Symbol, coach.Interval, time.Time, time.Time) ([]coach.Candle, error) {
 		return nil, errors.New("connection reset")
 	}}
-	if _, err := svc.EvaluateUser(ctx, "u1", time.Time{}, time.Time{}, boom); coach.ErrorCode(err) != coach.EINTERNAL {
+	if _, err := mustNew(t, rules.ServiceConfig{Store: store, Clock: clock, Candles: boom}).EvaluateUser(ctx, "u1", time.Time{}, time.Time{}); coach.ErrorCode(err) != coach.EINTERNAL {
 		t.Errorf("with a failing source: %v, want EINTERNAL", err)
 	}
-	rep, err = svc.EvaluateUser(ctx, "u1", time.Time{}, time.Time{}, nil)
+	rep, err = svc.EvaluateUser(ctx, "u1", time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +320,7 @@ func TestServiceEvaluateUser(t *testing.T) {
 		{"", time.Time{}, time.Time{}, coach.EINVALID},
 		{"u1", at("2h"), at("1h"), coach.EINVALID},
 	} {
-		if _, err := svc.EvaluateUser(ctx, tc.user, tc.from, tc.to, nil); coach.ErrorCode(err) != tc.code {
+		if _, err := svc.EvaluateUser(ctx, tc.user, tc.from, tc.to); coach.ErrorCode(err) != tc.code {
 			t.Errorf("EvaluateUser(%q, %v, %v) = %v, want %s", tc.user, tc.from, tc.to, err, tc.code)
 		}
 	}

@@ -80,5 +80,5 @@
 // CacheKey of (user, scenario, params, data hashes) names its result.
 //
 // The Service type runs simulations for a stored user through the storage ports and a
-// CandleSource, and caches results.
+// coach.CandleSource, and caches results.
 package sim

@@ -22,25 +22,59 @@ const (
 	MaxBars = 1 << 20
 )
 
-// CandleSource gives candles. broker.MarketData satisfies it (sim does not import broker).
-type CandleSource interface {
-	// Candles returns the candles of symbol and interval with OpenTime in [from, to), in time
-	// order, as many as the source has (gaps are absent). ENOTFOUND for a symbol it does not know.
-	Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
+// ServiceConfig is what a Service needs.
+type ServiceConfig struct {
+	// Store holds the users, trades, tags and rules. Required.
+	Store storage.Store
+	// Candles is the market data simulated over (broker.MarketData satisfies it). Required.
+	Candles coach.CandleSource
+	// Cache keeps results under CacheKey for TTL; nil caches nothing.
+	Cache storage.Cache
+	// TTL is how long a result is cached (DefaultTTL when 0; negative is refused).
+	TTL time.Duration
+	// Logger receives cache failures, which do not fail a simulation; nil discards them.
+	Logger *slog.Logger
+	// Metrics receives sim_simulate_duration_seconds (coach.MetricTable); nil means
+	// coach.NopMetrics.
+	Metrics coach.Metrics
 }
 
 // Service runs simulations for stored users: it loads the trades, tags and rules through the
-// store, the candles through a CandleSource, runs Run, and caches the result.
+// store, the candles through a coach.CandleSource, runs Run, and caches the result. Build it with
+// New; a Service not built by New returns EINVALID from every method.
 type Service struct {
-	Store   storage.Store
-	Candles CandleSource
-	// Cache keeps results under CacheKey for TTL; nil caches nothing.
-	Cache storage.Cache
-	// TTL is how long a result is cached (DefaultTTL when 0).
-	TTL time.Duration
-	// Log receives cache failures, which do not fail a simulation (nil: slog.Default()).
-	Log *slog.Logger
+	store   storage.Store
+	candles coach.CandleSource
+	cache   storage.Cache
+	ttl     time.Duration
+	log     *slog.Logger
+	metrics coach.Metrics
 }
+
+// New returns a Service, or an EINVALID error naming the first missing or invalid field of cfg.
+func New(cfg ServiceConfig) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "sim: ServiceConfig.Store is required")
+	case cfg.Candles == nil:
+		return nil, coach.Errorf(coach.EINVALID, "sim: ServiceConfig.Candles is required")
+	case cfg.TTL < 0:
+		return nil, coach.Errorf(coach.EINVALID, "sim: ServiceConfig.TTL: negative (%s)", cfg.TTL)
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	return &Service{store: cfg.Store, candles: cfg.Candles, cache: cfg.Cache, ttl: cfg.TTL, log: cfg.Logger, metrics: cfg.Metrics}, nil
+}
+
+// errNotConstructed is what a Service not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "sim: Service not constructed; use sim.New")
 
 // Simulate runs req for the user over their trades with TS in [req.From, req.To), their tags of
 // the scenario's label, their rules (followRule) and the candles of the symbols traded at
@@ -56,6 +90,23 @@ type Service struct {
 // ENOTFOUND for an unknown user or rule id; the store's and the candle source's errors otherwise
 // (a symbol the source does not know, ENOTFOUND, only leaves it without candles).
 func (s *Service) Simulate(ctx context.Context, userID string, req Request) (Result, error) {
+	if s == nil || s.store == nil {
+		return Result{}, errNotConstructed
+	}
+	start := time.Now()
+	res, err := s.simulate(ctx, userID, req)
+	outcome := coach.Outcome(err)
+	if err == nil && res.Cached {
+		outcome = "cached"
+	}
+	s.metrics.Observe(coach.MetricSimulateDuration, time.Since(start), "outcome", outcome)
+	if coach.ErrorCode(err) == coach.EINTERNAL {
+		s.log.ErrorContext(ctx, "sim: simulation failed", "userId", userID, "err", err)
+	}
+	return res, err
+}
+
+func (s *Service) simulate(ctx context.Context, userID string, req Request) (Result, error) {
 	if !coach.ValidID(userID) {
 		return Result{}, coach.Errorf(coach.EINVALID, "userId: required")
 	}
@@ -68,19 +119,19 @@ func (s *Service) Simulate(ctx context.Context, userID string, req Request) (Res
 	if bars := req.To.Sub(req.From) / req.Interval.Duration(); bars > MaxBars {
 		return Result{}, coach.Errorf(coach.EINVALID, "to: the window holds %d candles of %s, more than %d; choose a wider interval", bars, req.Interval, MaxBars)
 	}
-	u, err := s.Store.Users().ByID(ctx, userID)
+	u, err := s.store.Users().ByID(ctx, userID)
 	if err != nil {
 		return Result{}, err
 	}
 	in := Input{Scenario: req.Scenario, Params: req.Params, Location: u.Location()}
-	if in.Trades, err = storage.ListAll(ctx, s.Store.Trades(), userID, storage.TradeFilter{From: req.From, To: req.To}); err != nil {
+	if in.Trades, err = storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{From: req.From, To: req.To}); err != nil {
 		return Result{}, err
 	}
 	switch req.Scenario.Kind {
 	case KindSkipLabel, KindNoRevenge, KindHoldInstead:
-		in.Tags, err = s.Store.Tags().List(ctx, userID, storage.TagFilter{From: req.From, To: req.To, Label: req.Scenario.label()})
+		in.Tags, err = s.store.Tags().List(ctx, userID, storage.TagFilter{From: req.From, To: req.To, Label: req.Scenario.label()})
 	case KindFollowRule:
-		in.Rules, err = s.Store.Rules().List(ctx, userID)
+		in.Rules, err = s.store.Rules().List(ctx, userID)
 	}
 	if err != nil {
 		return Result{}, err
@@ -101,7 +152,7 @@ func (s *Service) Simulate(ctx context.Context, userID string, req Request) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	s.store(ctx, key, res)
+	s.keep(ctx, key, res)
 	return res, nil
 }
 
@@ -123,7 +174,7 @@ func (s *Service) fetch(ctx context.Context, req Request, trades []coach.Trade, 
 		if !sym.Valid() {
 			continue
 		}
-		cs, err := s.Candles.Candles(ctx, sym, req.Interval, from, req.To)
+		cs, err := s.candles.Candles(ctx, sym, req.Interval, from, req.To)
 		switch {
 		case coach.ErrorCode(err) == coach.ENOTFOUND:
 			continue
@@ -159,47 +210,36 @@ func lookback(sc Scenario, rs []coach.Rule) time.Duration {
 
 // cached returns the result cached under key, if any.
 func (s *Service) cached(ctx context.Context, key string) (Result, bool) {
-	if s.Cache == nil {
+	if s.cache == nil {
 		return Result{}, false
 	}
-	b, err := s.Cache.Get(ctx, key)
+	b, err := s.cache.Get(ctx, key)
 	switch {
 	case coach.ErrorCode(err) == coach.ENOTFOUND:
 		return Result{}, false
 	case err != nil:
-		s.log().WarnContext(ctx, "sim: cache get failed; simulating", "code", coach.ErrorCode(err), "err", err)
+		s.log.WarnContext(ctx, "sim: cache get failed; simulating", "code", coach.ErrorCode(err), "err", err)
 		return Result{}, false
 	}
 	var res Result
 	if err := json.Unmarshal(b, &res); err != nil || res.Version != Version {
-		s.log().WarnContext(ctx, "sim: cached result unreadable; simulating", "err", errors.WithStack(err))
+		s.log.WarnContext(ctx, "sim: cached result unreadable; simulating", "err", errors.WithStack(err))
 		return Result{}, false
 	}
 	res.Cached = true
 	return res, true
 }
 
-// store caches res under key.
-func (s *Service) store(ctx context.Context, key string, res Result) {
-	if s.Cache == nil {
+// keep caches res under key.
+func (s *Service) keep(ctx context.Context, key string, res Result) {
+	if s.cache == nil {
 		return
 	}
 	b, err := json.Marshal(res)
 	if err == nil {
-		ttl := s.TTL
-		if ttl <= 0 {
-			ttl = DefaultTTL
-		}
-		err = s.Cache.Set(ctx, key, b, ttl)
+		err = s.cache.Set(ctx, key, b, s.ttl)
 	}
 	if err != nil {
-		s.log().WarnContext(ctx, "sim: cache set failed", "code", coach.ErrorCode(err), "err", err)
+		s.log.WarnContext(ctx, "sim: cache set failed", "code", coach.ErrorCode(err), "err", err)
 	}
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
 }

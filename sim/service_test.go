@@ -15,7 +15,7 @@ import (
 	"github.com/tradecoach/coach/storage/memory"
 )
 
-// CandleSource is a sim.CandleSource whose behaviour each test sets.
+// CandleSource is a coach.CandleSource whose behaviour each test sets.
 type CandleSource struct {
 	CandlesFunc func(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error)
 }
@@ -58,7 +58,7 @@ func (failingCache) Delete(context.Context, string) error { return nil }
 type serviceFixture struct {
 	store  *memory.Store
 	clock  *coach.ManualClock
-	svc    *sim.Service
+	svc    *configured
 	user   string
 	calls  atomic.Int32
 	stored []coach.Trade
@@ -106,7 +106,7 @@ func newServiceFixture(t *testing.T) *serviceFixture {
 	}
 	fx.candle = hourly(btc, bar{100, 100, 100, 100}, bar{100, 100, 100, 100}, bar{120, 120, 120, 120},
 		bar{110, 110, 110, 110}, bar{100, 100, 100, 100}, bar{90, 90, 90, 90})
-	fx.svc = &sim.Service{Store: fx.store, Candles: serve(fx.candle, &fx.calls), Cache: memory.NewCache(fx.clock), TTL: time.Hour}
+	fx.svc = &configured{sim.ServiceConfig{Store: fx.store, Candles: serve(fx.candle, &fx.calls), Cache: memory.NewCache(fx.clock), TTL: time.Hour}}
 	fx.req = sim.Request{Scenario: sim.Scenario{Kind: sim.KindSkipLabel, Label: coach.LabelFOMO}, Params: window(6)}
 	return fx
 }
@@ -241,4 +241,16 @@ func TestServiceErrors(t *testing.T) {
 	if err != nil || res.Data.Candles != 0 || len(res.Data.Marks) != 1 || !res.Data.Marks[0].Fill {
 		t.Errorf("unknown symbol: err %v, data %+v; want a result marked at the last fill", err, res.Data)
 	}
+}
+
+// configured is a ServiceConfig a test may change between calls: Simulate builds the Service from
+// it with sim.New each time.
+type configured struct{ sim.ServiceConfig }
+
+func (c *configured) Simulate(ctx context.Context, userID string, req sim.Request) (sim.Result, error) {
+	svc, err := sim.New(c.ServiceConfig)
+	if err != nil {
+		return sim.Result{}, err
+	}
+	return svc.Simulate(ctx, userID, req)
 }

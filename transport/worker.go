@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -69,40 +70,96 @@ func ExponentialBackoff(base, max time.Duration) Backoff {
 // DefaultBackoff waits 10 s after the first failure, doubling up to an hour.
 var DefaultBackoff = ExponentialBackoff(10*time.Second, time.Hour)
 
-// Mux routes jobs to handlers by Type; its Run method is the Handler to give a Worker. It is safe
-// for concurrent use.
+// MuxConfig is what a Mux needs: nothing is required.
+type MuxConfig struct {
+	// Logger receives a line per failed job (faults as errors, others as warnings); nil discards
+	// them.
+	Logger *slog.Logger
+	// Metrics receives jobs_run_total and job_duration_seconds by job type and outcome
+	// (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
+}
+
+// Mux routes jobs to handlers by Type and counts and times every job it runs; its Run method is
+// the Handler to give a Worker. It is safe for concurrent use. Build it with NewMux; a Mux not
+// built that way refuses Handle and Run with EINVALID.
 type Mux struct {
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	log      *slog.Logger
+	metrics  coach.Metrics
 }
 
 // NewMux returns an empty Mux.
-func NewMux() *Mux { return &Mux{handlers: make(map[string]Handler)} }
+func NewMux(cfg MuxConfig) (*Mux, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
+	return &Mux{handlers: make(map[string]Handler), log: cfg.Logger, metrics: cfg.Metrics}, nil
+}
 
-// Handle registers h for jobs of jobType. It panics if jobType is empty, h is nil or jobType
-// already has a handler: those are programming mistakes.
-func (m *Mux) Handle(jobType string, h Handler) {
+// errMuxNotConstructed is what a Mux not built by NewMux answers.
+var errMuxNotConstructed = coach.Errorf(coach.EINVALID, "transport: Mux not constructed; use transport.NewMux")
+
+// Handle registers h for jobs of jobType. EINVALID if jobType is empty, h is nil or jobType
+// already has a handler.
+func (m *Mux) Handle(jobType string, h Handler) error {
+	if m == nil || m.handlers == nil {
+		return errMuxNotConstructed
+	}
 	if jobType == "" || h == nil {
-		panic("transport: Mux.Handle: empty job type or nil handler")
+		return coach.Errorf(coach.EINVALID, "transport: Mux.Handle: empty job type or nil handler")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.handlers[jobType]; ok {
-		panic(fmt.Sprintf("transport: Mux.Handle: job type %q registered twice", jobType))
+		return coach.Errorf(coach.EINVALID, "transport: Mux.Handle: job type %q registered twice", jobType)
 	}
 	m.handlers[jobType] = h
+	return nil
 }
 
 // Run runs the handler registered for j.Type. A job of a type with no handler fails with
 // EINVALID, so it is dead-lettered at once (and can be requeued once a handler is deployed).
-func (m *Mux) Run(ctx context.Context, j Job) error {
+// Every job run is counted and timed by type and outcome (a handler that panics counts as
+// internal, and the panic goes on to the Worker).
+func (m *Mux) Run(ctx context.Context, j Job) (err error) {
+	if m == nil || m.handlers == nil {
+		return errMuxNotConstructed
+	}
 	m.mu.RLock()
 	h, ok := m.handlers[j.Type]
 	m.mu.RUnlock()
 	if !ok {
-		return coach.Errorf(coach.EINVALID, "job %s: no handler for type %q", j.ID, j.Type)
+		err = coach.Errorf(coach.EINVALID, "job %s: no handler for type %q", j.ID, j.Type)
+		m.metrics.Count(coach.MetricJobsRun, 1, "type", "unknown", "outcome", coach.EINVALID)
+		m.log.WarnContext(ctx, "job has no handler", "jobId", j.ID, "type", j.Type)
+		return err
 	}
-	return h(ctx, j)
+	start := time.Now()
+	panicked := true
+	defer func() {
+		outcome := coach.Outcome(err)
+		if panicked {
+			outcome = coach.EINTERNAL
+		}
+		m.metrics.Count(coach.MetricJobsRun, 1, "type", j.Type, "outcome", outcome)
+		m.metrics.Observe(coach.MetricJobDuration, time.Since(start), "type", j.Type, "outcome", outcome)
+		switch {
+		case panicked:
+			m.log.ErrorContext(ctx, "job panicked", "jobId", j.ID, "type", j.Type)
+		case outcome == coach.EINTERNAL:
+			m.log.ErrorContext(ctx, "job failed", "jobId", j.ID, "type", j.Type, "err", err)
+		case err != nil:
+			m.log.WarnContext(ctx, "job failed", "jobId", j.ID, "type", j.Type, "code", outcome)
+		}
+	}()
+	err = h(ctx, j)
+	panicked = false
+	return err
 }
 
 // WeeklyDigestJob returns the fan-out job that starts the weekly digests of the last complete ISO

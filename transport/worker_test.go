@@ -9,16 +9,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/transport"
 )
 
 func TestMuxRoutesByType(t *testing.T) {
 	t.Parallel()
-	m := transport.NewMux()
+	rec := &servicetest.Metrics{}
+	m := mustMux(t, transport.MuxConfig{Metrics: rec})
 	var got []string
-	m.Handle("a", func(ctx context.Context, j transport.Job) error { got = append(got, "a:"+j.ID); return nil })
+	mustHandle(t, m, "a", func(ctx context.Context, j transport.Job) error { got = append(got, "a:"+j.ID); return nil })
 	boom := errors.New("boom")
-	m.Handle("b", func(ctx context.Context, j transport.Job) error { got = append(got, "b:"+j.ID); return boom })
+	mustHandle(t, m, "b", func(ctx context.Context, j transport.Job) error { got = append(got, "b:"+j.ID); return boom })
 
 	if err := m.Run(context.Background(), transport.Job{Type: "a", ID: "1"}); err != nil {
 		t.Errorf("Run a: %v", err)
@@ -33,23 +35,82 @@ func TestMuxRoutesByType(t *testing.T) {
 	if diff := cmp.Diff([]string{"a:1", "b:2"}, got); diff != "" {
 		t.Errorf("handlers run (-want +got):\n%s", diff)
 	}
+	for _, c := range []struct {
+		typ, outcome string
+	}{{"a", coach.OutcomeOK}, {"b", coach.EINTERNAL}, {"unknown", coach.EINVALID}} {
+		if n := rec.Counted(coach.MetricJobsRun, "type", c.typ, "outcome", c.outcome); n != 1 {
+			t.Errorf("jobs run of type %s, outcome %s = %d, want 1", c.typ, c.outcome, n)
+		}
+	}
+	if n := rec.Observed(coach.MetricJobDuration, "type", "a", "outcome", coach.OutcomeOK); n != 1 {
+		t.Errorf("durations of type a = %d, want 1", n)
+	}
 }
 
-func TestMuxHandlePanicsOnMistakes(t *testing.T) {
+func TestMuxCountsAPanicAsInternal(t *testing.T) {
+	t.Parallel()
+	rec := &servicetest.Metrics{}
+	m := mustMux(t, transport.MuxConfig{Metrics: rec})
+	mustHandle(t, m, "p", func(context.Context, transport.Job) error { panic("handler bug") })
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach the worker")
+			}
+		}()
+		_ = m.Run(context.Background(), transport.Job{Type: "p", ID: "1"})
+	}()
+	if n := rec.Counted(coach.MetricJobsRun, "type", "p", "outcome", coach.EINTERNAL); n != 1 {
+		t.Errorf("panicking jobs counted = %d, want 1", n)
+	}
+}
+
+func TestConstructors(t *testing.T) {
+	t.Parallel()
+	// A Mux needs nothing: its config has only optional fields, and the zero config builds.
+	if _, err := transport.NewMux(transport.MuxConfig{}); err != nil {
+		t.Errorf("NewMux: %v", err)
+	}
+}
+
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	t.Parallel()
+	servicetest.ZeroValues(t, []any{(*transport.Mux)(nil)})
+}
+
+func mustMux(t *testing.T, cfg transport.MuxConfig) *transport.Mux {
+	t.Helper()
+	m, err := transport.NewMux(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func mustHandle(t *testing.T, m *transport.Mux, typ string, h transport.Handler) {
+	t.Helper()
+	if err := m.Handle(typ, h); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMuxHandleRefusesMistakes(t *testing.T) {
 	t.Parallel()
 	ok := func(context.Context, transport.Job) error { return nil }
-	for name, register := range map[string]func(m *transport.Mux){
-		"empty type":  func(m *transport.Mux) { m.Handle("", ok) },
-		"nil handler": func(m *transport.Mux) { m.Handle("a", nil) },
-		"twice":       func(m *transport.Mux) { m.Handle("a", ok); m.Handle("a", ok) },
+	for name, register := range map[string]func(m *transport.Mux) error{
+		"empty type":  func(m *transport.Mux) error { return m.Handle("", ok) },
+		"nil handler": func(m *transport.Mux) error { return m.Handle("a", nil) },
+		"twice": func(m *transport.Mux) error {
+			if err := m.Handle("a", ok); err != nil {
+				return err
+			}
+			return m.Handle("a", ok)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("Handle did not panic")
-				}
-			}()
-			register(transport.NewMux())
+			if err := register(mustMux(t, transport.MuxConfig{})); coach.ErrorCode(err) != coach.EINVALID {
+				t.Errorf("Handle = %v, want EINVALID", err)
+			}
 		})
 	}
 }

@@ -33,6 +33,11 @@ var (
 	_ broker.MarketData = (*Client)(nil)
 )
 
+// errNotConstructed is what a Client not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "binance: Client not constructed; use binance.New")
+
+func (c *Client) constructed() bool { return c != nil && c.base != "" }
+
 // New returns a Client for cfg with defaults applied, or EINVALID naming the first bad field.
 func New(cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
@@ -130,6 +135,9 @@ func (c *Client) now() time.Time {
 // SyncClock reads Binance's clock (GET /api/v3/time) and sets the offset that signed requests'
 // timestamps are corrected by. Fills calls it by itself when Binance refuses a timestamp.
 func (c *Client) SyncClock(ctx context.Context) error {
+	if !c.constructed() {
+		return errNotConstructed
+	}
 	before := c.cfg.Clock.Now()
 	var st struct {
 		ServerTime int64 `json:"serverTime"`

@@ -114,6 +114,9 @@ func discovered(held []string, listed map[coach.Symbol]string, quotes []string) 
 // caller can import both with Config.Discover, or pass the union itself. EINVALID without an API
 // key; EUNAUTHORIZED when Binance rejects it.
 func (c *Client) DiscoverSymbols(ctx context.Context) ([]coach.Symbol, error) {
+	if !c.constructed() {
+		return nil, errNotConstructed
+	}
 	held, listed, err := c.discovery(ctx)
 	if err != nil {
 		return nil, err

@@ -174,7 +174,7 @@ func TestImportDiscovered(t *testing.T) {
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	imp := &broker.Importer{Store: store, Clock: h.clock, Window: 31 * 24 * time.Hour}
+	imp := mustImporter(t, broker.ImporterConfig{Store: store, Clock: h.clock, Window: 31 * 24 * time.Hour})
 	sum, err := imp.Import(ctx, conn.UserID, conn, h.client)
 	if err != nil {
 		t.Fatalf("import: %v", err)

@@ -23,6 +23,9 @@ const myTradesWeight = 20
 // Checkpoints carry a symbol's scope resumes right after it. EINVALID when no symbol is given,
 // configured or discovered.
 func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(broker.FillPage) error) error {
+	if !c.constructed() {
+		return errNotConstructed
+	}
 	if !req.From.Before(req.To) {
 		return coach.Errorf(coach.EINVALID, "binance fills: From must be before To")
 	}

@@ -42,7 +42,7 @@ func TestImportThroughTheClient(t *testing.T) {
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	imp := &broker.Importer{Store: store, Clock: h.clock, Window: 31 * 24 * time.Hour}
+	imp := mustImporter(t, broker.ImporterConfig{Store: store, Clock: h.clock, Window: 31 * 24 * time.Hour})
 	list := func() []coach.Trade {
 		ts, err := store.Trades().List(ctx, conn.UserID, storage.TradeFilter{Limit: storage.MaxLimit})
 		if err != nil {
@@ -110,4 +110,14 @@ func TestImportThroughTheClient(t *testing.T) {
 	if p.Phase != coach.ImportPhaseFailed || p.Error == nil || p.Error.Code != coach.EUNAUTHORIZED {
 		t.Errorf("last import.progress %+v, want failed with EUNAUTHORIZED", p)
 	}
+}
+
+// mustImporter returns broker.NewImporter(cfg) or fails the test.
+func mustImporter(t testing.TB, cfg broker.ImporterConfig) *broker.Importer {
+	t.Helper()
+	imp, err := broker.NewImporter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp
 }

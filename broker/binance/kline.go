@@ -60,6 +60,9 @@ func number(v jsontext.Value) (float64, error) {
 // requests of at most Config.PageSize (public, no key needed). EINVALID for an interval Binance
 // does not serve, ENOTFOUND for a symbol it does not know.
 func (c *Client) Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error) {
+	if !c.constructed() {
+		return nil, errNotConstructed
+	}
 	step := interval.Duration()
 	switch {
 	case step == 0:

@@ -49,6 +49,9 @@ func (c *Client) noteWeight(h http.Header) {
 // UsedWeight returns the request weight used in the current minute, as Binance last reported it
 // plus what the client has reserved since.
 func (c *Client) UsedWeight() int {
+	if !c.constructed() {
+		return 0
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.now().Truncate(time.Minute).After(c.minute) {

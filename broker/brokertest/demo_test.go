@@ -512,7 +512,7 @@ func TestDemoImports(t *testing.T) {
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	imp := &broker.Importer{Store: store, Clock: clock, Window: 20 * 24 * time.Hour}
+	imp := mustImporter(t, broker.ImporterConfig{Store: store, Clock: clock, Window: 20 * 24 * time.Hour})
 
 	crashing := &failAfter{Broker: d, pages: 3}
 	first, err := imp.Import(ctx, "u1", conn, crashing)
@@ -563,4 +563,14 @@ func BenchmarkNewDemo(b *testing.B) {
 	}
 	bars := float64(brokertest.DemoDefaultDays * 24 * 60 * 3)
 	b.ReportMetric(bars*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+}
+
+// mustImporter returns broker.NewImporter(cfg) or fails the test.
+func mustImporter(t testing.TB, cfg broker.ImporterConfig) *broker.Importer {
+	t.Helper()
+	imp, err := broker.NewImporter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp
 }

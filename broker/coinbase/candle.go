@@ -74,6 +74,9 @@ func decodeCandles(body []byte, symbol coach.Symbol, interval coach.Interval) ([
 // product candles (scope wallet:user:read), without them the public market candles. EINVALID for
 // an interval Coinbase does not serve, ENOTFOUND for an unknown product.
 func (c *Client) Candles(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) ([]coach.Candle, error) {
+	if !c.constructed() {
+		return nil, errNotConstructed
+	}
 	g, ok := granularities[interval]
 	switch {
 	case !ok:

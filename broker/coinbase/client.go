@@ -38,6 +38,11 @@ var (
 	_ broker.MarketData = (*Client)(nil)
 )
 
+// errNotConstructed is what a Client not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "coinbase: Client not constructed; use coinbase.New")
+
+func (c *Client) constructed() bool { return c != nil && c.base != "" }
+
 // New returns a Client for cfg with defaults applied, or EINVALID naming the first bad field.
 func New(cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
@@ -161,6 +166,9 @@ func (c *Client) apiURL(path string, q url.Values) string {
 
 // ServerTime returns Coinbase's clock (public GET /time), to tell a skewed local clock.
 func (c *Client) ServerTime(ctx context.Context) (time.Time, error) {
+	if !c.constructed() {
+		return time.Time{}, errNotConstructed
+	}
 	var t time.Time
 	err := c.do(ctx, call{method: http.MethodGet, url: c.apiURL("/time", nil), decode: func(b []byte) error {
 		var body struct {

@@ -28,6 +28,9 @@ const windowMargin = time.Minute
 // "the TS of its last trade" (RFC 3339). A request whose Checkpoints[Scope] is set resumes at that
 // time: trades at exactly that instant may be emitted again, which an idempotent store ignores.
 func (c *Client) Fills(ctx context.Context, req broker.FillsRequest, emit func(broker.FillPage) error) error {
+	if !c.constructed() {
+		return errNotConstructed
+	}
 	if !req.From.Before(req.To) {
 		return coach.Errorf(coach.EINVALID, "coinbase fills: From must be before To")
 	}

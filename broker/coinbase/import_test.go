@@ -74,7 +74,7 @@ func newImportRig(t *testing.T, fills int) *importRig {
 		t.Fatal(err)
 	}
 	return &importRig{fake: fake, store: store, sealer: sealer, conn: conn, client: client, tokens: tokens,
-		imp: &broker.Importer{Store: store, Clock: clock, Window: 31 * 24 * time.Hour}, from: from}
+		imp: mustImporter(t, broker.ImporterConfig{Store: store, Clock: clock, Window: 31 * 24 * time.Hour}), from: from}
 }
 
 func (r *importRig) stored(t *testing.T) []coach.Trade {
@@ -256,4 +256,14 @@ func TestStoredTokensSaveIsCompareAndSwap(t *testing.T) {
 	if _, err := r.sealer.Open(ctx, seal.For(c, seal.PurposeAccess), seal.Sealed(c.RefreshEnc)); err == nil {
 		t.Error("the refresh token opens as the access token")
 	}
+}
+
+// mustImporter returns broker.NewImporter(cfg) or fails the test.
+func mustImporter(t testing.TB, cfg broker.ImporterConfig) *broker.Importer {
+	t.Helper()
+	imp, err := broker.NewImporter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imp
 }

@@ -27,6 +27,9 @@ type Link struct {
 // StartLink begins linking a Coinbase account: a fresh state and PKCE verifier and the authorize
 // URL that carries them. EINVALID when ClientID or RedirectURL is not configured.
 func (c *Client) StartLink() (Link, error) {
+	if !c.constructed() {
+		return Link{}, errNotConstructed
+	}
 	if c.cfg.ClientID == "" || c.cfg.RedirectURL == "" {
 		return Link{}, coach.Errorf(coach.EINVALID, "coinbase: linking needs ClientID and RedirectURL")
 	}
@@ -48,6 +51,9 @@ func (c *Client) StartLink() (Link, error) {
 // offline_access was granted, and its Expiry follows the Clock. EINVALID for a state mismatch or a
 // missing code, EUNAUTHORIZED when Coinbase refuses the code.
 func (c *Client) FinishLink(ctx context.Context, link Link, state, code string) (*oauth2.Token, error) {
+	if !c.constructed() {
+		return nil, errNotConstructed
+	}
 	switch {
 	case link.State == "" || link.Verifier == "":
 		return nil, coach.Errorf(coach.EINVALID, "coinbase: no link in progress")
@@ -69,6 +75,9 @@ func (c *Client) FinishLink(ctx context.Context, link Link, state, code string) 
 // whether or not the token was still valid, so a nil error means only that the request was
 // accepted.
 func (c *Client) Revoke(ctx context.Context, tok *oauth2.Token) error {
+	if !c.constructed() {
+		return errNotConstructed
+	}
 	if tok == nil || tok.AccessToken == "" {
 		return coach.Errorf(coach.EINVALID, "coinbase: revoke needs an access token")
 	}

@@ -37,27 +37,33 @@ type Sealer struct {
 // ASCII bytes, or with two KEKs of the same id.
 func New(cfg Config) (*Sealer, error) {
 	if cfg.KEK == nil {
-		return nil, coach.Errorf(coach.EINVALID, "seal: config: KEK: required")
+		return nil, coach.Errorf(coach.EINVALID, "seal: Config.KEK is required")
 	}
 	s := &Sealer{current: cfg.KEK, keks: map[string]KEK{}, keys: cfg.DataKeys}
 	for _, k := range append([]KEK{cfg.KEK}, cfg.Previous...) {
 		if k == nil {
-			return nil, coach.Errorf(coach.EINVALID, "seal: config: Previous: nil KEK")
+			return nil, coach.Errorf(coach.EINVALID, "seal: Config.Previous: nil KEK")
 		}
 		if !validKEKID(k.ID()) {
-			return nil, coach.Errorf(coach.EINVALID, "seal: config: KEK id %q: want 1-255 printable ASCII bytes", k.ID())
+			return nil, coach.Errorf(coach.EINVALID, "seal: Config.KEK: id %q: want 1-255 printable ASCII bytes", k.ID())
 		}
 		if _, dup := s.keks[k.ID()]; dup {
-			return nil, coach.Errorf(coach.EINVALID, "seal: config: KEK id %q given twice", k.ID())
+			return nil, coach.Errorf(coach.EINVALID, "seal: Config.Previous: KEK id %q given twice", k.ID())
 		}
 		s.keks[k.ID()] = k
 	}
 	return s, nil
 }
 
+// errNotConstructed is what a Sealer not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "seal: Sealer not constructed; use seal.New")
+
 // Seal encrypts secret for b and returns the envelope. EINVALID for an incomplete binding or an
 // empty secret.
 func (s *Sealer) Seal(ctx context.Context, b Binding, secret Token) (Sealed, error) {
+	if s == nil || s.current == nil {
+		return nil, errNotConstructed
+	}
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
@@ -94,6 +100,9 @@ func (s *Sealer) Seal(ctx context.Context, b Binding, secret Token) (Sealed, err
 // the error never quotes the envelope. An envelope whose KEK is not configured is EINTERNAL (a
 // deployment fault).
 func (s *Sealer) Open(ctx context.Context, b Binding, sealed Sealed) (Token, error) {
+	if s == nil || s.current == nil {
+		return Token{}, errNotConstructed
+	}
 	if err := b.Validate(); err != nil {
 		return Token{}, err
 	}
@@ -124,6 +133,9 @@ func (s *Sealer) Open(ctx context.Context, b Binding, sealed Sealed) (Token, err
 
 // KEKID returns the id of the KEK that wrapped the envelope's data key.
 func (s *Sealer) KEKID(sealed Sealed) (string, error) {
+	if s == nil || s.current == nil {
+		return "", errNotConstructed
+	}
 	env, err := Decode(sealed)
 	if err != nil {
 		return "", err
@@ -134,6 +146,9 @@ func (s *Sealer) KEKID(sealed Sealed) (string, error) {
 // NeedsRewrap reports whether the envelope's data key is wrapped by a KEK other than the current
 // one.
 func (s *Sealer) NeedsRewrap(sealed Sealed) (bool, error) {
+	if s == nil || s.current == nil {
+		return false, errNotConstructed
+	}
 	id, err := s.KEKID(sealed)
 	if err != nil {
 		return false, err
@@ -146,6 +161,9 @@ func (s *Sealer) NeedsRewrap(sealed Sealed) (bool, error) {
 // unchanged — the secret is never decrypted. An envelope already under the current KEK is
 // returned as is.
 func (s *Sealer) Rewrap(ctx context.Context, userID string, sealed Sealed) (Sealed, error) {
+	if s == nil || s.current == nil {
+		return nil, errNotConstructed
+	}
 	env, err := Decode(sealed)
 	if err != nil {
 		return nil, err
@@ -164,6 +182,9 @@ func (s *Sealer) Rewrap(ctx context.Context, userID string, sealed Sealed) (Seal
 // RewrapDataKey moves the user's stored data key (see Config.DataKeys) to the current KEK. Without
 // DataKeys, or for a user without a stored key, it does nothing.
 func (s *Sealer) RewrapDataKey(ctx context.Context, userID string) error {
+	if s == nil || s.current == nil {
+		return errNotConstructed
+	}
 	if s.keys == nil {
 		return nil
 	}

@@ -57,7 +57,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		return err
 	}
 
-	importer := &broker.Importer{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())}
+	importer, err := broker.NewImporter(broker.ImporterConfig{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())})
+	if err != nil {
+		return err
+	}
 	sum, err := importer.Import(ctx, user.ID, conn, demo)
 	if err != nil {
 		return err
@@ -67,7 +70,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 
 	// The trader's own rules: DISCIPLINE is "followed every rule that applied, and nothing else
 	// fired".
-	ruleSvc := &rules.Service{Store: store, Clock: clock}
+	ruleSvc, err := rules.New(rules.ServiceConfig{Store: store, Candles: demo, Clock: clock})
+	if err != nil {
+		return err
+	}
 	for _, r := range []coach.Rule{
 		{Kind: "avoidSpikeOverPct", Params: json.RawMessage(`{"pct": 8, "lookbackHours": 24}`), Active: true},
 		{Kind: "maxTradesPerDay", Params: json.RawMessage(`{"n": 12}`), Active: true},
@@ -77,7 +83,7 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 			return err
 		}
 	}
-	verdicts, err := ruleSvc.EvaluateUser(ctx, user.ID, time.Time{}, time.Time{}, demo)
+	verdicts, err := ruleSvc.EvaluateUser(ctx, user.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -87,7 +93,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		return bias.Verdict{Checked: n, Broken: broken}
 	}
 
-	scorer := &bias.Service{Store: store, Candles: demo, Config: cfg, Clock: clock}
+	scorer, err := bias.New(bias.ServiceConfig{Store: store, Candles: demo, Config: cfg, Clock: clock})
+	if err != nil {
+		return err
+	}
 	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
@@ -106,7 +115,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	printStreaks(out, verdicts.Streaks)
 
 	// What-if: the same question a trader asks in the UI, through the service that caches it.
-	simulator := &sim.Service{Store: store, Candles: demo, Cache: memory.NewCache(clock)}
+	simulator, err := sim.New(sim.ServiceConfig{Store: store, Candles: demo, Cache: memory.NewCache(clock)})
+	if err != nil {
+		return err
+	}
 	req := sim.Request{Scenario: sim.Scenario{Kind: sim.KindSkipLabel, Label: coach.LabelFOMO},
 		Params: sim.Params{From: demo.Start(), To: demo.End(), Interval: coach.Hour1}}
 	whatIf, err := simulator.Simulate(ctx, user.ID, req)
@@ -121,7 +133,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 
 	// The weekly digest of the last full week, stored with its digest.ready event and archived.
 	blobs := memory.NewBlobs()
-	digester := &digest.Service{Store: store, Blobs: blobs, Clock: clock, Candles: demo}
+	digester, err := digest.New(digest.ServiceConfig{Store: store, Blobs: blobs, Clock: clock, Candles: demo})
+	if err != nil {
+		return err
+	}
 	week := digest.LastFullWeek(demo.End(), user.Location())
 	d, err := digester.Weekly(ctx, user.ID, week)
 	if err != nil {

@@ -31,8 +31,8 @@ type Config struct {
 	MaxRetry  int
 	Timeout   time.Duration
 	Retention time.Duration
-	// Logger receives asynq's warnings and the dead letters that could not be stored
-	// (slog.Default when nil).
+	// Logger receives asynq's warnings and the dead letters that could not be stored; nil
+	// discards them.
 	Logger *slog.Logger
 }
 
@@ -55,11 +55,15 @@ var (
 func New(client goredis.UniversalClient, cfg Config) (*Queue, error) {
 	switch {
 	case client == nil:
-		return nil, coach.Errorf(coach.EINVALID, "asynq: redis client: required")
+		return nil, coach.Errorf(coach.EINVALID, "asynq: the redis client is required")
 	case cfg.DeadLetters == nil:
-		return nil, coach.Errorf(coach.EINVALID, "asynq: DeadLetters: required")
-	case cfg.MaxRetry < 0 || cfg.Timeout < 0 || cfg.Retention < 0:
-		return nil, coach.Errorf(coach.EINVALID, "asynq: MaxRetry, Timeout and Retention must not be negative")
+		return nil, coach.Errorf(coach.EINVALID, "asynq: Config.DeadLetters is required")
+	case cfg.MaxRetry < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: Config.MaxRetry: negative")
+	case cfg.Timeout < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: Config.Timeout: negative")
+	case cfg.Retention < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: Config.Retention: negative")
 	}
 	if cfg.MaxRetry == 0 {
 		cfg.MaxRetry = DefaultMaxRetry
@@ -71,7 +75,7 @@ func New(client goredis.UniversalClient, cfg Config) (*Queue, error) {
 		cfg.Retention = DefaultRetention
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Queue{
 		cfg:       cfg,
@@ -81,10 +85,18 @@ func New(client goredis.UniversalClient, cfg Config) (*Queue, error) {
 	}, nil
 }
 
+// errNotConstructed is what a Queue not built by New answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "asynq: Queue not constructed; use asynq.New")
+
+func (q *Queue) constructed() bool { return q != nil && q.client != nil }
+
 // Enqueue stores j in Redis and returns once Redis has acknowledged it. An id already taken is
 // reported as Duplicate and changes nothing. EINVALID if j is invalid, EUNAVAILABLE if Redis does
 // not answer (the job may or may not have been stored: enqueue it again, the id dedupes).
 func (q *Queue) Enqueue(ctx context.Context, j transport.Job) (transport.Enqueued, error) {
+	if !q.constructed() {
+		return transport.Enqueued{}, errNotConstructed
+	}
 	if err := j.Validate(); err != nil {
 		return transport.Enqueued{}, err
 	}
@@ -136,6 +148,9 @@ func ceilSecond(d time.Duration) time.Duration {
 // holds its id) and enqueues it again with a fresh retry budget. ENOTFOUND if there is no such
 // dead letter. If the job cannot be enqueued the dead letter is stored again.
 func (q *Queue) Requeue(ctx context.Context, deadLetterID string) (transport.Enqueued, error) {
+	if !q.constructed() {
+		return transport.Enqueued{}, errNotConstructed
+	}
 	d, err := q.cfg.DeadLetters.Take(ctx, deadLetterID)
 	if err != nil {
 		return transport.Enqueued{}, err
@@ -170,6 +185,9 @@ func (q *Queue) requeue(ctx context.Context, d storage.DeadLetter) (transport.En
 // archived without a worker seeing the failure (a worker that died on a job's last attempt). It
 // is idempotent: a dead letter is replaced by the same one. Run it from a maintenance job.
 func (q *Queue) MirrorArchived(ctx context.Context) (int, error) {
+	if !q.constructed() {
+		return 0, errNotConstructed
+	}
 	queues, err := q.inspector.Queues()
 	if err != nil {
 		return 0, formatError(ctx, q.redis, "mirror archived: queues", err)

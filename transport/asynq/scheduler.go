@@ -55,6 +55,9 @@ type Scheduler struct {
 
 // NewScheduler returns a scheduler of q, not started. EINVALID if Cron does not parse.
 func (q *Queue) NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
+	if !q.constructed() {
+		return nil, errNotConstructed
+	}
 	if cfg.Cron == "" {
 		cfg.Cron = DefaultWeeklyCron
 	}
@@ -66,7 +69,7 @@ func (q *Queue) NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 	}
 	schedule, err := cron.ParseStandard(cfg.Cron)
 	if err != nil {
-		return nil, coach.Errorf(coach.EINVALID, "asynq scheduler: cron %q: %v", cfg.Cron, err)
+		return nil, coach.Errorf(coach.EINVALID, "asynq: SchedulerConfig.Cron: %q: %v", cfg.Cron, err)
 	}
 	s := &Scheduler{q: q, cfg: cfg, schedule: schedule}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -81,6 +84,9 @@ func (q *Queue) NewScheduler(cfg SchedulerConfig) (*Scheduler, error) {
 
 // Start registers the next firing and starts the scheduler.
 func (s *Scheduler) Start() error {
+	if s == nil || s.s == nil {
+		return coach.Errorf(coach.EINVALID, "asynq: Scheduler not constructed; use Queue.NewScheduler")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.registerLocked(time.Now()); err != nil {
@@ -93,8 +99,11 @@ func (s *Scheduler) Start() error {
 }
 
 // Shutdown stops firing, waits for a firing in progress and abandons its retries. Safe to call
-// more than once.
+// more than once; a Scheduler not built by Queue.NewScheduler has nothing to stop.
 func (s *Scheduler) Shutdown() {
+	if s == nil || s.s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()

@@ -54,8 +54,15 @@ var _ transport.Worker = (*Worker)(nil)
 // NewWorker returns a worker of q, not started. EINVALID if cfg has a negative field or a queue
 // of weight below 1.
 func (q *Queue) NewWorker(cfg WorkerConfig) (*Worker, error) {
-	if cfg.Concurrency < 0 || cfg.ShutdownTimeout < 0 || cfg.PollInterval < 0 {
-		return nil, coach.Errorf(coach.EINVALID, "asynq worker: Concurrency, ShutdownTimeout and PollInterval must not be negative")
+	switch {
+	case !q.constructed():
+		return nil, errNotConstructed
+	case cfg.Concurrency < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: WorkerConfig.Concurrency: negative")
+	case cfg.ShutdownTimeout < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: WorkerConfig.ShutdownTimeout: negative")
+	case cfg.PollInterval < 0:
+		return nil, coach.Errorf(coach.EINVALID, "asynq: WorkerConfig.PollInterval: negative")
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -102,6 +109,9 @@ func (q *Queue) NewWorker(cfg WorkerConfig) (*Worker, error) {
 // Start runs jobs with h in the background. It fails with EINVALID when called twice or after
 // Shutdown.
 func (w *Worker) Start(h transport.Handler) error {
+	if w == nil || w.srv == nil {
+		return coach.Errorf(coach.EINVALID, "asynq: Worker not constructed; use Queue.NewWorker")
+	}
 	if h == nil {
 		return coach.Errorf(coach.EINVALID, "asynq worker: nil handler")
 	}
@@ -114,8 +124,14 @@ func (w *Worker) Start(h transport.Handler) error {
 }
 
 // Shutdown stops taking jobs and waits up to ShutdownTimeout for those in flight; the ones still
-// running then are pushed back to Redis and their context cancelled. Safe to call more than once.
-func (w *Worker) Shutdown() { w.srv.Shutdown() }
+// running then are pushed back to Redis and their context cancelled. Safe to call more than once;
+// a Worker not built by Queue.NewWorker has nothing to stop.
+func (w *Worker) Shutdown() {
+	if w == nil || w.srv == nil {
+		return
+	}
+	w.srv.Shutdown()
+}
 
 // process runs one attempt of task with h. An EINVALID error skips the retries.
 func process(ctx context.Context, h transport.Handler, t *asynq.Task) error {

@@ -53,7 +53,7 @@ func newFixture(t *testing.T, keys ...hmac.Key) *fixture {
 	t.Helper()
 	f := &fixture{clock: coach.NewManualClock(t0), logs: new(bytes.Buffer), bodies: make(chan string, 10)}
 	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: keys, Nonces: &nonceSet{used: map[string]bool{}},
-		Clock: f.clock, MaxBodyBytes: 1024, Log: slog.New(slog.NewJSONHandler(f.logs, nil))})
+		Clock: f.clock, MaxBodyBytes: 1024, Logger: slog.New(slog.NewJSONHandler(f.logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,10 @@ func newFixture(t *testing.T, keys ...hmac.Key) *fixture {
 
 func (f *fixture) client(t *testing.T, key hmac.Key, clock coach.Clock) *http.Client {
 	t.Helper()
-	s, err := hmac.NewSigner(key, nil)
+	s, err := hmac.NewSigner(hmac.SignerConfig{Key: key, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Clock = clock
 	return &http.Client{Transport: s}
 }
 
@@ -167,8 +166,7 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t, keyA)
-			s, _ := hmac.NewSigner(keyA, tamperingTransport{tamper})
-			s.Clock = f.clock
+			s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{tamper}, Clock: f.clock})
 			status, why := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x?a=1", `{"x":1}`))
 			if status != 401 || why != hmac.ReasonBadSignature {
 				t.Fatalf("got %d %q, want 401 bad_signature", status, why)
@@ -179,8 +177,7 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 
 func TestReorderedQueryStillVerifies(t *testing.T) {
 	f := newFixture(t, keyA)
-	s, _ := hmac.NewSigner(keyA, tamperingTransport{func(r *http.Request) { r.URL.RawQuery = "a=1&b=2" }})
-	s.Clock = f.clock
+	s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{func(r *http.Request) { r.URL.RawQuery = "a=1&b=2" }}, Clock: f.clock})
 	if status, why := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x?b=2&a=1", "")); status != 204 {
 		t.Fatalf("got %d %q", status, why)
 	}
@@ -190,12 +187,11 @@ func TestReplayedRequestIsRefused(t *testing.T) {
 	f := newFixture(t, keyA)
 	var captured *http.Request
 	var capturedBody []byte
-	s, _ := hmac.NewSigner(keyA, tamperingTransport{func(r *http.Request) {
+	s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{func(r *http.Request) {
 		captured = r.Clone(r.Context())
 		capturedBody, _ = io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(capturedBody))
-	}})
-	s.Clock = f.clock
+	}}, Clock: f.clock})
 	if status, _ := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x", "{}")); status != 204 {
 		t.Fatalf("first send: %d", status)
 	}
@@ -229,7 +225,7 @@ func TestReplayIsRefusedThroughoutTheWindow(t *testing.T) {
 		clock := coach.NewManualClock(t0)
 		v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA},
 			Nonces: &expiringNonces{clock: clock, until: map[string]time.Time{}}, Clock: clock,
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +286,7 @@ func TestSecretsNeverReachLogsOrErrors(t *testing.T) {
 
 func TestConfigIsChecked(t *testing.T) {
 	short := hmac.Key{ID: "k", Secret: []byte("short")}
-	if _, err := hmac.NewSigner(short, nil); coach.ErrorCode(err) != coach.EINVALID {
+	if _, err := hmac.NewSigner(hmac.SignerConfig{Key: short}); coach.ErrorCode(err) != coach.EINVALID {
 		t.Fatalf("short key: %v", err)
 	}
 	if _, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA}}); coach.ErrorCode(err) != coach.EINVALID {
@@ -309,7 +305,7 @@ func FuzzVerifyHeaders(f *testing.F) {
 	f.Add("k1", "-1", strings.Repeat("n", 100), "!!!", []byte("x"))
 	f.Add("k1", "99999999999999999999", "n", "AAAA", []byte("x"))
 	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA}, Nonces: &nonceSet{used: map[string]bool{}},
-		Clock: coach.NewManualClock(t0), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Clock: coach.NewManualClock(t0), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)
 	}

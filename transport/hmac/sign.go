@@ -52,8 +52,10 @@ func (k Key) validate() error {
 	return nil
 }
 
-// Signer is an http.RoundTripper that signs every request with Key before passing it to Next.
-type Signer struct {
+// SignerConfig is what a Signer needs.
+type SignerConfig struct {
+	// Key signs every request. Required: an id of 1-64 characters and a secret of at least
+	// MinKeyBytes.
 	Key Key
 	// Next sends the signed request; http.DefaultTransport when nil.
 	Next http.RoundTripper
@@ -61,16 +63,36 @@ type Signer struct {
 	Clock coach.Clock
 }
 
-// NewSigner returns a Signer for key after checking it.
-func NewSigner(key Key, next http.RoundTripper) (*Signer, error) {
-	if err := key.validate(); err != nil {
-		return nil, err
+// Signer is an http.RoundTripper that signs every request with its key before passing it on.
+// Build it with NewSigner; a Signer not built that way refuses every request with EINVALID.
+type Signer struct {
+	key   Key
+	next  http.RoundTripper
+	clock coach.Clock
+}
+
+// NewSigner returns a Signer, or an EINVALID error naming the invalid field of cfg.
+func NewSigner(cfg SignerConfig) (*Signer, error) {
+	if err := cfg.Key.validate(); err != nil {
+		return nil, coach.Errorf(coach.EINVALID, "hmac: SignerConfig.Key: %s", coach.ErrorMessage(err))
 	}
-	return &Signer{Key: key, Next: next}, nil
+	if cfg.Next == nil {
+		cfg.Next = http.DefaultTransport
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	return &Signer{key: cfg.Key, next: cfg.Next, clock: cfg.Clock}, nil
 }
 
 // RoundTrip signs a clone of req (reading and restoring its body) and sends it.
 func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch {
+	case s == nil || s.next == nil:
+		return nil, coach.Errorf(coach.EINVALID, "hmac: Signer not constructed; use hmac.NewSigner")
+	case req == nil:
+		return nil, coach.Errorf(coach.EINVALID, "hmac: RoundTrip: nil request")
+	}
 	body, err := readBody(req)
 	if err != nil {
 		return nil, err
@@ -81,25 +103,17 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		out.ContentLength = int64(len(body))
 	}
-	clock := s.Clock
-	if clock == nil {
-		clock = coach.SystemClock{}
-	}
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return nil, errors.Wrap(err, "hmac: nonce")
 	}
-	ts := strconv.FormatInt(clock.Now().Unix(), 10)
+	ts := strconv.FormatInt(s.clock.Now().Unix(), 10)
 	nonce := base64.RawURLEncoding.EncodeToString(raw[:])
-	out.Header.Set(HeaderKeyID, s.Key.ID)
+	out.Header.Set(HeaderKeyID, s.key.ID)
 	out.Header.Set(HeaderTimestamp, ts)
 	out.Header.Set(HeaderNonce, nonce)
-	out.Header.Set(HeaderSignature, Sign(s.Key.Secret, out.Method, out.URL, ts, nonce, body))
-	next := s.Next
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	return next.RoundTrip(out)
+	out.Header.Set(HeaderSignature, Sign(s.key.Secret, out.Method, out.URL, ts, nonce, body))
+	return s.next.RoundTrip(out)
 }
 
 func readBody(req *http.Request) ([]byte, error) {

@@ -54,26 +54,27 @@ type VerifierConfig struct {
 	MaxSkew time.Duration
 	// MaxBodyBytes defaults to DefaultMaxBodyBytes; a larger body is refused with 413.
 	MaxBodyBytes int64
-	// Log receives one line per refused request (reason and key id only); slog.Default when nil.
-	Log *slog.Logger
+	// Logger receives one line per refused request (reason and key id only); nil discards them.
+	Logger *slog.Logger
 }
 
-// NewVerifier checks cfg and returns a Verifier.
+// NewVerifier returns a Verifier, or an EINVALID error naming the first missing or invalid field
+// of cfg.
 func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if len(cfg.Keys) == 0 {
-		return nil, coach.Errorf(coach.EINVALID, "hmac verifier: at least one key required")
+		return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Keys: at least one key is required")
 	}
 	if cfg.Nonces == nil {
-		return nil, coach.Errorf(coach.EINVALID, "hmac verifier: a nonce store is required")
+		return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Nonces is required")
 	}
 	v := &Verifier{keys: make(map[string][]byte, len(cfg.Keys)), nonces: cfg.Nonces, clock: cfg.Clock,
-		maxSkew: cfg.MaxSkew, maxBodyBytes: cfg.MaxBodyBytes, log: cfg.Log}
+		maxSkew: cfg.MaxSkew, maxBodyBytes: cfg.MaxBodyBytes, log: cfg.Logger}
 	for _, k := range cfg.Keys {
 		if err := k.validate(); err != nil {
-			return nil, err
+			return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Keys: %s", coach.ErrorMessage(err))
 		}
 		if _, dup := v.keys[k.ID]; dup {
-			return nil, coach.Errorf(coach.EINVALID, "hmac verifier: key id %s given twice", k.ID)
+			return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Keys: key id %s given twice", k.ID)
 		}
 		v.keys[k.ID] = bytes.Clone(k.Secret)
 	}
@@ -87,7 +88,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		v.maxBodyBytes = DefaultMaxBodyBytes
 	}
 	if v.log == nil {
-		v.log = slog.Default()
+		v.log = slog.New(slog.DiscardHandler)
 	}
 	return v, nil
 }
@@ -116,8 +117,15 @@ func refused(reason string) *RequestError {
 }
 
 // Verify checks r's signature, reading its body (at most MaxBodyBytes) and restoring it for the
-// next handler. It returns the key id that signed the request, or a *RequestError.
+// next handler. It returns the key id that signed the request, or a *RequestError (EINVALID, not
+// a RequestError, from a Verifier not built by NewVerifier or for a nil request).
 func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) {
+	switch {
+	case v == nil || v.nonces == nil:
+		return "", coach.Errorf(coach.EINVALID, "hmac: Verifier not constructed; use hmac.NewVerifier")
+	case r == nil:
+		return "", coach.Errorf(coach.EINVALID, "hmac: Verify: nil request")
+	}
 	keyID, ts, nonce, sig := r.Header.Get(HeaderKeyID), r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderNonce), r.Header.Get(HeaderSignature)
 	if keyID == "" || ts == "" || nonce == "" || sig == "" || len(nonce) > 64 || len(sig) > 128 {
 		return "", refused(ReasonMissingHeaders)
@@ -173,9 +181,14 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// Middleware passes verified requests to next and answers the others itself.
+// Middleware passes verified requests to next and answers the others itself (500 from a
+// Verifier not built by NewVerifier, whatever the request).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v == nil || v.nonces == nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 		if _, err := v.Verify(r.Context(), r); err != nil {
 			v.refuse(w, r, err)
 			return

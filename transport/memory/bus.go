@@ -32,8 +32,14 @@ func NewBus(buffer int) *Bus {
 	return &Bus{buffer: buffer, subs: make(map[string]map[*subscription]struct{})}
 }
 
+// errBusNotConstructed is what a Bus not built by NewBus answers.
+var errBusNotConstructed = coach.Errorf(coach.EINVALID, "memory: Bus not constructed; use memory.NewBus")
+
 // Publish delivers e to every subscription of e.UserID without blocking.
 func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
+	if b == nil || b.subs == nil {
+		return errBusNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -55,6 +61,9 @@ func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 
 // Subscribe returns a live subscription to userID's events.
 func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscription, error) {
+	if b == nil || b.subs == nil {
+		return nil, errBusNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -73,6 +82,9 @@ func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscript
 
 // Close ends every subscription; later calls fail with EUNAVAILABLE.
 func (b *Bus) Close() error {
+	if b == nil || b.subs == nil {
+		return errBusNotConstructed
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true

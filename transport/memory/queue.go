@@ -29,7 +29,7 @@ type QueueConfig struct {
 	MaxRetry  int
 	Timeout   time.Duration
 	Retention time.Duration
-	// Logger receives the dead letters that could not be stored (slog.Default when nil).
+	// Logger receives the dead letters that could not be stored; nil discards them.
 	Logger *slog.Logger
 }
 
@@ -78,9 +78,13 @@ func key(queue, id string) string { return queue + "\x00" + id }
 func NewQueue(cfg QueueConfig) (*Queue, error) {
 	switch {
 	case cfg.DeadLetters == nil:
-		return nil, coach.Errorf(coach.EINVALID, "memory queue: DeadLetters: required")
-	case cfg.MaxRetry < 0 || cfg.Timeout < 0 || cfg.Retention < 0:
-		return nil, coach.Errorf(coach.EINVALID, "memory queue: MaxRetry, Timeout and Retention must not be negative")
+		return nil, coach.Errorf(coach.EINVALID, "memory: QueueConfig.DeadLetters is required")
+	case cfg.MaxRetry < 0:
+		return nil, coach.Errorf(coach.EINVALID, "memory: QueueConfig.MaxRetry: negative")
+	case cfg.Timeout < 0:
+		return nil, coach.Errorf(coach.EINVALID, "memory: QueueConfig.Timeout: negative")
+	case cfg.Retention < 0:
+		return nil, coach.Errorf(coach.EINVALID, "memory: QueueConfig.Retention: negative")
 	}
 	if cfg.MaxRetry == 0 {
 		cfg.MaxRetry = DefaultMaxRetry
@@ -92,7 +96,7 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 		cfg.Retention = DefaultRetention
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Queue{
 		cfg:     cfg,
@@ -103,9 +107,15 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 	}, nil
 }
 
+// errQueueNotConstructed is what a Queue not built by NewQueue answers.
+var errQueueNotConstructed = coach.Errorf(coach.EINVALID, "memory: Queue not constructed; use memory.NewQueue")
+
 // Enqueue accepts j unless its id is taken, in which case it reports Duplicate and changes
 // nothing. EINVALID if j is invalid.
 func (q *Queue) Enqueue(ctx context.Context, j transport.Job) (transport.Enqueued, error) {
+	if q == nil || q.tasks == nil {
+		return transport.Enqueued{}, errQueueNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return transport.Enqueued{}, err
 	}
@@ -145,6 +155,9 @@ func (q *Queue) Enqueue(ctx context.Context, j transport.Job) (transport.Enqueue
 // budget; ENOTFOUND if there is no such dead letter. If the enqueue fails the dead letter is
 // stored again.
 func (q *Queue) Requeue(ctx context.Context, deadLetterID string) (transport.Enqueued, error) {
+	if q == nil || q.tasks == nil {
+		return transport.Enqueued{}, errQueueNotConstructed
+	}
 	d, err := q.cfg.DeadLetters.Take(ctx, deadLetterID)
 	if err != nil {
 		return transport.Enqueued{}, err

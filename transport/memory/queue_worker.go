@@ -54,8 +54,13 @@ type Worker struct {
 // NewWorker returns a worker of q, not started. EINVALID if cfg has a negative field or a queue
 // of weight below 1.
 func (q *Queue) NewWorker(cfg WorkerConfig) (*Worker, error) {
-	if cfg.Concurrency < 0 || cfg.ShutdownGrace < 0 {
-		return nil, coach.Errorf(coach.EINVALID, "memory worker: Concurrency and ShutdownGrace must not be negative")
+	switch {
+	case q == nil || q.tasks == nil:
+		return nil, errQueueNotConstructed
+	case cfg.Concurrency < 0:
+		return nil, coach.Errorf(coach.EINVALID, "memory: WorkerConfig.Concurrency: negative")
+	case cfg.ShutdownGrace < 0:
+		return nil, coach.Errorf(coach.EINVALID, "memory: WorkerConfig.ShutdownGrace: negative")
 	}
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -72,7 +77,7 @@ func (q *Queue) NewWorker(cfg WorkerConfig) (*Worker, error) {
 	w := &Worker{q: q, cfg: cfg, quit: make(chan struct{}), abort: make(chan struct{})}
 	for name, weight := range cfg.Queues {
 		if weight < 1 || name == "" {
-			return nil, coach.Errorf(coach.EINVALID, "memory worker: queue %q: weight %d, want a name and a weight ≥ 1", name, weight)
+			return nil, coach.Errorf(coach.EINVALID, "memory: WorkerConfig.Queues: queue %q: weight %d, want a name and a weight ≥ 1", name, weight)
 		}
 		for range weight {
 			w.weight = append(w.weight, name)
@@ -94,6 +99,9 @@ func (q *Queue) NewWorker(cfg WorkerConfig) (*Worker, error) {
 // Start runs jobs with h on Concurrency goroutines. It fails with EINVALID when called twice or
 // after Shutdown.
 func (w *Worker) Start(h transport.Handler) error {
+	if w == nil || w.q == nil {
+		return coach.Errorf(coach.EINVALID, "memory: Worker not constructed; use Queue.NewWorker")
+	}
 	if h == nil {
 		return coach.Errorf(coach.EINVALID, "memory worker: nil handler")
 	}
@@ -116,8 +124,11 @@ func (w *Worker) Start(h transport.Handler) error {
 
 // Shutdown stops taking jobs and waits for those in flight up to ShutdownGrace; the ones still
 // running then are returned to their queue and their context cancelled. Safe to call more than
-// once.
+// once; a Worker not built by Queue.NewWorker has nothing to stop.
 func (w *Worker) Shutdown() {
+	if w == nil || w.q == nil {
+		return
+	}
 	w.shutdown.Do(func() {
 		w.mu.Lock()
 		close(w.quit)

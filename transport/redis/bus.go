@@ -123,7 +123,17 @@ func NewBus(client goredis.UniversalClient, cfg BusConfig) (*Bus, error) {
 }
 
 // Channel returns the Redis channel of userID's events.
-func (b *Bus) Channel(userID string) string { return b.prefix + userID }
+func (b *Bus) Channel(userID string) string {
+	if b == nil {
+		return ""
+	}
+	return b.prefix + userID
+}
+
+// errNotConstructed is what a Bus not built by NewBus answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "redis: Bus not constructed; use redis.NewBus")
+
+func (b *Bus) constructed() bool { return b != nil && b.client != nil }
 
 // errBusClosed is the error of everything done with a closed bus.
 func errBusClosed() error { return coach.Errorf(coach.EUNAVAILABLE, "event bus closed") }
@@ -131,6 +141,9 @@ func errBusClosed() error { return coach.Errorf(coach.EUNAVAILABLE, "event bus c
 // Publish sends e to the subscribers of e.UserID, in every process, and returns once Redis has
 // accepted it. EUNAVAILABLE when Redis cannot be reached or the bus is closed.
 func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
+	if !b.constructed() {
+		return errNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -155,6 +168,9 @@ func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 // drops. EUNAVAILABLE when Redis cannot be reached or the bus is closed; ctx's error when ctx
 // ends first.
 func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscription, error) {
+	if !b.constructed() {
+		return nil, errNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -209,6 +225,9 @@ func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscript
 // for its reader to stop; Publish and Subscribe then fail with EUNAVAILABLE. It is safe to call
 // more than once. The client is left open.
 func (b *Bus) Close() error {
+	if !b.constructed() {
+		return errNotConstructed
+	}
 	b.ctl.Lock()
 	b.mu.Lock()
 	b.closed = true

@@ -36,7 +36,7 @@ func TestBusRedisRestartIsRecoveredThroughReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, PollInterval: 20 * time.Millisecond,
-		MaxBackoff: 100 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		MaxBackoff: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,24 +60,30 @@ type Client struct {
 	cursor string // where the current stream starts when nothing was delivered yet
 }
 
-// NewClient checks cfg and returns a Client. It does not connect: Run does.
+// NewClient checks cfg and returns a Client, or an EINVALID error naming the first invalid field.
+// It does not connect: Run does.
 func NewClient(cfg ClientConfig) (*Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || u.Host == "" {
-		return nil, coach.Errorf(coach.EINVALID, "ws client: url %q is not absolute", cfg.URL)
+		return nil, coach.Errorf(coach.EINVALID, "ws: ClientConfig.URL: %q is not absolute", cfg.URL)
 	}
 	switch u.Scheme {
 	case "ws", "wss", "http", "https":
 	default:
-		return nil, coach.Errorf(coach.EINVALID, "ws client: url scheme %q is not ws, wss, http or https", u.Scheme)
+		return nil, coach.Errorf(coach.EINVALID, "ws: ClientConfig.URL: scheme %q is not ws, wss, http or https", u.Scheme)
 	}
 	if cfg.LastEventID != "" {
 		if _, err := coach.EventIDTime(cfg.LastEventID); err != nil {
-			return nil, coach.Errorf(coach.EINVALID, "ws client: lastEventId is not an event id")
+			return nil, coach.Errorf(coach.EINVALID, "ws: ClientConfig.LastEventID: not an event id")
 		}
 	}
-	if cfg.MinBackoff < 0 || cfg.MaxBackoff < 0 || cfg.IdleTimeout < 0 || cfg.ReadLimit < 0 {
-		return nil, coach.Errorf(coach.EINVALID, "ws client: negative size or duration")
+	for _, f := range []struct {
+		name string
+		neg  bool
+	}{{"MinBackoff", cfg.MinBackoff < 0}, {"MaxBackoff", cfg.MaxBackoff < 0}, {"IdleTimeout", cfg.IdleTimeout < 0}, {"ReadLimit", cfg.ReadLimit < 0}} {
+		if f.neg {
+			return nil, coach.Errorf(coach.EINVALID, "ws: ClientConfig.%s: negative", f.name)
+		}
 	}
 	if cfg.MinBackoff == 0 {
 		cfg.MinBackoff = DefaultMinBackoff
@@ -86,7 +92,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		cfg.MaxBackoff = max(DefaultMaxBackoff, cfg.MinBackoff)
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
-		return nil, coach.Errorf(coach.EINVALID, "ws client: maxBackoff below minBackoff")
+		return nil, coach.Errorf(coach.EINVALID, "ws: ClientConfig.MaxBackoff: below MinBackoff")
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -99,6 +105,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 
 // LastEventID returns the id of the last event delivered to the handler (or the configured one).
 func (c *Client) LastEventID() string {
+	if c == nil {
+		return ""
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.last
@@ -111,6 +120,12 @@ func (c *Client) LastEventID() string {
 // handshake is refused, EINVALID when the relay calls the client's frames a policy violation.
 // Other failures (a restart, 4408 too slow, 4429 too many, a lost network) are retried.
 func (c *Client) Run(ctx context.Context, handle func(context.Context, coach.Envelope) error) error {
+	switch {
+	case c == nil || c.u == nil:
+		return coach.Errorf(coach.EINVALID, "ws: Client not constructed; use ws.NewClient")
+	case handle == nil:
+		return coach.Errorf(coach.EINVALID, "ws: Client.Run: handle is required")
+	}
 	backoff := time.Duration(0)
 	for {
 		ready, err := c.connect(ctx, handle)

@@ -143,11 +143,13 @@ func (c *conn) pump(sub transport.Subscription) {
 		case e, ok := <-sub.Events():
 			if !ok {
 				if sub.Err() != nil {
+					c.relay.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "slow_consumer")
 					c.close(CloseTooSlow, "too slow, resume")
 				}
 				return
 			}
 			if !c.q.push(e) {
+				c.relay.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "slow_consumer")
 				c.close(CloseTooSlow, "too slow, resume")
 				return
 			}
@@ -216,7 +218,7 @@ func (c *conn) read() {
 func (c *conn) writeEvent(e coach.Event) bool {
 	b, err := json.Marshal(e.Envelope())
 	if err != nil {
-		c.relay.cfg.Log.Error("ws relay: event cannot be encoded; skipped", "eventId", e.ID, "type", e.Type, "err", err)
+		c.relay.cfg.Logger.Error("ws relay: event cannot be encoded; skipped", "eventId", e.ID, "type", e.Type, "err", err)
 		return true
 	}
 	return c.write(b)
@@ -247,7 +249,7 @@ func (c *conn) fail(op string, err error) {
 	case coach.EUNAVAILABLE:
 		c.close(websocket.StatusTryAgainLater, "try again later")
 	default:
-		c.relay.cfg.Log.Error("ws relay: "+op+" failed", "err", err)
+		c.relay.cfg.Logger.Error("ws relay: "+op+" failed", "err", err)
 		c.close(websocket.StatusInternalError, "internal error")
 	}
 }

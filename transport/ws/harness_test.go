@@ -48,7 +48,7 @@ func newEnv(t testing.TB, store storage.Store, bus transport.Bus) *env {
 		t.Cleanup(func() { b.Close() })
 		bus = b
 	}
-	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, Log: quiet,
+	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: store, Bus: bus, Logger: quiet,
 		PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -88,8 +88,8 @@ func (e *env) relayOn(t testing.TB, cfg ws.RelayConfig, wrap func(net.Listener) 
 	if cfg.Authenticate == nil {
 		cfg.Authenticate = bearer
 	}
-	if cfg.Log == nil {
-		cfg.Log = quiet
+	if cfg.Logger == nil {
+		cfg.Logger = quiet
 	}
 	r, err := ws.NewRelay(cfg)
 	if err != nil {

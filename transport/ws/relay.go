@@ -53,8 +53,11 @@ type RelayConfig struct {
 	// connection is that far in the past, so resuming from it can repeat an event but never skip
 	// one.
 	ClockSkew time.Duration
-	// Log receives faults (slog.Default when nil).
-	Log *slog.Logger
+	// Logger receives faults; nil discards them.
+	Logger *slog.Logger
+	// Metrics receives relay_connections_opened_total, relay_connections_closed_total and
+	// relay_drops_total by reason (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
 	// PageSize is the limit of each replay page.
 	PageSize int
 	// QueueSize bounds the live events a connection holds before they are written; one more
@@ -88,18 +91,32 @@ type Relay struct {
 	wg      sync.WaitGroup
 }
 
-// NewRelay checks cfg, fills in its defaults and returns a Relay.
+// NewRelay checks cfg, fills in its defaults and returns a Relay, or an EINVALID error naming the
+// first missing or invalid field.
 func NewRelay(cfg RelayConfig) (*Relay, error) {
-	if cfg.Bus == nil || cfg.Replayer == nil || cfg.Authenticate == nil {
-		return nil, coach.Errorf(coach.EINVALID, "ws relay: bus, replayer and authenticate are required")
+	switch {
+	case cfg.Bus == nil:
+		return nil, coach.Errorf(coach.EINVALID, "ws: RelayConfig.Bus is required")
+	case cfg.Replayer == nil:
+		return nil, coach.Errorf(coach.EINVALID, "ws: RelayConfig.Replayer is required")
+	case cfg.Authenticate == nil:
+		return nil, coach.Errorf(coach.EINVALID, "ws: RelayConfig.Authenticate is required")
 	}
-	if cfg.PageSize < 0 || cfg.QueueSize < 0 || cfg.PingInterval < 0 || cfg.PingTimeout < 0 ||
-		cfg.MaxConnsPerUser < 0 || cfg.ReadLimit < 0 || cfg.ClockSkew < 0 {
-		return nil, coach.Errorf(coach.EINVALID, "ws relay: negative size or duration")
+	for _, f := range []struct {
+		name string
+		neg  bool
+	}{
+		{"PageSize", cfg.PageSize < 0}, {"QueueSize", cfg.QueueSize < 0}, {"PingInterval", cfg.PingInterval < 0},
+		{"PingTimeout", cfg.PingTimeout < 0}, {"MaxConnsPerUser", cfg.MaxConnsPerUser < 0},
+		{"ReadLimit", cfg.ReadLimit < 0}, {"ClockSkew", cfg.ClockSkew < 0},
+	} {
+		if f.neg {
+			return nil, coach.Errorf(coach.EINVALID, "ws: RelayConfig.%s: negative", f.name)
+		}
 	}
 	for _, p := range cfg.OriginPatterns {
 		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
-			return nil, coach.Errorf(coach.EINVALID, "ws relay: origin pattern %q is malformed", p)
+			return nil, coach.Errorf(coach.EINVALID, "ws: RelayConfig.OriginPatterns: %q is malformed", p)
 		}
 	}
 	def := func(v *int, d int) {
@@ -124,15 +141,28 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = coach.SystemClock{}
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
 	}
 	cfg.OriginPatterns = append([]string(nil), cfg.OriginPatterns...)
 	return &Relay{cfg: cfg, done: make(chan struct{}), conns: make(map[*conn]struct{}), perUser: make(map[string]int)}, nil
 }
 
-// ServeHTTP upgrades an authenticated handshake and serves the connection until it closes.
+// errNotConstructed is what a Relay not built by NewRelay answers.
+var errNotConstructed = coach.Errorf(coach.EINVALID, "ws: Relay not constructed; use ws.NewRelay")
+
+func (r *Relay) constructed() bool { return r != nil && r.done != nil }
+
+// ServeHTTP upgrades an authenticated handshake and serves the connection until it closes. A
+// Relay not built by NewRelay answers 500.
 func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if !r.constructed() {
+		http.Error(w, "relay not configured", http.StatusInternalServerError)
+		return
+	}
 	if !originAllowed(req, r.cfg.OriginPatterns) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
@@ -143,7 +173,7 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if err != nil {
 		if coach.ErrorCode(err) == coach.EINTERNAL {
-			r.cfg.Log.ErrorContext(req.Context(), "ws relay: authenticate failed", "err", err)
+			r.cfg.Logger.ErrorContext(req.Context(), "ws relay: authenticate failed", "err", err)
 		}
 		http.Error(w, coach.ErrorMessage(err), handshakeStatus(err))
 		return
@@ -173,7 +203,10 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return // Accept answered the request
 	}
 	r.attach(c, wc)
+	r.cfg.Metrics.Count(coach.MetricRelayConnsOpened, 1)
+	defer r.cfg.Metrics.Count(coach.MetricRelayConnsClosed, 1)
 	if tooMany {
+		r.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "per_user_cap")
 		c.close(CloseTooMany, "too many connections")
 		return
 	}
@@ -182,6 +215,9 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 // Conns returns how many connections the relay holds.
 func (r *Relay) Conns() int {
+	if !r.constructed() {
+		return 0
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.conns)
@@ -191,6 +227,9 @@ func (r *Relay) Conns() int {
 // waits for them to end. When ctx ends first it drops the rest without a close handshake and
 // returns ctx's error.
 func (r *Relay) Shutdown(ctx context.Context) error {
+	if !r.constructed() {
+		return errNotConstructed
+	}
 	r.stop()
 	ended := make(chan struct{})
 	go func() { r.wg.Wait(); close(ended) }()
@@ -206,6 +245,9 @@ func (r *Relay) Shutdown(ctx context.Context) error {
 
 // Close drops every connection without a close handshake and waits for them to end.
 func (r *Relay) Close() error {
+	if !r.constructed() {
+		return errNotConstructed
+	}
 	r.stop()
 	r.dropAll()
 	r.wg.Wait()

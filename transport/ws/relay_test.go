@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/google/go-cmp/cmp"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
@@ -382,7 +383,8 @@ func TestSlowConsumerIsClosedWithTooSlowAndResumesWithoutLoss(t *testing.T) {
 func TestPerUserCapRefusesTheNextConnection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, nil)
-	relay, srv := e.relay(t, ws.RelayConfig{MaxConnsPerUser: 2})
+	rec := &servicetest.Metrics{}
+	relay, srv := e.relay(t, ws.RelayConfig{MaxConnsPerUser: 2, Metrics: rec})
 	user := coach.NewID()
 	c1, c2 := mustDialRaw(t, srv, user, ""), mustDialRaw(t, srv, user, "")
 	readUntilReady(t, c1)
@@ -392,10 +394,19 @@ func TestPerUserCapRefusesTheNextConnection(t *testing.T) {
 	if code := closeCode(t, c3); code != ws.CloseTooMany {
 		t.Fatalf("third connection closed with %d, want %d", code, ws.CloseTooMany)
 	}
+	if n := rec.Counted(coach.MetricRelayDrops, "reason", "per_user_cap"); n != 1 {
+		t.Errorf("per-user cap drops = %d, want 1", n)
+	}
+	if n := rec.Counted(coach.MetricRelayConnsOpened); n != 3 {
+		t.Errorf("connections opened = %d, want 3", n)
+	}
 	readUntilReady(t, mustDialRaw(t, srv, coach.NewID(), "")) // another user is not capped
 
 	c1.Close(websocket.StatusNormalClosure, "")
 	waitUntil(t, "the relay let go of two connections", func() bool { return relay.Conns() == 2 })
+	if n := rec.Counted(coach.MetricRelayConnsClosed); n != 2 {
+		t.Errorf("connections closed = %d, want 2 (the capped one and c1)", n)
+	}
 	readUntilReady(t, mustDialRaw(t, srv, user, "")) // a slot is free again
 
 	// The Go client treats the cap as a reason to back off and retry, not to give up.
@@ -699,7 +710,8 @@ func TestFallingBehindClosesWithTooSlow(t *testing.T) {
 			}
 			return e.store.Events().Since(ctx, userID, after, limit)
 		})
-		_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer, QueueSize: 16})
+		rec := &servicetest.Metrics{}
+		_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer, QueueSize: 16, Metrics: rec})
 		first := e.appendEvents(t, user, 0, 1, 0)
 		c := mustDialRaw(t, srv, user, first[0])
 		waitSignal(t, started, "the replay")
@@ -708,6 +720,9 @@ func TestFallingBehindClosesWithTooSlow(t *testing.T) {
 		close(release)
 		if code != ws.CloseTooSlow {
 			t.Fatalf("closed with %d, want %d", code, ws.CloseTooSlow)
+		}
+		if n := rec.Counted(coach.MetricRelayDrops, "reason", "slow_consumer"); n != 1 {
+			t.Errorf("slow-consumer drops = %d, want 1", n)
 		}
 	})
 	t.Run("BusEndsTheSubscription", func(t *testing.T) {
@@ -724,30 +739,51 @@ func TestFallingBehindClosesWithTooSlow(t *testing.T) {
 	})
 }
 
-func TestConfigIsChecked(t *testing.T) {
+func TestConstructors(t *testing.T) {
 	t.Parallel()
 	bus := transportmem.NewBus(0)
 	replayer := memory.New().Events()
 	ok := ws.RelayConfig{Bus: bus, Replayer: replayer, Authenticate: bearer}
-	for name, mod := range map[string]func(*ws.RelayConfig){
-		"NoBus":          func(c *ws.RelayConfig) { c.Bus = nil },
-		"NoReplayer":     func(c *ws.RelayConfig) { c.Replayer = nil },
-		"NoAuth":         func(c *ws.RelayConfig) { c.Authenticate = nil },
-		"NegativeQueue":  func(c *ws.RelayConfig) { c.QueueSize = -1 },
-		"NegativePing":   func(c *ws.RelayConfig) { c.PingInterval = -time.Second },
-		"BadOriginGlob":  func(c *ws.RelayConfig) { c.OriginPatterns = []string{"[app.example.com"} },
-		"NegativeCap":    func(c *ws.RelayConfig) { c.MaxConnsPerUser = -1 },
-		"NegativeReadLm": func(c *ws.RelayConfig) { c.ReadLimit = -1 },
+	for field, mod := range map[string]func(*ws.RelayConfig){
+		"RelayConfig.Bus":             func(c *ws.RelayConfig) { c.Bus = nil },
+		"RelayConfig.Replayer":        func(c *ws.RelayConfig) { c.Replayer = nil },
+		"RelayConfig.Authenticate":    func(c *ws.RelayConfig) { c.Authenticate = nil },
+		"RelayConfig.QueueSize":       func(c *ws.RelayConfig) { c.QueueSize = -1 },
+		"RelayConfig.PingInterval":    func(c *ws.RelayConfig) { c.PingInterval = -time.Second },
+		"RelayConfig.OriginPatterns":  func(c *ws.RelayConfig) { c.OriginPatterns = []string{"[app.example.com"} },
+		"RelayConfig.MaxConnsPerUser": func(c *ws.RelayConfig) { c.MaxConnsPerUser = -1 },
+		"RelayConfig.ReadLimit":       func(c *ws.RelayConfig) { c.ReadLimit = -1 },
 	} {
-		cfg := ok
-		mod(&cfg)
-		if _, err := ws.NewRelay(cfg); coach.ErrorCode(err) != coach.EINVALID {
-			t.Errorf("%s: NewRelay = %v, want EINVALID", name, err)
-		}
+		t.Run(field, func(t *testing.T) {
+			cfg := ok
+			mod(&cfg)
+			_, err := ws.NewRelay(cfg)
+			servicetest.RefusesField(t, err, field)
+		})
 	}
 	if _, err := ws.NewRelay(ok); err != nil {
 		t.Errorf("NewRelay(valid) = %v", err)
 	}
+	for field, cfg := range map[string]ws.ClientConfig{
+		"ClientConfig.URL":         {URL: "/ws/coach"},
+		"ClientConfig.LastEventID": {URL: "ws://example.com/ws/coach", LastEventID: "x"},
+		"ClientConfig.MaxBackoff":  {URL: "ws://example.com/ws/coach", MinBackoff: time.Second, MaxBackoff: time.Millisecond},
+		"ClientConfig.ReadLimit":   {URL: "ws://example.com/ws/coach", ReadLimit: -1},
+	} {
+		t.Run(field, func(t *testing.T) {
+			_, err := ws.NewClient(cfg)
+			servicetest.RefusesField(t, err, field)
+		})
+	}
+}
+
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	t.Parallel()
+	servicetest.ZeroValues(t, []any{(*ws.Relay)(nil), (*ws.Client)(nil)})
+}
+
+func TestConfigIsChecked(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range map[string]ws.ClientConfig{
 		"NoURL":          {},
 		"RelativeURL":    {URL: "/ws/coach"},

@@ -1,0 +1,105 @@
+package coach
+
+import "time"
+
+// Metrics receives the counters and durations the services of this module emit: jobs run, events
+// dispatched, import pages, scoring time, relay connections and drops. Every service's Config
+// takes one (NopMetrics when nil), so an embedding host gets the same signals as the reference
+// host; package metrics/prometheus exports them to Prometheus.
+//
+// Names and labels are those of MetricTable. Labels are key/value pairs, keys in the order the
+// table gives, values from a small fixed set (job types, brokers, error codes — never a user id,
+// an email or a secret). Implementations must be safe for concurrent use and must not block: a
+// service calls them on its hot path.
+type Metrics interface {
+	// Count adds n (≥ 0) to the counter name.
+	Count(name string, n int64, labels ...string)
+
+	// Observe records one duration of name. A duration metric counts as well: each observation is
+	// one run (a Prometheus histogram's _count).
+	Observe(name string, d time.Duration, labels ...string)
+}
+
+// NopMetrics discards every metric. It is what a service uses when its Config has no Metrics.
+type NopMetrics struct{}
+
+// Count does nothing.
+func (NopMetrics) Count(string, int64, ...string) {}
+
+// Observe does nothing.
+func (NopMetrics) Observe(string, time.Duration, ...string) {}
+
+// OutcomeOK is the outcome label of a run that succeeded; a failed run is labelled with its
+// error's code (ErrorCode).
+const OutcomeOK = "ok"
+
+// Outcome returns the outcome label of a run that ended with err: OutcomeOK or ErrorCode(err).
+func Outcome(err error) string {
+	if err == nil {
+		return OutcomeOK
+	}
+	return ErrorCode(err)
+}
+
+// MetricKind tells how a metric accumulates.
+type MetricKind string
+
+// Metric kinds.
+const (
+	// KindCounter only goes up (Metrics.Count).
+	KindCounter MetricKind = "counter"
+	// KindDuration is a distribution of durations (Metrics.Observe), in seconds once exported.
+	KindDuration MetricKind = "duration"
+)
+
+// Metric names, as the services pass them to Metrics. Labels and meanings are in MetricTable.
+const (
+	MetricJobsRun          = "jobs_run_total"
+	MetricJobDuration      = "job_duration_seconds"
+	MetricEventsDispatched = "outbox_events_dispatched_total"
+	MetricDispatchDuration = "outbox_dispatch_duration_seconds"
+	MetricEventsPruned     = "outbox_events_pruned_total"
+	MetricImportPages      = "import_pages_total"
+	MetricImportFills      = "import_fills_total"
+	MetricImportDuration   = "import_duration_seconds"
+	MetricTradesScored     = "bias_trades_scored_total"
+	MetricScoreDuration    = "bias_score_duration_seconds"
+	MetricEvaluateDuration = "rules_evaluate_duration_seconds"
+	MetricSimulateDuration = "sim_simulate_duration_seconds"
+	MetricDigestDuration   = "digest_weekly_duration_seconds"
+	MetricRelayConnsOpened = "relay_connections_opened_total"
+	MetricRelayConnsClosed = "relay_connections_closed_total"
+	MetricRelayDrops       = "relay_drops_total"
+)
+
+// MetricDesc describes one metric a service emits.
+type MetricDesc struct {
+	Name   string
+	Kind   MetricKind
+	Labels []string // label keys, in the order the service passes them
+	By     string   // the service that emits it
+	Help   string
+}
+
+// MetricTable returns every metric this module's services emit: the one table of their names,
+// labels and meanings. "outcome" is OutcomeOK or an error code.
+func MetricTable() []MetricDesc {
+	return []MetricDesc{
+		{MetricJobsRun, KindCounter, []string{"type", "outcome"}, "transport.Mux", "Jobs run, one per attempt, by job type and outcome."},
+		{MetricJobDuration, KindDuration, []string{"type", "outcome"}, "transport.Mux", "Time one job attempt took, by job type and outcome."},
+		{MetricEventsDispatched, KindCounter, nil, "outbox.Dispatcher", "Outbox events published to the bus and marked delivered."},
+		{MetricDispatchDuration, KindDuration, []string{"outcome"}, "outbox.Dispatcher", "Time one dispatch batch took (claim, publish, mark), by outcome."},
+		{MetricEventsPruned, KindCounter, nil, "outbox.Retention", "Outbox events dropped by retention."},
+		{MetricImportPages, KindCounter, []string{"broker"}, "broker.Importer", "Fill pages stored by imports, by broker."},
+		{MetricImportFills, KindCounter, []string{"broker"}, "broker.Importer", "Fills fetched by imports (stored, duplicate, skipped or rejected), by broker."},
+		{MetricImportDuration, KindDuration, []string{"broker", "outcome"}, "broker.Importer", "Time one import took, by broker and outcome."},
+		{MetricTradesScored, KindCounter, nil, "bias.Service", "Trades scored by ScoreUser."},
+		{MetricScoreDuration, KindDuration, []string{"outcome"}, "bias.Service", "Time one ScoreUser call took, by outcome."},
+		{MetricEvaluateDuration, KindDuration, []string{"outcome"}, "rules.Service", "Time one EvaluateUser call took, by outcome."},
+		{MetricSimulateDuration, KindDuration, []string{"outcome"}, "sim.Service", "Time one Simulate call took, by outcome (\"cached\" when answered from the cache)."},
+		{MetricDigestDuration, KindDuration, []string{"outcome"}, "digest.Service", "Time one Weekly call took, by outcome."},
+		{MetricRelayConnsOpened, KindCounter, nil, "ws.Relay", "WebSocket connections upgraded by the relay."},
+		{MetricRelayConnsClosed, KindCounter, nil, "ws.Relay", "WebSocket connections of the relay that ended (opened − closed is the number open)."},
+		{MetricRelayDrops, KindCounter, []string{"reason"}, "ws.Relay", "Connections the relay closed on its own, by reason: slow_consumer (its queue overflowed) or per_user_cap (too many connections of one user)."},
+	}
+}
