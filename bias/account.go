@@ -65,12 +65,14 @@ type Overtrading struct {
 	AnnualTurnover  float64 `json:"annualTurnover"`
 	// UnpricedMonths counts months whose start holdings had no candle to value them.
 	UnpricedMonths int `json:"unpricedMonths"`
-	// Notional is the traded value and Fees the known fees, in Quote. FeeRate = Fees/Notional;
-	// FeeDrag = Fees / mean beginning-of-month holdings value.
-	Notional float64 `json:"notional"`
-	Fees     float64 `json:"fees"`
-	FeeRate  float64 `json:"feeRate"`
-	FeeDrag  float64 `json:"feeDrag"`
+	// Notional is the traded value and Fees the known fees, in Quote. MeanValue is the mean
+	// beginning-of-month holdings value over Months. FeeRate = Fees/Notional and FeeDrag =
+	// Fees/MeanValue, bit for bit.
+	Notional  float64 `json:"notional"`
+	Fees      float64 `json:"fees"`
+	MeanValue float64 `json:"meanValue"`
+	FeeRate   float64 `json:"feeRate"`
+	FeeDrag   float64 `json:"feeDrag"`
 	// FeesUnknown counts fills in Quote whose fee is unknown or could not be valued.
 	FeesUnknown int `json:"feesUnknown"`
 	// Insufficient says why turnover or fee drag is undefined; "" when they are defined.
@@ -160,6 +162,7 @@ func (v Overtrading) MarshalJSON() ([]byte, error) {
 	o.int("unpricedMonths", v.UnpricedMonths)
 	o.exact("notional", v.Notional)
 	o.exact("fees", v.Fees)
+	o.exact("meanValue", v.MeanValue)
 	o.exact("feeRate", v.FeeRate)
 	o.exact("feeDrag", v.FeeDrag)
 	o.int("feesUnknown", v.FeesUnknown)
