@@ -22,7 +22,8 @@ import (
 // window), and it ignores the page's cursor.
 //
 // A fill that reports no side takes the side of its order, which the client asks Coinbase for;
-// here it comes from sides, keyed by order id (nil when no fill needs one).
+// here it comes from sides, keyed by order id (nil when no fill needs one), read as the client
+// reads an order's side (BUY or SELL, in any case).
 //
 // Errors are EINVALID and no trade is returned: a body that is not a List Fills answer (not a
 // JSON object with a "fills" array), or the first fill that does not normalize (naming it), as
@@ -50,7 +51,10 @@ func NormalizeFills(body []byte, sides map[string]coach.Side) ([]coach.Trade, er
 				return nil, coach.Errorf(coach.EINVALID, "coinbase fill %s: no side, and the side of its order %s is not given",
 					wire.Clip(f.extID()), wire.Clip(f.OrderID))
 			}
-			side = s
+			// Read as the client reads an order's side: BUY or SELL in any case.
+			if side = (fill{Side: string(s)}).side(); side == "" {
+				return nil, coach.Errorf(coach.EINVALID, "coinbase fill %s: neither the fill nor its order has a side", wire.Clip(f.extID()))
+			}
 		}
 		t, err := f.trade(side)
 		if err != nil {

@@ -147,6 +147,11 @@ func TestNormalizeFillsSkipsAsTheImportDoes(t *testing.T) {
 	if last := got[len(got)-1]; last.Fee.Valid || last.FeeAsset != "" || last.Side != coach.Buy {
 		t.Errorf("t0 = %+v, want no fee and BUY", last)
 	}
+	// An order's side is read in any case, as the client reads Get Order.
+	one := `{"fills":[{"entry_id":"e","order_id":"o","price":"1","size":"1","product_id":"BTC-USD","trade_time":"2024-01-01T00:00:00Z"}]}`
+	if got, err := NormalizeFills([]byte(one), map[string]coach.Side{"o": "sell"}); err != nil || got[0].Side != coach.Sell {
+		t.Errorf("side from order %q: %v, %v", "sell", got, err)
+	}
 }
 
 func TestNormalizeFillsRefusesMalformedBodies(t *testing.T) {
@@ -160,8 +165,9 @@ func TestNormalizeFillsRefusesMalformedBodies(t *testing.T) {
 		`{"fills":[{"entry_id":"e","price":"1","size":"1","product_id":"BTC-USD","side":"BUY","trade_time":"yesterday"}]}`,
 		`{"fills":[{"entry_id":"e","price":"1","size":"1","product_id":"BTC-USD","trade_time":"2024-01-01T00:00:00Z"}]}`,
 		`{"fills":[{"entry_id":"e","order_id":"o9","price":"1","size":"1","product_id":"BTC-USD","trade_time":"2024-01-01T00:00:00Z"}]}`,
+		`{"fills":[{"entry_id":"e","order_id":"bad","price":"1","size":"1","product_id":"BTC-USD","trade_time":"2024-01-01T00:00:00Z"}]}`,
 	} {
-		got, err := NormalizeFills([]byte(body), sampleOrderSides)
+		got, err := NormalizeFills([]byte(body), map[string]coach.Side{"0000-000000-000000": coach.Sell, "bad": "HOLD"})
 		if coach.ErrorCode(err) != coach.EINVALID || got != nil {
 			t.Errorf("NormalizeFills(%q) = %v, %v; want no trades and invalid", body, got, err)
 		}
