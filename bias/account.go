@@ -1,9 +1,6 @@
 package bias
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // Account holds the account-level metrics of the trades scored. A metric that lacks data is NaN
 // (null in JSON) and its Insufficient field says why; it is never a silent 0.
@@ -18,7 +15,9 @@ type Account struct {
 
 // Disposition is Odean's (1998) disposition effect: the proportion of gains realized (PGR)
 // against the proportion of losses realized (PLR) at decision moments, the candles in which the
-// account sold something while holding at least DispositionMinHoldings assets.
+// account sold something while holding at least DispositionMinHoldings assets. The counts behind
+// the ratios are its fields (Counts returns them); DispositionFromCounts recomputes the ratios
+// from counts, and PoolDisposition pools many accounts.
 type Disposition struct {
 	// Moments counts the decision moments; Excluded those skipped because the account held
 	// fewer than DispositionMinHoldings assets.
@@ -66,12 +65,14 @@ type Overtrading struct {
 	AnnualTurnover  float64 `json:"annualTurnover"`
 	// UnpricedMonths counts months whose start holdings had no candle to value them.
 	UnpricedMonths int `json:"unpricedMonths"`
-	// Notional is the traded value and Fees the known fees, in Quote. FeeRate = Fees/Notional;
-	// FeeDrag = Fees / mean beginning-of-month holdings value.
-	Notional float64 `json:"notional"`
-	Fees     float64 `json:"fees"`
-	FeeRate  float64 `json:"feeRate"`
-	FeeDrag  float64 `json:"feeDrag"`
+	// Notional is the traded value and Fees the known fees, in Quote. MeanValue is the mean
+	// beginning-of-month holdings value over Months. FeeRate = Fees/Notional and FeeDrag =
+	// Fees/MeanValue, bit for bit.
+	Notional  float64 `json:"notional"`
+	Fees      float64 `json:"fees"`
+	MeanValue float64 `json:"meanValue"`
+	FeeRate   float64 `json:"feeRate"`
+	FeeDrag   float64 `json:"feeDrag"`
 	// FeesUnknown counts fills in Quote whose fee is unknown or could not be valued.
 	FeesUnknown int `json:"feesUnknown"`
 	// Insufficient says why turnover or fee drag is undefined; "" when they are defined.
@@ -113,28 +114,6 @@ type HoldingLosers struct {
 	Ratio float64 `json:"ratio"`
 	// Insufficient says why Ratio is undefined; "" when it is defined.
 	Insufficient string `json:"insufficient,omitempty"`
-}
-
-// propDiff is a difference of two proportions k1/n1 − k2/n2 with the unpooled standard error
-// √(p1(1−p1)/n1 + p2(1−p2)/n2) and t = diff/SE. Each value is NaN when undefined: a proportion
-// with n = 0, or t when SE = 0.
-func propDiff(k1, n1, k2, n2 int) (p1, p2, diff, se, t float64) {
-	p1, p2 = math.NaN(), math.NaN()
-	if n1 > 0 {
-		p1 = float64(k1) / float64(n1)
-	}
-	if n2 > 0 {
-		p2 = float64(k2) / float64(n2)
-	}
-	diff = p1 - p2
-	v1 := float64(p1*(1-p1)) / float64(n1)
-	v2 := float64(p2*(1-p2)) / float64(n2)
-	se = math.Sqrt(v1 + v2)
-	t = math.NaN()
-	if se > 0 {
-		t = diff / se
-	}
-	return p1, p2, diff, se, t
 }
 
 // insufficientProps says why a difference of proportions is not reported, or "".
@@ -183,6 +162,7 @@ func (v Overtrading) MarshalJSON() ([]byte, error) {
 	o.int("unpricedMonths", v.UnpricedMonths)
 	o.exact("notional", v.Notional)
 	o.exact("fees", v.Fees)
+	o.exact("meanValue", v.MeanValue)
 	o.exact("feeRate", v.FeeRate)
 	o.exact("feeDrag", v.FeeDrag)
 	o.int("feesUnknown", v.FeesUnknown)

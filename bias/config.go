@@ -103,6 +103,12 @@ type Config struct {
 	// its paper gains and losses to count (Odean 1998 uses two; default 2).
 	DispositionMinHoldings int
 
+	// DispositionMark is the bar that judges a held asset a paper gain or loss in the account
+	// metric Account.Disposition: LastClosedBar (the default; "" means the same) or SaleBar
+	// (Odean's own rule, which looks ahead within the bar: acceptable for an after-the-fact
+	// account measure). Per-trade DISPOSITION tags always use LastClosedBar, whatever this says.
+	DispositionMark Mark
+
 	// OvertradingMultiple is the day's trade count over the median of the trader's previous
 	// active days at or above which the day is overtraded (default 2); OvertradingMinTrades is
 	// the fewest trades such a day needs (default 5). BaselineDays is how many previous active
@@ -124,6 +130,22 @@ type Config struct {
 	// no trade gets DISCIPLINE. The rules package can supply it; bias does not import it.
 	Rules RuleChecker
 }
+
+// Mark names the bar whose high and low classify an asset held at a decision moment as a paper
+// gain (low above the reference price) or a paper loss (high below it) for Config.DispositionMark.
+type Mark string
+
+// The bars a Mark can name.
+const (
+	// LastClosedBar is the last bar of Config.Interval that closed before the moment's first
+	// sale: no look-ahead, the same rule as the per-trade tags. The default.
+	LastClosedBar Mark = "lastClosedBar"
+	// SaleBar is the bar of Config.Interval in which the moment's sales took place, as Odean
+	// (1998) used the sale day's high and low (with Interval 1d it is exactly the sale day). It
+	// reads prices from after the first sale of the bar, which is acceptable only for the
+	// after-the-fact account metric.
+	SaleBar Mark = "saleBar"
+)
 
 // RuleChecker returns the verdict of the trader's own rules on trade t. It must be deterministic
 // and use nothing after t.
@@ -189,6 +211,7 @@ func DefaultConfig() Config {
 		MinT:                   2,
 		MinEffect:              0.1,
 		DispositionMinHoldings: 2,
+		DispositionMark:        LastClosedBar,
 		OvertradingMultiple:    2,
 		OvertradingMinTrades:   5,
 		BaselineDays:           30,
@@ -275,6 +298,8 @@ func (c Config) Validate() error {
 		return bad("MinEvents", "a count in [1, 1000000]", c.MinEvents)
 	case c.DispositionMinHoldings < 1 || c.DispositionMinHoldings > 1000:
 		return bad("DispositionMinHoldings", "a count in [1, 1000]", c.DispositionMinHoldings)
+	case c.DispositionMark != "" && c.DispositionMark != LastClosedBar && c.DispositionMark != SaleBar:
+		return bad("DispositionMark", `"lastClosedBar" or "saleBar"`, c.DispositionMark)
 	case c.OvertradingMinTrades < 1 || c.OvertradingMinTrades > 1_000_000:
 		return bad("OvertradingMinTrades", "a count in [1, 1000000]", c.OvertradingMinTrades)
 	case c.MinBaselineDays < 1 || c.MinBaselineDays > c.BaselineDays:

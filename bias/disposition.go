@@ -19,8 +19,9 @@ type symMoment struct {
 	sold     bool
 	qty, net float64 // quantity sold and net proceeds (after fees) in the moment
 	ref      float64 // average cost per unit at its first sale in the moment; NaN without holdings
-	paper    int8
-	atStart  bool // held at the start of the moment
+	paper    int8    // the class the per-trade tags read (the last closed bar)
+	acct     int8    // the class the account metric counts (Config.DispositionMark)
+	atStart  bool    // held at the start of the moment
 }
 
 // dispState walks Odean's (1998) decision moments: the candles in which the account sold.
@@ -34,6 +35,9 @@ type dispState struct {
 	members                 []int32 // symbols sold in, or held at the start of, the moment
 	moments, excluded       int
 	rg, rl, pg, pl, unknown int
+	// apg, apl and aunknown are pg, pl and unknown as Config.DispositionMark classifies them:
+	// the account metric's; the per-trade tags read only pg and pl.
+	apg, apl, aunknown int
 }
 
 // disposition adds the sell f to its decision moment, and tags it DISPOSITION when it realized a
@@ -110,20 +114,17 @@ func (d *dispState) start(s *scorer, ts, p int64) {
 		d.held++
 		ref := st.cost / st.held
 		st.moment.atStart = true
-		st.moment.paper = paperUnknown
-		if b, _ := s.m.barBefore(st.sym, ts); b != nil {
-			switch {
-			case b.low > ref:
-				st.moment.paper = paperGain
-			case b.high < ref:
-				st.moment.paper = paperLoss
-				d.losers++
-				if pct := b.close/ref - 1; d.worst < 0 || pct < d.worstPct {
-					d.worst, d.worstPct = int32(i), pct
-				}
-			default:
-				st.moment.paper = paperNeither
+		b, _ := s.m.barBefore(st.sym, ts)
+		st.moment.paper = paperClass(b, ref)
+		if st.moment.paper == paperLoss {
+			d.losers++
+			if pct := b.close/ref - 1; d.worst < 0 || pct < d.worstPct {
+				d.worst, d.worstPct = int32(i), pct
 			}
+		}
+		st.moment.acct = st.moment.paper
+		if s.cfg.DispositionMark == SaleBar {
+			st.moment.acct = paperClass(s.m.barAt(st.sym, ts), ref)
 		}
 		d.members = append(d.members, int32(i))
 	}
@@ -153,12 +154,13 @@ func (d *dispState) finalize(s *scorer) {
 					d.rl++
 				}
 			case mm.sold:
-			case mm.paper == paperGain:
-				d.pg++
-			case mm.paper == paperLoss:
-				d.pl++
-			case mm.paper == paperUnknown:
-				d.unknown++
+			default:
+				d.pg += b2i(mm.paper == paperGain)
+				d.pl += b2i(mm.paper == paperLoss)
+				d.unknown += b2i(mm.paper == paperUnknown)
+				d.apg += b2i(mm.acct == paperGain)
+				d.apl += b2i(mm.acct == paperLoss)
+				d.aunknown += b2i(mm.acct == paperUnknown)
 			}
 		}
 		*mm = symMoment{}
@@ -167,10 +169,38 @@ func (d *dispState) finalize(s *scorer) {
 	d.active = false
 }
 
-// metric returns the account-level statistic over the moments finalized so far.
+// metric returns the statistic over the moments finalized so far that the per-trade tags read:
+// paper gains and losses judged on the last closed bar.
 func (d *dispState) metric(cfg *Config) Disposition {
-	m := Disposition{Moments: d.moments, Excluded: d.excluded, RG: d.rg, RL: d.rl, PG: d.pg, PL: d.pl, PaperUnknown: d.unknown}
-	m.PGR, m.PLR, m.DE, m.SE, m.T = propDiff(d.rg, d.rg+d.pg, d.rl, d.rl+d.pl)
-	m.Insufficient = insufficientProps("gains (realized or paper)", d.rg+d.pg, "losses", d.rl+d.pl, cfg.MinEvents, m.SE)
-	return m
+	return DispositionFromCounts(DispositionCounts{Moments: d.moments, Excluded: d.excluded,
+		RG: d.rg, RL: d.rl, PG: d.pg, PL: d.pl, PaperUnknown: d.unknown}, cfg.MinEvents)
+}
+
+// account returns the account metric over the moments finalized so far: paper gains and losses
+// judged on the bar Config.DispositionMark names.
+func (d *dispState) account(cfg *Config) Disposition {
+	return DispositionFromCounts(DispositionCounts{Moments: d.moments, Excluded: d.excluded,
+		RG: d.rg, RL: d.rl, PG: d.apg, PL: d.apl, PaperUnknown: d.aunknown}, cfg.MinEvents)
+}
+
+// paperClass classifies an asset held with reference price ref by bar b (Odean 1998): a paper
+// gain when its low is above ref, a paper loss when its high is below, neither otherwise, and
+// unknown without a bar.
+func paperClass(b *bar, ref float64) int8 {
+	switch {
+	case b == nil:
+		return paperUnknown
+	case b.low > ref:
+		return paperGain
+	case b.high < ref:
+		return paperLoss
+	}
+	return paperNeither
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -19,6 +19,12 @@
 // Market.Score then labels any number of trade lists against them, binary-searching each trade's
 // last closed candle. Score does both.
 //
+// Result.Account holds the account-level metrics with the counts behind every ratio. For
+// research, DispositionFromCounts recomputes Odean's statistic from counts, PoolDisposition pools
+// it over many accounts, ProportionDiff is the proportion, standard-error and t helper, and
+// Config.DispositionMark judges paper gains on the sale's own bar as Odean did (the account metric
+// only; per-trade tags never look ahead).
+//
 // The Service type, built by New, runs scoring for a stored user: it loads the trades, fetches
 // candles with their warm-up through a coach.CandleSource, and writes the tags and one
 // coach.reflect event per new tag in one transaction.

@@ -30,3 +30,29 @@ func Example() {
 	}
 	// Output: t1 FOMO 0.971 <nil> Heads up: you bought BTC-USDT at 100.0% of its 24-bar range, after a +31.7% run over 24 bars, on 4.1× normal volume and above the upper Bollinger band. Entries like this often land near the top of the excitement. What made it feel urgent?
 }
+
+// Researchers pool Odean's statistic over accounts by summing the counts behind each account's
+// ratios (Result.Account.Disposition.Counts() of each scored account), as Odean (1998) did.
+func ExamplePoolDisposition() {
+	accounts := []bias.DispositionCounts{
+		{Moments: 40, RG: 12, PG: 60, RL: 5, PL: 70},
+		{Moments: 25, RG: 9, PG: 31, RL: 6, PL: 44},
+		{Moments: 3, RG: 1, PG: 2}, // too few losses on its own
+	}
+	for _, a := range accounts {
+		d := bias.DispositionFromCounts(a, bias.DefaultConfig().MinEvents)
+		line := fmt.Sprintf("account: PGR %.3f PLR %.3f", d.PGR, d.PLR)
+		if d.Insufficient != "" {
+			line += " (" + d.Insufficient + ")"
+		}
+		fmt.Println(line)
+	}
+	p := bias.PoolDisposition(accounts...)
+	fmt.Printf("pooled: RG %d PG %d RL %d PL %d: PGR %.4f PLR %.4f DE %.4f SE %.4f t %.2f\n",
+		p.RG, p.PG, p.RL, p.PL, p.PGR, p.PLR, p.DE, p.SE, p.T)
+	// Output:
+	// account: PGR 0.167 PLR 0.067
+	// account: PGR 0.225 PLR 0.120
+	// account: PGR 0.333 PLR NaN (insufficient data: 3 gains (realized or paper) and 0 losses, need at least 5 of each)
+	// pooled: RG 22 PG 93 RL 11 PL 114: PGR 0.1913 PLR 0.0880 DE 0.1033 SE 0.0446 t 2.32
+}

@@ -3,6 +3,7 @@ package bias_test
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -151,4 +152,51 @@ func FuzzScore(f *testing.F) {
 			t.Fatalf("result does not marshal: %v", err)
 		}
 	})
+}
+
+// FuzzDispositionMark: on any input, judging paper gains on the sale's bar (SaleBar) changes no
+// tag and no skip, only the paper counts of the account metric, and every account's disposition
+// metric is DispositionFromCounts of its counts.
+func FuzzDispositionMark(f *testing.F) {
+	seed := []byte{40}
+	for i := range 40 {
+		b := byte(i)
+		seed = append(seed, b%2, b, 120+b%9, 130+b%7, 110+b%5, 122+b%11, 50+b*3, 7)
+	}
+	for i := range 12 {
+		seed = append(seed, byte(i), byte(i*3+1), byte(10+i*2), byte(i*7), byte(i*11+3), byte(100+i*5))
+	}
+	f.Add(seed)
+	f.Add([]byte{3, 0, 1, 1, 2, 3, 4, 5, 6, 0, 1, 1, 2, 3, 4, 5, 6})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		trades, candles := decode(data)
+		cfg := fuzzConfig()
+		def, err := bias.Score(trades, candles, cfg)
+		if err != nil {
+			return
+		}
+		cfg.DispositionMark = bias.SaleBar
+		sale, err := bias.Score(trades, candles, cfg)
+		if err != nil {
+			t.Fatalf("Score with SaleBar: %v", err)
+		}
+		if !reflect.DeepEqual(def.Tags, sale.Tags) || !reflect.DeepEqual(def.Skipped, sale.Skipped) {
+			t.Fatalf("SaleBar changed tags or skips:\n%v\n%v", def.Tags, sale.Tags)
+		}
+		d, s := def.Account.Disposition, sale.Account.Disposition
+		if d.Moments != s.Moments || d.Excluded != s.Excluded || d.RG != s.RG || d.RL != s.RL {
+			t.Fatalf("SaleBar changed realized counts: %+v, %+v", d.Counts(), s.Counts())
+		}
+		for _, m := range []bias.Disposition{d, s} {
+			if got := bias.DispositionFromCounts(m.Counts(), cfg.MinEvents); !sameDisposition(got, m) {
+				t.Fatalf("metric %+v is not that of its counts, %+v", m, got)
+			}
+		}
+	})
+}
+
+func sameDisposition(a, b bias.Disposition) bool {
+	same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+	return a.Counts() == b.Counts() && a.Insufficient == b.Insufficient && same(a.PGR, b.PGR) && same(a.PLR, b.PLR) &&
+		same(a.DE, b.DE) && same(a.SE, b.SE) && same(a.T, b.T)
 }

@@ -79,7 +79,7 @@ func (s *scorer) lossChasing(f *fill, in bool) {
 // metric returns the account-level statistic so far.
 func (c *chaseState) metric(cfg *Config) LossChasing {
 	m := LossChasing{AfterLoss: c.afterLoss, AfterGain: c.afterGain, BigAfterLoss: c.bigAfterLoss, BigAfterGain: c.bigAfterGain}
-	m.PLoss, m.PGain, m.Diff, m.SE, m.T = propDiff(c.bigAfterLoss, c.afterLoss, c.bigAfterGain, c.afterGain)
+	m.PLoss, m.PGain, m.Diff, m.SE, m.T = ProportionDiff(c.bigAfterLoss, c.afterLoss, c.bigAfterGain, c.afterGain)
 	m.Insufficient = insufficientProps("entries after a loss", c.afterLoss, "after a gain", c.afterGain, cfg.MinEvents, m.SE)
 	return m
 }

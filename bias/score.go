@@ -450,7 +450,7 @@ func (s *scorer) finish() {
 	s.turn.finish(s)
 	s.over.finish(s)
 	a := &s.res.Account
-	a.Disposition = s.disp.metric(s.cfg)
+	a.Disposition = s.disp.account(s.cfg)
 	a.LossChasing = s.chase.metric(s.cfg)
 	a.HoldingLosers = s.hold.metric(s.cfg)
 }

@@ -240,6 +240,20 @@ func (m *Market) barBefore(sym coach.Symbol, ts int64) (*bar, string) {
 	return m.lookup(m.frames[sym], ts, &hint)
 }
 
+// barAt returns sym's bar that contains ts (its OpenTime ≤ ts < its close), or nil when it is
+// missing. It looks ahead to the bar's close: only the account metric's SaleBar mark reads it.
+func (m *Market) barAt(sym coach.Symbol, ts int64) *bar {
+	f := m.frames[sym]
+	if f == nil {
+		return nil
+	}
+	i, found := slices.BinarySearch(f.open, floorDiv(ts, m.step)*m.step)
+	if !found {
+		return nil
+	}
+	return &f.bars[i]
+}
+
 // lookup is barBefore in frame f. hint is where the previous lookup in f found its bar: trades
 // come in time order, so the next bar is usually there or just after it, and otherwise a binary
 // search finds it.

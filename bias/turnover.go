@@ -137,6 +137,7 @@ func (t *turnState) finish(s *scorer) {
 	a.Quote, a.Months, a.UnpricedMonths = t.quote, t.months, t.unpricedMonths
 	a.Notional, a.Fees, a.FeesUnknown = t.notional, t.fees, t.feesUnknown
 	a.MonthlyTurnover, a.AnnualTurnover, a.FeeDrag, a.FeeRate = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	a.MeanValue = math.NaN()
 	if t.notional > 0 {
 		a.FeeRate = t.fees / t.notional
 	}
@@ -146,5 +147,6 @@ func (t *turnState) finish(s *scorer) {
 	}
 	a.MonthlyTurnover = t.sum / float64(t.months)
 	a.AnnualTurnover = 12 * a.MonthlyTurnover
-	a.FeeDrag = t.fees / (t.valueSum / float64(t.months))
+	a.MeanValue = t.valueSum / float64(t.months)
+	a.FeeDrag = t.fees / a.MeanValue
 }

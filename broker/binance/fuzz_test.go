@@ -3,6 +3,7 @@ package binance
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +148,52 @@ func FuzzDecodeExchangeInfo(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzNormalizeTrades: NormalizeTrades never panics; it fails only with EINVALID and no trades,
+// or returns valid trades of the rows, in page order with ids never going back and no ExtID twice.
+func FuzzNormalizeTrades(f *testing.F) {
+	seedTestdata(f)
+	f.Add([]byte(mixedTrades))
+	f.Add(syntheticTradesBody(3))
+	f.Add([]byte(`[{"symbol":"btcusdt","id":1,"price":"1","qty":"1","commission":"0","commissionAsset":"usdt","time":1700000000000,"isBuyer":false}]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, sym := range []coach.Symbol{"", "BTC-USDT"} {
+			got, err := NormalizeTrades(body, sym)
+			if err != nil {
+				if coach.ErrorCode(err) != coach.EINVALID || got != nil {
+					t.Fatalf("error %v (code %q) with %d trades", err, coach.ErrorCode(err), len(got))
+				}
+				continue
+			}
+			rows, err := decodeTrades(body)
+			if err != nil || len(got) > len(rows) {
+				t.Fatalf("%d trades from %d rows (%v)", len(got), len(rows), err)
+			}
+			seen := map[string]bool{}
+			for i, tr := range got {
+				if err := tr.Validate(); err != nil {
+					t.Fatalf("trade does not validate: %v", err)
+				}
+				if tr.Broker != "binance" || seen[tr.ExtID] || sym != "" && tr.Symbol != sym || tr.TS.Location() != time.UTC ||
+					tr.ID != "" || tr.UserID != "" || tr.FeeAsset != strings.ToUpper(tr.FeeAsset) {
+					t.Fatalf("insane trade %+v", tr)
+				}
+				seen[tr.ExtID] = true
+				if i > 0 && tradeID(t, got[i-1]) > tradeID(t, tr) {
+					t.Fatalf("ids go back: %s then %s", got[i-1].ExtID, tr.ExtID)
+				}
+			}
+		}
+	})
+}
+
+// tradeID reads the Binance id out of an ExtID "SYMBOL:id:side".
+func tradeID(t *testing.T, tr coach.Trade) int64 {
+	parts := strings.Split(tr.ExtID, ":")
+	id, err := strconv.ParseInt(parts[len(parts)-2], 10, 64)
+	if err != nil {
+		t.Fatalf("ExtID %q: %v", tr.ExtID, err)
+	}
+	return id
 }

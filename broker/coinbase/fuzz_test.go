@@ -109,3 +109,48 @@ func mustAmount(t *testing.T, s string) decimal.Decimal {
 	}
 	return d
 }
+
+// FuzzNormalizeFills: NormalizeFills never panics; it fails only with EINVALID and no trades, or
+// returns one valid trade per distinct trade entry of the page, sorted by (TS, ExtID).
+func FuzzNormalizeFills(f *testing.F) {
+	seedTestdata(f)
+	f.Add([]byte(mixedFills))
+	f.Add(syntheticFillsBody(3))
+	f.Add([]byte(`{"fills":[{"entry_id":"e","order_id":"0000-000000-000000","price":"1","size":"1","product_id":"btc-usd","trade_time":"2024-01-01T00:00:00+02:00"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := NormalizeFills(body, sampleOrderSides)
+		if err != nil {
+			if coach.ErrorCode(err) != coach.EINVALID || got != nil {
+				t.Fatalf("error %v (code %q) with %d trades", err, coach.ErrorCode(err), len(got))
+			}
+			return
+		}
+		p, err := decodeFills(body)
+		if err != nil {
+			t.Fatalf("normalized a body that does not decode: %v", err)
+		}
+		entries := map[string]bool{}
+		for _, fl := range p.Fills {
+			if fl.isTrade() {
+				entries[fl.extID()] = true
+			}
+		}
+		if len(got) != len(entries) {
+			t.Fatalf("%d trades from %d distinct trade entries", len(got), len(entries))
+		}
+		for i, tr := range got {
+			if err := tr.Validate(); err != nil {
+				t.Fatalf("trade does not validate: %v", err)
+			}
+			if tr.Broker != "coinbase" || !entries[tr.ExtID] || tr.TS.Location() != time.UTC || tr.ID != "" || tr.UserID != "" {
+				t.Fatalf("insane trade %+v", tr)
+			}
+			if i > 0 {
+				prev := got[i-1]
+				if c := prev.TS.Compare(tr.TS); c > 0 || c == 0 && prev.ExtID >= tr.ExtID {
+					t.Fatalf("trades %d and %d out of order or repeated: %+v, %+v", i-1, i, prev, tr)
+				}
+			}
+		}
+	})
+}
