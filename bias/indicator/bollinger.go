@@ -37,11 +37,52 @@ func Bollinger(xs []float64, n int, k float64) (upper, middle, lower []float64) 
 		fillNaN(lower)
 		return upper, middle, lower
 	}
-	for i, x := range xs {
-		b, _ := s.Update(x)
-		upper[i], middle[i], lower[i] = b.Upper, b.Middle, b.Lower
-	}
+	s.run(upper, middle, lower, xs)
 	return upper, middle, lower
+}
+
+// run writes the stream's bands for each of xs to upper, middle and lower (each of len(xs)).
+// The warm-up and gaps go through Update; the steady state is a loop over the window's steps
+// (slide, advance, momentsOf, stale, recenter: pushVar's, inlined) and bandOf's arithmetic, the same
+// operations in the same order as Update, so the values are the same bit for bit.
+func (s *BollingerStream) run(upper, middle, lower, xs []float64) {
+	upper, middle, lower = upper[:len(xs)], middle[:len(xs)], lower[:len(xs)]
+	w, k := &s.w, s.k
+	for i := 0; i < len(xs); i++ {
+		if !w.full() {
+			b, _ := s.Update(xs[i])
+			upper[i], middle[i], lower[i] = b.Upper, b.Middle, b.Lower
+			continue
+		}
+		for ; i < len(xs); i++ {
+			x := xs[i]
+			if !finite(x) {
+				break
+			}
+			sum, sq := w.slide(x)
+			wrapped := w.advance(x)
+			dmean, varc := w.momentsOf(sum, sq)
+			if wrapped || w.stale(dmean, varc) {
+				dmean, varc = w.recenter(wrapped)
+			}
+			// bandOf, inlined: w.mean() with dmean in a register, and the NaN test on the outer
+			// bands only (a NaN middle band makes both NaN).
+			m := w.shift + dmean
+			if w.flat() {
+				m = w.last
+			}
+			kd := float64(k * math.Sqrt(variance(varc)))
+			if u, l := m+kd, m-kd; u == u && l == l {
+				upper[i], middle[i], lower[i] = u, m, l
+			} else {
+				upper[i], middle[i], lower[i] = nan, nan, nan
+			}
+		}
+		if i < len(xs) {
+			b, _ := s.Update(xs[i]) // the gap
+			upper[i], middle[i], lower[i] = b.Upper, b.Middle, b.Lower
+		}
+	}
 }
 
 // BollingerStream is the streaming form of Bollinger: each Update is O(1) and allocates nothing.
@@ -80,11 +121,18 @@ func (s *BollingerStream) Update(x float64) (value Band, ok bool) {
 	if !full {
 		return nanBand, false
 	}
+	b := s.bandOf(varc)
+	return b, b.Middle == b.Middle
+}
+
+// bandOf returns the bands of the full window, given its varc from moments: nanBand when any
+// of them is NaN, so that the middle band alone says whether the value is defined.
+func (s *BollingerStream) bandOf(varc float64) Band {
 	m := s.w.mean()
 	kd := float64(s.k * math.Sqrt(variance(varc)))
 	b := Band{Upper: m + kd, Middle: m, Lower: m - kd}
 	if b.Upper != b.Upper || b.Middle != b.Middle || b.Lower != b.Lower {
-		return nanBand, false
+		return nanBand
 	}
-	return b, true
+	return b
 }

@@ -4,8 +4,65 @@ package indicator
 // same as TA-Lib's SMA. out has len(xs) elements, NaN during the warm-up (t < n-1) and around
 // gaps (see the package doc); all NaN when n is out of range.
 func SMA(xs []float64, n int) []float64 {
+	out := make([]float64, len(xs))
 	s, err := NewSMA(n)
-	return apply(xs, s, err)
+	if err != nil {
+		fillNaN(out)
+		return out
+	}
+	s.run(out, xs)
+	return out
+}
+
+// run writes the stream's value for each of xs to out (len(out) == len(xs)). The warm-up and
+// gaps go through Update; the steady state is pushSum's full-window path with the sums, the run
+// and the ring position in registers, the same operations in the same order as Update, so the
+// values are the same bit for bit.
+func (s *SMAStream) run(out, xs []float64) {
+	out = out[:len(xs)]
+	w := &s.w
+	buf := w.buf
+	n := len(buf)
+	for i := 0; i < len(xs); i++ {
+		if !w.full() {
+			out[i], _ = s.Update(xs[i])
+			continue
+		}
+		sum, sumErr, run, last, next := w.sum, w.sumErr, w.run, w.last, w.next
+		invN := w.invN
+		for ; i < len(xs); i++ {
+			x := xs[i]
+			if !finite(x) {
+				break
+			}
+			var e1, e2 float64
+			sum, e1 = twoSum(sum, x)
+			sum, e2 = twoSum(sum, -buf[next])
+			buf[next] = x
+			sumErr = (sumErr + e1) + e2
+			if x != last {
+				run = 1
+			} else if run < n {
+				run++
+			}
+			last = x
+			if next++; next == n {
+				next = 0
+				w.sum, w.sumErr = sum, sumErr
+				w.recompute()
+				sum, sumErr = w.sum, w.sumErr
+			}
+			if run >= n {
+				out[i] = last
+			} else {
+				out[i] = (sum + sumErr) * invN
+			}
+		}
+		w.sum, w.sumErr, w.run, w.last, w.next = sum, sumErr, run, last, next
+		if i < len(xs) {
+			out[i], _ = s.Update(xs[i]) // the gap
+		}
+	}
 }
 
 // SMAStream is the streaming form of SMA: each Update is O(1) and allocates nothing.
