@@ -2,7 +2,8 @@ package indicator
 
 // EMA returns the exponential moving average of xs with period n, as TA-Lib computes it:
 // k = 2/(n+1), the first value (at t = n-1) is the SMA of the first n inputs, and then
-// out[t] = (xs[t]-out[t-1])·k + out[t-1]. out has len(xs) elements, NaN during the warm-up and
+// out[t] = xs[t]·k + out[t-1]·(1-k), which is TA-Lib's (xs[t]-out[t-1])·k + out[t-1] up to
+// rounding (see the package doc). out has len(xs) elements, NaN during the warm-up and
 // around gaps (see the package doc); all NaN when n is out of range.
 //
 // Like every recursive average, the value depends on where the series starts (TA-Lib's
