@@ -39,9 +39,9 @@ func MACD(xs []float64, fast, slow, signal int) (macd, signalLine, hist []float6
 }
 
 // run writes the stream's values for each of xs to macd, signalLine and hist (each of len(xs)).
-// The warm-up and gaps go through Update; the steady state is a loop over smoothing.step with the three
-// averages in registers, the same operations in the same order as Update, so the values are the
-// same bit for bit.
+// The warm-up and gaps go through Update; the steady state is a loop over smoothing.step with
+// the three averages in registers, the same operations in the same order as Update, so the
+// values are the same bit for bit.
 func (s *MACDStream) run(macd, signalLine, hist, xs []float64) {
 	macd, signalLine, hist = macd[:len(xs)], signalLine[:len(xs)], hist[:len(xs)]
 	for i := 0; i < len(xs); i++ {
