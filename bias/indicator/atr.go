@@ -104,14 +104,11 @@ func (s *ATRStream) Update(high, low, close float64) (value float64, ok bool) {
 	return s.atr, s.atr == s.atr
 }
 
-// trueRange is TA-Lib's TRANGE of a bar given the previous bar's close.
+// trueRange is TA-Lib's TRANGE of a bar given the previous bar's close: the largest of
+// high-low, |prevClose-high| and |prevClose-low|. The builtin max compiles without branches,
+// which matter here: which of the three is largest changes from bar to bar at random. (With
+// finite inputs none of the three is NaN, so max picks what TA-Lib's comparisons pick, except
+// that it prefers +0 to -0.)
 func trueRange(high, low, prevClose float64) float64 {
-	tr := high - low
-	if v := math.Abs(prevClose - high); v > tr {
-		tr = v
-	}
-	if v := math.Abs(prevClose - low); v > tr {
-		tr = v
-	}
-	return tr
+	return max(high-low, math.Abs(prevClose-high), math.Abs(prevClose-low))
 }
