@@ -58,9 +58,10 @@ func (s *RSIStream) run(out, xs []float64) {
 // wilderStep is one step of Wilder's smoothing, (avg·(n-1) + x)/n, in TA-Lib's order of
 // operations except that it multiplies by invN = 1/n where TA-Lib divides by n: a division on
 // the chain from one update to the next costs a third of the update, and the results differ
-// only by rounding (about 1e-16). n1 is n-1. Each product is rounded on its own (no FMA).
+// only by rounding (about 1e-16). n1 is n-1. Each product is rounded on its own (no FMA), the
+// result too: inlined, it may meet an addition (G+L in RSI).
 func wilderStep(avg, x, n1, invN float64) float64 {
-	return float64(float64(float64(avg*n1)+x) * invN) // rounded here too: inlined, it may meet an addition
+	return float64(float64(float64(avg*n1)+x) * invN)
 }
 
 // rsiOf is the RSI of average gain and loss: 100·G/(G+L), and 0 when G+L is 0 (see RSI).
