@@ -15,54 +15,64 @@ func SMA(xs []float64, n int) []float64 {
 }
 
 // run writes the stream's value for each of xs to out (len(out) == len(xs)). The warm-up and
-// gaps go through Update; the steady state is pushSum's full-window path with the sums, the run
-// and the ring position in registers, the same operations in the same order as Update, so the
-// values are the same bit for bit.
+// gaps go through Update, the steady state through steady.
 func (s *SMAStream) run(out, xs []float64) {
 	out = out[:len(xs)]
+	for i := 0; i < len(xs); {
+		if s.w.full() && finite(xs[i]) {
+			i = s.steady(out, xs, i)
+			continue
+		}
+		out[i], _ = s.Update(xs[i])
+		i++
+	}
+}
+
+// steady is Update on a full window for xs[i:], writing the values to out, until a gap (it
+// returns its index) or the ring's wrap (it does the periodic recompute, writes that input's
+// value and returns the index after it). It is pushSum's full-window path and mean's
+// arithmetic, with the sums, the run and the ring position in registers and no call in the
+// loop: the same operations in the same order, so the values are the same bit for bit.
+func (s *SMAStream) steady(out, xs []float64, i int) int {
 	w := &s.w
 	buf := w.buf
 	n := len(buf)
-	for i := 0; i < len(xs); i++ {
-		if !w.full() {
-			out[i], _ = s.Update(xs[i])
-			continue
+	sum, sumErr, run, last, next := w.sum, w.sumErr, w.run, w.last, w.next
+	invN := w.invN
+	wrapped := false
+	for ; i < len(xs); i++ {
+		x := xs[i]
+		if !finite(x) {
+			break
 		}
-		sum, sumErr, run, last, next := w.sum, w.sumErr, w.run, w.last, w.next
-		invN := w.invN
-		for ; i < len(xs); i++ {
-			x := xs[i]
-			if !finite(x) {
-				break
-			}
-			var e1, e2 float64
-			sum, e1 = twoSum(sum, x)
-			sum, e2 = twoSum(sum, -buf[next])
-			buf[next] = x
-			sumErr = (sumErr + e1) + e2
-			if x != last {
-				run = 1
-			} else if run < n {
-				run++
-			}
-			last = x
-			if next++; next == n {
-				next = 0
-				w.sum, w.sumErr = sum, sumErr
-				w.recompute()
-				sum, sumErr = w.sum, w.sumErr
-			}
-			if run >= n {
-				out[i] = last
-			} else {
-				out[i] = (sum + sumErr) * invN
-			}
+		var e1, e2 float64
+		sum, e1 = twoSum(sum, x)
+		sum, e2 = twoSum(sum, -buf[next])
+		buf[next] = x
+		sumErr = (sumErr + e1) + e2
+		if x != last {
+			run = 1
+		} else if run < n {
+			run++
 		}
-		w.sum, w.sumErr, w.run, w.last, w.next = sum, sumErr, run, last, next
-		if i < len(xs) {
-			out[i], _ = s.Update(xs[i]) // the gap
+		last = x
+		if next++; next == n {
+			next, wrapped = 0, true
+			break
+		}
+		if run >= n {
+			out[i] = last
+		} else {
+			out[i] = (sum + sumErr) * invN
 		}
 	}
+	w.sum, w.sumErr, w.run, w.last, w.next = sum, sumErr, run, last, next
+	if !wrapped {
+		return i
+	}
+	w.recompute()
+	out[i] = w.mean()
+	return i + 1
 }
 
 // SMAStream is the streaming form of SMA: each Update is O(1) and allocates nothing.
