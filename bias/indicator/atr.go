@@ -17,10 +17,37 @@ func ATR(high, low, close []float64, n int) []float64 {
 		fillNaN(out)
 		return out
 	}
-	for i := range close {
-		out[i], _ = s.Update(high[i], low[i], close[i])
-	}
+	s.run(out, high, low, close)
 	return out
+}
+
+// run writes the stream's value for each bar to out (all four slices of one length). The
+// warm-up and gaps go through Update; the steady state is a loop over trueRange and wilderStep
+// with the average in a register, the same operations in the same order as Update, so the
+// values are the same bit for bit.
+func (s *ATRStream) run(out, high, low, close []float64) {
+	out, high, low = out[:len(close)], high[:len(close)], low[:len(close)]
+	for i := 0; i < len(close); i++ {
+		if s.count < s.n {
+			out[i], _ = s.Update(high[i], low[i], close[i])
+			continue
+		}
+		prevClose, atr := s.prevClose, s.atr
+		n1, invN := float64(s.n)-1, s.invN
+		for ; i < len(close); i++ {
+			h, l, c := high[i], low[i], close[i]
+			if !finite(h) || !finite(l) || !finite(c) {
+				break
+			}
+			atr = wilderStep(atr, trueRange(h, l, prevClose), n1, invN)
+			prevClose = c
+			out[i] = atr
+		}
+		s.prevClose, s.atr = prevClose, atr
+		if i < len(close) {
+			out[i], _ = s.Update(high[i], low[i], close[i]) // the gap
+		}
+	}
 }
 
 // ATRStream is the streaming form of ATR: each Update is O(1) and allocates nothing.
@@ -72,20 +99,16 @@ func (s *ATRStream) Update(high, low, close float64) (value float64, ok bool) {
 		}
 		s.atr /= n
 	} else {
-		// TA-Lib's order of operations, multiplying by 1/n where TA-Lib divides (see RSIStream).
-		s.atr = float64(float64(s.atr*(n-1))+tr) * s.invN
+		s.atr = wilderStep(s.atr, tr, n-1, s.invN)
 	}
 	return s.atr, s.atr == s.atr
 }
 
-// trueRange is TA-Lib's TRANGE of a bar given the previous bar's close.
+// trueRange is TA-Lib's TRANGE of a bar given the previous bar's close: the largest of
+// high-low, |prevClose-high| and |prevClose-low|. The builtin max compiles without branches,
+// which matter here: which of the three is largest changes from bar to bar at random. (With
+// finite inputs none of the three is NaN, so max picks what TA-Lib's comparisons pick, except
+// that it prefers +0 to -0.)
 func trueRange(high, low, prevClose float64) float64 {
-	tr := high - low
-	if v := math.Abs(prevClose - high); v > tr {
-		tr = v
-	}
-	if v := math.Abs(prevClose - low); v > tr {
-		tr = v
-	}
-	return tr
+	return max(high-low, math.Abs(prevClose-high), math.Abs(prevClose-low))
 }

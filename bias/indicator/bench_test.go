@@ -34,9 +34,14 @@ func syntheticBars(n int, seed uint64) bars {
 }
 
 // reportPerCandle reports the time per candle, the unit a stream's cost is thought of in, given
-// that each benchmark iteration pushed candles candles.
-func reportPerCandle(b *testing.B, candles int) {
+// that each benchmark iteration pushed candles candles: ns/candle from the wall clock, and
+// cpu-ns/candle from the process's CPU time since cpu0 (a cpuTime reading taken just before
+// the loop), which time spent preempted on a loaded machine does not inflate.
+func reportPerCandle(b *testing.B, candles int, cpu0 int64) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(candles), "ns/candle")
+	if cpu0 != 0 {
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/float64(candles), "cpu-ns/candle")
+	}
 }
 
 // BenchmarkStreamSMA: The SMA(30) of closes.
@@ -45,6 +50,7 @@ func BenchmarkStreamSMA(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -52,7 +58,7 @@ func BenchmarkStreamSMA(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamEMA: The EMA(10) of closes.
@@ -61,6 +67,7 @@ func BenchmarkStreamEMA(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -68,7 +75,7 @@ func BenchmarkStreamEMA(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamRSI: The RSI(14) of closes.
@@ -77,6 +84,7 @@ func BenchmarkStreamRSI(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -84,7 +92,7 @@ func BenchmarkStreamRSI(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamSimpleReturn: One-bar simple returns.
@@ -93,6 +101,7 @@ func BenchmarkStreamSimpleReturn(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -100,7 +109,7 @@ func BenchmarkStreamSimpleReturn(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamLogReturn: One-bar log returns.
@@ -109,6 +118,7 @@ func BenchmarkStreamLogReturn(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -116,7 +126,7 @@ func BenchmarkStreamLogReturn(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamZScore: The z-score(20) of closes.
@@ -125,6 +135,7 @@ func BenchmarkStreamZScore(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -132,7 +143,7 @@ func BenchmarkStreamZScore(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamVolatility: The volatility of an hour of one-minute log returns.
@@ -141,6 +152,7 @@ func BenchmarkStreamVolatility(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -148,7 +160,7 @@ func BenchmarkStreamVolatility(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamAbnormalVolume: Abnormal volume against a day of minutes.
@@ -157,6 +169,7 @@ func BenchmarkStreamAbnormalVolume(b *testing.B) {
 	xs := benchBars.volume
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -164,7 +177,7 @@ func BenchmarkStreamAbnormalVolume(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamHighest: The highest close of the last hour; the amortized cost of its block maxima.
@@ -173,6 +186,7 @@ func BenchmarkStreamHighest(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -180,7 +194,7 @@ func BenchmarkStreamHighest(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamLowest: The lowest close of the last hour.
@@ -189,6 +203,7 @@ func BenchmarkStreamLowest(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -196,7 +211,7 @@ func BenchmarkStreamLowest(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamATR: the ATR(14) of high, low and close.
@@ -205,6 +220,7 @@ func BenchmarkStreamATR(b *testing.B) {
 	c := benchBars
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for i := range c.close {
 			v, _ := s.Update(c.high[i], c.low[i], c.close[i])
@@ -212,7 +228,7 @@ func BenchmarkStreamATR(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(c.close))
+	reportPerCandle(b, len(c.close), cpu0)
 }
 
 // BenchmarkStreamBollinger: Bollinger Bands (20, 2) of closes.
@@ -221,6 +237,7 @@ func BenchmarkStreamBollinger(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -228,7 +245,7 @@ func BenchmarkStreamBollinger(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkStreamMACD: MACD (12, 26, 9) of closes.
@@ -237,6 +254,7 @@ func BenchmarkStreamMACD(b *testing.B) {
 	xs := benchBars.close
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for _, x := range xs {
 			v, _ := s.Update(x)
@@ -244,7 +262,7 @@ func BenchmarkStreamMACD(b *testing.B) {
 		}
 	}
 	sink = acc
-	reportPerCandle(b, len(xs))
+	reportPerCandle(b, len(xs), cpu0)
 }
 
 // BenchmarkYearOfMinuteCandles pushes a year of one-minute candles (525,600) through one stream
@@ -260,6 +278,7 @@ func BenchmarkYearOfMinuteCandles(b *testing.B) {
 	hi, lo := must(indicator.NewHighest(60)), must(indicator.NewLowest(60))
 	b.ReportAllocs()
 	var acc float64
+	cpu0 := cpuTime()
 	for b.Loop() {
 		sma.Reset()
 		ema.Reset()
@@ -293,5 +312,8 @@ func BenchmarkYearOfMinuteCandles(b *testing.B) {
 	}
 	sink = acc
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/year")
-	reportPerCandle(b, len(c.close))
+	if cpu0 != 0 {
+		b.ReportMetric(float64(cpuTime()-cpu0)/1e6/float64(b.N), "cpu-ms/year")
+	}
+	reportPerCandle(b, len(c.close), cpu0)
 }

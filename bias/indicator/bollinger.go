@@ -37,11 +37,97 @@ func Bollinger(xs []float64, n int, k float64) (upper, middle, lower []float64) 
 		fillNaN(lower)
 		return upper, middle, lower
 	}
-	for i, x := range xs {
-		b, _ := s.Update(x)
-		upper[i], middle[i], lower[i] = b.Upper, b.Middle, b.Lower
-	}
+	s.run(upper, middle, lower, xs)
 	return upper, middle, lower
+}
+
+// run writes the stream's bands for each of xs to upper, middle and lower (each of len(xs)).
+// The warm-up and gaps go through Update, the steady state through steady.
+func (s *BollingerStream) run(upper, middle, lower, xs []float64) {
+	upper, middle, lower = upper[:len(xs)], middle[:len(xs)], lower[:len(xs)]
+	for i := 0; i < len(xs); {
+		if s.w.full() && finite(xs[i]) {
+			i = s.steady(upper, middle, lower, xs, i)
+			continue
+		}
+		b, _ := s.Update(xs[i])
+		upper[i], middle[i], lower[i] = b.Upper, b.Middle, b.Lower
+		i++
+	}
+}
+
+// steady is Update on a full window for xs[i:], writing the bands, until a gap (it returns its
+// index) or a recompute (it does the recompute, writes that input's bands and returns the index
+// after it). It is pushVar's full-window path and bandOf's arithmetic in one loop, with the
+// window's sums, shift, run and ring position in registers rather than read back from memory
+// on every input (which put a store-to-load round trip on the chain from one sum to the next),
+// and no call in the loop, so that nothing is spilled: the same operations in the same order,
+// over the same shared steps (slideSums, centredMoments, staleAt, recenter), so the values
+// are the same bit for bit.
+func (s *BollingerStream) steady(upper, middle, lower, xs []float64, i int) int {
+	w, k := &s.w, s.k
+	buf := w.buf
+	n := len(buf)
+	shift, sum, sq, run, last, next := w.shift, w.sum, w.sq, w.run, w.last, w.next
+	invN := w.invN
+	var dmean, varc float64
+	recompute, wrapped := false, false
+	for ; i < len(xs); i++ {
+		x := xs[i]
+		if !finite(x) {
+			break
+		}
+		// slide
+		d := x - shift
+		old := buf[next] - shift
+		buf[next] = x
+		sum, sq = slideSums(sum, sq, old, d)
+		// advance
+		if x != last {
+			run = 1
+		} else if run < n {
+			run++
+		}
+		last = x
+		if next++; next == n {
+			next, wrapped = 0, true
+		}
+		// momentsOf, stale
+		flat := run >= n
+		if flat {
+			dmean, varc = 0, 0
+		} else {
+			dmean, varc = centredMoments(sum, sq, invN)
+		}
+		if wrapped || staleAt(dmean, varc, last) {
+			recompute = true
+			break
+		}
+		bandsAt(upper, middle, lower, i, k, shift+dmean, flat, last, varc)
+	}
+	w.shift, w.sum, w.sq, w.run, w.last, w.next = shift, sum, sq, run, last, next
+	w.dmean, w.varc = dmean, varc
+	if !recompute {
+		return i
+	}
+	_, varc = w.recenter(wrapped)
+	bandsAt(upper, middle, lower, i, k, w.shift+w.dmean, w.flat(), w.last, varc)
+	return i + 1
+}
+
+// bandsAt writes the bands of input i given the window's mean as shift+dmean (or last when the
+// window is flat) and its varc: bandOf's arithmetic, with the NaN test on the outer bands only
+// (a NaN middle band makes both NaN).
+func bandsAt(upper, middle, lower []float64, i int, k, m float64, flat bool, last, varc float64) {
+	if flat {
+		m = last
+	}
+	kd := float64(k * math.Sqrt(variance(varc)))
+	if u, l := m+kd, m-kd; u == u && l == l {
+		upper[i], middle[i], lower[i] = u, m, l
+	} else {
+		upper[i], middle[i], lower[i] = nan, nan, nan
+	}
 }
 
 // BollingerStream is the streaming form of Bollinger: each Update is O(1) and allocates nothing.
@@ -80,11 +166,18 @@ func (s *BollingerStream) Update(x float64) (value Band, ok bool) {
 	if !full {
 		return nanBand, false
 	}
+	b := s.bandOf(varc)
+	return b, b.Middle == b.Middle
+}
+
+// bandOf returns the bands of the full window, given its varc from moments: nanBand when any
+// of them is NaN, so that the middle band alone says whether the value is defined.
+func (s *BollingerStream) bandOf(varc float64) Band {
 	m := s.w.mean()
 	kd := float64(s.k * math.Sqrt(variance(varc)))
 	b := Band{Upper: m + kd, Middle: m, Lower: m - kd}
 	if b.Upper != b.Upper || b.Middle != b.Middle || b.Lower != b.Lower {
-		return nanBand, false
+		return nanBand
 	}
-	return b, true
+	return b
 }

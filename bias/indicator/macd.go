@@ -34,17 +34,52 @@ func MACD(xs []float64, fast, slow, signal int) (macd, signalLine, hist []float6
 		fillNaN(hist)
 		return macd, signalLine, hist
 	}
-	for i, x := range xs {
-		v, _ := s.Update(x)
-		macd[i], signalLine[i], hist[i] = v.MACD, v.Signal, v.Hist
-	}
+	s.run(macd, signalLine, hist, xs)
 	return macd, signalLine, hist
+}
+
+// run writes the stream's values for each of xs to macd, signalLine and hist (each of len(xs)).
+// The warm-up and gaps go through Update; the steady state is a loop over smoothing.step with
+// the three averages in registers, the same operations in the same order as Update, so the
+// values are the same bit for bit.
+func (s *MACDStream) run(macd, signalLine, hist, xs []float64) {
+	macd, signalLine, hist = macd[:len(xs)], signalLine[:len(xs)], hist[:len(xs)]
+	for i := 0; i < len(xs); i++ {
+		if s.sigCount < s.signal {
+			v, _ := s.Update(xs[i])
+			macd[i], signalLine[i], hist[i] = v.MACD, v.Signal, v.Hist
+			continue
+		}
+		fastEMA, slowEMA, sig := s.fastEMA, s.slowEMA, s.sig
+		fastSm, slowSm, sigSm := s.fastSm, s.slowSm, s.sigSm
+		for ; i < len(xs); i++ {
+			x := xs[i]
+			if !finite(x) {
+				break
+			}
+			fastEMA = fastSm.step(fastEMA, x)
+			slowEMA = slowSm.step(slowEMA, x)
+			m := fastEMA - slowEMA
+			sig = sigSm.step(sig, m)
+			// h is NaN when m or sig is: then Update gives nanMACD.
+			if h := m - sig; h == h {
+				macd[i], signalLine[i], hist[i] = m, sig, h
+			} else {
+				macd[i], signalLine[i], hist[i] = nan, nan, nan
+			}
+		}
+		s.fastEMA, s.slowEMA, s.sig = fastEMA, slowEMA, sig
+		if i < len(xs) {
+			v, _ := s.Update(xs[i]) // the gap
+			macd[i], signalLine[i], hist[i] = v.MACD, v.Signal, v.Hist
+		}
+	}
 }
 
 // MACDStream is the streaming form of MACD: each Update is O(1) and allocates nothing.
 type MACDStream struct {
-	fast, slow, signal int
-	kFast, kSlow, kSig float64
+	fast, slow, signal    int
+	fastSm, slowSm, sigSm smoothing
 
 	count            int // inputs in the EMA seeds so far, capped at slow
 	fastEMA, slowEMA float64
@@ -68,7 +103,7 @@ func NewMACD(fast, slow, signal int) (*MACDStream, error) {
 		return nil, fmt.Errorf("%w: MACD fast period must be less than slow period, got %d and %d", ErrInvalidParam, fast, slow)
 	}
 	s := &MACDStream{fast: fast, slow: slow, signal: signal}
-	s.kFast, s.kSlow, s.kSig = 2/float64(fast+1), 2/float64(slow+1), 2/float64(signal+1)
+	s.fastSm, s.slowSm, s.sigSm = newSmoothing(fast), newSmoothing(slow), newSmoothing(signal)
 	return s, nil
 }
 
@@ -78,7 +113,7 @@ func (s *MACDStream) Lookback() int { return s.slow - 1 + s.signal - 1 }
 
 // Reset returns the stream to its newly constructed state without allocating.
 func (s *MACDStream) Reset() {
-	*s = MACDStream{fast: s.fast, slow: s.slow, signal: s.signal, kFast: s.kFast, kSlow: s.kSlow, kSig: s.kSig}
+	*s = MACDStream{fast: s.fast, slow: s.slow, signal: s.signal, fastSm: s.fastSm, slowSm: s.slowSm, sigSm: s.sigSm}
 }
 
 // Update adds the next input and returns the MACD value. ok is false, and every field NaN,
@@ -101,8 +136,8 @@ func (s *MACDStream) Update(x float64) (value MACDValue, ok bool) {
 		s.slowEMA /= float64(s.slow)
 		s.fastEMA /= float64(s.fast)
 	} else {
-		s.fastEMA = float64((x-s.fastEMA)*s.kFast) + s.fastEMA
-		s.slowEMA = float64((x-s.slowEMA)*s.kSlow) + s.slowEMA
+		s.fastEMA = s.fastSm.step(s.fastEMA, x)
+		s.slowEMA = s.slowSm.step(s.slowEMA, x)
 	}
 	m := s.fastEMA - s.slowEMA
 	if s.sigCount < s.signal {
@@ -113,7 +148,7 @@ func (s *MACDStream) Update(x float64) (value MACDValue, ok bool) {
 		}
 		s.sig /= float64(s.signal)
 	} else {
-		s.sig = float64((m-s.sig)*s.kSig) + s.sig
+		s.sig = s.sigSm.step(s.sig, m)
 	}
 	v := MACDValue{MACD: m, Signal: s.sig, Hist: m - s.sig}
 	if v.MACD != v.MACD || v.Signal != v.Signal || v.Hist != v.Hist {

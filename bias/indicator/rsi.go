@@ -14,8 +14,63 @@ package indicator
 // TA-Lib tests G+L against an absolute 1e-8; this package tests for exactly 0, because that
 // tolerance would pin the RSI of a coin priced below about 1e-6 to 0.
 func RSI(xs []float64, n int) []float64 {
+	out := make([]float64, len(xs))
 	s, err := NewRSI(n)
-	return apply(xs, s, err)
+	if err != nil {
+		fillNaN(out)
+		return out
+	}
+	s.run(out, xs)
+	return out
+}
+
+// run writes the stream's value for each of xs to out (len(out) == len(xs)). The warm-up and
+// gaps go through Update; the steady state is a loop over wilderStep and rsiOf with the averages
+// in registers, the same operations in the same order as Update, so the values are the same bit
+// for bit.
+func (s *RSIStream) run(out, xs []float64) {
+	out = out[:len(xs)]
+	for i := 0; i < len(xs); i++ {
+		if s.count < s.n {
+			out[i], _ = s.Update(xs[i])
+			continue
+		}
+		prev, gain, loss := s.prev, s.gain, s.loss
+		n1, invN := float64(s.n)-1, s.invN
+		for ; i < len(xs); i++ {
+			x := xs[i]
+			if !finite(x) {
+				break
+			}
+			d := x - prev
+			prev = x
+			gain = wilderStep(gain, max(d, 0), n1, invN)
+			loss = wilderStep(loss, max(-d, 0), n1, invN)
+			out[i] = rsiOf(gain, loss)
+		}
+		s.prev, s.gain, s.loss = prev, gain, loss
+		if i < len(xs) {
+			out[i], _ = s.Update(xs[i]) // the gap
+		}
+	}
+}
+
+// wilderStep is one step of Wilder's smoothing, (avg·(n-1) + x)/n, in TA-Lib's order of
+// operations except that it multiplies by invN = 1/n where TA-Lib divides by n: a division on
+// the chain from one update to the next costs a third of the update, and the results differ
+// only by rounding (about 1e-16). n1 is n-1. Each product is rounded on its own (no FMA), the
+// result too: inlined, it may meet an addition (G+L in RSI).
+func wilderStep(avg, x, n1, invN float64) float64 {
+	return float64(float64(float64(avg*n1)+x) * invN)
+}
+
+// rsiOf is the RSI of average gain and loss: 100·G/(G+L), and 0 when G+L is 0 (see RSI).
+func rsiOf(gain, loss float64) float64 {
+	t := gain + loss
+	if t == 0 {
+		return 0
+	}
+	return 100 * (gain / t)
 }
 
 // RSIStream is the streaming form of RSI: each Update is O(1) and allocates nothing.
@@ -72,16 +127,9 @@ func (s *RSIStream) Update(x float64) (value float64, ok bool) {
 		s.gain /= n
 		s.loss /= n
 	} else {
-		// Wilder smoothing in TA-Lib's order of operations, except that it multiplies by 1/n
-		// where TA-Lib divides by n: a division on the chain from one update to the next costs
-		// a third of the update, and the results differ only by rounding (about 1e-16).
-		s.gain = float64(float64(s.gain*(n-1))+max(d, 0)) * s.invN
-		s.loss = float64(float64(s.loss*(n-1))+max(-d, 0)) * s.invN
+		s.gain = wilderStep(s.gain, max(d, 0), n-1, s.invN)
+		s.loss = wilderStep(s.loss, max(-d, 0), n-1, s.invN)
 	}
-	t := s.gain + s.loss
-	if t == 0 {
-		return 0, true
-	}
-	v := 100 * (s.gain / t)
+	v := rsiOf(s.gain, s.loss)
 	return v, v == v
 }

@@ -182,12 +182,17 @@ func (w *window) slide(x float64) (sum, sq float64) {
 	d := x - w.shift
 	old := w.buf[i] - w.shift
 	w.buf[i] = x
-	// The sums stay in registers for moments, rather than being read back from memory, and
-	// the leaving value is taken off first, so that the new one is one addition from them.
-	sum = (w.sum - old) + d
-	sq = (w.sq - float64(old*old)) + float64(d*d)
+	sum, sq = slideSums(w.sum, w.sq, old, d)
 	w.sum, w.sq = sum, sq
 	return sum, sq
+}
+
+// slideSums returns the centred sums Σd and Σd² of a full window after old (centred) leaves it
+// and d enters: slide's arithmetic, shared with the batch loops that keep the sums in registers.
+// The sums stay in registers for moments, rather than being read back from memory, and the
+// leaving value is taken off first, so that the new one is one addition from them.
+func slideSums(sum, sq, old, d float64) (float64, float64) {
+	return (sum - old) + d, (sq - float64(old*old)) + float64(d*d)
 }
 
 // advance is the second step of pushVar on a full window: see slide.
@@ -229,10 +234,17 @@ func (w *window) momentsOf(sum, sq float64) (dmean, varc float64) {
 		w.dmean, w.varc = 0, 0
 		return 0, 0
 	}
-	dmean = sum * w.invN
-	varc = float64(sq*w.invN) - float64(dmean*dmean)
+	dmean, varc = centredMoments(sum, sq, w.invN)
 	w.dmean, w.varc = dmean, varc
 	return dmean, varc
+}
+
+// centredMoments returns mean − shift and the population variance as computed (possibly a
+// rounding residue below 0) of a window that is not flat, from its centred sums and 1/n:
+// momentsOf's arithmetic, shared with the batch loops that keep the sums in registers.
+func centredMoments(sum, sq, invN float64) (dmean, varc float64) {
+	dmean = float64(sum * invN)
+	return dmean, float64(sq*invN) - float64(dmean*dmean)
 }
 
 // stale reports whether the shift has fallen so far from the mean, next to the spread, that
@@ -241,9 +253,12 @@ func (w *window) momentsOf(sum, sq float64) (dmean, varc float64) {
 // an outlier has just left a tight window (a price jump, a bad tick), a few times for each such
 // event, so the recomputes it triggers cost O(1) amortized. In a trending market the mean moves
 // by a few σ over n bars, and the periodic recompute re-centres the sums first.
-func (w *window) stale(dmean, varc float64) bool {
+func (w *window) stale(dmean, varc float64) bool { return staleAt(dmean, varc, w.last) }
+
+// staleAt is stale given the newest value last.
+func staleAt(dmean, varc, last float64) bool {
 	mm := float64(dmean * dmean)
-	return mm > 0x1p10*varc && math.Abs(dmean) > 0x1p-26*math.Abs(w.last)
+	return mm > 0x1p10*varc && math.Abs(dmean) > 0x1p-26*math.Abs(last)
 }
 
 // recompute rebuilds the sums from the ring around a shift equal to the current mean.
