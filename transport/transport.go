@@ -91,10 +91,10 @@ type Queue interface {
 // whose coach.ErrorCode is EINVALID is not retried.
 type Handler func(ctx context.Context, j Job) error
 
-// Event bus contract: Publish delivers an event to every current subscriber of its user, at most
-// once per subscription; there is no persistence (the outbox and replay cover gaps), so a
-// subscriber that must not miss events subscribes first, then replays from storage, and dedupes
-// by event id.
+// Bus carries events to live subscribers. Publish delivers an event to every current subscriber
+// of its user, at most once per subscription; there is no persistence (the outbox and replay
+// cover gaps), so a subscriber that must not miss events subscribes first, then replays from
+// storage, and dedupes by event id.
 type Bus interface {
 	// Publish sends e to the subscribers of e.UserID. It returns once the bus has accepted it.
 	Publish(ctx context.Context, e coach.Event) error

@@ -143,7 +143,7 @@ func (f *Coinbase) Close() { f.srv.Close() }
 // URL is the API base URL (for coinbase.Config.BaseURL).
 func (f *Coinbase) URL() string { return f.srv.URL }
 
-// AuthURL, TokenURL and RevokeURL are the OAuth2 endpoints.
+// AuthURL is the OAuth2 authorization endpoint.
 func (f *Coinbase) AuthURL() string { return f.srv.URL + "/oauth2/auth" }
 
 // TokenURL is the OAuth2 token endpoint.
