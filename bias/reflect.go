@@ -112,11 +112,12 @@ type features struct {
 // variant returns a number that picks the wording: FNV-1a of the tag's ID, TradeID and Label.
 func variant(tag coach.BiasTag) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(tag.ID))
-	h.Write([]byte{0})
-	h.Write([]byte(tag.TradeID))
-	h.Write([]byte{0})
-	h.Write([]byte(tag.Label))
+	// A hash.Hash's Write never fails.
+	_, _ = h.Write([]byte(tag.ID))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(tag.TradeID))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(tag.Label))
 	return h.Sum64()
 }
 

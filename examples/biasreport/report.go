@@ -28,7 +28,9 @@ func write(w io.Writer, res bias.Result, trades []coach.Trade) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\n", t.TS.Format("2006-01-02 15:04"), g.TradeID, t.Side, t.Symbol, g.Label, g.Confidence)
 		fmt.Fprintf(tw, "\t\t\t\t↳ %s\n", bias.Reflect(g))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(&b, "\nNOT SCORED (%d)\n", len(res.Skipped))

@@ -117,7 +117,7 @@ func run(ctx context.Context, w io.Writer, path, tz string, seed int64) (digest.
 	if err != nil {
 		return digest.Payload{}, err
 	}
-	if err := os.WriteFile(path, html, 0o644); err != nil {
+	if err := os.WriteFile(path, html, 0o600); err != nil {
 		return digest.Payload{}, coach.Errorf(coach.EINVALID, "%s: %v", path, err)
 	}
 	summarize(w, p)

@@ -119,7 +119,9 @@ func run(w io.Writer) error {
 		row(tw, x.TradeID, x.ClosedAt.In(berlin).Format("Mon 02 Jan 15:04"), x.Symbol, x.Qty, x.Price,
 			money(x.Proceeds, q), money(x.CostBasis, q), money(x.Fees, q), money(x.PnL, q), held(x.HoldingPeriod), note)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 
 	if len(r.Uncovered) > 0 {
 		section(w, "Sold beyond the known holdings (no cost basis, so no P/L)")
@@ -128,7 +130,9 @@ func run(w io.Writer) error {
 			q := u.Symbol.Quote()
 			row(tw, u.TradeID, u.Symbol, u.Qty, u.Price, money(u.Proceeds, q), money(u.Fees, q))
 		}
-		tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 
 	section(w, "Open lots")
@@ -137,7 +141,9 @@ func run(w io.Writer) error {
 		q := lt.Symbol.Quote()
 		row(tw, lt.TradeID, lt.Symbol, lt.OpenedAt.In(berlin).Format("Mon 02 Jan 15:04"), lt.Qty, lt.Price, money(lt.CostBasis, q), money(lt.Fees, q))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 
 	un, err := r.Unrealized(marks)
 	if err != nil {
@@ -149,12 +155,18 @@ func run(w io.Writer) error {
 		q := u.Symbol.Quote()
 		row(tw, u.Symbol, u.Qty, u.Price, money(u.MarketValue, q), money(u.CostBasis, q), money(u.Fees, q), money(u.PnL, q))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 
 	section(w, "Realized totals per symbol")
-	totals(w, r.BySymbol())
+	if err := totals(w, r.BySymbol()); err != nil {
+		return err
+	}
 	section(w, "Realized totals per ISO week in Europe/Berlin (the Sunday-night sale counts in week 11)")
-	totals(w, r.ByPeriod(ledger.WeekPeriod(berlin)))
+	if err := totals(w, r.ByPeriod(ledger.WeekPeriod(berlin))); err != nil {
+		return err
+	}
 
 	avg := ledger.New(ledger.AverageCost)
 	avg.FeePrices = bnb
@@ -163,7 +175,9 @@ func run(w io.Writer) error {
 		return err
 	}
 	section(w, "The same history under average cost")
-	totals(w, ra.BySymbol())
+	if err := totals(w, ra.BySymbol()); err != nil {
+		return err
+	}
 
 	if len(r.UnknownFees) > 0 {
 		fmt.Fprintf(w, "\nFees unknown (counted as zero) for fills: %s\n", strings.Join(r.UnknownFees, ", "))
@@ -171,7 +185,7 @@ func run(w io.Writer) error {
 	return nil
 }
 
-func totals(w io.Writer, ts []ledger.Total) {
+func totals(w io.Writer, ts []ledger.Total) error {
 	tw := table(w, "period", "symbol", "closes", "proceeds", "cost basis", "fees", "P/L", "quote")
 	for _, t := range ts {
 		period, sym := t.Period, string(t.Symbol)
@@ -183,7 +197,7 @@ func totals(w io.Writer, ts []ledger.Total) {
 		}
 		row(tw, period, sym, t.Closes, money(t.Proceeds, t.Quote), money(t.CostBasis, t.Quote), money(t.Fees, t.Quote), money(t.PnL, t.Quote), t.Quote)
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 // money rounds an amount for display: cents for dollar-like quote assets, satoshis otherwise.

@@ -34,7 +34,9 @@ func write(w io.Writer, in data, res sim.Result) error {
 		row("realized", p.Actual.Realized, p.Counterfactual.Realized, p.Delta.Realized)
 		row("unrealized", p.Actual.Unrealized, p.Counterfactual.Unrealized, p.Delta.Unrealized)
 		row("total", p.Actual.Total, p.Counterfactual.Total, p.Delta.Total)
-		tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 		if p.Delta.FeesUnknown {
 			fmt.Fprintf(&b, "(some fees are unknown: these figures leave them out)\n")
 		}
@@ -70,7 +72,9 @@ func write(w io.Writer, in data, res sim.Result) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", when[c.TradeID].TS.Format("2006-01-02 15:04"), c.TradeID, c.Symbol, c.Change, c.Detail)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

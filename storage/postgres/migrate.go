@@ -128,6 +128,6 @@ func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 // lockKey returns the advisory lock key of a purpose ("migrate", "partitions") in a schema.
 func lockKey(purpose, schema string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("tradecoach:" + purpose + ":" + schema))
+	_, _ = h.Write([]byte("tradecoach:" + purpose + ":" + schema)) // a hash.Hash's Write never fails
 	return int64(h.Sum64())
 }

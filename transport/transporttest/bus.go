@@ -146,7 +146,7 @@ func mustSubscribe(t *testing.T, bus transport.Bus, user string) transport.Subsc
 	if err != nil {
 		t.Fatalf("Subscribe: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
