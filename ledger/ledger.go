@@ -3,7 +3,10 @@
 // closes), converts fees charged in the quote, the base or a third asset the same way under
 // every method, and reports realized P/L per closing fill, the open lots, the part of a sell the
 // history does not cover, unrealized P/L at given prices, and totals per symbol and per period.
-// Compare puts the realized P/L of several methods side by side.
+// Compare puts the realized P/L of several methods side by side. Result.InCurrency converts the
+// P/L, fees and open positions of every quote asset into one reporting currency through candles
+// (a Converter), with the path and rate of each conversion, or says that a figure is
+// unconvertible instead of guessing.
 //
 //	res, err := ledger.New(ledger.FIFO).Apply(fills) // fills: []coach.Trade of one user
 //

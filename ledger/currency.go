@@ -1,0 +1,190 @@
+package ledger
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradecoach/coach"
+)
+
+// CurrencyReport is a Result's realized P/L, fees and open positions in one reporting currency,
+// with the evidence of every conversion. A figure that cannot be converted is listed in
+// Unconvertible with its reason and left out of Totals, never counted as zero.
+type CurrencyReport struct {
+	// Currency is the reporting currency; End the time open positions are valued at (zero: they
+	// are not valued).
+	Currency string
+	End      time.Time
+	// Realized has one entry per converted closing fill, in the Result's order.
+	Realized []RealizedIn
+	// Open has one entry per symbol with open lots that was valued and converted at End, by
+	// symbol.
+	Open []OpenIn
+	// Unconvertible lists what could not be converted, closing fills first (in the Result's
+	// order), then open positions by symbol.
+	Unconvertible []Unconverted
+	Totals        CurrencyTotals
+}
+
+// CurrencyTotals sums a CurrencyReport's converted figures, in its Currency.
+type CurrencyTotals struct {
+	// RealizedPnL and RealizedFees sum the converted closing fills (Realized).
+	RealizedPnL  decimal.Decimal
+	RealizedFees decimal.Decimal
+	// UnrealizedPnL, OpenFees and OpenValue sum the converted open positions (Open): their P/L,
+	// their entry fees not yet realized, and their market value (the equity held in them).
+	UnrealizedPnL decimal.Decimal
+	OpenFees      decimal.Decimal
+	OpenValue     decimal.Decimal
+	// PnL is RealizedPnL + UnrealizedPnL.
+	PnL decimal.Decimal
+	// Realized and Open count the entries summed; Excluded counts the entries of Unconvertible,
+	// which no total includes.
+	Realized, Open, Excluded int
+	// FeesUnknown is true when a fee behind a summed figure is unknown or was not converted into
+	// its quote asset (see Result.UnknownFees and Result.Errors).
+	FeesUnknown bool
+}
+
+// RealizedIn is one closing fill's P/L and fees in the reporting currency. Both are converted at
+// the one Rate of its quote asset at the fill's time, so PnL keeps its meaning (proceeds less
+// cost basis less fees, all at that rate).
+type RealizedIn struct {
+	TradeID  string
+	Symbol   coach.Symbol
+	ClosedAt time.Time
+	// QuotePnL and QuoteFees are the Realized figures in the symbol's quote asset.
+	QuotePnL  decimal.Decimal
+	QuoteFees decimal.Decimal
+	// PnL and Fees are in the reporting currency.
+	PnL  decimal.Decimal
+	Fees decimal.Decimal
+	// Rate converts the quote asset at ClosedAt: the path, rate and candles used.
+	Rate        Rate
+	FeesUnknown bool
+}
+
+// OpenIn is a symbol's open lots valued at End and converted at End.
+type OpenIn struct {
+	Symbol coach.Symbol
+	// Qty is the base quantity held.
+	Qty decimal.Decimal
+	// Mark is the price the lots are valued at, in the quote asset: a one-leg Rate from the
+	// symbol's own candle, or with no leg when the caller gave the price.
+	Mark Rate
+	// Quote are the unrealized figures in the quote asset (Result.Unrealized at Mark).
+	Quote Unrealized
+	// MarketValue, Fees and PnL are Quote's, in the reporting currency.
+	MarketValue decimal.Decimal
+	Fees        decimal.Decimal
+	PnL         decimal.Decimal
+	// Rate converts the quote asset at End.
+	Rate        Rate
+	FeesUnknown bool
+}
+
+// Unconverted is a closing fill or an open position the report could not convert, with why.
+type Unconverted struct {
+	// TradeID is the closing fill's; "" for an open position.
+	TradeID string
+	Symbol  coach.Symbol
+	// At is the closing fill's time, or End for an open position.
+	At time.Time
+	// QuotePnL and QuoteFees are the figures left unconverted, in the symbol's quote asset (an
+	// open position without a mark has neither: both zero and Reason NoMark).
+	QuotePnL  decimal.Decimal
+	QuoteFees decimal.Decimal
+	Reason    Reason
+	Detail    string
+}
+
+// InCurrency converts r into c's currency: every closing fill's P/L and fees at its time, and,
+// when end is not zero, every symbol's open lots valued at end and converted at end. An open
+// symbol is valued at marks[symbol] when that is a positive price, else at c.Mark (the close of
+// its own last candle at end). A Result whose Realized a Ledger's Brief took has no closing fill
+// to convert. Uncovered sells get no P/L and are not converted.
+func (r *Result) InCurrency(c *Converter, end time.Time, marks map[coach.Symbol]decimal.Decimal) *CurrencyReport {
+	rep := &CurrencyReport{Currency: c.Currency(), End: end}
+	var pnl, fees, upnl, ofees, value amount
+	for i := range r.Realized {
+		x := &r.Realized[i]
+		rate := c.Rate(x.Symbol.Quote(), x.ClosedAt)
+		p, ok := rate.Apply(x.PnL)
+		if !ok {
+			rep.Unconvertible = append(rep.Unconvertible, Unconverted{
+				TradeID: x.TradeID, Symbol: x.Symbol, At: x.ClosedAt, QuotePnL: x.PnL, QuoteFees: x.Fees,
+				Reason: rate.Reason, Detail: rate.Detail,
+			})
+			continue
+		}
+		f, _ := rate.Apply(x.Fees)
+		rep.Realized = append(rep.Realized, RealizedIn{
+			TradeID: x.TradeID, Symbol: x.Symbol, ClosedAt: x.ClosedAt, QuotePnL: x.PnL, QuoteFees: x.Fees,
+			PnL: p, Fees: f, Rate: rate, FeesUnknown: x.FeesUnknown,
+		})
+		pnl, fees = pnl.add(amountOf(p)), fees.add(amountOf(f))
+		rep.Totals.FeesUnknown = rep.Totals.FeesUnknown || x.FeesUnknown
+	}
+	if !end.IsZero() {
+		syms := openSymbols(r.Lots)
+		markOf := make(map[coach.Symbol]Rate, len(syms))
+		prices := make(map[coach.Symbol]decimal.Decimal, len(syms))
+		for _, sym := range syms {
+			mark := Rate{Asset: sym.Base(), Currency: sym.Quote(), At: end}
+			if p, ok := marks[sym]; ok && validAmount(p) && p.Sign() > 0 {
+				mark.Value = p
+			} else {
+				mark = c.Mark(sym, end)
+			}
+			markOf[sym] = mark
+			if mark.OK() {
+				prices[sym] = mark.Value
+			}
+		}
+		// Symbols without a price are left out of u (and named in its error): they are listed
+		// below from markOf.
+		u, _ := r.Unrealized(prices)
+		j := 0
+		for _, sym := range syms {
+			mark := markOf[sym]
+			if !mark.OK() {
+				rep.Unconvertible = append(rep.Unconvertible, Unconverted{Symbol: sym, At: end, Reason: mark.Reason, Detail: mark.Detail})
+				continue
+			}
+			q := u[j]
+			j++
+			rate := c.Rate(sym.Quote(), end)
+			if !rate.OK() {
+				rep.Unconvertible = append(rep.Unconvertible, Unconverted{
+					Symbol: sym, At: end, QuotePnL: q.PnL, QuoteFees: q.Fees, Reason: rate.Reason, Detail: rate.Detail,
+				})
+				continue
+			}
+			o := OpenIn{Symbol: sym, Qty: q.Qty, Mark: mark, Quote: q, Rate: rate, FeesUnknown: q.FeesUnknown}
+			o.MarketValue, _ = rate.Apply(q.MarketValue)
+			o.Fees, _ = rate.Apply(q.Fees)
+			o.PnL, _ = rate.Apply(q.PnL)
+			rep.Open = append(rep.Open, o)
+			upnl, ofees, value = upnl.add(amountOf(o.PnL)), ofees.add(amountOf(o.Fees)), value.add(amountOf(o.MarketValue))
+			rep.Totals.FeesUnknown = rep.Totals.FeesUnknown || q.FeesUnknown
+		}
+	}
+	t := &rep.Totals
+	t.RealizedPnL, t.RealizedFees = pnl.dec(), fees.dec()
+	t.UnrealizedPnL, t.OpenFees, t.OpenValue = upnl.dec(), ofees.dec(), value.dec()
+	t.PnL = pnl.add(upnl).dec()
+	t.Realized, t.Open, t.Excluded = len(rep.Realized), len(rep.Open), len(rep.Unconvertible)
+	return rep
+}
+
+// openSymbols returns the symbols of lots (which are grouped by symbol) in order.
+func openSymbols(lots []Lot) []coach.Symbol {
+	var out []coach.Symbol
+	for i := range lots {
+		if i == 0 || lots[i].Symbol != lots[i-1].Symbol {
+			out = append(out, lots[i].Symbol)
+		}
+	}
+	return out
+}
