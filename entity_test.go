@@ -63,6 +63,7 @@ func TestEntityValidate(t *testing.T) {
 		{"user", func() error { return validUser().Validate() }, ""},
 		{"user without id (store sets it)", func() error { u := validUser(); u.ID = ""; return u.Validate() }, ""},
 		{"user in UTC", func() error { u := validUser(); u.TimeZone = ""; return u.Validate() }, ""},
+		{"user reporting currency", func() error { u := validUser(); u.ReportingCurrency = "usd"; return u.Validate() }, "reportingCurrency"},
 		{"user id", func() error { u := validUser(); u.ID = "a b"; return u.Validate() }, "id"},
 		{"user no email (a host-owned user)", func() error { u := validUser(); u.Email = ""; return u.Validate() }, ""},
 		{"user with a host's uuid id", func() error { u := validUser(); u.ID = "3f2b8c1e-9d4a-4e6b-8f0c-2a7d5e9b1c43"; return u.Validate() }, ""},

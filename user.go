@@ -25,6 +25,20 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"createdAt"`
 	TimeZone     string    `json:"timeZone,omitempty"`
+	// ReportingCurrency is an addition to the seed: the currency the user's P/L, fees and equity
+	// are reported in, beside the per-quote figures (see Currency). "" means
+	// DefaultReportingCurrency (USD); when set it is an asset code ValidCurrency accepts ("USD",
+	// "EUR", "USDT").
+	ReportingCurrency string `json:"reportingCurrency,omitempty"`
+}
+
+// Currency returns the user's reporting currency: ReportingCurrency, or DefaultReportingCurrency
+// when it is empty.
+func (u User) Currency() string {
+	if u.ReportingCurrency == "" {
+		return DefaultReportingCurrency
+	}
+	return u.ReportingCurrency
 }
 
 // NormalizeEmail returns the stored form of an email address: trimmed and lower-cased.
@@ -44,7 +58,8 @@ func (u User) Location() *time.Location {
 }
 
 // Validate reports the first invalid field of u: a malformed ID (an empty one is left to the
-// caller), an Email that is set but not a valid address, a TimeZone that is not an IANA name.
+// caller), an Email that is set but not a valid address, a TimeZone that is not an IANA name, a
+// ReportingCurrency that is set but not an upper-case asset code of 2 to 10 characters.
 func (u User) Validate() error {
 	if u.ID != "" && !ValidID(u.ID) {
 		return Errorf(EINVALID, "id: malformed")
@@ -62,6 +77,9 @@ func (u User) Validate() error {
 		if _, err := time.LoadLocation(u.TimeZone); err != nil || strings.HasPrefix(u.TimeZone, "/") || u.TimeZone == "Local" {
 			return Errorf(EINVALID, "timeZone: %q is not an IANA time zone", clip(u.TimeZone, 40))
 		}
+	}
+	if u.ReportingCurrency != "" && !ValidCurrency(u.ReportingCurrency) {
+		return Errorf(EINVALID, "reportingCurrency: %q is not an asset code of 2-10 characters A-Z or 0-9", clip(u.ReportingCurrency, 20))
 	}
 	return nil
 }

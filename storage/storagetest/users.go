@@ -113,6 +113,48 @@ func runUsers(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: "4711" + suffix, CreatedAt: base}), coach.ECONFLICT, "Create with a taken host id")
 	})
 
+	t.Run("ReportingCurrency", func(t *testing.T) {
+		// Stored as given ("" is the USD default, kept as unset), changed by Update, and a bad code
+		// is refused without touching the stored user.
+		f := setup(t, newStore)
+		a := coach.User{ID: coach.NewID(), CreatedAt: base}
+		b := coach.User{ID: coach.NewID(), CreatedAt: base, ReportingCurrency: "EUR"}
+		must(t, f.s.Users().Create(f.ctx, a), "Create a without a reporting currency")
+		must(t, f.s.Users().Create(f.ctx, b), "Create b in EUR")
+		got, err := f.s.Users().ByID(f.ctx, a.ID)
+		must(t, err, "ByID a")
+		diff(t, "user without a reporting currency", a, got)
+		if got.Currency() != "USD" {
+			t.Errorf("Currency() of a stored user without a choice = %q, want USD", got.Currency())
+		}
+		got, err = f.s.Users().ByID(f.ctx, b.ID)
+		must(t, err, "ByID b")
+		diff(t, "user in EUR", b, got)
+
+		next := a
+		next.ReportingCurrency = "USDT"
+		must(t, f.s.Users().Update(f.ctx, next), "Update a to USDT")
+		got, err = f.s.Users().ByID(f.ctx, a.ID)
+		must(t, err, "ByID a after Update")
+		diff(t, "user in USDT", next, got)
+
+		for _, bad := range []string{"eur", "E", "ABCDEFGHIJK", "EU R", "€"} {
+			u := next
+			u.ReportingCurrency = bad
+			wantCode(t, f.s.Users().Update(f.ctx, u), coach.EINVALID, "Update to reportingCurrency "+bad)
+			wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: coach.NewID(), CreatedAt: base, ReportingCurrency: bad}), coach.EINVALID, "Create with reportingCurrency "+bad)
+		}
+		got, err = f.s.Users().ByID(f.ctx, a.ID)
+		must(t, err, "ByID a after the refused updates")
+		diff(t, "user after the refused updates", next, got)
+
+		// Back to the default.
+		must(t, f.s.Users().Update(f.ctx, a), "Update a back to unset")
+		got, err = f.s.Users().ByID(f.ctx, a.ID)
+		must(t, err, "ByID a after unsetting")
+		diff(t, "user back to the default", a, got)
+	})
+
 	t.Run("CreateRejectsInvalid", func(t *testing.T) {
 		f := setup(t, newStore)
 		for name, u := range map[string]coach.User{
