@@ -163,38 +163,41 @@ const (
 // Leg is one step of a conversion path, the evidence of its rate.
 type Leg struct {
 	// From and To are the assets of the step: one From is worth Rate() To.
-	From, To string
+	From string `json:"from"`
+	To   string `json:"to"`
 	// Symbol is the pair whose candle gave the rate: From-To, or To-From when Inverted; "" for a
 	// peg.
-	Symbol coach.Symbol
+	Symbol coach.Symbol `json:"symbol,omitempty"`
 	// Inverted is true when the rate is 1/Close of a To-From candle.
-	Inverted bool
+	Inverted bool `json:"inverted,omitempty"`
 	// Peg is true when the step is a peg of ConverterConfig.Pegs (rate 1, no candle).
-	Peg bool
+	Peg bool `json:"peg,omitempty"`
 	// Close is the candle's close; zero for a peg.
-	Close decimal.Decimal
+	Close decimal.Decimal `json:"close,omitzero"`
 	// Interval, OpenTime and CloseTime identify the candle used; zero for a peg.
-	Interval  coach.Interval
-	OpenTime  time.Time
-	CloseTime time.Time
+	Interval  coach.Interval `json:"interval,omitempty"`
+	OpenTime  time.Time      `json:"openTime,omitzero"`
+	CloseTime time.Time      `json:"closeTime,omitzero"`
 }
 
 // Rate is the price of one unit of an asset in the reporting currency at a time, with the path
-// and candles it came from, or the Reason it could not be found.
+// and candles it came from, or the Reason it could not be found. Its JSON form is the evidence
+// payloads carry (the path is Asset followed by each leg's To).
 type Rate struct {
 	// Asset is the asset converted from; Currency the reporting currency.
-	Asset, Currency string
+	Asset    string `json:"asset"`
+	Currency string `json:"currency"`
 	// At is the time converted at.
-	At time.Time
+	At time.Time `json:"at"`
 	// Legs are the steps from Asset to Currency: none when Asset is Currency, one for a direct
 	// pair, two through a bridge.
-	Legs []Leg
+	Legs []Leg `json:"legs,omitempty"`
 	// Value is the rate, rounded to 18 decimal places (for display; Apply computes from the legs);
 	// zero when unconvertible.
-	Value decimal.Decimal
+	Value decimal.Decimal `json:"rate"`
 	// Reason is empty when the rate was found; otherwise why not, with Detail in words.
-	Reason Reason
-	Detail string
+	Reason Reason `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // OK reports whether the rate was found.
@@ -251,10 +254,12 @@ func (c *Converter) Rate(asset string, at time.Time) Rate {
 		return r.found(leg)
 	}
 	best := fail // the most specific failure: a pair that exists beats no pair
+	tried := make([]string, 0, len(c.bridges))
 	for _, b := range c.bridges {
 		if b == asset || b == c.currency {
 			continue
 		}
+		tried = append(tried, b)
 		l1, f1 := c.step(asset, b, at)
 		if f1.reason != "" {
 			best = best.better(f1)
@@ -267,8 +272,8 @@ func (c *Converter) Rate(asset string, at time.Time) Rate {
 		best = best.better(f2)
 	}
 	if best.reason == NoPath {
-		best.detail = fmt.Sprintf("no candles join %s to %s, directly or through %s", clip(asset, 20), c.currency, strings.Join(c.bridges, ", "))
-		if len(c.bridges) == 0 {
+		best.detail = fmt.Sprintf("no candles join %s to %s, directly or through %s", clip(asset, 20), c.currency, strings.Join(tried, ", "))
+		if len(tried) == 0 {
 			best.detail = fmt.Sprintf("no candles join %s to %s directly", clip(asset, 20), c.currency)
 		}
 	}

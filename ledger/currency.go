@@ -10,93 +10,96 @@ import (
 
 // CurrencyReport is a Result's realized P/L, fees and open positions in one reporting currency,
 // with the evidence of every conversion. A figure that cannot be converted is listed in
-// Unconvertible with its reason and left out of Totals, never counted as zero.
+// Unconvertible with its reason and left out of Totals, never counted as zero. Its JSON form is
+// what payloads (digest, simulations) carry; money is in decimal strings.
 type CurrencyReport struct {
 	// Currency is the reporting currency; End the time open positions are valued at (zero: they
 	// are not valued).
-	Currency string
-	End      time.Time
+	Currency string    `json:"currency"`
+	End      time.Time `json:"end,omitzero"`
 	// Realized has one entry per converted closing fill, in the Result's order.
-	Realized []RealizedIn
+	Realized []RealizedIn `json:"realized"`
 	// Open has one entry per symbol with open lots that was valued and converted at End, by
 	// symbol.
-	Open []OpenIn
+	Open []OpenIn `json:"open"`
 	// Unconvertible lists what could not be converted, closing fills first (in the Result's
 	// order), then open positions by symbol.
-	Unconvertible []Unconverted
-	Totals        CurrencyTotals
+	Unconvertible []Unconverted  `json:"unconvertible"`
+	Totals        CurrencyTotals `json:"totals"`
 }
 
 // CurrencyTotals sums a CurrencyReport's converted figures, in its Currency.
 type CurrencyTotals struct {
 	// RealizedPnL and RealizedFees sum the converted closing fills (Realized).
-	RealizedPnL  decimal.Decimal
-	RealizedFees decimal.Decimal
+	RealizedPnL  decimal.Decimal `json:"realizedPnl"`
+	RealizedFees decimal.Decimal `json:"realizedFees"`
 	// UnrealizedPnL, OpenFees and OpenValue sum the converted open positions (Open): their P/L,
 	// their entry fees not yet realized, and their market value (the equity held in them).
-	UnrealizedPnL decimal.Decimal
-	OpenFees      decimal.Decimal
-	OpenValue     decimal.Decimal
+	UnrealizedPnL decimal.Decimal `json:"unrealizedPnl"`
+	OpenFees      decimal.Decimal `json:"openFees"`
+	OpenValue     decimal.Decimal `json:"openValue"`
 	// PnL is RealizedPnL + UnrealizedPnL.
-	PnL decimal.Decimal
+	PnL decimal.Decimal `json:"pnl"`
 	// Realized and Open count the entries summed; Excluded counts the entries of Unconvertible,
 	// which no total includes.
-	Realized, Open, Excluded int
+	Realized int `json:"realized"`
+	Open     int `json:"open"`
+	Excluded int `json:"excluded"`
 	// FeesUnknown is true when a fee behind a summed figure is unknown or was not converted into
 	// its quote asset (see Result.UnknownFees and Result.Errors).
-	FeesUnknown bool
+	FeesUnknown bool `json:"feesUnknown"`
 }
 
 // RealizedIn is one closing fill's P/L and fees in the reporting currency. Both are converted at
 // the one Rate of its quote asset at the fill's time, so PnL keeps its meaning (proceeds less
 // cost basis less fees, all at that rate).
 type RealizedIn struct {
-	TradeID  string
-	Symbol   coach.Symbol
-	ClosedAt time.Time
+	TradeID  string       `json:"tradeId"`
+	Symbol   coach.Symbol `json:"symbol"`
+	ClosedAt time.Time    `json:"closedAt"`
 	// QuotePnL and QuoteFees are the Realized figures in the symbol's quote asset.
-	QuotePnL  decimal.Decimal
-	QuoteFees decimal.Decimal
+	QuotePnL  decimal.Decimal `json:"quotePnl"`
+	QuoteFees decimal.Decimal `json:"quoteFees"`
 	// PnL and Fees are in the reporting currency.
-	PnL  decimal.Decimal
-	Fees decimal.Decimal
+	PnL  decimal.Decimal `json:"pnl"`
+	Fees decimal.Decimal `json:"fees"`
 	// Rate converts the quote asset at ClosedAt: the path, rate and candles used.
-	Rate        Rate
-	FeesUnknown bool
+	Rate        Rate `json:"conversion"`
+	FeesUnknown bool `json:"feesUnknown,omitempty"`
 }
 
 // OpenIn is a symbol's open lots valued at End and converted at End.
 type OpenIn struct {
-	Symbol coach.Symbol
+	Symbol coach.Symbol `json:"symbol"`
 	// Qty is the base quantity held.
-	Qty decimal.Decimal
+	Qty decimal.Decimal `json:"qty"`
 	// Mark is the price the lots are valued at, in the quote asset: a one-leg Rate from the
 	// symbol's own candle, or with no leg when the caller gave the price.
-	Mark Rate
+	Mark Rate `json:"mark"`
 	// Quote are the unrealized figures in the quote asset (Result.Unrealized at Mark).
-	Quote Unrealized
+	Quote Unrealized `json:"-"`
 	// MarketValue, Fees and PnL are Quote's, in the reporting currency.
-	MarketValue decimal.Decimal
-	Fees        decimal.Decimal
-	PnL         decimal.Decimal
+	MarketValue decimal.Decimal `json:"marketValue"`
+	Fees        decimal.Decimal `json:"fees"`
+	PnL         decimal.Decimal `json:"pnl"`
 	// Rate converts the quote asset at End.
-	Rate        Rate
-	FeesUnknown bool
+	Rate        Rate `json:"conversion"`
+	FeesUnknown bool `json:"feesUnknown,omitempty"`
 }
 
 // Unconverted is a closing fill or an open position the report could not convert, with why.
 type Unconverted struct {
 	// TradeID is the closing fill's; "" for an open position.
-	TradeID string
-	Symbol  coach.Symbol
+	TradeID string       `json:"tradeId,omitempty"`
+	Symbol  coach.Symbol `json:"symbol"`
 	// At is the closing fill's time, or End for an open position.
-	At time.Time
+	At time.Time `json:"at"`
 	// QuotePnL and QuoteFees are the figures left unconverted, in the symbol's quote asset (an
 	// open position without a mark has neither: both zero and Reason NoMark).
-	QuotePnL  decimal.Decimal
-	QuoteFees decimal.Decimal
-	Reason    Reason
-	Detail    string
+	QuotePnL  decimal.Decimal `json:"quotePnl"`
+	QuoteFees decimal.Decimal `json:"quoteFees"`
+	Reason    Reason          `json:"reason"`
+	Detail    string          `json:"detail"`
 }
 
 // InCurrency converts r into c's currency: every closing fill's P/L and fees at its time, and,
@@ -105,7 +108,7 @@ type Unconverted struct {
 // its own last candle at end). A Result whose Realized a Ledger's Brief took has no closing fill
 // to convert. Uncovered sells get no P/L and are not converted.
 func (r *Result) InCurrency(c *Converter, end time.Time, marks map[coach.Symbol]decimal.Decimal) *CurrencyReport {
-	rep := &CurrencyReport{Currency: c.Currency(), End: end}
+	rep := &CurrencyReport{Currency: c.Currency(), End: end, Realized: []RealizedIn{}, Open: []OpenIn{}, Unconvertible: []Unconverted{}}
 	var pnl, fees, upnl, ofees, value amount
 	for i := range r.Realized {
 		x := &r.Realized[i]

@@ -1,6 +1,8 @@
 package ledger_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,7 +225,32 @@ func TestInCurrencyMarks(t *testing.T) {
 	}
 	// Without an end, open lots are not valued at all.
 	none := res.InCurrency(c, time.Time{}, nil)
-	if none.Open != nil || len(none.Unconvertible) != 1 || none.Totals.Realized != 3 || !none.Totals.OpenValue.IsZero() {
+	if len(none.Open) != 0 || len(none.Unconvertible) != 1 || none.Totals.Realized != 3 || !none.Totals.OpenValue.IsZero() {
 		t.Errorf("no end: open %v, unconvertible %v, totals %+v; want the closing fills only", none.Open, none.Unconvertible, none.Totals)
+	}
+}
+
+// TestCurrencyReportJSON checks the JSON form payloads carry: the evidence of a conversion names
+// the candle, and an unconvertible figure its reason.
+func TestCurrencyReportJSON(t *testing.T) {
+	t.Parallel()
+	res, err := ledger.New(ledger.FIFO).Apply(mixedQuoteHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mustConverter(t, ledger.ConverterConfig{Currency: "USD", Candles: mixedQuoteCandles()})
+	b, err := json.Marshal(res.InCurrency(c, at(6), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"currency":"USD"`,
+		`{"tradeId":"s1","symbol":"BTC-USDT","closedAt":"2026-03-02T12:00:00Z","quotePnl":"1938","quoteFees":"62","pnl":"1936.062","fees":"61.938","conversion":{"asset":"USDT","currency":"USD","at":"2026-03-02T12:00:00Z","legs":[{"from":"USDT","to":"USD","symbol":"USDT-USD","close":"0.999","interval":"1h","openTime":"2026-03-02T11:00:00Z","closeTime":"2026-03-02T12:00:00Z"}],"rate":"0.999"}}`,
+		`{"tradeId":"s4","symbol":"XYZ-ABC","at":"2026-03-02T15:00:00Z","quotePnl":"600","quoteFees":"0","reason":"no_path","detail":"no candles join ABC to USD, directly or through USDT, USDC, EUR, BTC, ETH"}`,
+		`"totals":{"realizedPnl":"2565.1198","realizedFees":"86.6002","unrealizedPnl":"4497.9","openFees":"6","openValue":"30023.4","pnl":"7063.0198","realized":3,"open":2,"excluded":2,"feesUnknown":false}`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s\ngot %s", want, b)
+		}
 	}
 }
