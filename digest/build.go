@@ -15,7 +15,8 @@ import (
 
 // Input is everything Build reads, as values.
 type Input struct {
-	// User gives the time zone (User.Location) of the days and the week, and nothing else.
+	// User gives the time zone (User.Location) of the days and the week, and the reporting
+	// currency (User.Currency) Converter must convert into.
 	User coach.User
 	// Week is the ISO week of the digest.
 	Week Week
@@ -34,6 +35,9 @@ type Input struct {
 	Simulations []SimOutcome
 	// Previous is the previous week's payload, for VsPreviousWeek; nil for none.
 	Previous *Payload
+	// Converter, when set, converts the week's money into the user's reporting currency
+	// (Payload.InCurrency); its Currency must be User.Currency(). Nil leaves InCurrency out.
+	Converter *ledger.Converter
 }
 
 // SimOutcome is one what-if simulation result, as a value: package sim computes them and digest
@@ -64,6 +68,9 @@ type SimOutcome struct {
 func Build(in Input) (Payload, error) {
 	if !in.Week.Valid() {
 		return Payload{}, coach.Errorf(coach.EINVALID, "digest: week %s: not a week its year has", in.Week)
+	}
+	if in.Converter != nil && in.Converter.Currency() != in.User.Currency() {
+		return Payload{}, coach.Errorf(coach.EINVALID, "digest: converter: currency %s is not the user's reporting currency %s", in.Converter.Currency(), in.User.Currency())
 	}
 	loc := in.User.Location()
 	start, end := in.Week.Start(loc), in.Week.End(loc)
@@ -172,9 +179,12 @@ func Build(in Input) (Payload, error) {
 	want := map[string]bool{}
 	for i := range res.Realized {
 		r := &res.Realized[i]
-		if weekKeys[r.TradeID] && r.Symbol.Quote() == p.Quote {
+		if !weekKeys[r.TradeID] {
+			continue
+		}
+		want[r.TradeID] = true // every quote asset's: InCurrency attributes them all
+		if r.Symbol.Quote() == p.Quote {
 			closes = append(closes, r)
-			want[r.TradeID] = true
 		}
 	}
 	parts := traceLots(hist, skipped, want)
@@ -195,6 +205,10 @@ func Build(in Input) (Payload, error) {
 	for d := range p.Days {
 		cum = cum.Add(p.Days[d].Realized)
 		p.Days[d].Cumulative = cum
+	}
+
+	if in.Converter != nil {
+		p.InCurrency = currencyFigures(in.Converter, res, hist, weekKeys, parts, labelsOf, p.CountsByBias, p.Labelled.Trades, p.Unlabelled.Trades)
 	}
 
 	var ruleDays map[string]int

@@ -43,6 +43,11 @@
 //	                 scenario?, simulationDelta?}
 //	dataQuality     {insufficient, reasons, unknownFees, unvaluedFees, uncoveredSells,
 //	                 ledgerErrors, otherQuoteTrades, unattributedCloses}
+//	inCurrency      present when Build has a Converter: {currency, realized, fees, pnlByBias,
+//	                 labelled, unlabelled, closes, feeConversions, excluded}, the week's closes
+//	                 and fees of every quote asset in the user's reporting currency; closes is a
+//	                 ledger.CurrencyReport (each close with its conversion: path legs, candles,
+//	                 rate; unconvertible ones with reason and detail), left out of the sums
 //
 // # Attribution
 //

@@ -51,6 +51,9 @@ type Payload struct {
 	VsPreviousWeek *Comparison `json:"vsPreviousWeek,omitempty"`
 	Suggestion     Suggestion  `json:"suggestion"`
 	DataQuality    DataQuality `json:"dataQuality"`
+	// InCurrency has the week's money in the user's reporting currency, with the evidence of each
+	// conversion and what could not be converted; absent when Build had no Input.Converter.
+	InCurrency *CurrencyFigures `json:"inCurrency,omitempty"`
 }
 
 // Bucket is realized P/L attributed to a group of trades.
@@ -246,6 +249,9 @@ func (p *Payload) checkAmounts() error {
 	}
 	if s := p.Suggestion; !ok(s.Evidence.Realized) || s.SimulationDelta != nil && !ok(*s.SimulationDelta) {
 		return bad("suggestion")
+	}
+	if c := p.InCurrency; c != nil && !c.amountsOK(ok) {
+		return bad("inCurrency")
 	}
 	return nil
 }
