@@ -58,6 +58,9 @@ func (r *run) pnl(actual *ledger.Result, cf []coach.Trade) error {
 		}
 		r.res.PnL[i] = p
 	}
+	if r.in.Converter != nil {
+		r.res.InCurrency = r.inCurrency(r.in.Converter, actual, counter, prices)
+	}
 	return nil
 }
 

@@ -25,6 +25,9 @@ type Result struct {
 	PnL []PnL `json:"pnl"`
 	// Equity has one curve per quote asset, in the order of PnL.
 	Equity []Curve `json:"equity"`
+	// InCurrency is the actual and counterfactual P/L in a reporting currency, with the
+	// evidence of each conversion; absent unless Input.Converter is set.
+	InCurrency *CurrencyPnL `json:"inCurrency,omitempty"`
 	// Changes lists what the scenario did to the trades, in the trade order of the trades
 	// changed. A trade not listed is in the counterfactual as it is.
 	Changes []Change `json:"changes"`

@@ -29,6 +29,10 @@ type Input struct {
 	// from several goroutines at once. Nil values them at the close of the last candle of
 	// ASSET-QUOTE among Candles that closed at or before the fill.
 	FeePrices ledger.PriceLookup
+	// Converter, when set, converts both books into a reporting currency (Result.InCurrency)
+	// through its own candles. The Data hashes do not cover those candles, so a cached result
+	// never carries InCurrency: the Service does not set it.
+	Converter *ledger.Converter
 
 	Scenario Scenario
 	Params   Params
