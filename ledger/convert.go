@@ -26,6 +26,9 @@ const DefaultMaxAge = 24 * time.Hour
 // zero.
 const convertPlaces = 12
 
+// one is the rate of an asset in itself.
+var one = decimal.NewFromInt(1)
+
 // ratePlaces is the number of decimal places Rate.Value is rounded to (it is for display; Apply
 // computes from the legs' closes).
 const ratePlaces = 18
@@ -223,12 +226,15 @@ func (r Rate) Apply(amount decimal.Decimal) (decimal.Decimal, bool) {
 		return decimal.Decimal{}, false
 	}
 	num, den := r.fraction()
+	if den.Equal(one) {
+		return amount.Mul(num).Round(convertPlaces), true
+	}
 	return amount.Mul(num).DivRound(den, convertPlaces), true
 }
 
 // fraction returns the rate as the product of the direct closes over that of the inverted ones.
 func (r Rate) fraction() (num, den decimal.Decimal) {
-	num, den = decimal.NewFromInt(1), decimal.NewFromInt(1)
+	num, den = one, one
 	for _, l := range r.Legs {
 		switch {
 		case l.Peg:

@@ -108,7 +108,7 @@ type Unconverted struct {
 // its own last candle at end). A Result whose Realized a Ledger's Brief took has no closing fill
 // to convert. Uncovered sells get no P/L and are not converted.
 func (r *Result) InCurrency(c *Converter, end time.Time, marks map[coach.Symbol]decimal.Decimal) *CurrencyReport {
-	rep := &CurrencyReport{Currency: c.Currency(), End: end, Realized: []RealizedIn{}, Open: []OpenIn{}, Unconvertible: []Unconverted{}}
+	rep := &CurrencyReport{Currency: c.Currency(), End: end, Realized: make([]RealizedIn, 0, len(r.Realized)), Open: []OpenIn{}, Unconvertible: []Unconverted{}}
 	var pnl, fees, upnl, ofees, value amount
 	for i := range r.Realized {
 		x := &r.Realized[i]
