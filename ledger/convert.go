@@ -39,8 +39,9 @@ type ConverterConfig struct {
 	// accepts. Required.
 	Currency string
 	// Candles are the market data rates are read from: the close of a candle of A-B is the price
-	// of one A in B. Candles that fail coach.Candle.Validate are left out. Several intervals of one
-	// symbol may be mixed (see Converter).
+	// of one A in B, read as decimal.NewFromFloat does (the shortest decimal that is that float).
+	// Candles that fail coach.Candle.Validate, or close below 1e-12 or above 1e18, are left out.
+	// Several intervals of one symbol may be mixed (see Converter).
 	Candles coach.CandleSeries
 	// Bridges are the assets tried, in order, as the one intermediate step of a path; nil means
 	// DefaultBridges, an empty non-nil slice allows direct pairs only.
@@ -87,6 +88,10 @@ type bar struct {
 	order    int // position in the input, for the tie-break between duplicates
 }
 
+// minClose and maxClose bound the closes a Converter uses, so that every rate and every amount
+// it gives stays in the range the ledger takes (validAmount).
+const minClose, maxClose = 1e-12, 1e18
+
 // NewConverter returns a Converter, or an EINVALID error naming the first invalid field of cfg.
 func NewConverter(cfg ConverterConfig) (*Converter, error) {
 	if !coach.ValidCurrency(cfg.Currency) {
@@ -128,7 +133,7 @@ func NewConverter(cfg ConverterConfig) (*Converter, error) {
 	for _, s := range syms {
 		for _, k := range cfg.Candles[s] {
 			n++
-			if k.Validate() != nil {
+			if k.Validate() != nil || k.Close < minClose || k.Close > maxClose {
 				continue
 			}
 			c.bars[k.Symbol] = append(c.bars[k.Symbol], bar{closeAt: k.CloseTime(), openAt: k.OpenTime, interval: k.Interval, close: k.Close, order: n})

@@ -166,6 +166,8 @@ func TestConverterTieBreaks(t *testing.T) {
 	late.Close, late.Open, late.High, late.Low = 49000, 49000, 49000, 49000
 	bad := hour
 	bad.Close = -1
+	huge := hour
+	huge.Open, huge.High, huge.Low, huge.Close = 1e20, 1e20, 1e20, 1e20
 	midnight := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name    string
@@ -180,6 +182,7 @@ func TestConverterTieBreaks(t *testing.T) {
 		{"same close, order does not matter", []coach.Candle{hour, day}, midnight, 0, "51000", ""},
 		{"duplicate bar: the first given", []coach.Candle{hour, dup}, midnight, 0, "51000", ""},
 		{"invalid bars are left out", []coach.Candle{bad}, midnight, 0, "0", ledger.NoPath},
+		{"a close beyond 1e18 is left out", []coach.Candle{huge}, midnight, 0, "0", ledger.NoPath},
 		// The day bar closed at midnight; at 02:00 it is 2h old; the hour bar closed 21:00 is older.
 		{"latest close wins", []coach.Candle{late, day}, midnight.Add(2 * time.Hour), 0, "50000", ""},
 		{"MaxAge bounds the age", []coach.Candle{day}, midnight.Add(2 * time.Hour), time.Hour, "0", ledger.Stale},

@@ -148,15 +148,20 @@ func (r *Result) InCurrency(c *Converter, end time.Time, marks map[coach.Symbol]
 		// Symbols without a price are left out of u (and named in its error): they are listed
 		// below from markOf.
 		u, _ := r.Unrealized(prices)
-		j := 0
+		quoted := make(map[coach.Symbol]Unrealized, len(u))
+		for _, q := range u {
+			quoted[q.Symbol] = q
+		}
 		for _, sym := range syms {
 			mark := markOf[sym]
-			if !mark.OK() {
+			q, ok := quoted[sym]
+			if !mark.OK() || !ok {
+				if mark.OK() { // a price Unrealized refuses
+					mark.Reason, mark.Detail = NoMark, "the mark of "+string(sym)+" is out of range"
+				}
 				rep.Unconvertible = append(rep.Unconvertible, Unconverted{Symbol: sym, At: end, Reason: mark.Reason, Detail: mark.Detail})
 				continue
 			}
-			q := u[j]
-			j++
 			rate := c.Rate(sym.Quote(), end)
 			if !rate.OK() {
 				rep.Unconvertible = append(rep.Unconvertible, Unconverted{
