@@ -17,6 +17,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Users", runUsers},
 		{"Sessions", runSessions},
 		{"Connections", runConnections},
+		{"ConnectionRotation", runRotate},
 		{"Trades", runTrades},
 		{"Tags", runTags},
 		{"Rules", runRules},
