@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Digests", runDigests},
 		{"Audit", runAudit},
 		{"Events", runEvents},
+		{"EventClaims", runClaim},
 		{"Checkpoints", runCheckpoints},
 		{"Candles", runCandles},
 		{"DeadLetters", runDeadLetters},
