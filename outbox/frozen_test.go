@@ -2,6 +2,8 @@ package outbox_test
 
 import (
 	"context"
+	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +14,8 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
 )
@@ -144,4 +148,59 @@ func TestFrozenBusBlocksNoAppendOrRead(t *testing.T) {
 		}
 		waitUndelivered(t, store, 0)
 	})
+}
+
+// BenchmarkFrozenBus measures appends and reads while the dispatcher is stuck publishing to a
+// frozen bus: each iteration appends an event for the user being published (the worst case: the
+// one whose events the dispatcher holds) and reads another user's events. It reports the p50
+// and p99 of each in milliseconds (goal: p99 ≤ 50 ms), and fails if the bus thawed meanwhile.
+func BenchmarkFrozenBus(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		store func(b *testing.B) storage.Store
+	}{
+		{"Memory", func(*testing.B) storage.Store { return memory.New() }},
+		{"Postgres", func(b *testing.B) storage.Store { return postgres.MustOpenTestDBWith(b, func(c *postgres.Config) { c.MaxConns = 8 }) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			store := tc.store(b)
+			alice, bob := newUser(b, store), newUser(b, store)
+			appendEvents(b, store, bob, 20)
+			bus := freezeWithDispatcher(b, store, transportmem.NewBus(0), alice)
+			ctx := context.Background()
+			var appends, reads []time.Duration
+			i := 0
+			for b.Loop() {
+				e, _ := coach.NewEvent(alice, coach.EventImportProgress, 1, map[string]int{"seq": i})
+				i++
+				start := time.Now()
+				if _, err := store.Events().Append(ctx, e); err != nil {
+					b.Fatal(err)
+				}
+				mid := time.Now()
+				if _, err := store.Events().Since(ctx, bob, "", 20); err != nil {
+					b.Fatal(err)
+				}
+				appends, reads = append(appends, mid.Sub(start)), append(reads, time.Since(mid))
+			}
+			if bus.thawed.Load() {
+				b.Fatal("the bus thawed during the benchmark")
+			}
+			b.ReportMetric(quantileMS(appends, 0.50), "append-p50-ms")
+			b.ReportMetric(quantileMS(appends, 0.99), "append-p99-ms")
+			b.ReportMetric(quantileMS(reads, 0.50), "read-p50-ms")
+			b.ReportMetric(quantileMS(reads, 0.99), "read-p99-ms")
+		})
+	}
+}
+
+// quantileMS returns the q-quantile of ds (nearest rank) in milliseconds.
+func quantileMS(ds []time.Duration, q float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, int(math.Ceil(q*float64(len(s))))-1)
+	return float64(s[max(i, 0)]) / float64(time.Millisecond)
 }
