@@ -160,7 +160,9 @@ func BenchmarkFrozenBus(b *testing.B) {
 		store func(b *testing.B) storage.Store
 	}{
 		{"Memory", func(*testing.B) storage.Store { return memory.New() }},
-		{"Postgres", func(b *testing.B) storage.Store { return postgres.MustOpenTestDBWith(b, func(c *postgres.Config) { c.MaxConns = 8 }) }},
+		{"Postgres", func(b *testing.B) storage.Store {
+			return postgres.MustOpenTestDBWith(b, func(c *postgres.Config) { c.MaxConns = 8 })
+		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			store := tc.store(b)

@@ -14,6 +14,9 @@ func runClaim(t *testing.T, newStore func(*testing.T) storage.Store) {
 		f := setup(t, newStore)
 		alice, bob := f.user(), f.user()
 		a := f.appendEvents(alice.ID, 3)
+		for time.Now().Before(a[2].TS.Add(2 * time.Millisecond)) { // bob's ids after alice's
+			time.Sleep(time.Millisecond)
+		}
 		b := f.appendEvents(bob.ID, 1)
 
 		got, err := f.s.Events().Claim(f.ctx, "one", 1, time.Hour)
