@@ -29,6 +29,11 @@ type Events interface {
 	// Oldest returns the id of the user's oldest retained event, or ENOTFOUND if there is none.
 	Oldest(ctx context.Context, userID string) (string, error)
 
+	// Newest returns the id of the user's newest retained committed event, or ENOTFOUND if there
+	// is none. Every id a client can have seen is at or below it (unless pruned since), and every
+	// event committed later has a larger id.
+	Newest(ctx context.Context, userID string) (string, error)
+
 	// Undelivered returns up to limit events of any user with no DeliveredAt, oldest id first.
 	// Inside InTx it claims the users whose events it returns until the transaction ends: a
 	// concurrent Undelivered in another transaction returns none of those users' events (not even

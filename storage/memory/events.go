@@ -120,6 +120,19 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	return out, err
 }
 
+func (r events) Newest(ctx context.Context, userID string) (string, error) {
+	var out string
+	err := r.r.read(ctx, func(d *data) error {
+		b, ok := d.users[userID]
+		if !ok || len(b.events) == 0 {
+			return coach.Errorf(coach.ENOTFOUND, "no events")
+		}
+		out = b.events[len(b.events)-1].ID
+		return nil
+	})
+	return out, err
+}
+
 // Undelivered needs no claim: transactions are serialized, so no other one runs until this ends.
 // Inside InTx it skips users leased by Claim, as the contract asks.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {

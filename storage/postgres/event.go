@@ -277,6 +277,21 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	return id, err
 }
 
+// Newest returns the id of the user's newest retained event, or ENOTFOUND.
+func (r events) Newest(ctx context.Context, userID string) (string, error) {
+	if !textOK(userID) {
+		return "", coach.Errorf(coach.ENOTFOUND, "no events")
+	}
+	var id string
+	err := r.s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id FROM event_outbox WHERE user_id = $1 ORDER BY ts DESC, id DESC LIMIT 1`, userID).Scan(&id)
+	})
+	if coach.ErrorCode(err) == coach.ENOTFOUND {
+		return "", coach.Errorf(coach.ENOTFOUND, "no events")
+	}
+	return id, err
+}
+
 // Undelivered returns up to limit undelivered events, oldest id first.
 //
 // Inside InTx it claims whole users, not rows: it locks (FOR UPDATE SKIP LOCKED) the event_streams
