@@ -76,7 +76,7 @@ func TestUpsertKeepsValuesExactly(t *testing.T) {
 		base := fills(4, "coinbase", "x")
 		base[0].Qty = decimal.RequireFromString("0.000000000000000001")           // exponent -18, the most places
 		base[0].Price = decimal.RequireFromString("123456789012345.678901234567") // 27 digits: 15 before the point, 12 after
-		base[1].Fee = decimal.NullDecimal{}                                                 // no fee reported
+		base[1].Fee = decimal.NullDecimal{}                                       // no fee reported
 		base[1].FeeAsset = ""
 		base[2].Fee = decimal.NewNullDecimal(decimal.Zero) // a zero fee, not the same as none
 		base[2].FeeAsset = ""
