@@ -18,8 +18,8 @@ import (
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/postgres"
-	"github.com/tradecoach/coach/storage/redis"
 	"github.com/tradecoach/coach/storage/redis/redistest"
+	"github.com/tradecoach/coach/transport/redis"
 )
 
 // TestDispatcherDrillFrozenRedis is the drill of issue 12 points 3 and 11: a Redis of the test's
