@@ -16,6 +16,7 @@ import (
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/transport"
 	transportmem "github.com/tradecoach/coach/transport/memory"
 )
@@ -161,7 +162,7 @@ func BenchmarkFrozenBus(b *testing.B) {
 	}{
 		{"Memory", func(*testing.B) storage.Store { return memory.New() }},
 		{"Postgres", func(b *testing.B) storage.Store {
-			return postgres.MustOpenTestDBWith(b, func(c *postgres.Config) { c.MaxConns = 8 })
+			return postgrestest.MustOpenTestDBWith(b, func(c *postgres.Config) { c.MaxConns = 8 })
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -13,7 +13,7 @@ import (
 	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
-	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"golang.org/x/oauth2"
 )
 
@@ -28,7 +28,7 @@ func TestStoredTokensConcurrentSavesOneWins(t *testing.T) {
 		store func(t *testing.T) storage.Store
 	}{
 		{"memory", func(t *testing.T) storage.Store { s := memory.New(); t.Cleanup(func() { s.Close() }); return s }},
-		{"postgres", func(t *testing.T) storage.Store { return postgres.MustOpenTestDB(t) }},
+		{"postgres", func(t *testing.T) storage.Store { return postgrestest.MustOpenTestDB(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

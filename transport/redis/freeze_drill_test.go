@@ -18,6 +18,7 @@ import (
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 	"github.com/tradecoach/coach/transport/redis"
 )
@@ -38,9 +39,9 @@ func TestDispatcherDrillFrozenRedis(t *testing.T) {
 	})
 	t.Run("Postgres", func(t *testing.T) {
 		t.Parallel()
-		db := postgres.MustOpenTestDB(t)
+		db := postgrestest.MustOpenTestDB(t)
 		app := db.Schema() + "_dispatcher"
-		own, err := postgres.Open(context.Background(), postgres.Config{URL: postgres.TestURL(), Schema: db.Schema(),
+		own, err := postgres.Open(context.Background(), postgres.Config{URL: postgrestest.TestURL(), Schema: db.Schema(),
 			MaxConns: 2, NoMigrate: true, ApplicationName: app})
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +77,7 @@ func frozenRedisDrill(t *testing.T, store, dispatcherStore storage.Store, kill f
 		}
 	}
 	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: dispatcherStore, Bus: bus, PollInterval: 10 * time.Millisecond,
-		MaxBackoff: 50 * time.Millisecond, Log: quietLog()})
+		MaxBackoff: 50 * time.Millisecond, Logger: quietLog()})
 	if err != nil {
 		t.Fatal(err)
 	}
