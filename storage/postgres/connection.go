@@ -121,7 +121,7 @@ func (r connections) Rotate(ctx context.Context, c coach.BrokerConnection, prevR
 		return err
 	}
 	return r.s.write(ctx, func(q querier) error {
-		tag, err := q.Exec(ctx, `UPDATE broker_connections
+		tag, err := q.Exec(ctx, `UPDATE {schema}.broker_connections
 			SET status = $3, access_enc = $4, refresh_enc = $5, scope = $6, expires_at = $7, label = $8
 			WHERE user_id = $1 AND id = $2 AND refresh_enc IS NOT DISTINCT FROM $9`,
 			c.UserID, c.ID, c.Status, nullBytes(c.AccessEnc), nullBytes(c.RefreshEnc), c.Scope, c.ExpiresAt, c.Label,
@@ -133,7 +133,7 @@ func (r connections) Rotate(ctx context.Context, c coach.BrokerConnection, prevR
 			return nil
 		}
 		var exists bool
-		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM broker_connections WHERE user_id = $1 AND id = $2)`,
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.broker_connections WHERE user_id = $1 AND id = $2)`,
 			c.UserID, c.ID).Scan(&exists); err != nil {
 			return err
 		}

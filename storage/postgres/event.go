@@ -284,7 +284,7 @@ func (r events) Newest(ctx context.Context, userID string) (string, error) {
 	}
 	var id string
 	err := r.s.read(ctx, func(q querier) error {
-		return q.QueryRow(ctx, `SELECT id FROM event_outbox WHERE user_id = $1 ORDER BY ts DESC, id DESC LIMIT 1`, userID).Scan(&id)
+		return q.QueryRow(ctx, `SELECT id FROM {schema}.event_outbox WHERE user_id = $1 ORDER BY ts DESC, id DESC LIMIT 1`, userID).Scan(&id)
 	})
 	if coach.ErrorCode(err) == coach.ENOTFOUND {
 		return "", coach.Errorf(coach.ENOTFOUND, "no events")
