@@ -44,8 +44,78 @@ type Trade struct {
 // Notional returns Qty × Price in the quote asset.
 func (t Trade) Notional() decimal.Decimal { return t.Qty.Mul(t.Price) }
 
-// earliestTrade bounds trade times from below: nothing traded crypto before 2009.
-var earliestTrade = time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)
+// The ranges of a trade: what Trade.Validate accepts — and so what every store's Upsert and every
+// importer (CSV, Coinbase, Binance) lets in — and what every consumer (the ledger, bias scoring,
+// rules, simulations, the digest with its HTML and stored payload, the Postgres columns) handles.
+// They are fixed, not relative to the clock, so Validate is deterministic and a trade once valid
+// stays valid.
+const (
+	// MaxTradePlaces is the most decimal places of Qty and Fee (trailing zeros aside): what
+	// brokers report (Coinbase sends 18-place quantities and 15-place fees).
+	MaxTradePlaces = 18
+	// MaxPricePlaces is the most decimal places of Price (trailing zeros aside): simulations
+	// price their fills to 12 places, and no traded pair is priced below 10^-12.
+	MaxPricePlaces = 12
+	// MaxTradeDigits is the most digits before the decimal point of Qty, Price, Fee and of the
+	// notional Qty × Price: each is below 10^15. A product of two amounts then has at most 36
+	// places and 15 digits before the point, and a sum of a million of them 21: what the
+	// ledger, simulations and the digest's stored amounts (MaxMoneyPlaces, MaxMoneyDigits) take.
+	// A buy's fee charged in the base asset is also below its Qty (the ledger and simulations
+	// refuse a fee that takes the whole fill).
+	MaxTradeDigits = 15
+
+	// MaxMoneyPlaces and MaxMoneyDigits bound an amount derived from trades (a P/L, a sum of
+	// fees) that is stored or parsed back: at most this many decimal places and digits before
+	// the point.
+	MaxMoneyPlaces = 2*MaxTradePlaces + 4
+	MaxMoneyDigits = 38
+)
+
+// TradeTimes returns the range [from, to) of a trade's TS: from the day of Bitcoin's genesis
+// block (2009-01-03, nothing traded crypto before it) to 2100-01-01, far enough for any real
+// fill and near enough that a trade time plus the windows of scoring, simulations and digests
+// stays representable everywhere (time.Time.UnixNano ends in 2262).
+func TradeTimes() (from, to time.Time) { return earliestTrade, latestTrade }
+
+var (
+	earliestTrade = time.Date(2009, 1, 3, 0, 0, 0, 0, time.UTC)
+	latestTrade   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// MoneyOK reports whether d is within MaxMoneyPlaces and MaxMoneyDigits: what a payload that
+// stores amounts derived from valid trades may hold. It never expands d, so a hostile
+// "1e999999999" is answered at once.
+func MoneyOK(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -MaxMoneyPlaces && e <= MaxMoneyDigits && d.NumDigits()+int(e) <= MaxMoneyDigits
+}
+
+// tradeAmountOK reports whether d has at most places decimal places and MaxTradeDigits digits
+// before the point.
+// Trailing zeros past places ("1.000000000000000000000", as some brokers write amounts) are no
+// places.
+func tradeAmountOK(d decimal.Decimal, places int32) bool {
+	e := d.Exponent()
+	if e > MaxTradeDigits || intDigits(d) > MaxTradeDigits {
+		return false
+	}
+	return e >= -places || d.Equal(d.Truncate(places))
+}
+
+// intDigits returns how many digits d has before the decimal point (0 for |d| < 1); d's exponent
+// must be small (tradeAmountOK checks it first).
+func intDigits(d decimal.Decimal) int {
+	return max(d.NumDigits()+int(d.Exponent()), 0)
+}
+
+// notionalOK reports whether Qty × Price is below 10^MaxTradeDigits, for amounts tradeAmountOK
+// accepted; the product is only computed when the digit counts leave it in doubt.
+func notionalOK(qty, price decimal.Decimal) bool {
+	if intDigits(qty)+intDigits(price) <= MaxTradeDigits {
+		return true
+	}
+	return intDigits(qty.Mul(price)) <= MaxTradeDigits
+}
 
 // Validate reports the first invalid field of t. UserID and ID may be empty (the store sets
 // them); everything a broker or a file supplies is checked.
@@ -67,18 +137,28 @@ func (t Trade) Validate() error {
 		return Errorf(EINVALID, "trade %s: side: want BUY or SELL", clip(t.ExtID, 64))
 	case !validAmount(t.Qty) || t.Qty.Sign() <= 0:
 		return Errorf(EINVALID, "trade %s: qty: must be a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Qty))
+	case !tradeAmountOK(t.Qty, MaxTradePlaces):
+		return Errorf(EINVALID, "trade %s: qty: %s is out of range (below 10^%d, at most %d decimal places)", clip(t.ExtID, 64), amountText(t.Qty), MaxTradeDigits, MaxTradePlaces)
 	case !validAmount(t.Price) || t.Price.Sign() <= 0:
 		return Errorf(EINVALID, "trade %s: price: must be a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Price))
+	case !tradeAmountOK(t.Price, MaxPricePlaces):
+		return Errorf(EINVALID, "trade %s: price: %s is out of range (below 10^%d, at most %d decimal places)", clip(t.ExtID, 64), amountText(t.Price), MaxTradeDigits, MaxPricePlaces)
+	case !notionalOK(t.Qty, t.Price):
+		return Errorf(EINVALID, "trade %s: qty × price: must be below 10^%d", clip(t.ExtID, 64), MaxTradeDigits)
 	case t.Fee.Valid && (!validAmount(t.Fee.Decimal) || t.Fee.Decimal.Sign() < 0):
 		return Errorf(EINVALID, "trade %s: fee: must be zero or a positive amount, got %s", clip(t.ExtID, 64), amountText(t.Fee.Decimal))
+	case t.Fee.Valid && !tradeAmountOK(t.Fee.Decimal, MaxTradePlaces):
+		return Errorf(EINVALID, "trade %s: fee: %s is out of range (below 10^%d, at most %d decimal places)", clip(t.ExtID, 64), amountText(t.Fee.Decimal), MaxTradeDigits, MaxTradePlaces)
+	case t.Fee.Valid && t.Side == Buy && t.FeeAsset != "" && t.FeeAsset == t.Symbol.Base() && t.Fee.Decimal.Cmp(t.Qty) >= 0:
+		return Errorf(EINVALID, "trade %s: fee: %s %s takes all of the bought quantity", clip(t.ExtID, 64), amountText(t.Fee.Decimal), t.FeeAsset)
 	case t.Fee.Valid && !t.Fee.Decimal.IsZero() && t.FeeAsset == "":
 		return Errorf(EINVALID, "trade %s: feeAsset: required with a non-zero fee", clip(t.ExtID, 64))
 	case t.FeeAsset != "" && !validAsset(t.FeeAsset):
 		return Errorf(EINVALID, "trade %s: feeAsset: want 1-%d upper-case letters or digits", clip(t.ExtID, 64), maxAssetLen)
 	case t.TS.Before(earliestTrade):
-		return Errorf(EINVALID, "trade %s: ts: before 2009 or missing", clip(t.ExtID, 64))
-	case t.TS.Year() > 9999:
-		return Errorf(EINVALID, "trade %s: ts: after year 9999", clip(t.ExtID, 64))
+		return Errorf(EINVALID, "trade %s: ts: before 2009-01-03 or missing", clip(t.ExtID, 64))
+	case !t.TS.Before(latestTrade):
+		return Errorf(EINVALID, "trade %s: ts: must be before 2100-01-01", clip(t.ExtID, 64))
 	}
 	return nil
 }

@@ -41,9 +41,36 @@ func TestTradeValidate(t *testing.T) {
 		{"no connection", func(x *coach.Trade) { x.ConnectionID = "" }, ""},
 		{"ExtID of 128 bytes", func(x *coach.Trade) { x.ExtID = strings.Repeat("é", 64) }, ""},
 		{"unicode ExtID", func(x *coach.Trade) { x.ExtID = "ordre-n°42" }, ""},
-		{"amount with 38 digits", func(x *coach.Trade) { x.Qty = d("1234567890123456789.0123456789012345678") }, ""},
-		{"exponent 30", func(x *coach.Trade) { x.Price = decimal.New(1, 30) }, ""},
-		{"exponent -30", func(x *coach.Trade) { x.Qty = decimal.New(1, -30) }, ""},
+		{"amounts at the top of the range", func(x *coach.Trade) { x.Qty, x.Price = d("999999999999999.999999999999999999"), d("0.999999999999") }, ""},
+		{"a price of 12 places", func(x *coach.Trade) { x.Price = d("0.000000000001") }, ""},
+		{"a price of 13 places", func(x *coach.Trade) { x.Price = d("0.0000000000001") }, "price"},
+		{"a base-asset fee below the bought qty", func(x *coach.Trade) {
+			x.Qty, x.Fee, x.FeeAsset = d("2"), decimal.NewNullDecimal(d("1.999")), x.Symbol.Base()
+		}, ""},
+		{"a base-asset fee that takes the bought qty", func(x *coach.Trade) {
+			x.Side, x.Qty, x.Fee, x.FeeAsset = coach.Buy, d("2"), decimal.NewNullDecimal(d("2")), x.Symbol.Base()
+		}, "fee"},
+		{"a notional just below 10^15", func(x *coach.Trade) { x.Qty, x.Price = d("1000000"), d("999999999.999999999") }, ""},
+		{"exponent 14", func(x *coach.Trade) { x.Price = decimal.New(1, 14) }, ""},
+		{"exponent -18", func(x *coach.Trade) { x.Qty, x.Fee = decimal.New(1, -18), decimal.NullDecimal{} }, ""},
+		{"trailing zeros past 18 places", func(x *coach.Trade) { x.Qty = d("1.000000000000000000000") }, ""},
+		{"fee at the top of the range", func(x *coach.Trade) {
+			x.Fee, x.FeeAsset = decimal.NewNullDecimal(d("999999999999999.999999999999999999")), "USDT"
+		}, ""},
+		{"TS on 2009-01-03", func(x *coach.Trade) { x.TS = time.Date(2009, 1, 3, 0, 0, 0, 0, time.UTC) }, ""},
+		{"TS just before 2100", func(x *coach.Trade) { x.TS = time.Date(2099, 12, 31, 23, 59, 59, 999999999, time.UTC) }, ""},
+
+		{"amount with 38 digits", func(x *coach.Trade) { x.Qty = d("1234567890123456789.0123456789012345678") }, "qty"},
+		{"exponent 30", func(x *coach.Trade) { x.Price = decimal.New(1, 30) }, "price"},
+		{"exponent 15", func(x *coach.Trade) { x.Price = decimal.New(1, 15) }, "price"},
+		{"exponent -30", func(x *coach.Trade) { x.Qty = decimal.New(1, -30) }, "qty"},
+		{"19 decimal places", func(x *coach.Trade) { x.Price = d("0.0000000000000000001") }, "price"},
+		{"a notional of 10^15", func(x *coach.Trade) { x.Qty, x.Price = d("1000000"), d("1000000000") }, "qty × price"},
+		{"the reviewer's 1e30 × a 38-digit price", func(x *coach.Trade) {
+			x.Qty, x.Price = decimal.New(1, 30), d("12345678901234567890123456789012345678")
+		}, "qty"},
+		{"fee of 10^15", func(x *coach.Trade) { x.Fee = decimal.NewNullDecimal(decimal.New(1, 15)) }, "fee"},
+		{"fee with 19 places", func(x *coach.Trade) { x.Fee = decimal.NewNullDecimal(d("0.0000000000000000001")) }, "fee"},
 
 		{"malformed ID", func(x *coach.Trade) { x.ID = "a b" }, "id"},
 		{"malformed UserID", func(x *coach.Trade) { x.UserID = strings.Repeat("u", 65) }, "userId"},
@@ -77,6 +104,9 @@ func TestTradeValidate(t *testing.T) {
 		{"long fee asset", func(x *coach.Trade) { x.FeeAsset = strings.Repeat("B", 21) }, "feeAsset"},
 		{"no TS", func(x *coach.Trade) { x.TS = time.Time{} }, "ts"},
 		{"TS before 2009", func(x *coach.Trade) { x.TS = time.Date(2008, 12, 31, 23, 59, 59, 0, time.UTC) }, "ts"},
+		{"TS before the genesis block", func(x *coach.Trade) { x.TS = time.Date(2009, 1, 2, 23, 59, 59, 0, time.UTC) }, "ts"},
+		{"TS in 2100", func(x *coach.Trade) { x.TS = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC) }, "ts"},
+		{"TS in 9999 (scoring fails on it)", func(x *coach.Trade) { x.TS = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) }, "ts"},
 		{"TS after 9999", func(x *coach.Trade) { x.TS = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "ts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -63,4 +63,8 @@ const (
 	CauseBaseline = "baseline"
 	// CauseUndecided: DISCIPLINE needs FOMO, PANIC and REVENGE decided, and one was skipped.
 	CauseUndecided = "undecided"
+	// CauseInvalidTrade: the stored trade is outside the ranges coach.Trade.Validate enforces
+	// today (stored before they were), so no definition scores it; Label is empty (every label).
+	// The user's other trades are scored without it.
+	CauseInvalidTrade = "invalid_trade"
 )

@@ -148,6 +148,7 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 	if err != nil {
 		return Report{}, err
 	}
+	trades, invalid := scorable(trades, from)
 	first := len(trades)
 	for i := range trades {
 		if !trades[i].TS.Before(from) {
@@ -157,7 +158,7 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 	}
 	scored := trades[first:]
 	if len(scored) == 0 {
-		return Report{Skipped: []Skip{}}, nil
+		return Report{Skipped: append([]Skip{}, invalid...)}, nil
 	}
 	series, err := s.fetch(ctx, cfg, trades, scored)
 	if err != nil {
@@ -170,6 +171,9 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 	res, err := m.ScoreSince(trades, scored[0].TS)
 	if err != nil {
 		return Report{}, err
+	}
+	if len(invalid) > 0 {
+		res.Skipped = append(invalid, res.Skipped...)
 	}
 	rep := Report{Trades: len(scored), Skipped: res.Skipped, Account: res.Account, Data: res.Data, Ledger: res.Ledger}
 	ids := make([]string, len(scored))
@@ -184,6 +188,34 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 		return Report{}, err
 	}
 	return rep, nil
+}
+
+// scorable returns the trades that coach.Trade.Validate accepts, and a Skip for each other one
+// at or after from: a trade stored before today's ranges were enforced (dated 9999, say) is left
+// out with its reason instead of failing the scoring of every other trade of the user.
+func scorable(trades []coach.Trade, from time.Time) ([]coach.Trade, []Skip) {
+	var (
+		kept  []coach.Trade // nil while every trade so far is valid
+		skips []Skip
+	)
+	for i := range trades {
+		err := trades[i].Validate()
+		switch {
+		case err == nil && kept != nil:
+			kept = append(kept, trades[i])
+		case err != nil:
+			if kept == nil {
+				kept = append(make([]coach.Trade, 0, len(trades)), trades[:i]...)
+			}
+			if !trades[i].TS.Before(from) {
+				skips = append(skips, Skip{TradeID: trades[i].Ref(), Cause: CauseInvalidTrade, Reason: coach.ErrorMessage(err)})
+			}
+		}
+	}
+	if kept == nil {
+		return trades, nil
+	}
+	return kept, skips
 }
 
 // fetch gets the candles of every symbol traded, and of every third asset fees were charged in,

@@ -204,8 +204,7 @@ type DataQuality struct {
 }
 
 // ParsePayload reads a stored digest payload. Anything but a JSON object of this shape and
-// version, or an amount beyond what money takes (more than 38 digits, an exponent beyond ±30), is
-// EINVALID.
+// version, or an amount beyond what money takes (coach.MoneyOK), is EINVALID.
 func ParsePayload(b []byte) (Payload, error) {
 	var p Payload
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -220,14 +219,11 @@ func ParsePayload(b []byte) (Payload, error) {
 	return p, nil
 }
 
-// checkAmounts reports an amount out of the range money takes (more than 38 significant digits,
-// or an exponent beyond ±30), which a hand-made or tampered payload could hold and which must
-// never be written out in full.
+// checkAmounts reports an amount out of the range money takes (coach.MoneyOK: what Build makes
+// of valid trades), which a hand-made or tampered payload could hold and which must never be
+// written out in full.
 func (p *Payload) checkAmounts() error {
-	ok := func(d decimal.Decimal) bool {
-		e := d.Exponent()
-		return e >= -30 && e <= 30 && d.NumDigits()+int(max(e, 0)) <= 38
-	}
+	ok := coach.MoneyOK
 	bad := func(field string) error {
 		return coach.Errorf(coach.EINVALID, "digest payload: %s: amount out of range", field)
 	}

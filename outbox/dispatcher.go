@@ -2,14 +2,17 @@
 // events and marks them delivered, Replay for clients resuming after a gap, and Retention that
 // prunes old events. The event types and payloads are domain vocabulary in the root package.
 //
-// Delivery is at least once: an event is marked delivered only after the bus accepted it, in the
-// same transaction that claimed it, so a dispatcher that dies mid-batch leaves the batch
-// undelivered and the next run publishes it again. Clients dedupe by event id.
+// Delivery is at least once: an event is marked delivered only after the bus accepted it, so a
+// dispatcher that dies mid-batch leaves the batch undelivered and it is published again (by the
+// next run, or by another dispatcher once the dead one's lease has ended). Clients dedupe by
+// event id. Publishing holds no transaction and no lock: appends and reads of every user go on
+// while the bus hangs.
 package outbox
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -24,12 +27,30 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 )
 
+// ClaimLease is how long a dispatcher holds the users of a batch (storage.Events.Claim): it
+// stops publishing the batch before then, and a dispatcher that died holding them delays them
+// by at most that long before another one takes over.
+const ClaimLease = 30 * time.Second
+
+// releaseTimeout bounds the Release of a batch, which runs even when the caller's context has
+// ended so that the users are not left leased.
+const releaseTimeout = 5 * time.Second
+
 // Dispatcher publishes undelivered outbox events to a bus. Several dispatchers may run against
-// one store: each batch is claimed inside a transaction (storage.Events.Undelivered skips what
-// another transaction has claimed: whole users on Postgres), so a user's events are first
-// published in id order. A dispatcher may publish again a batch another one has just delivered
-// (at least once); relays and clients drop ids at or below the last one they passed on.
+// one store: each batch leases whole users to one dispatcher (storage.Events.Claim) in a short
+// transaction, is published outside any transaction, then is marked delivered as the lease is
+// released, so a user is served by one dispatcher at a time and its events are published in id
+// order. A dispatcher may publish again a batch another one has just delivered (at least once);
+// relays and clients drop ids at or below the last one they passed on.
 type Dispatcher struct {
+	// mu serializes batches: one dispatcher publishes one batch at a time under its owner id.
+	mu    sync.Mutex
+	owner string // this dispatcher's lease owner id, made on first use
+	// pending is set when a batch's Release failed; unreleased holds that batch's delivered ids,
+	// and the next DispatchOnce releases them first.
+	pending    bool
+	unreleased []string
+
 	store        storage.Store
 	bus          transport.Bus
 	clock        coach.Clock
@@ -115,8 +136,10 @@ func (d *Dispatcher) Notify() {
 	}
 }
 
-// DispatchOnce claims one batch, publishes it and marks it delivered, all in one transaction, and
-// returns how many events it delivered. On a bus error nothing of the batch is marked delivered.
+// DispatchOnce claims one batch, publishes it and marks it delivered, and returns how many events
+// it delivered. The claim and the mark are short transactions of their own; the publishing in
+// between holds none, and stops when ClaimLease has passed. On a bus error nothing of the batch
+// is marked delivered and its users are released for the next attempt.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	if !d.constructed() {
 		return 0, errNotConstructed
@@ -130,31 +153,56 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// dispatchOnce is DispatchOnce's batch.
+// dispatchOnce is DispatchOnce's batch: claim, publish holding nothing, release.
 func (d *Dispatcher) dispatchOnce(ctx context.Context) (int, error) {
-	n := 0
-	err := d.store.InTx(ctx, func(tx storage.Tx) error {
-		events, err := tx.Events().Undelivered(ctx, d.batchSize)
-		if err != nil {
-			return err
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.owner == "" {
+		d.owner = "dispatcher:" + coach.NewID()
+	}
+	if d.pending {
+		if err := d.release(ctx, d.unreleased); err != nil {
+			return 0, err
 		}
-		ids := make([]string, 0, len(events))
-		for _, e := range events {
-			if err := d.bus.Publish(ctx, e); err != nil {
-				return err
-			}
-			ids = append(ids, e.ID)
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		n = len(ids)
-		return tx.Events().MarkDelivered(ctx, ids, d.clock.Now())
-	})
+	}
+	pctx, cancel := context.WithTimeout(ctx, ClaimLease) // started before the lease: ends first
+	defer cancel()
+	events, err := d.store.Events().Claim(ctx, d.owner, d.batchSize, ClaimLease)
 	if err != nil {
+		// The claim may have committed with its answer lost (ctx ended, the connection dropped):
+		// let go of whatever it leased rather than hold the users until the lease ends.
+		_ = d.release(ctx, nil)
 		return 0, err
 	}
-	return n, nil
+	ids := make([]string, 0, len(events))
+	var perr error
+	for _, e := range events {
+		if perr = d.bus.Publish(pctx, e); perr != nil {
+			ids = nil
+			break
+		}
+		ids = append(ids, e.ID)
+	}
+	if err := d.release(ctx, ids); err != nil && perr == nil {
+		return 0, err
+	}
+	if perr != nil {
+		return 0, perr
+	}
+	return len(ids), nil
+}
+
+// release marks ids delivered and ends the dispatcher's leases, even when ctx has ended. If that
+// fails, it is kept for the next DispatchOnce to do first.
+func (d *Dispatcher) release(ctx context.Context, ids []string) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := d.store.Events().Release(rctx, d.owner, ids, d.clock.Now()); err != nil {
+		d.unreleased, d.pending = ids, true
+		return err
+	}
+	d.unreleased, d.pending = nil, false
+	return nil
 }
 
 // Run dispatches until ctx ends: full batches back to back, then a sleep until Notify or the poll

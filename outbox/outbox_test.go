@@ -39,7 +39,7 @@ func (b *flakyBus) Publish(ctx context.Context, e coach.Event) error {
 	return b.Bus.Publish(ctx, e)
 }
 
-func newUser(t *testing.T, s storage.Store) string {
+func newUser(t testing.TB, s storage.Store) string {
 	t.Helper()
 	id := coach.NewID()
 	err := s.Users().Create(context.Background(), coach.User{ID: id, Email: id + "@example.com", CreatedAt: time.Now().UTC()})
@@ -49,7 +49,7 @@ func newUser(t *testing.T, s storage.Store) string {
 	return id
 }
 
-func appendEvents(t *testing.T, s storage.Store, userID string, n int) []string {
+func appendEvents(t testing.TB, s storage.Store, userID string, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := range n {

@@ -29,16 +29,37 @@ type Events interface {
 	// Oldest returns the id of the user's oldest retained event, or ENOTFOUND if there is none.
 	Oldest(ctx context.Context, userID string) (string, error)
 
+	// Newest returns the id of the user's newest retained committed event, or ENOTFOUND if there
+	// is none. Every id a client can have seen is at or below it (unless pruned since), and every
+	// event committed later has a larger id.
+	Newest(ctx context.Context, userID string) (string, error)
+
 	// Undelivered returns up to limit events of any user with no DeliveredAt, oldest id first.
 	// Inside InTx it claims the users whose events it returns until the transaction ends: a
 	// concurrent Undelivered in another transaction returns none of those users' events (not even
-	// later ones), so several dispatchers can run at once and each user's events are still
-	// published in id order.
+	// later ones), and it skips users leased by Claim. A transaction that publishes what it
+	// claimed this way holds locks appends need while the bus answers: dispatchers use Claim.
 	Undelivered(ctx context.Context, limit int) ([]coach.Event, error)
 
 	// MarkDelivered sets DeliveredAt on the events with these ids (ids already delivered or pruned
 	// are ignored).
 	MarkDelivered(ctx context.Context, ids []string, at time.Time) error
+
+	// Claim leases users' undelivered events to owner (a dispatcher's id) for lease, in a short
+	// transaction of its own, and returns up to limit of those users' undelivered events, oldest
+	// id first. It takes whole users, in order of their oldest undelivered event, as many as the
+	// batch can hold, skipping a user leased to another owner until that lease ends, and a user
+	// with an append in flight. A user already leased to owner is taken again, so an owner that
+	// lost the answer to a Claim or a Release loses no time. The caller publishes the events
+	// holding no transaction or lock (appends and reads of every user go on meanwhile, and
+	// while the bus hangs), stops publishing before lease has passed, then calls Release. Times
+	// are the store's clock. EINVALID if owner is empty or lease is not positive.
+	Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]coach.Event, error)
+
+	// Release ends owner's leases and sets DeliveredAt to at on the events delivered (as
+	// MarkDelivered), in one transaction. A lease on a user with an append in flight may be left
+	// to expire (or to owner's next Claim) rather than waited for.
+	Release(ctx context.Context, owner string, delivered []string, at time.Time) error
 
 	// Prune drops every event with TS before cutoff and returns how many. The retention horizon
 	// moves to cutoff. A zero cutoff drops nothing.

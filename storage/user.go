@@ -67,9 +67,16 @@ type Connections interface {
 	List(ctx context.Context, userID string) ([]coach.BrokerConnection, error)
 
 	// Update replaces the mutable fields of c (status, sealed tokens, scope, expiry, label),
-	// matched by (c.UserID, c.ID); ENOTFOUND otherwise. Inside InTx, a refresh-token rotation
-	// (Get, then Update) is atomic with anything else the transaction writes.
+	// matched by (c.UserID, c.ID); ENOTFOUND otherwise. It does not check what is stored: a
+	// refresh-token rotation uses Rotate, which does.
 	Update(ctx context.Context, c coach.BrokerConnection) error
+
+	// Rotate is Update as a compare-and-swap: it replaces the mutable fields of c only while the
+	// stored RefreshEnc is still prevRefreshEnc, byte for byte (nil and empty are the same). The
+	// check and the write are one atomic step against every concurrent Rotate or Update, inside
+	// InTx or not, so of two rotations from the same previous token exactly one succeeds and the
+	// other gets ECONFLICT, changing nothing. ENOTFOUND if there is no such connection.
+	Rotate(ctx context.Context, c coach.BrokerConnection, prevRefreshEnc []byte) error
 
 	// Delete removes the connection and its checkpoints (its trades stay), or gives ENOTFOUND.
 	Delete(ctx context.Context, userID, id string) error

@@ -12,10 +12,10 @@ import (
 )
 
 // StoredTokens is a TokenStore over a broker connection kept in a storage.Store, its tokens
-// sealed in AccessEnc and RefreshEnc (see SealTokens). Token opens them; Save rotates them in one
-// transaction that first checks the stored refresh token is still prev's, so a rotation is stored
-// whole or not at all and a concurrent rotation is ECONFLICT. It never returns or quotes a token
-// or an envelope in an error.
+// sealed in AccessEnc and RefreshEnc (see SealTokens). Token opens them; Save rotates them with
+// storage.Connections.Rotate, a compare-and-swap on the sealed refresh token, so a rotation is
+// stored whole or not at all and, of two concurrent rotations from the same token, one wins and
+// the other is ECONFLICT. It never returns or quotes a token or an envelope in an error.
 type StoredTokens struct {
 	Store        storage.Store
 	Sealer       *seal.Sealer
@@ -36,29 +36,39 @@ func (s *StoredTokens) Token(ctx context.Context) (*oauth2.Token, error) {
 }
 
 // Save stores next in place of prev (see TokenStore): ECONFLICT, changing nothing, when the
-// stored refresh token is no longer prev's; ErrRevoked when the connection was revoked meanwhile.
+// stored refresh token is no longer prev's — checked here, then again atomically by the store
+// against the sealed envelope read — and ErrRevoked when the connection was revoked meanwhile.
 func (s *StoredTokens) Save(ctx context.Context, prev, next *oauth2.Token) error {
 	if prev == nil || next == nil || next.AccessToken == "" {
 		return coach.Errorf(coach.EINVALID, "coinbase: save tokens: prev and next are required")
 	}
-	return s.Store.InTx(ctx, func(tx storage.Tx) error {
-		c, err := tx.Connections().Get(ctx, s.UserID, s.ConnectionID)
-		if err != nil {
-			return err
+	c, err := s.Store.Connections().Get(ctx, s.UserID, s.ConnectionID)
+	if err != nil {
+		return err
+	}
+	cur, err := openTokens(ctx, s.Sealer, c)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(cur.RefreshToken), []byte(prev.RefreshToken)) != 1 {
+		return errRotated
+	}
+	stored := c.RefreshEnc
+	if c, err = SealTokens(ctx, s.Sealer, c, next); err != nil {
+		return err
+	}
+	err = s.Store.Connections().Rotate(ctx, c, stored)
+	if coach.ErrorCode(err) == coach.ECONFLICT {
+		if now, gerr := s.Store.Connections().Get(ctx, s.UserID, s.ConnectionID); gerr == nil && now.Status == coach.ConnectionRevoked {
+			return ErrRevoked
 		}
-		cur, err := openTokens(ctx, s.Sealer, c)
-		if err != nil {
-			return err
-		}
-		if subtle.ConstantTimeCompare([]byte(cur.RefreshToken), []byte(prev.RefreshToken)) != 1 {
-			return coach.Errorf(coach.ECONFLICT, "coinbase: the connection's tokens were rotated concurrently")
-		}
-		if c, err = SealTokens(ctx, s.Sealer, c, next); err != nil {
-			return err
-		}
-		return tx.Connections().Update(ctx, c)
-	})
+		return errRotated
+	}
+	return err
 }
+
+// errRotated is Save's answer when another process rotated the tokens first.
+var errRotated = coach.Errorf(coach.ECONFLICT, "coinbase: the connection's tokens were rotated concurrently")
 
 // SealTokens returns c with tok's access and refresh tokens sealed into AccessEnc and RefreshEnc
 // (each bound to c and its purpose) and ExpiresAt set to tok's expiry: what a connection stores

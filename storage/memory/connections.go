@@ -81,12 +81,33 @@ func (r connections) List(ctx context.Context, userID string) ([]coach.BrokerCon
 }
 
 func (r connections) Update(ctx context.Context, c coach.BrokerConnection) error {
+	return r.update(ctx, c, nil)
+}
+
+// Rotate is Update when the stored RefreshEnc equals prevRefreshEnc; the check and the write
+// happen under the same write lock.
+func (r connections) Rotate(ctx context.Context, c coach.BrokerConnection, prevRefreshEnc []byte) error {
+	return r.update(ctx, c, func(cur coach.BrokerConnection) error {
+		if !bytes.Equal(cur.RefreshEnc, prevRefreshEnc) {
+			return coach.Errorf(coach.ECONFLICT, "connection tokens were rotated concurrently")
+		}
+		return nil
+	})
+}
+
+// update replaces the mutable fields of c after check (when set) accepted the stored connection.
+func (r connections) update(ctx context.Context, c coach.BrokerConnection, check func(cur coach.BrokerConnection) error) error {
 	return r.r.write(ctx, func(d *data, undo *undoLog) error {
 		b, ok := d.users[c.UserID]
 		if !ok || b.connections[c.ID] == nil {
 			return notFound("connection", c.ID)
 		}
 		rec := b.connections[c.ID]
+		if check != nil {
+			if err := check(rec.c); err != nil {
+				return err
+			}
+		}
 		next := rec.c
 		next.Status, next.AccessEnc, next.RefreshEnc = c.Status, c.AccessEnc, c.RefreshEnc
 		next.Scope, next.ExpiresAt, next.Label = c.Scope, c.ExpiresAt, c.Label

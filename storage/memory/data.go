@@ -20,7 +20,8 @@ type data struct {
 	owners        map[ownerKey]string // (kind, id) → user id of sessions, connections, rules, digests, tags, audit rows
 	events        map[string]*coach.Event
 	undelivered   map[string]*coach.Event
-	horizon       time.Time // events before it have been pruned
+	horizon       time.Time        // events before it have been pruned
+	leases        map[string]lease // user id → the dispatcher lease on the user's events (Events.Claim)
 
 	candles     map[seriesKey][]coach.Candle // each in OpenTime order
 	deadLetters map[string]storage.DeadLetter
@@ -52,6 +53,7 @@ func newData() *data {
 		owners:        make(map[ownerKey]string),
 		events:        make(map[string]*coach.Event),
 		undelivered:   make(map[string]*coach.Event),
+		leases:        make(map[string]lease),
 		candles:       make(map[seriesKey][]coach.Candle),
 		deadLetters:   make(map[string]storage.DeadLetter),
 	}

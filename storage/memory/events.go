@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"sort"
@@ -121,16 +120,32 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	return out, err
 }
 
+func (r events) Newest(ctx context.Context, userID string) (string, error) {
+	var out string
+	err := r.r.read(ctx, func(d *data) error {
+		b, ok := d.users[userID]
+		if !ok || len(b.events) == 0 {
+			return coach.Errorf(coach.ENOTFOUND, "no events")
+		}
+		out = b.events[len(b.events)-1].ID
+		return nil
+	})
+	return out, err
+}
+
 // Undelivered needs no claim: transactions are serialized, so no other one runs until this ends.
+// Inside InTx it skips users leased by Claim, as the contract asks.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {
 	var out []coach.Event
 	err := r.r.read(ctx, func(d *data) error {
-		all := make([]*coach.Event, 0, len(d.undelivered))
-		for _, e := range d.undelivered {
-			all = append(all, e)
-		}
-		slices.SortFunc(all, func(a, b *coach.Event) int { return cmp.Compare(a.ID, b.ID) })
-		for _, e := range all[:min(len(all), storage.Clamp(limit))] {
+		now := r.r.now()
+		for _, e := range d.undeliveredInOrder() {
+			if len(out) == storage.Clamp(limit) {
+				break
+			}
+			if r.r.tx != nil && d.heldByOther(e.UserID, "", now) {
+				continue
+			}
 			out = append(out, cloneEvent(e))
 		}
 		return nil
@@ -139,19 +154,24 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 }
 
 func (r events) MarkDelivered(ctx context.Context, ids []string, at time.Time) error {
-	at = at.UTC()
 	return r.r.write(ctx, func(d *data, undo *undoLog) error {
-		for _, id := range ids {
-			e, ok := d.undelivered[id]
-			if !ok {
-				continue
-			}
-			delete(d.undelivered, id)
-			e.DeliveredAt = &at
-			undo.add(func() { e.DeliveredAt = nil; d.undelivered[id] = e })
-		}
+		d.markDelivered(ids, at, undo)
 		return nil
 	})
+}
+
+// markDelivered sets DeliveredAt on the undelivered events of ids.
+func (d *data) markDelivered(ids []string, at time.Time, undo *undoLog) {
+	at = at.UTC()
+	for _, id := range ids {
+		e, ok := d.undelivered[id]
+		if !ok {
+			continue
+		}
+		delete(d.undelivered, id)
+		e.DeliveredAt = &at
+		undo.add(func() { e.DeliveredAt = nil; d.undelivered[id] = e })
+	}
 }
 
 func (r events) Prune(ctx context.Context, cutoff time.Time) (int, error) {

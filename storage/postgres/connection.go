@@ -112,6 +112,38 @@ func (r connections) Update(ctx context.Context, c coach.BrokerConnection) error
 	})
 }
 
+// Rotate is Update conditioned on the stored refresh_enc (see storage.Connections). One UPDATE
+// whose WHERE compares refresh_enc: a concurrent Rotate that committed first has changed the row,
+// and PostgreSQL re-checks the WHERE against that version after the row lock is released, so the
+// second one matches nothing and is ECONFLICT.
+func (r connections) Rotate(ctx context.Context, c coach.BrokerConnection, prevRefreshEnc []byte) error {
+	if err := checkConnection(c); err != nil {
+		return err
+	}
+	return r.s.write(ctx, func(q querier) error {
+		tag, err := q.Exec(ctx, `UPDATE {schema}.broker_connections
+			SET status = $3, access_enc = $4, refresh_enc = $5, scope = $6, expires_at = $7, label = $8
+			WHERE user_id = $1 AND id = $2 AND refresh_enc IS NOT DISTINCT FROM $9`,
+			c.UserID, c.ID, c.Status, nullBytes(c.AccessEnc), nullBytes(c.RefreshEnc), c.Scope, c.ExpiresAt, c.Label,
+			nullBytes(prevRefreshEnc))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		var exists bool
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.broker_connections WHERE user_id = $1 AND id = $2)`,
+			c.UserID, c.ID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return coach.Errorf(coach.ENOTFOUND, "connection not found")
+		}
+		return coach.Errorf(coach.ECONFLICT, "connection tokens were rotated concurrently")
+	})
+}
+
 // Delete removes the connection and its checkpoints; its trades stay.
 func (r connections) Delete(ctx context.Context, userID, id string) error {
 	if !textOK(userID) || !textOK(id) {

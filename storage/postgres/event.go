@@ -277,6 +277,21 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 	return id, err
 }
 
+// Newest returns the id of the user's newest retained event, or ENOTFOUND.
+func (r events) Newest(ctx context.Context, userID string) (string, error) {
+	if !textOK(userID) {
+		return "", coach.Errorf(coach.ENOTFOUND, "no events")
+	}
+	var id string
+	err := r.s.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id FROM {schema}.event_outbox WHERE user_id = $1 ORDER BY ts DESC, id DESC LIMIT 1`, userID).Scan(&id)
+	})
+	if coach.ErrorCode(err) == coach.ENOTFOUND {
+		return "", coach.Errorf(coach.ENOTFOUND, "no events")
+	}
+	return id, err
+}
+
 // Undelivered returns up to limit undelivered events, oldest id first.
 //
 // Inside InTx it claims whole users, not rows: it locks (FOR UPDATE SKIP LOCKED) the event_streams
@@ -285,7 +300,8 @@ func (r events) Oldest(ctx context.Context, userID string) (string, error) {
 // second dispatcher's Undelivered skips a claimed user entirely until the transaction ends, so
 // two dispatchers never publish one user's events out of id order (a relay that has sent a later
 // id would drop the earlier one as a repeat). A user whose append is in flight (its stream row is
-// locked) is skipped too: none of its uncommitted events are visible anyway.
+// locked) is skipped too: none of its uncommitted events are visible anyway, and so is a user
+// leased by Claim.
 func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, error) {
 	n := storage.Clamp(limit)
 	var out []coach.Event
@@ -311,8 +327,8 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 				SELECT user_id, sum(n) OVER (ORDER BY first_ts, user_id) - n AS before FROM pending
 			)
 			SELECT s.user_id FROM {schema}.event_streams s JOIN ranked r ON r.user_id = s.user_id
-			WHERE r.before < $1
-			FOR UPDATE OF s SKIP LOCKED`, n)
+			WHERE r.before < $1 AND (s.claim_owner IS NULL OR s.claimed_until <= $2)
+			FOR UPDATE OF s SKIP LOCKED`, n, r.s.db.clock.Now())
 		if err != nil {
 			return err
 		}
@@ -335,23 +351,12 @@ func (r events) Undelivered(ctx context.Context, limit int) ([]coach.Event, erro
 // MarkDelivered sets DeliveredAt on the undelivered events with these ids; other ids (delivered,
 // pruned or not event ids at all) are ignored.
 func (r events) MarkDelivered(ctx context.Context, ids []string, at time.Time) error {
-	keys := make([]string, 0, len(ids))
-	tss := make([]time.Time, 0, len(ids))
-	for _, id := range ids {
-		ts, err := coach.EventIDTime(id)
-		if err != nil {
-			continue
-		}
-		keys = append(keys, strings.ToUpper(id))
-		tss = append(tss, ts)
-	}
+	keys, tss := eventKeys(ids)
 	if len(keys) == 0 {
 		return nil
 	}
 	return r.s.write(ctx, func(q querier) error {
-		_, err := q.Exec(ctx, `UPDATE {schema}.event_outbox SET delivered_at = $1
-			WHERE (id, ts) IN (SELECT * FROM unnest($2::text[], $3::timestamptz[])) AND delivered_at IS NULL`,
-			at, keys, tss)
+		_, err := q.Exec(ctx, markDeliveredSQL, at, keys, tss)
 		return err
 	})
 }

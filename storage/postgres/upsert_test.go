@@ -74,14 +74,14 @@ func TestUpsertKeepsValuesExactly(t *testing.T) {
 		u := newUser(t, db)
 		conn := coach.NewID()
 		base := fills(4, "coinbase", "x")
-		base[0].Qty = decimal.RequireFromString("0.000000000000000000000000000001")         // exponent -30
-		base[0].Price = decimal.RequireFromString("12345678901234567890123456789012345678") // 38 digits
-		base[1].Fee = decimal.NullDecimal{}                                                 // no fee reported
+		base[0].Qty = decimal.RequireFromString("0.000000000000000001")           // exponent -18, the most places
+		base[0].Price = decimal.RequireFromString("123456789012345.678901234567") // 27 digits: 15 before the point, 12 after
+		base[1].Fee = decimal.NullDecimal{}                                       // no fee reported
 		base[1].FeeAsset = ""
 		base[2].Fee = decimal.NewNullDecimal(decimal.Zero) // a zero fee, not the same as none
 		base[2].FeeAsset = ""
 		base[3].ConnectionID = conn
-		base[3].Price = decimal.RequireFromString("1e30")
+		base[3].Price = decimal.RequireFromString("1e14")
 		base[3].ID = coach.NewID() // a caller-chosen id is kept
 		_, err := db.Trades().Upsert(ctx, u.ID, base)
 		must(t, err, "upsert")

@@ -65,6 +65,16 @@ func runEvents(t *testing.T, newStore func(*testing.T) storage.Store) {
 		if oldest != all[0].ID {
 			t.Errorf("Oldest = %s, want %s", oldest, all[0].ID)
 		}
+		newest, err := f.s.Events().Newest(f.ctx, u.ID)
+		must(t, err, "Newest")
+		if newest != all[len(all)-1].ID {
+			t.Errorf("Newest = %s, want %s", newest, all[len(all)-1].ID)
+		}
+		other := f.user()
+		f.appendEvents(other.ID, 1)
+		if newest, err = f.s.Events().Newest(f.ctx, u.ID); err != nil || newest != all[len(all)-1].ID {
+			t.Errorf("Newest after another user's append = %s, %v; want %s (one user's only)", newest, err, all[len(all)-1].ID)
+		}
 	})
 
 	t.Run("AppendRejectsInvalid", func(t *testing.T) {
@@ -79,6 +89,8 @@ func runEvents(t *testing.T, newStore func(*testing.T) storage.Store) {
 		for _, id := range []string{u.ID, other.ID} {
 			_, err := f.s.Events().Oldest(f.ctx, id)
 			wantCode(t, err, coach.ENOTFOUND, "Oldest after rejected appends")
+			_, err = f.s.Events().Newest(f.ctx, id)
+			wantCode(t, err, coach.ENOTFOUND, "Newest after rejected appends")
 		}
 	})
 
@@ -259,6 +271,13 @@ func runEvents(t *testing.T, newStore func(*testing.T) storage.Store) {
 		}
 		_, err = f.s.Events().Oldest(f.ctx, other.ID)
 		wantCode(t, err, coach.ENOTFOUND, "Oldest of a user whose events were all pruned")
+		_, err = f.s.Events().Newest(f.ctx, other.ID)
+		wantCode(t, err, coach.ENOTFOUND, "Newest of a user whose events were all pruned")
+		newest, err := f.s.Events().Newest(f.ctx, u.ID)
+		must(t, err, "Newest")
+		if newest != kept[len(kept)-1].ID {
+			t.Errorf("Newest after Prune = %s, want %s", newest, kept[len(kept)-1].ID)
+		}
 		und, err := f.s.Events().Undelivered(f.ctx, 100)
 		must(t, err, "Undelivered")
 		diff(t, "Undelivered after Prune", kept, und)

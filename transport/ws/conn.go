@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,19 @@ func (c *conn) serve(last string) {
 	go c.read()
 	go c.pump(sub)
 
+	if last == "" {
+		// Asked after subscribing: an event committed later has a larger id and reaches the
+		// subscription, so resuming from the newest id skips nothing, and that cursor is never
+		// beyond the newest event, which a resume must not be.
+		newest, err := c.relay.cfg.Replayer.Newest(c.ctx, c.userID)
+		switch {
+		case err == nil:
+			cursor = strings.ToUpper(newest)
+		case coach.ErrorCode(err) != coach.ENOTFOUND:
+			c.fail("newest", err)
+			return
+		}
+	}
 	sent := last
 	if last != "" {
 		if sent, err = c.replay(last); err != nil {

@@ -9,8 +9,9 @@
 // so a reconnect is a plain dial and nothing has to be sent before events flow.
 //
 // Before the upgrade the relay answers 403 to an Origin outside its allow-list, 401/403 when the
-// host's Authenticate callback refuses, 400 to a malformed lastEventId and 503 while it shuts
-// down. After the upgrade it sends JSON text frames:
+// host's Authenticate callback refuses, 400 to a malformed lastEventId or one beyond the newest
+// committed event of the user (Replayer.Newest; for a user without events, one ahead of the
+// relay's clock), and 503 while it shuts down. After the upgrade it sends JSON text frames:
 //
 //	{"type":"coach.reflect","eventId":"01J…","ts":"…","v":1,"payload":{…}}  an event (coach.Envelope)
 //	{"type":"ready","lastEventId":"01J…"}  replay is done; live events follow
@@ -19,7 +20,8 @@
 //
 // A frame with an eventId is an event; one without is a control frame. Events arrive in id
 // order, each at most once per connection. ready's lastEventId is where the connection's stream
-// starts: the id a client that has received no event on it should resume from.
+// starts: the id a client that has received no event on it should resume from (on a fresh
+// connection, the user's newest event, or a time ClockSkew in the past for a user with none).
 //
 // The only client frame is {"type":"ping"} (browsers cannot send WebSocket pings); frames of an
 // unknown type are ignored for forward compatibility. A frame over ReadLimit (4 KiB by default) is

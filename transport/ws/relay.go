@@ -24,9 +24,6 @@ const (
 	DefaultMaxConnsPerUser = 8
 	DefaultReadLimit       = 4 << 10
 	DefaultClockSkew       = time.Second
-	// maxFutureCursor is how far ahead of the relay's clock a lastEventId's time may be: clocks
-	// of the store and the relay differ a little, never by this much.
-	maxFutureCursor = time.Minute
 )
 
 // RelayConfig configures a Relay. Zero durations and sizes take the defaults above.
@@ -178,19 +175,10 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, coach.ErrorMessage(err), handshakeStatus(err))
 		return
 	}
-	last := req.URL.Query().Get("lastEventId")
-	if last != "" {
-		at, err := coach.EventIDTime(last)
-		if err != nil {
-			http.Error(w, "lastEventId: not an event id", http.StatusBadRequest)
-			return
-		}
-		// An id from the future would make the relay drop every live event below it, silently.
-		if at.After(r.cfg.Clock.Now().Add(max(r.cfg.ClockSkew, maxFutureCursor))) {
-			http.Error(w, "lastEventId: in the future", http.StatusBadRequest)
-			return
-		}
-		last = strings.ToUpper(last)
+	last, status, msg := r.checkCursor(req.Context(), userID, req.URL.Query().Get("lastEventId"))
+	if status != 0 {
+		http.Error(w, msg, status)
+		return
 	}
 	c, tooMany, ok := r.admit(userID)
 	if !ok {
@@ -211,6 +199,37 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	c.serve(last)
+}
+
+// checkCursor validates a handshake's lastEventId and returns it in canonical form, or the HTTP
+// status and message that refuse it. A cursor beyond the user's newest committed event is
+// refused: no client can have been given it, and every live event up to it would be dropped as
+// a repeat. For a user without events (none yet, or all pruned) the cursor can only be a fresh
+// connection's, a time ClockSkew in the past, so one ahead of the relay's clock is refused.
+func (r *Relay) checkCursor(ctx context.Context, userID, last string) (string, int, string) {
+	if last == "" {
+		return "", 0, ""
+	}
+	at, err := coach.EventIDTime(last)
+	if err != nil {
+		return "", http.StatusBadRequest, "lastEventId: not an event id"
+	}
+	last = strings.ToUpper(last)
+	newest, err := r.cfg.Replayer.Newest(ctx, userID)
+	switch {
+	case coach.ErrorCode(err) == coach.ENOTFOUND:
+		if at.After(r.cfg.Clock.Now()) {
+			return "", http.StatusBadRequest, "lastEventId: in the future"
+		}
+	case err != nil:
+		if coach.ErrorCode(err) == coach.EINTERNAL {
+			r.cfg.Logger.ErrorContext(ctx, "ws relay: newest event", "err", err)
+		}
+		return "", handshakeStatus(err), coach.ErrorMessage(err)
+	case last > strings.ToUpper(newest):
+		return "", http.StatusBadRequest, "lastEventId: beyond the newest event"
+	}
+	return last, 0, ""
 }
 
 // Conns returns how many connections the relay holds.

@@ -77,7 +77,7 @@ func TestReplayThenLiveHasNoGapAndNoDuplicateOnTheWire(t *testing.T) {
 	})
 
 	var once sync.Once
-	replayer := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+	replayer := ws.ReplayerFuncs{SinceFunc: func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
 		page, err := e.store.Events().Since(ctx, userID, after, limit)
 		once.Do(func() {
 			// The connection is subscribed: these reach it live and in later replay pages.
@@ -93,7 +93,7 @@ func TestReplayThenLiveHasNoGapAndNoDuplicateOnTheWire(t *testing.T) {
 			}
 		})
 		return page, err
-	})
+	}, NewestFunc: e.store.Events().Newest}
 	_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer, PageSize: 50})
 
 	c := mustDialRaw(t, srv, user, before[9])
@@ -121,7 +121,7 @@ func TestEventPublishedAsTheReplayEndsArrivesLive(t *testing.T) {
 	first := e.appendEvents(t, user, 0, 3, 0)
 	late := make(chan []string, 1)
 	var once sync.Once
-	replayer := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+	replayer := ws.ReplayerFuncs{SinceFunc: func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
 		page, err := e.store.Events().Since(ctx, userID, after, limit)
 		if err == nil && len(page) == 0 {
 			once.Do(func() {
@@ -134,7 +134,7 @@ func TestEventPublishedAsTheReplayEndsArrivesLive(t *testing.T) {
 			})
 		}
 		return page, err
-	})
+	}, NewestFunc: e.store.Events().Newest}
 	_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer})
 
 	c := mustDialRaw(t, srv, user, first[0])
@@ -157,7 +157,7 @@ func TestReplayerThatRepeatsTheCursorStillEnds(t *testing.T) {
 	user := coach.NewID()
 	ids := e.appendEvents(t, user, 0, 5, 0)
 	var calls atomic.Int64
-	inclusive := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+	inclusive := ws.ReplayerFuncs{SinceFunc: func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
 		if calls.Add(1) > 100 {
 			return nil, coach.Errorf(coach.EINTERNAL, "the relay keeps asking")
 		}
@@ -167,7 +167,7 @@ func TestReplayerThatRepeatsTheCursorStillEnds(t *testing.T) {
 			i = len(all)
 		}
 		return all[i:min(len(all), i+limit)], err
-	})
+	}, NewestFunc: e.store.Events().Newest}
 	_, srv := e.relay(t, ws.RelayConfig{Replayer: inclusive, PageSize: 2})
 	c := mustDialRaw(t, srv, user, ids[0])
 	replayed, _ := readUntilReady(t, c)
@@ -674,12 +674,12 @@ func TestDependencyFailuresCloseWithARetryableCode(t *testing.T) {
 	}{
 		{"BusDown", ws.RelayConfig{Bus: failingBus{e.bus, coach.Errorf(coach.EUNAVAILABLE, "redis down")}}, websocket.StatusTryAgainLater},
 		{"BusFault", ws.RelayConfig{Bus: failingBus{e.bus, coach.Errorf(coach.EINTERNAL, "boom")}}, websocket.StatusInternalError},
-		{"ReplayDown", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
+		{"ReplayDown", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EUNAVAILABLE, "core down")
-		})}, websocket.StatusTryAgainLater},
-		{"ReplayRefusesCursor", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
+		}, NewestFunc: e.store.Events().Newest}}, websocket.StatusTryAgainLater},
+		{"ReplayRefusesCursor", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EINVALID, "bad cursor")
-		})}, websocket.StatusPolicyViolation},
+		}, NewestFunc: e.store.Events().Newest}}, websocket.StatusPolicyViolation},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -701,7 +701,7 @@ func TestFallingBehindClosesWithTooSlow(t *testing.T) {
 		e := newEnv(t, nil, nil)
 		user := coach.NewID()
 		started, release := make(chan struct{}), make(chan struct{})
-		replayer := ws.ReplayerFunc(func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
+		replayer := ws.ReplayerFuncs{SinceFunc: func(ctx context.Context, userID, after string, limit int) ([]coach.Event, error) {
 			select {
 			case <-started:
 			default:
@@ -709,7 +709,7 @@ func TestFallingBehindClosesWithTooSlow(t *testing.T) {
 				<-release
 			}
 			return e.store.Events().Since(ctx, userID, after, limit)
-		})
+		}, NewestFunc: e.store.Events().Newest}
 		rec := &servicetest.Metrics{}
 		_, srv := e.relay(t, ws.RelayConfig{Replayer: replayer, QueueSize: 16, Metrics: rec})
 		first := e.appendEvents(t, user, 0, 1, 0)
