@@ -84,7 +84,7 @@ func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbo
 		switch code := coach.ErrorCode(err); code {
 		case coach.EUNAVAILABLE, coach.ERATELIMITED, coach.ENOTFOUND:
 			retryable = retryable || code != coach.ENOTFOUND
-			passed = append(passed, SourceError{Source: f.names[i], Code: code, Message: coach.ErrorMessage(err)})
+			passed = append(passed, SourceError{Source: f.names[i], Code: string(code), Message: coach.ErrorMessage(err)})
 		default:
 			return Answer{Passed: passed}, err
 		}

@@ -270,11 +270,11 @@ func (r importRun) fail(ctx context.Context, sum *Summary, cause error) error {
 			}
 		}
 		meta := r.meta(*sum, coach.ImportPhaseFailed)
-		meta["error"] = code
+		meta["error"] = string(code)
 		if err := r.audit(rctx, tx, coach.AuditImportDone, meta); err != nil {
 			return err
 		}
-		return r.progress(rctx, tx, *sum, coach.ImportPhaseFailed, &coach.ErrorPayload{Code: code, Message: msg})
+		return r.progress(rctx, tx, *sum, coach.ImportPhaseFailed, &coach.ErrorPayload{Code: string(code), Message: msg})
 	})
 	return cause
 }

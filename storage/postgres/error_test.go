@@ -21,7 +21,7 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"coach error", coachErr, coach.EGONE},
@@ -87,7 +87,7 @@ func TestConstraintsBackTheValidation(t *testing.T) {
 		name string
 		sql  string
 		args []any
-		want string
+		want coach.Code
 	}{
 		{"negative qty", `INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, ts) VALUES ('t1', $1, 'demo', 'e', 'BTC-USD', 'BUY', -1, 1, now())`, []any{u.ID}, coach.EINVALID},
 		{"bad side", `INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, ts) VALUES ('t1', $1, 'demo', 'e', 'BTC-USD', 'HOLD', 1, 1, now())`, []any{u.ID}, coach.EINVALID},

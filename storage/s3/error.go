@@ -43,7 +43,7 @@ func formatError(op string, err error) error {
 }
 
 // messages are the user-safe texts of the codes formatError returns.
-var messages = map[string]string{
+var messages = map[coach.Code]string{
 	coach.ENOTFOUND:    "not found",
 	coach.EFORBIDDEN:   "access denied",
 	coach.ERATELIMITED: "storage is throttling requests; try again later",
@@ -51,7 +51,7 @@ var messages = map[string]string{
 }
 
 // apiCodes maps S3 error codes to coach codes.
-var apiCodes = map[string]string{
+var apiCodes = map[string]coach.Code{
 	"NoSuchKey":                 coach.ENOTFOUND,
 	"NoSuchBucket":              coach.ENOTFOUND,
 	"NotFound":                  coach.ENOTFOUND,
@@ -81,7 +81,7 @@ var apiCodes = map[string]string{
 }
 
 // codeOf returns the coach code err maps to, or "" for an unexpected error.
-func codeOf(err error) string {
+func codeOf(err error) coach.Code {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		if code, ok := apiCodes[apiErr.ErrorCode()]; ok {

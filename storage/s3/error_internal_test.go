@@ -38,7 +38,7 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"NoSuchKey", sdkError(responseError(404, "NoSuchKey")), coach.ENOTFOUND},

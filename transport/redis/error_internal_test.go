@@ -27,7 +27,7 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"connection refused", refused, coach.EUNAVAILABLE},

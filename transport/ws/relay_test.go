@@ -508,7 +508,7 @@ func TestHandshakeRefusals(t *testing.T) {
 	t.Run("ClientGivesUp", func(t *testing.T) {
 		for _, tc := range []struct {
 			header http.Header
-			want   string
+			want   coach.Code
 		}{
 			{http.Header{}, coach.EUNAUTHORIZED},
 			{http.Header{"Authorization": {"Bearer " + user}, "Origin": {"https://evil.example"}}, coach.EFORBIDDEN},
