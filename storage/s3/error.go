@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -27,17 +26,19 @@ import (
 //	anything else                                  EINTERNAL, wrapped with a stack
 //
 // Credential errors (InvalidAccessKeyId, SignatureDoesNotMatch) are deployment faults and stay
-// EINTERNAL so that they are logged. A canceled context is wrapped so errors.Is still sees it.
-// Messages never carry the server's text.
+// EINTERNAL so that they are logged. A cancelled or expired context is ECANCELED
+// (coach.ContextError), checked first, so errors.Is still finds context.Canceled or
+// DeadlineExceeded. Coded errors keep the SDK's error as their cause; messages never carry the
+// server's text.
 func formatError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
-		return pkgerrors.Wrap(err, "s3: "+op)
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
 	}
 	if code := codeOf(err); code != "" {
-		return coach.Errorf(code, "s3: %s: %s", op, messages[code])
+		return coach.WrapError(code, err, "s3: %s: %s", op, messages[code])
 	}
 	return pkgerrors.Wrap(err, "s3: "+op)
 }
@@ -122,7 +123,6 @@ func unreachable(err error) bool {
 		errors.As(err, &quotaErr) ||
 		errors.As(err, &dnsErr) ||
 		errors.As(err, &netErr) ||
-		errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
