@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -560,21 +561,21 @@ func TestImportCancelledIsRecorded(t *testing.T) {
 	b.failErr = context.Canceled
 	cancel()
 	// The context is already done: nothing can start.
-	if _, err := f.imp.Import(ctx, f.user, conn, b); err == nil {
-		t.Fatal("import with a done context succeeded")
+	if _, err := f.imp.Import(ctx, f.user, conn, b); coach.ErrorCode(err) != coach.ECANCELED || !errors.Is(err, context.Canceled) {
+		t.Fatalf("import with a done context: %v (code %q), want canceled", err, coach.ErrorCode(err))
 	}
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	cb := &cancelBroker{pagedBroker: b, cancel: cancel2}
 	b.failAfter = 0
 	_, err := f.imp.Import(ctx2, f.user, conn, cb)
-	if err == nil {
-		t.Fatal("cancelled import succeeded")
+	if coach.ErrorCode(err) != coach.ECANCELED || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled import: %v (code %q), want canceled", err, coach.ErrorCode(err))
 	}
 	ps := f.progress(t)
 	last := ps[len(ps)-1]
-	if last.Phase != "failed" || last.Error == nil || last.Error.Code != string(coach.EUNAVAILABLE) {
-		t.Errorf("last progress after cancel = %+v, want failed/unavailable", last)
+	if last.Phase != "failed" || last.Error == nil || last.Error.Code != string(coach.ECANCELED) {
+		t.Errorf("last progress after cancel = %+v, want failed/canceled", last)
 	}
 }
 
