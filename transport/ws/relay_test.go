@@ -677,6 +677,13 @@ func TestDependencyFailuresCloseWithARetryableCode(t *testing.T) {
 		{"ReplayDown", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EUNAVAILABLE, "core down")
 		})}, websocket.StatusTryAgainLater},
+		{"ReplayLostARace", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
+			return nil, coach.Errorf(coach.ERETRYABLE, "serialization failure")
+		})}, websocket.StatusTryAgainLater},
+		{"ReplayTimedOut", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
+			ce, _ := coach.ContextError(context.DeadlineExceeded)
+			return nil, ce
+		})}, websocket.StatusTryAgainLater},
 		{"ReplayRefusesCursor", ws.RelayConfig{Replayer: ws.ReplayerFunc(func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EINVALID, "bad cursor")
 		})}, websocket.StatusPolicyViolation},
