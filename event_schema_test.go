@@ -117,7 +117,7 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 		{coach.EventImportProgress, coach.ImportProgressPayload{ConnectionID: coach.NewID(), Phase: coach.ImportPhaseFetching,
 			Fetched: 120, Inserted: 100, Duplicates: 20, WindowStart: ts.AddDate(0, 0, -30), WindowEnd: ts}},
 		{coach.EventImportProgress, coach.ImportProgressPayload{ConnectionID: coach.NewID(), Phase: coach.ImportPhaseFailed,
-			WindowStart: ts, WindowEnd: ts, Error: &coach.ErrorPayload{Code: coach.EUNAUTHORIZED, Message: "reconnect Coinbase"}}},
+			WindowStart: ts, WindowEnd: ts, Error: &coach.ErrorPayload{Code: string(coach.EUNAUTHORIZED), Message: "reconnect Coinbase"}}},
 		{coach.EventDigestReady, coach.DigestReadyPayload{DigestID: coach.NewID(),
 			PeriodStart: coach.DateOf(ts.AddDate(0, 0, -7)), PeriodEnd: coach.DateOf(ts.AddDate(0, 0, -1))}},
 	} {

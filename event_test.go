@@ -63,7 +63,7 @@ func TestNewEventAndEnvelope(t *testing.T) {
 	t.Parallel()
 	p := coach.ImportProgressPayload{
 		ConnectionID: "cconn1", Phase: coach.ImportPhaseFailed, Fetched: 10,
-		Error: &coach.ErrorPayload{Code: coach.EUNAVAILABLE, Message: "broker down"},
+		Error: &coach.ErrorPayload{Code: string(coach.EUNAVAILABLE), Message: "broker down"},
 	}
 	e, err := coach.NewEvent("cuser1", coach.EventImportProgress, 1, p)
 	if err != nil {

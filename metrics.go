@@ -38,7 +38,7 @@ func Outcome(err error) string {
 	if err == nil {
 		return OutcomeOK
 	}
-	return ErrorCode(err)
+	return string(ErrorCode(err))
 }
 
 // MetricKind tells how a metric accumulates.

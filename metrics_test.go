@@ -55,7 +55,7 @@ func TestMetricTable(t *testing.T) {
 			}
 		}
 	}
-	if coach.Outcome(nil) != coach.OutcomeOK || coach.Outcome(coach.Errorf(coach.ENOTFOUND, "x")) != coach.ENOTFOUND {
+	if coach.Outcome(nil) != coach.OutcomeOK || coach.Outcome(coach.Errorf(coach.ENOTFOUND, "x")) != string(coach.ENOTFOUND) {
 		t.Error("Outcome does not give ok or the error's code")
 	}
 }

@@ -68,7 +68,7 @@ func TestServiceMetrics(t *testing.T) {
 	if got := rec.Observed(coach.MetricScoreDuration, "outcome", "ok"); got != 1 {
 		t.Errorf("ok scoring runs observed = %d, want 1", got)
 	}
-	if got := rec.Observed(coach.MetricScoreDuration, "outcome", coach.ENOTFOUND); got != 1 {
+	if got := rec.Observed(coach.MetricScoreDuration, "outcome", string(coach.ENOTFOUND)); got != 1 {
 		t.Errorf("not_found scoring runs observed = %d, want 1", got)
 	}
 }

@@ -79,7 +79,7 @@ func TestImportMetrics(t *testing.T) {
 	if got := rec.Counted(coach.MetricImportFills, "broker", "coinbase"); got != 30 {
 		t.Errorf("fills = %d, want 30", got)
 	}
-	for _, outcome := range []string{coach.EUNAVAILABLE, coach.OutcomeOK} {
+	for _, outcome := range []string{string(coach.EUNAVAILABLE), coach.OutcomeOK} {
 		if got := rec.Observed(coach.MetricImportDuration, "broker", "coinbase", "outcome", outcome); got != 1 {
 			t.Errorf("imports with outcome %s = %d, want 1", outcome, got)
 		}

@@ -61,7 +61,8 @@ func (f *FallbackMarketData) Candles(ctx context.Context, symbol coach.Symbol, i
 // ERATELIMITED is passed over for the next; any other error (EINVALID, EUNAUTHORIZED, EINTERNAL)
 // ends the request with that error, since the next source would not do better. When every
 // source is passed over the error is EUNAVAILABLE if any source was down or rate limited (a retry
-// may succeed), else ENOTFOUND; its message lists each source's reason.
+// may succeed), else ENOTFOUND; its message lists each source's reason. When ctx ends the error
+// is ECANCELED, wrapping ctx's error.
 // A chain with no source (or a nil one) answers EINVALID: it is misconfigured.
 func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbol, interval coach.Interval, from, to time.Time) (Answer, error) {
 	if f == nil {
@@ -70,8 +71,8 @@ func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbo
 	var passed []SourceError
 	retryable := false
 	for i, src := range f.sources {
-		if err := ctx.Err(); err != nil {
-			return Answer{Passed: passed}, coach.Errorf(coach.EUNAVAILABLE, "market data: %s", err)
+		if ce, ok := coach.ContextError(ctx.Err()); ok {
+			return Answer{Passed: passed}, ce
 		}
 		cs, err := src.Candles(ctx, symbol, interval, from, to)
 		if err == nil {
@@ -84,7 +85,7 @@ func (f *FallbackMarketData) CandlesFrom(ctx context.Context, symbol coach.Symbo
 		switch code := coach.ErrorCode(err); code {
 		case coach.EUNAVAILABLE, coach.ERATELIMITED, coach.ENOTFOUND:
 			retryable = retryable || code != coach.ENOTFOUND
-			passed = append(passed, SourceError{Source: f.names[i], Code: code, Message: coach.ErrorMessage(err)})
+			passed = append(passed, SourceError{Source: f.names[i], Code: string(code), Message: coach.ErrorMessage(err)})
 		default:
 			return Answer{Passed: passed}, err
 		}

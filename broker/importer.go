@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -117,8 +118,8 @@ type Summary struct {
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
 // symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
-// recorded then); otherwise the broker's or the store's error, returned with the Summary of the
-// pages stored so far.
+// recorded then); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
+// store's error, returned with the Summary of the pages stored so far.
 func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
 	if im == nil || im.store == nil {
 		return Summary{}, coach.Errorf(coach.EINVALID, "broker: Importer not constructed; use broker.NewImporter")
@@ -258,8 +259,13 @@ func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
 // fail records a failed import and returns cause. The record is written even if ctx is done.
 func (r importRun) fail(ctx context.Context, sum *Summary, cause error) error {
 	code, msg := coach.ErrorCode(cause), coach.ErrorMessage(cause)
-	if ctx.Err() != nil && code == coach.EINTERNAL {
-		code, msg = coach.EUNAVAILABLE, "the import was interrupted; it resumes where it stopped"
+	if ctx.Err() != nil && (code == coach.EINTERNAL || code == coach.EUNAVAILABLE || code == coach.ECANCELED) {
+		// The caller's context ended: whatever the source or the store made of it, the import
+		// was canceled.
+		code, msg = coach.ECANCELED, "the import was interrupted; it resumes where it stopped"
+		if !errors.Is(cause, ctx.Err()) || coach.ErrorCode(cause) != coach.ECANCELED {
+			cause = coach.WrapError(code, fmt.Errorf("%w: %w", ctx.Err(), cause), "%s", msg)
+		}
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
@@ -270,11 +276,11 @@ func (r importRun) fail(ctx context.Context, sum *Summary, cause error) error {
 			}
 		}
 		meta := r.meta(*sum, coach.ImportPhaseFailed)
-		meta["error"] = code
+		meta["error"] = string(code)
 		if err := r.audit(rctx, tx, coach.AuditImportDone, meta); err != nil {
 			return err
 		}
-		return r.progress(rctx, tx, *sum, coach.ImportPhaseFailed, &coach.ErrorPayload{Code: code, Message: msg})
+		return r.progress(rctx, tx, *sum, coach.ImportPhaseFailed, &coach.ErrorPayload{Code: string(code), Message: msg})
 	})
 	return cause
 }

@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -248,7 +249,7 @@ func TestImportResumesFromCheckpoint(t *testing.T) {
 	if diff := cmp.Diff(want, phases(ps)); diff != "" {
 		t.Errorf("progress phases (-want +got):\n%s", diff)
 	}
-	if e := ps[5].Error; e == nil || e.Code != coach.EUNAVAILABLE || e.Message != "broker is down" {
+	if e := ps[5].Error; e == nil || e.Code != string(coach.EUNAVAILABLE) || e.Message != "broker is down" {
 		t.Errorf("failed event error = %+v", e)
 	}
 	if diff := cmp.Diff([]string{"import_start", "import_done", "import_start", "import_done"}, f.auditActions(t)); diff != "" {
@@ -384,7 +385,7 @@ func TestImportRevokesConnectionOnUnauthorized(t *testing.T) {
 	}
 	ps := f.progress(t)
 	last := ps[len(ps)-1]
-	if last.Phase != "failed" || last.Error == nil || last.Error.Code != coach.EUNAUTHORIZED || last.Fetched != 2 {
+	if last.Phase != "failed" || last.Error == nil || last.Error.Code != string(coach.EUNAUTHORIZED) || last.Fetched != 2 {
 		t.Errorf("last progress = %+v", last)
 	}
 	if diff := cmp.Diff([]string{"import_start", "broker_revoked", "import_done"}, f.auditActions(t)); diff != "" {
@@ -448,7 +449,7 @@ func TestImportRejectsWrongConnection(t *testing.T) {
 		conn coach.BrokerConnection
 		src  broker.Broker
 		syms []coach.Symbol
-		want string
+		want coach.Code
 	}{
 		{"another user's connection", "user2", conn, b, nil, coach.EINVALID},
 		{"another broker", f.user, conn, newPagedBroker("binance", "x", nil, 0, 0), nil, coach.EINVALID},
@@ -535,7 +536,7 @@ func TestImportPageCommitsAtomically(t *testing.T) {
 	if diff := cmp.Diff([]string{"started", "fetching", "fetching", "failed"}, phases(ps)); diff != "" {
 		t.Errorf("phases (-want +got):\n%s", diff)
 	}
-	if e := ps[3].Error; e == nil || e.Code != coach.EINTERNAL || e.Message != "internal error" {
+	if e := ps[3].Error; e == nil || e.Code != string(coach.EINTERNAL) || e.Message != "internal error" {
 		t.Errorf("failed event error = %+v; driver text must not reach events", e)
 	}
 	b.takeEmitted()
@@ -560,21 +561,21 @@ func TestImportCancelledIsRecorded(t *testing.T) {
 	b.failErr = context.Canceled
 	cancel()
 	// The context is already done: nothing can start.
-	if _, err := f.imp.Import(ctx, f.user, conn, b); err == nil {
-		t.Fatal("import with a done context succeeded")
+	if _, err := f.imp.Import(ctx, f.user, conn, b); coach.ErrorCode(err) != coach.ECANCELED || !errors.Is(err, context.Canceled) {
+		t.Fatalf("import with a done context: %v (code %q), want canceled", err, coach.ErrorCode(err))
 	}
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	cb := &cancelBroker{pagedBroker: b, cancel: cancel2}
 	b.failAfter = 0
 	_, err := f.imp.Import(ctx2, f.user, conn, cb)
-	if err == nil {
-		t.Fatal("cancelled import succeeded")
+	if coach.ErrorCode(err) != coach.ECANCELED || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled import: %v (code %q), want canceled", err, coach.ErrorCode(err))
 	}
 	ps := f.progress(t)
 	last := ps[len(ps)-1]
-	if last.Phase != "failed" || last.Error == nil || last.Error.Code != coach.EUNAVAILABLE {
-		t.Errorf("last progress after cancel = %+v, want failed/unavailable", last)
+	if last.Phase != "failed" || last.Error == nil || last.Error.Code != string(coach.ECANCELED) {
+		t.Errorf("last progress after cancel = %+v, want failed/canceled", last)
 	}
 }
 

@@ -66,7 +66,7 @@ func synthSource(missing ...time.Time) func(ctx context.Context, symbol coach.Sy
 	}
 }
 
-func failing(code string) *MarketData {
+func failing(code coach.Code) *MarketData {
 	return &MarketData{CandlesFunc: func(context.Context, coach.Symbol, coach.Interval, time.Time, time.Time) ([]coach.Candle, error) {
 		return nil, coach.Errorf(code, "source says %s", code)
 	}}
@@ -79,7 +79,7 @@ func TestFallback(t *testing.T) {
 		name       string
 		chain      []broker.MarketData
 		wantSource string
-		wantCode   string
+		wantCode   coach.Code
 		wantPassed []string
 	}{
 		{"broker answers", []broker.MarketData{broker.Named("coinbase", good), broker.Named("vendor", failing(coach.EINTERNAL))}, "coinbase", "", nil},

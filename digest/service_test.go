@@ -260,7 +260,7 @@ func TestServiceWeeklyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, user string
 		week       digest.Week
-		code       string
+		code       coach.Code
 	}{
 		{"bad user id", "", w10, coach.EINVALID},
 		{"unknown user", "nobody", w10, coach.ENOTFOUND},

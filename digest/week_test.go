@@ -105,7 +105,7 @@ func TestParseWeek(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want digest.Week
-		code string
+		code coach.Code
 	}{
 		{in: "2026-W10", want: digest.Week{Year: 2026, Week: 10}},
 		{in: "2020-W53", want: digest.Week{Year: 2020, Week: 53}},

@@ -75,7 +75,7 @@ func TestLedgerApply(t *testing.T) {
 		prices  ledger.PriceLookup
 		fills   []coach.Trade
 		want    ledger.Result
-		wantErr string
+		wantErr coach.Code
 	}{
 		{
 			name: "round trip without fees",

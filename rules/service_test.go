@@ -157,7 +157,7 @@ func TestServiceRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		call func() error
-		code string
+		code coach.Code
 		msg  string
 	}{
 		{"create with bad params", func() error {
@@ -314,7 +314,7 @@ func TestServiceEvaluateUser(t *testing.T) {
 	for _, tc := range []struct {
 		user     string
 		from, to time.Time
-		code     string
+		code     coach.Code
 	}{
 		{"nobody", time.Time{}, time.Time{}, coach.ENOTFOUND},
 		{"", time.Time{}, time.Time{}, coach.EINVALID},

@@ -389,7 +389,7 @@ func TestRunErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   sim.Input
-		code string
+		code coach.Code
 	}{
 		{"no scenario", sim.Input{Trades: good, Params: window(2)}, coach.EINVALID},
 		{"window backwards", sim.Input{Trades: good, Scenario: skip, Params: sim.Params{From: t0, To: t0.Add(-time.Hour)}}, coach.EINVALID},

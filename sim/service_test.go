@@ -215,7 +215,7 @@ func TestServiceErrors(t *testing.T) {
 		name string
 		user string
 		req  sim.Request
-		code string
+		code coach.Code
 	}{
 		{"bad user id", "not an id", fx.req, coach.EINVALID},
 		{"unknown user", coach.NewID(), fx.req, coach.ENOTFOUND},

@@ -8,8 +8,11 @@
 // gives coach.ENOTFOUND, exactly as for a row that does not exist.
 //
 // Errors are coach errors: EINVALID for input the domain rejects (checked before anything is
-// written), ENOTFOUND, ECONFLICT for unique constraints, EGONE for events past retention, and
-// EINTERNAL (wrapped with a stack) for driver faults. The conformance suite in storagetest checks
+// written), ENOTFOUND, ECONFLICT for unique constraints, EGONE for events past retention,
+// ECANCELED (wrapping the context's error) when the caller's context ended, ERETRYABLE when a
+// transaction lost a race (serialization failure, deadlock) and may be retried as a whole,
+// EUNAVAILABLE when the server cannot be reached, and EINTERNAL (wrapped with a stack) for driver
+// faults. The conformance suite in storagetest checks
 // every contract here against any adapter; storage/memory and storage/postgres both pass it.
 package storage
 

@@ -81,7 +81,8 @@ type Enqueued struct {
 }
 
 // Queue accepts jobs. A job accepted (nil error) is durable: it runs at least once even if the
-// process or the queue's server restarts right after.
+// process or the queue's server restarts right after. Enqueue with an ended context is
+// ECANCELED, wrapping the context's error.
 type Queue interface {
 	Enqueue(ctx context.Context, j Job) (Enqueued, error)
 }
@@ -94,7 +95,8 @@ type Handler func(ctx context.Context, j Job) error
 // Bus carries events to live subscribers. Publish delivers an event to every current subscriber
 // of its user, at most once per subscription; there is no persistence (the outbox and replay
 // cover gaps), so a subscriber that must not miss events subscribes first, then replays from
-// storage, and dedupes by event id.
+// storage, and dedupes by event id. Publish and Subscribe with an ended context are ECANCELED,
+// wrapping the context's error.
 type Bus interface {
 	// Publish sends e to the subscribers of e.UserID. It returns once the bus has accepted it.
 	Publish(ctx context.Context, e coach.Event) error

@@ -135,7 +135,7 @@ func (m *Mux) Run(ctx context.Context, j Job) (err error) {
 	m.mu.RUnlock()
 	if !ok {
 		err = coach.Errorf(coach.EINVALID, "job %s: no handler for type %q", j.ID, j.Type)
-		m.metrics.Count(coach.MetricJobsRun, 1, "type", "unknown", "outcome", coach.EINVALID)
+		m.metrics.Count(coach.MetricJobsRun, 1, "type", "unknown", "outcome", string(coach.EINVALID))
 		m.log.WarnContext(ctx, "job has no handler", "jobId", j.ID, "type", j.Type)
 		return err
 	}
@@ -144,14 +144,14 @@ func (m *Mux) Run(ctx context.Context, j Job) (err error) {
 	defer func() {
 		outcome := coach.Outcome(err)
 		if panicked {
-			outcome = coach.EINTERNAL
+			outcome = string(coach.EINTERNAL)
 		}
 		m.metrics.Count(coach.MetricJobsRun, 1, "type", j.Type, "outcome", outcome)
 		m.metrics.Observe(coach.MetricJobDuration, time.Since(start), "type", j.Type, "outcome", outcome)
 		switch {
 		case panicked:
 			m.log.ErrorContext(ctx, "job panicked", "jobId", j.ID, "type", j.Type)
-		case outcome == coach.EINTERNAL:
+		case outcome == string(coach.EINTERNAL):
 			m.log.ErrorContext(ctx, "job failed", "jobId", j.ID, "type", j.Type, "err", err)
 		case err != nil:
 			m.log.WarnContext(ctx, "job failed", "jobId", j.ID, "type", j.Type, "code", outcome)

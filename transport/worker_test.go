@@ -37,7 +37,7 @@ func TestMuxRoutesByType(t *testing.T) {
 	}
 	for _, c := range []struct {
 		typ, outcome string
-	}{{"a", coach.OutcomeOK}, {"b", coach.EINTERNAL}, {"unknown", coach.EINVALID}} {
+	}{{"a", coach.OutcomeOK}, {"b", string(coach.EINTERNAL)}, {"unknown", string(coach.EINVALID)}} {
 		if n := rec.Counted(coach.MetricJobsRun, "type", c.typ, "outcome", c.outcome); n != 1 {
 			t.Errorf("jobs run of type %s, outcome %s = %d, want 1", c.typ, c.outcome, n)
 		}
@@ -60,7 +60,7 @@ func TestMuxCountsAPanicAsInternal(t *testing.T) {
 		}()
 		_ = m.Run(context.Background(), transport.Job{Type: "p", ID: "1"})
 	}()
-	if n := rec.Counted(coach.MetricJobsRun, "type", "p", "outcome", coach.EINTERNAL); n != 1 {
+	if n := rec.Counted(coach.MetricJobsRun, "type", "p", "outcome", string(coach.EINTERNAL)); n != 1 {
 		t.Errorf("panicking jobs counted = %d, want 1", n)
 	}
 }

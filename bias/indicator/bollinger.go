@@ -1,9 +1,6 @@
 package indicator
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Band is one value of Bollinger Bands: the middle band and the bands k standard deviations
 // above and below it. All three fields are NaN when the value is undefined.
@@ -143,7 +140,7 @@ func NewBollinger(n int, k float64) (*BollingerStream, error) {
 		return nil, err
 	}
 	if !finite(k) || k < 0 {
-		return nil, fmt.Errorf("%w: Bollinger k must be finite and ≥ 0, got %v", ErrInvalidParam, k)
+		return nil, invalidParam("Bollinger k must be finite and ≥ 0, got %v", k)
 	}
 	return &BollingerStream{w: newWindow(n, true), k: k}, nil
 }

@@ -1,7 +1,5 @@
 package indicator
 
-import "fmt"
-
 // MACDValue is one value of MACD: the MACD line, its signal line and their difference. All three
 // fields are NaN when the value is undefined.
 type MACDValue struct {
@@ -100,7 +98,7 @@ func NewMACD(fast, slow, signal int) (*MACDStream, error) {
 		}
 	}
 	if fast >= slow {
-		return nil, fmt.Errorf("%w: MACD fast period must be less than slow period, got %d and %d", ErrInvalidParam, fast, slow)
+		return nil, invalidParam("MACD fast period must be less than slow period, got %d and %d", fast, slow)
 	}
 	s := &MACDStream{fast: fast, slow: slow, signal: signal}
 	s.fastSm, s.slowSm, s.sigSm = newSmoothing(fast), newSmoothing(slow), newSmoothing(signal)

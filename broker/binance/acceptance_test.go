@@ -251,7 +251,7 @@ func TestFillsErrors(t *testing.T) {
 		mutate func(*binance.Config)
 		fault  func(*brokertest.Binance)
 		syms   []coach.Symbol
-		code   string
+		code   coach.Code
 		waits  int
 	}{
 		{name: "wrong key", mutate: func(c *binance.Config) { c.APIKey = "someone-else" }, code: coach.EUNAUTHORIZED},

@@ -72,7 +72,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 	synced := false
 	for attempt := 1; ; attempt++ {
 		if err := c.awaitWeight(ctx, r.weight); err != nil {
-			return err
+			return ended(ctx, err)
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+r.path+"?"+c.query(r), nil)
 		if err != nil {
@@ -85,13 +85,13 @@ func (c *Client) do(ctx context.Context, r request) error {
 		status, header, data, err := wire.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return ended(ctx, nil)
 			}
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "binance is unreachable after %d attempts; try again later", attempt)
 			}
 			if err := c.cfg.Sleep(ctx, wire.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
-				return err
+				return ended(ctx, err)
 			}
 			continue
 		}
@@ -111,7 +111,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 				return formatError(status, data, c.secrets())
 			}
 			if err := c.cfg.Sleep(ctx, wait); err != nil {
-				return err
+				return ended(ctx, err)
 			}
 		default:
 			return formatError(status, data, c.secrets())

@@ -42,7 +42,7 @@ func TestDecodeAccount(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
 		want       []string
-		code       string
+		code       coach.Code
 	}{
 		{"documented", accountSample, []string{"BTC", "ETH", "LDBNB"}, ""},
 		{"no balances", `{"balances":[]}`, []string{}, ""},

@@ -221,7 +221,7 @@ func TestDiscoveryErrors(t *testing.T) {
 		name   string
 		mutate func(*binance.Config)
 		setup  func(*brokertest.Binance)
-		code   string
+		code   coach.Code
 		listed int // exchangeInfo requests
 	}{
 		{"fault -2015", nil, func(f *brokertest.Binance) {

@@ -82,7 +82,7 @@ func FuzzErrorBody(f *testing.F) {
 	f.Add([]byte(`{"code":-2015,"msg":"key-SECRET-key"}`))
 	f.Add([]byte(`{"code":-1,"msg":"key-SEC` + "\x7f" + `RET-key"}`))
 	const secret = "key-SECRET-key"
-	codes := map[string]bool{coach.EINVALID: true, coach.ENOTFOUND: true, coach.EUNAUTHORIZED: true, coach.EFORBIDDEN: true,
+	codes := map[coach.Code]bool{coach.EINVALID: true, coach.ENOTFOUND: true, coach.EUNAUTHORIZED: true, coach.EFORBIDDEN: true,
 		coach.ERATELIMITED: true, coach.EUNAVAILABLE: true}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 403, 404, 418, 429, 500, 503} {

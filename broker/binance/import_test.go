@@ -107,7 +107,7 @@ func TestImportThroughTheClient(t *testing.T) {
 	if err := json.Unmarshal(evs[len(evs)-1].Payload, &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Phase != coach.ImportPhaseFailed || p.Error == nil || p.Error.Code != coach.EUNAUTHORIZED {
+	if p.Phase != coach.ImportPhaseFailed || p.Error == nil || p.Error.Code != string(coach.EUNAUTHORIZED) {
 		t.Errorf("last import.progress %+v, want failed with EUNAUTHORIZED", p)
 	}
 }

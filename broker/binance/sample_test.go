@@ -82,7 +82,7 @@ func TestSamples(t *testing.T) {
 		trades  []coach.Trade
 		candles []coach.Candle
 		offset  int64
-		code    string
+		code    coach.Code
 	}
 	cases := []struct {
 		file   string

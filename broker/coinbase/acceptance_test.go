@@ -258,7 +258,7 @@ func TestFillsServerErrors(t *testing.T) {
 		status int
 		body   string
 		times  int
-		code   string
+		code   coach.Code
 	}{
 		{"503 then fine", 503, "<html>unavailable</html>", 2, ""},
 		{"500 forever", 500, "oops", 100, coach.EUNAVAILABLE},

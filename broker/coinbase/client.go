@@ -110,6 +110,9 @@ func (c *Client) do(ctx context.Context, r call) error {
 		access := r.bearer
 		if r.auth {
 			if access, err = c.accessToken(ctx); err != nil {
+				if ce, ok := coach.ContextError(err); ok { // a TokenStore's bare context error
+					return ce
+				}
 				return err
 			}
 		}
@@ -119,13 +122,13 @@ func (c *Client) do(ctx context.Context, r call) error {
 		status, header, data, err := wire.ReadAnswer(c.cfg.HTTPClient, req, maxBody)
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return ended(ctx, nil)
 			}
 			if attempt >= c.cfg.MaxAttempts {
 				return coach.Errorf(coach.EUNAVAILABLE, "coinbase is unreachable after %d attempts; try again later", attempt)
 			}
 			if err := c.cfg.Sleep(ctx, wire.Backoff(c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)); err != nil {
-				return err
+				return ended(ctx, err)
 			}
 			continue
 		}
@@ -147,7 +150,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 				return formatError(status, data, c.secrets(r.bearer))
 			}
 			if err := c.cfg.Sleep(ctx, wait); err != nil {
-				return err
+				return ended(ctx, err)
 			}
 		default:
 			return formatError(status, data, c.secrets(r.bearer))

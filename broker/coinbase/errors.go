@@ -1,6 +1,7 @@
 package coinbase
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -109,4 +110,17 @@ func formatError(status int, body []byte, secrets []string) error {
 // malformed is the error for a 2xx answer that does not decode.
 func malformed(what string) error {
 	return coach.Errorf(coach.EUNAVAILABLE, "coinbase sent a malformed %s", what)
+}
+
+// ended returns ECANCELED, wrapping the context's error, when ctx has ended or err is a context
+// error, and err otherwise: a request, a backoff sleep cut short by the caller's context is
+// canceled, never unavailable.
+func ended(ctx context.Context, err error) error {
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return ce
+	}
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
+	}
+	return err
 }

@@ -87,7 +87,7 @@ func FuzzErrorBody(f *testing.F) {
 	f.Add([]byte(`{"error":"x","message":"tok-SECRET-tok"}`))
 	f.Add([]byte(`{"errors":[{"id":"tok-SECRET-tok","message":"tok-SEC` + "\x01" + `RET-tok"}]}`))
 	const secret = "tok-SECRET-tok"
-	codes := map[string]bool{coach.EINVALID: true, coach.ENOTFOUND: true, coach.EUNAUTHORIZED: true, coach.EFORBIDDEN: true,
+	codes := map[coach.Code]bool{coach.EINVALID: true, coach.ENOTFOUND: true, coach.EUNAUTHORIZED: true, coach.EFORBIDDEN: true,
 		coach.ERATELIMITED: true, coach.EUNAVAILABLE: true}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 403, 404, 418, 429, 500, 503} {

@@ -197,7 +197,7 @@ func TestImportThroughTheClient(t *testing.T) {
 		t.Errorf("connection status %q, want revoked", got.Status)
 	}
 	p := r.lastProgress(t)
-	if p.Phase != coach.ImportPhaseFailed || p.Error == nil || p.Error.Code != coach.EUNAUTHORIZED || p.Error.Message != coach.ErrorMessage(coinbase.ErrRevoked) {
+	if p.Phase != coach.ImportPhaseFailed || p.Error == nil || p.Error.Code != string(coach.EUNAUTHORIZED) || p.Error.Message != coach.ErrorMessage(coinbase.ErrRevoked) {
 		t.Errorf("last import.progress %+v, want failed with the re-link message", p)
 	}
 	audit, err := r.store.Audit().List(ctx, r.conn.UserID, 3)

@@ -25,7 +25,7 @@ func TestNormalizeFillsSamples(t *testing.T) {
 		file  string
 		sides map[string]coach.Side
 		want  []coach.Trade
-		code  string
+		code  coach.Code
 	}{
 		{file: "coinbase_fills.json", sides: sampleOrderSides, want: []coach.Trade{{
 			Broker: "coinbase", ExtID: "22222-2222222-22222222", Symbol: "BTC-USD", Side: coach.Sell, // side from the order

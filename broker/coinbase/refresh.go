@@ -93,7 +93,7 @@ func (c *Client) stamp(tok *oauth2.Token) {
 // (where invalid_grant means the connection is gone) from a code exchange.
 func tokenError(ctx context.Context, err error, refresh bool) error {
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return ended(ctx, nil)
 	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {

@@ -88,7 +88,7 @@ func TestSamples(t *testing.T) {
 		trades  []coach.Trade
 		candles []coach.Candle
 		time    time.Time
-		code    string
+		code    coach.Code
 		revoked bool
 		// refreshed is the access token the store must hold afterwards ("" to skip).
 		refreshed string

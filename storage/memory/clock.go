@@ -13,6 +13,11 @@ func clockOrSystem(c coach.Clock) coach.Clock {
 	return c
 }
 
-// ctxError turns a context's error into the error a call returns: an EINTERNAL that keeps
-// context.Canceled or DeadlineExceeded in its chain for errors.Is.
-func ctxError(err error) error { return errors.WithStack(err) }
+// ctxError turns a context's error into the error a call returns: ECANCELED, keeping
+// context.Canceled or DeadlineExceeded in its chain for errors.Is (coach.ContextError).
+func ctxError(err error) error {
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
+	}
+	return errors.WithStack(err)
+}

@@ -57,8 +57,8 @@ func (s *Store) Close() error {
 
 // InTx runs fn in one transaction, rolling back everything fn wrote through tx if fn returns an
 // error or panics (the panic then continues). If ctx is done when fn returns nil, the
-// transaction rolls back and InTx returns the context's error, like a database whose commit
-// fails.
+// transaction rolls back and InTx returns ECANCELED wrapping the context's error, like a
+// database whose commit fails.
 func (s *Store) InTx(ctx context.Context, fn func(tx storage.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return ctxError(err)
@@ -84,7 +84,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx storage.Tx) error) (err err
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return errors.Wrap(err, "memory: commit")
+		return ctxError(err)
 	}
 	committed = true
 	return nil

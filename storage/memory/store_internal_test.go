@@ -3,7 +3,6 @@ package memory_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -122,30 +121,6 @@ func TestClosedStoreRefusesCalls(t *testing.T) {
 	}
 	if err := s.InTx(ctx, func(storage.Tx) error { return nil }); coach.ErrorCode(err) != coach.EINTERNAL {
 		t.Errorf("InTx after Close: %v, want internal", err)
-	}
-}
-
-func TestCanceledContext(t *testing.T) {
-	t.Parallel()
-	s := memory.New()
-	u := newUser(t, s)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := s.Trades().Count(ctx, u.ID); !errors.Is(err, context.Canceled) {
-		t.Errorf("Count with a canceled context: %v", err)
-	}
-	// A context canceled while fn runs makes the commit fail and rolls back.
-	ctx, cancel = context.WithCancel(context.Background())
-	err := s.InTx(ctx, func(tx storage.Tx) error {
-		_, err := tx.Trades().Upsert(ctx, u.ID, []coach.Trade{validTrade("a", epoch)})
-		cancel()
-		return err
-	})
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("InTx whose context was canceled: %v", err)
-	}
-	if n, _ := s.Trades().Count(context.Background(), u.ID); n != 0 {
-		t.Errorf("%d trades after the failed commit, want 0", n)
 	}
 }
 

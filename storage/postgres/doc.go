@@ -13,9 +13,11 @@
 // schema an EINVALID naming it). Every statement names the store's schema explicitly, so the
 // store never depends on search_path and never touches the host's tables. Test helpers are in
 // postgrestest, so this package does not link the testing package. Driver errors become coach errors in one
-// place (formatError): unique violations ECONFLICT, foreign-key violations ENOTFOUND, check
-// violations and rejected text EINVALID, lost connections EUNAVAILABLE, anything else EINTERNAL
-// with a stack.
+// place (formatError): unique violations ECONFLICT, serialization failures and deadlocks
+// ERETRYABLE, foreign-key violations ENOTFOUND, check violations and rejected text EINVALID, lost
+// connections EUNAVAILABLE, a cancelled or expired context ECANCELED, anything else EINTERNAL
+// with a stack. Coded errors keep the driver's error as their cause for errors.Is/As and the
+// log; their messages never show it.
 //
 // The event outbox is partitioned by month of ts (UTC bounds, partition key in the primary key).
 // EnsurePartitions makes partitions ahead of time, DropPartitionsBefore and Events.Prune drop old

@@ -483,7 +483,7 @@ func TestNoMigrateNeedsTheSchema(t *testing.T) {
 	wantCode(t, postgres.Migrate(ctx, pool, `bad"schema`), coach.EINVALID, "Migrate with a bad schema name")
 }
 
-func wantCode(t testing.TB, err error, want, what string) {
+func wantCode(t testing.TB, err error, want coach.Code, what string) {
 	t.Helper()
 	if got := coach.ErrorCode(err); got != want {
 		t.Fatalf("%s: error code %q (%v), want %q", what, got, err, want)

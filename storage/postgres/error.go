@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -18,10 +17,12 @@ import (
 // where PostgreSQL's errors become coach errors:
 //
 //   - a *coach.Error passes through unchanged;
-//   - a cancelled or expired context passes through (errors.Is still finds it), with a stack;
+//   - a cancelled or expired context is ECANCELED (coach.ContextError), also when pgx wraps it
+//     (a timeout, a connect error); errors.Is still finds context.Canceled or DeadlineExceeded;
 //   - pgx.ErrNoRows is ENOTFOUND;
-//   - unique_violation (23505) and exclusion_violation are ECONFLICT, as are serialization failures
-//     and deadlocks (the transaction lost a race and may be retried);
+//   - unique_violation (23505) and exclusion_violation are ECONFLICT;
+//   - serialization_failure (40001) and deadlock_detected (40P01) are ERETRYABLE: the transaction
+//     lost a race and the whole operation can be retried;
 //   - foreign_key_violation (23503) is ENOTFOUND: the row it names (a user, a trade) does not
 //     exist, or is being deleted;
 //   - check_violation, not_null_violation, numeric and text errors (class 22: a NUL byte or bad
@@ -29,7 +30,8 @@ import (
 //   - a lost or refused connection is EUNAVAILABLE;
 //   - anything else is EINTERNAL: the driver error wrapped with a stack, for the log only.
 //
-// Messages never quote the driver's text, which may contain data.
+// A coded error keeps the driver's error as its cause (errors.As reaches the *pgconn.PgError or
+// the dial error), but its message never quotes the driver's text, which may contain data.
 func formatError(err error) error {
 	if err == nil {
 		return nil
@@ -38,37 +40,39 @@ func formatError(err error) error {
 	if errors.As(err, &ce) {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return pkgerrors.WithStack(err)
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return coach.Errorf(coach.ENOTFOUND, "not found")
+		return coach.WrapError(coach.ENOTFOUND, err, "not found")
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
 		case pe.Code == "23505" || pe.Code == "23P01":
-			return coach.Errorf(coach.ECONFLICT, "%s already exists", constraintSubject(pe.ConstraintName, pe.TableName))
-		case pe.Code == "40001" || pe.Code == "40P01":
-			return coach.Errorf(coach.ECONFLICT, "a concurrent change conflicted; try again")
+			return coach.WrapError(coach.ECONFLICT, err, "%s already exists", constraintSubject(pe.ConstraintName, pe.TableName))
+		case pe.Code == "40001":
+			return coach.WrapError(coach.ERETRYABLE, err, "a concurrent change conflicted (serialization failure); the operation can be retried")
+		case pe.Code == "40P01":
+			return coach.WrapError(coach.ERETRYABLE, err, "a concurrent change conflicted (deadlock); the operation can be retried")
 		case pe.Code == "23503":
-			return coach.Errorf(coach.ENOTFOUND, "%s refers to something that does not exist", constraintSubject(pe.ConstraintName, pe.TableName))
+			return coach.WrapError(coach.ENOTFOUND, err, "%s refers to something that does not exist", constraintSubject(pe.ConstraintName, pe.TableName))
 		case pe.Code == "23514" && strings.HasPrefix(pe.Message, "no partition of relation"):
 			// A row for a month without a partition: the store failed to make it. A fault.
 			return pkgerrors.Wrap(err, "postgres: event outbox partition missing")
 		case pe.Code == "23514" || pe.Code == "23502":
-			return coach.Errorf(coach.EINVALID, "%s: a value is out of range", constraintSubject(pe.ConstraintName, pe.TableName))
+			return coach.WrapError(coach.EINVALID, err, "%s: a value is out of range", constraintSubject(pe.ConstraintName, pe.TableName))
 		case strings.HasPrefix(pe.Code, "22"):
-			return coach.Errorf(coach.EINVALID, "a value cannot be stored (bad text, JSON or number)")
+			return coach.WrapError(coach.EINVALID, err, "a value cannot be stored (bad text, JSON or number)")
 		case strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300":
 			// Connection exceptions, the server shutting down or killing the session, too many
 			// connections: the server is (for now) unavailable.
-			return coach.Errorf(coach.EUNAVAILABLE, "database unavailable")
+			return coach.WrapError(coach.EUNAVAILABLE, err, "database unavailable")
 		}
 		return pkgerrors.Wrapf(err, "postgres: sqlstate %s", pe.Code)
 	}
 	if connLost(err) {
-		return coach.Errorf(coach.EUNAVAILABLE, "database unavailable")
+		return coach.WrapError(coach.EUNAVAILABLE, err, "database unavailable")
 	}
 	return pkgerrors.WithStack(err)
 }

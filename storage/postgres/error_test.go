@@ -21,15 +21,15 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"coach error", coachErr, coach.EGONE},
 		{"no rows", pgx.ErrNoRows, coach.ENOTFOUND},
 		{"unique_violation", pg("23505"), coach.ECONFLICT},
 		{"exclusion_violation", pg("23P01"), coach.ECONFLICT},
-		{"serialization_failure", pg("40001"), coach.ECONFLICT},
-		{"deadlock_detected", pg("40P01"), coach.ECONFLICT},
+		{"serialization_failure", pg("40001"), coach.ERETRYABLE},
+		{"deadlock_detected", pg("40P01"), coach.ERETRYABLE},
 		{"foreign_key_violation", pg("23503"), coach.ENOTFOUND},
 		{"check_violation", pg("23514"), coach.EINVALID},
 		{"not_null_violation", pg("23502"), coach.EINVALID},
@@ -44,7 +44,9 @@ func TestFormatError(t *testing.T) {
 		{"unexpected EOF", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), coach.EUNAVAILABLE},
 		{"conn closed", pgconn.ErrConnClosed, coach.EUNAVAILABLE},
 		{"anything else", errors.New("boom"), coach.EINTERNAL},
-		{"canceled", context.Canceled, coach.EINTERNAL},
+		{"canceled", context.Canceled, coach.ECANCELED},
+		{"deadline", context.DeadlineExceeded, coach.ECANCELED},
+		{"canceled wrapped by pgx", fmt.Errorf("timeout: %w", fmt.Errorf("read: %w", context.Canceled)), coach.ECANCELED},
 	} {
 		got := formatError(tc.err)
 		if code := coach.ErrorCode(got); code != tc.want {
@@ -61,6 +63,16 @@ func TestFormatError(t *testing.T) {
 	}
 	if err := formatError(fmt.Errorf("q: %w", context.DeadlineExceeded)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("deadline error %v lost context.DeadlineExceeded", err)
+	}
+	// Every coded translation keeps the driver error as its cause.
+	for _, code := range []string{"23505", "40001", "40P01", "23503", "23514", "22021", "57P01"} {
+		var pe *pgconn.PgError
+		if err := formatError(pg(code)); !errors.As(err, &pe) || pe.Code != code {
+			t.Errorf("%s: %v does not keep the *pgconn.PgError", code, err)
+		}
+	}
+	if err := formatError(io.ErrUnexpectedEOF); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("unavailable %v lost its cause", err)
 	}
 	if err := formatError(errors.New("boom")); fmt.Sprintf("%+v", err) == "boom" {
 		t.Error("an internal error has no stack")
@@ -87,7 +99,7 @@ func TestConstraintsBackTheValidation(t *testing.T) {
 		name string
 		sql  string
 		args []any
-		want string
+		want coach.Code
 	}{
 		{"negative qty", `INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, ts) VALUES ('t1', $1, 'demo', 'e', 'BTC-USD', 'BUY', -1, 1, now())`, []any{u.ID}, coach.EINVALID},
 		{"bad side", `INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, ts) VALUES ('t1', $1, 'demo', 'e', 'BTC-USD', 'HOLD', 1, 1, now())`, []any{u.ID}, coach.EINVALID},

@@ -41,7 +41,7 @@ func fills(n int, broker, prefix string) []coach.Trade {
 }
 
 // wantCode fails the test unless err has the coach error code want ("" for none).
-func wantCode(t testing.TB, err error, want, what string) {
+func wantCode(t testing.TB, err error, want coach.Code, what string) {
 	t.Helper()
 	if got := coach.ErrorCode(err); got != want {
 		t.Fatalf("%s: error code %q (%v), want %q", what, got, err, want)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"hash/fnv"
 	"io/fs"
 
@@ -82,7 +83,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		return pkgerrors.Wrap(err, "postgres: migrate")
 	}
 	if _, err := p.Up(ctx); err != nil {
-		if ctx.Err() != nil || connLost(err) {
+		if ctx.Err() != nil { // goose may not wrap the context's error: say it was the caller's
+			return formatError(errors.Join(ctx.Err(), err))
+		}
+		if connLost(err) {
 			return formatError(err)
 		}
 		return pkgerrors.Wrap(err, "postgres: migrate")

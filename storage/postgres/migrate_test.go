@@ -58,7 +58,7 @@ func TestConfigValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-		want string
+		want coach.Code
 	}{
 		{"defaults", Config{URL: DefaultTestURL}, ""},
 		{"public schema", Config{URL: DefaultTestURL, Schema: "public"}, ""},

@@ -8,5 +8,6 @@
 // operation touches exactly one key, so the stores also work on Redis Cluster.
 //
 // Driver errors are translated in one place: an unreachable or overloaded server is
-// coach.EUNAVAILABLE, anything else unexpected is coach.EINTERNAL with a stack.
+// coach.EUNAVAILABLE (keeping the driver's error as its cause), an ended context
+// coach.ECANCELED, anything else unexpected is coach.EINTERNAL with a stack.
 package redis

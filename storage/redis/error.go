@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -13,21 +12,22 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// formatError translates a driver error of operation op into the coach error model: a server
-// that cannot be reached, is loading, read-only, out of clients or timing out is EUNAVAILABLE
-// (safe to retry); anything else is an unexpected fault, wrapped with a stack (EINTERNAL).
-// goredis.Nil is not handled here: whether an absent key is ENOTFOUND or fine depends on the
-// caller. A canceled context is returned wrapped so that errors.Is(err, context.Canceled)
-// still holds.
+// formatError translates a driver error of operation op into the coach error model: a cancelled
+// or expired context is ECANCELED (coach.ContextError); a server that cannot be reached, is
+// loading, read-only, out of clients or timing out is EUNAVAILABLE (safe to retry), keeping the
+// driver's error as its cause; anything else is an unexpected fault, wrapped with a stack
+// (EINTERNAL). goredis.Nil is not handled here: whether an absent key is ENOTFOUND or fine
+// depends on the caller. errors.Is(err, context.Canceled) (or DeadlineExceeded) still holds for
+// an ended context.
 func formatError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
-		return pkgerrors.Wrap(err, "redis: "+op)
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
 	}
 	if unavailable(err) {
-		return coach.Errorf(coach.EUNAVAILABLE, "redis: %s: server unavailable", op)
+		return coach.WrapError(coach.EUNAVAILABLE, err, "redis: %s: server unavailable", op)
 	}
 	return pkgerrors.Wrap(err, "redis: "+op)
 }
@@ -38,8 +38,7 @@ func unavailable(err error) bool {
 	var netErr net.Error
 	var opErr *net.OpError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, syscall.ECONNREFUSED),
+	case errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF),

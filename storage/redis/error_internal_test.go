@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -27,12 +28,13 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"connection refused", refused, coach.EUNAVAILABLE},
 		{"wrapped refused", fmt.Errorf("dial: %w", refused), coach.EUNAVAILABLE},
-		{"deadline", context.DeadlineExceeded, coach.EUNAVAILABLE},
+		{"deadline", context.DeadlineExceeded, coach.ECANCELED},
+		{"i/o timeout", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, coach.EUNAVAILABLE},
 		{"eof", io.EOF, coach.EUNAVAILABLE},
 		{"closed client", goredis.ErrClosed, coach.EUNAVAILABLE},
 		{"pool timeout", goredis.ErrPoolTimeout, coach.EUNAVAILABLE},
@@ -41,7 +43,8 @@ func TestFormatError(t *testing.T) {
 		{"max clients", serverError("ERR max number of clients reached"), coach.EUNAVAILABLE},
 		{"wrongtype", serverError("WRONGTYPE Operation against a key holding the wrong kind of value"), coach.EINTERNAL},
 		{"script error", serverError("ERR Error running script"), coach.EINTERNAL},
-		{"canceled", context.Canceled, coach.EINTERNAL},
+		{"canceled", context.Canceled, coach.ECANCELED},
+		{"canceled wrapped", fmt.Errorf("read: %w", context.Canceled), coach.ECANCELED},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -49,8 +52,11 @@ func TestFormatError(t *testing.T) {
 			if code := coach.ErrorCode(got); code != tc.want {
 				t.Errorf("code %q (%v), want %q", code, got, tc.want)
 			}
-			if tc.want == coach.EINTERNAL && !errors.Is(got, tc.err) {
-				t.Errorf("internal error %v does not wrap %v", got, tc.err)
+			if tc.err != nil && !errors.Is(got, tc.err) {
+				t.Errorf("%s error %v does not keep its cause %v", tc.want, got, tc.err)
+			}
+			if tc.err != nil && tc.want != coach.EINTERNAL && strings.Contains(coach.ErrorMessage(got), tc.err.Error()) {
+				t.Errorf("message %q shows the driver's text", coach.ErrorMessage(got))
 			}
 		})
 	}

@@ -72,7 +72,7 @@ func TestIdempotencyConcurrentClaimsOneWins(t *testing.T) {
 	t.Parallel()
 	idem := redistest.MustOpen(t).Idempotency()
 	const workers = 16
-	codes := make(chan string, workers)
+	codes := make(chan coach.Code, workers)
 	for range workers {
 		go func() {
 			_, err := idem.Claim(t.Context(), "k", "h", time.Minute)

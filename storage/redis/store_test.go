@@ -207,7 +207,7 @@ func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		cfg  redis.Config
-		want string
+		want coach.Code
 	}{
 		{redis.Config{}, ""},
 		{redis.Config{Prefix: "app:prod:"}, ""},

@@ -298,7 +298,7 @@ func TestConfigValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(*s3.Config)
-		want   string
+		want   coach.Code
 	}{
 		{"minimal", func(*s3.Config) {}, ""},
 		{"minio", func(c *s3.Config) {

@@ -12,5 +12,6 @@
 //
 // Driver errors are translated in one place (formatError): NoSuchKey/NotFound is
 // coach.ENOTFOUND, AccessDenied coach.EFORBIDDEN, throttling coach.ERATELIMITED, network
-// failures and 5xx coach.EUNAVAILABLE, anything else coach.EINTERNAL with a stack.
+// failures and 5xx coach.EUNAVAILABLE, a cancelled or expired context coach.ECANCELED, anything
+// else coach.EINTERNAL with a stack. Coded errors keep the SDK's error as their cause.
 package s3

@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -27,23 +26,25 @@ import (
 //	anything else                                  EINTERNAL, wrapped with a stack
 //
 // Credential errors (InvalidAccessKeyId, SignatureDoesNotMatch) are deployment faults and stay
-// EINTERNAL so that they are logged. A canceled context is wrapped so errors.Is still sees it.
-// Messages never carry the server's text.
+// EINTERNAL so that they are logged. A cancelled or expired context is ECANCELED
+// (coach.ContextError), checked first, so errors.Is still finds context.Canceled or
+// DeadlineExceeded. Coded errors keep the SDK's error as their cause; messages never carry the
+// server's text.
 func formatError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
-		return pkgerrors.Wrap(err, "s3: "+op)
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
 	}
 	if code := codeOf(err); code != "" {
-		return coach.Errorf(code, "s3: %s: %s", op, messages[code])
+		return coach.WrapError(code, err, "s3: %s: %s", op, messages[code])
 	}
 	return pkgerrors.Wrap(err, "s3: "+op)
 }
 
 // messages are the user-safe texts of the codes formatError returns.
-var messages = map[string]string{
+var messages = map[coach.Code]string{
 	coach.ENOTFOUND:    "not found",
 	coach.EFORBIDDEN:   "access denied",
 	coach.ERATELIMITED: "storage is throttling requests; try again later",
@@ -51,7 +52,7 @@ var messages = map[string]string{
 }
 
 // apiCodes maps S3 error codes to coach codes.
-var apiCodes = map[string]string{
+var apiCodes = map[string]coach.Code{
 	"NoSuchKey":                 coach.ENOTFOUND,
 	"NoSuchBucket":              coach.ENOTFOUND,
 	"NotFound":                  coach.ENOTFOUND,
@@ -81,7 +82,7 @@ var apiCodes = map[string]string{
 }
 
 // codeOf returns the coach code err maps to, or "" for an unexpected error.
-func codeOf(err error) string {
+func codeOf(err error) coach.Code {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		if code, ok := apiCodes[apiErr.ErrorCode()]; ok {
@@ -122,7 +123,6 @@ func unreachable(err error) bool {
 		errors.As(err, &quotaErr) ||
 		errors.As(err, &dnsErr) ||
 		errors.As(err, &netErr) ||
-		errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF)

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -38,7 +39,7 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want string
+		want coach.Code
 	}{
 		{"nil", nil, ""},
 		{"NoSuchKey", sdkError(responseError(404, "NoSuchKey")), coach.ENOTFOUND},
@@ -57,13 +58,15 @@ func TestFormatError(t *testing.T) {
 		{"connection refused", sdkError(&smithyhttp.RequestSendError{Err: refused}), coach.EUNAVAILABLE},
 		{"no response", sdkError(&smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{}}, Err: &smithyhttp.RequestSendError{Err: refused}}), coach.EUNAVAILABLE},
 		{"dns", sdkError(&net.DNSError{Err: "no such host", Name: "s3.invalid"}), coach.EUNAVAILABLE},
-		{"deadline", sdkError(context.DeadlineExceeded), coach.EUNAVAILABLE},
+		{"deadline", sdkError(context.DeadlineExceeded), coach.ECANCELED},
+		{"i/o timeout", sdkError(&smithyhttp.RequestSendError{Err: &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}}), coach.EUNAVAILABLE},
 		{"bad credentials", sdkError(responseError(403, "InvalidAccessKeyId")), coach.EINTERNAL},
 		{"bad signature", sdkError(responseError(403, "SignatureDoesNotMatch")), coach.EINTERNAL},
 		{"bad digest", sdkError(responseError(400, "BadDigest")), coach.EINTERNAL},
 		{"unknown 400", sdkError(responseError(400, "InvalidArgument")), coach.EINTERNAL},
 		{"plain error", errors.New("boom"), coach.EINTERNAL},
-		{"canceled", sdkError(context.Canceled), coach.EINTERNAL},
+		{"canceled", sdkError(context.Canceled), coach.ECANCELED},
+		{"canceled while sending", sdkError(&smithyhttp.RequestSendError{Err: fmt.Errorf("Get: %w", context.Canceled)}), coach.ECANCELED},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -71,8 +74,8 @@ func TestFormatError(t *testing.T) {
 			if code := coach.ErrorCode(got); code != tc.want {
 				t.Errorf("code %q (%v), want %q", code, got, tc.want)
 			}
-			if tc.want == coach.EINTERNAL && !errors.Is(got, tc.err) {
-				t.Errorf("internal error %v does not wrap the SDK's", got)
+			if tc.err != nil && !errors.Is(got, tc.err) {
+				t.Errorf("%s error %v does not keep the SDK's as its cause", tc.want, got)
 			}
 			if tc.want != "" && tc.want != coach.EINTERNAL {
 				msg := coach.ErrorMessage(got)

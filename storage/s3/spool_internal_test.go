@@ -27,7 +27,7 @@ func TestSpool(t *testing.T) {
 		name     string
 		size     int
 		maxSize  int64
-		wantCode string
+		wantCode coach.Code
 		wantFile bool
 	}{
 		{"empty", 0, 100, "", false},

@@ -46,7 +46,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 }
 
 // wantCode fails the test unless err has the coach error code want ("" for no error).
-func wantCode(t testing.TB, err error, want, what string) {
+func wantCode(t testing.TB, err error, want coach.Code, what string) {
 	t.Helper()
 	if got := coach.ErrorCode(err); got != want {
 		t.Fatalf("%s: error code %q (%v), want %q", what, got, err, want)

@@ -36,7 +36,7 @@ func RunNonces(t *testing.T, newNonces func(t *testing.T) storage.Nonces) {
 		s := newNonces(t)
 		n := randomKey(t)
 		const workers = 16
-		codes := make(chan string, workers)
+		codes := make(chan coach.Code, workers)
 		for range workers {
 			go func() { codes <- coach.ErrorCode(s.Use(ctx, n, time.Minute)) }()
 		}

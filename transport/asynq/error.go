@@ -14,10 +14,11 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// formatError translates an error of operation op into the coach error model: a Redis that
-// cannot be reached, is loading, read-only or out of clients is EUNAVAILABLE (safe to retry);
-// anything else is an unexpected fault, wrapped with a stack (EINTERNAL). A cancelled context is
-// returned wrapped so that errors.Is(err, context.Canceled) still holds.
+// formatError translates an error of operation op into the coach error model: a cancelled or
+// expired context (ctx's, or one in err's chain) is ECANCELED (coach.ContextError), so that
+// errors.Is(err, context.Canceled) or DeadlineExceeded still holds; a Redis that cannot be
+// reached, is loading, read-only or out of clients is EUNAVAILABLE (safe to retry), keeping err
+// as its cause; anything else is an unexpected fault, wrapped with a stack (EINTERNAL).
 //
 // asynq reports a failed script as text, losing the driver error, so when err itself does not
 // tell, formatError asks the server: if it does not answer a PING either, the error is
@@ -29,17 +30,17 @@ func formatError(ctx context.Context, client goredis.UniversalClient, op string,
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = errors.Join(cerr, err) // asynq may have flattened the context's error into text
 	}
-	if errors.Is(err, context.Canceled) {
-		return pkgerrors.Wrap(err, "asynq: "+op)
+	if ce, ok := coach.ContextError(err); ok {
+		return ce
 	}
 	if unavailable(err) {
-		return coach.Errorf(coach.EUNAVAILABLE, "asynq: %s: redis unavailable", op)
+		return coach.WrapError(coach.EUNAVAILABLE, err, "asynq: %s: redis unavailable", op)
 	}
 	if client != nil {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
 		if perr := client.Ping(pctx).Err(); perr != nil && unavailable(perr) {
-			return coach.Errorf(coach.EUNAVAILABLE, "asynq: %s: redis unavailable", op)
+			return coach.WrapError(coach.EUNAVAILABLE, errors.Join(err, perr), "asynq: %s: redis unavailable", op)
 		}
 	}
 	return pkgerrors.Wrap(err, "asynq: "+op)
@@ -51,8 +52,7 @@ func unavailable(err error) bool {
 	var netErr net.Error
 	var opErr *net.OpError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, syscall.ECONNREFUSED),
+	case errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF),

@@ -196,7 +196,7 @@ func (q *Queue) MirrorArchived(ctx context.Context) (int, error) {
 	for _, queue := range queues {
 		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
-				return n, err
+				return n, formatError(ctx, nil, "mirror archived", err)
 			}
 			tasks, err := q.inspector.ListArchivedTasks(queue, asynq.PageSize(100), asynq.Page(page))
 			if err != nil {

@@ -202,7 +202,7 @@ func (v *Verifier) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &re) {
 		re = &RequestError{Status: http.StatusInternalServerError, Err: err}
 	}
-	body := map[string]string{"code": coach.ErrorCode(re.Err), "message": coach.ErrorMessage(re.Err)}
+	body := map[string]string{"code": string(coach.ErrorCode(re.Err)), "message": coach.ErrorMessage(re.Err)}
 	if re.Reason != "" {
 		body["reason"] = re.Reason
 	}

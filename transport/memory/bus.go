@@ -40,8 +40,8 @@ func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 	if b == nil || b.subs == nil {
 		return errBusNotConstructed
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return ce
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -64,8 +64,8 @@ func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscript
 	if b == nil || b.subs == nil {
 		return nil, errBusNotConstructed
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return nil, ce
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -116,8 +116,8 @@ func (q *Queue) Enqueue(ctx context.Context, j transport.Job) (transport.Enqueue
 	if q == nil || q.tasks == nil {
 		return transport.Enqueued{}, errQueueNotConstructed
 	}
-	if err := ctx.Err(); err != nil {
-		return transport.Enqueued{}, err
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return transport.Enqueued{}, ce
 	}
 	if err := j.Validate(); err != nil {
 		return transport.Enqueued{}, err

@@ -139,13 +139,14 @@ func (b *Bus) constructed() bool { return b != nil && b.client != nil }
 func errBusClosed() error { return coach.Errorf(coach.EUNAVAILABLE, "event bus closed") }
 
 // Publish sends e to the subscribers of e.UserID, in every process, and returns once Redis has
-// accepted it. EUNAVAILABLE when Redis cannot be reached or the bus is closed.
+// accepted it. EUNAVAILABLE when Redis cannot be reached or the bus is closed; ECANCELED, wrapping
+// ctx's error, when ctx ends first.
 func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 	if !b.constructed() {
 		return errNotConstructed
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return formatError("publish", err)
 	}
 	b.mu.Lock()
 	closed := b.closed
@@ -165,14 +166,14 @@ func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 
 // Subscribe starts receiving userID's events and returns once Redis confirmed the subscription:
 // every event published afterwards reaches it, until it is closed, overflows or the connection
-// drops. EUNAVAILABLE when Redis cannot be reached or the bus is closed; ctx's error when ctx
-// ends first.
+// drops. EUNAVAILABLE when Redis cannot be reached or the bus is closed; ECANCELED, wrapping
+// ctx's error, when ctx ends first.
 func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscription, error) {
 	if !b.constructed() {
 		return nil, errNotConstructed
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, formatError("subscribe", err)
 	}
 	if userID == "" {
 		return nil, coach.Errorf(coach.EINVALID, "userId: required")
@@ -217,7 +218,7 @@ func (b *Bus) Subscribe(ctx context.Context, userID string) (transport.Subscript
 	case <-ctx.Done():
 		// Close waits for ctl, which the write above may hold a while.
 		go func() { _ = s.Close() }()
-		return nil, ctx.Err()
+		return nil, formatError("subscribe", ctx.Err())
 	}
 }
 

@@ -128,7 +128,7 @@ func TestNewBusRefusesBadConfig(t *testing.T) {
 		name   string
 		client goredis.UniversalClient
 		cfg    redis.BusConfig
-		want   string
+		want   coach.Code
 	}{
 		{"defaults", client, redis.BusConfig{}, ""},
 		{"nil client", nil, redis.BusConfig{}, coach.EINVALID},

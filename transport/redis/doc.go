@@ -7,6 +7,7 @@
 // BusConfig.Prefix, so several deployments (or tests) can share one Redis.
 //
 // Driver errors are translated in one place: an unreachable or overloaded server is
-// coach.EUNAVAILABLE, anything else unexpected is coach.EINTERNAL with a stack. The short-lived
+// coach.EUNAVAILABLE (keeping the driver's error as its cause), an ended context
+// coach.ECANCELED, anything else unexpected is coach.EINTERNAL with a stack. The short-lived
 // stores on Redis (cache, idempotency keys, nonces, rate limits) are in storage/redis.
 package redis

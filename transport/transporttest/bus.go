@@ -21,6 +21,11 @@ const waitTimeout = 10 * time.Second
 // RunBus checks the transport.Bus contract against the buses newBus makes. Each subtest gets its
 // own bus and random user ids, so adapters sharing a server may run subtests in parallel.
 func RunBus(t *testing.T, newBus func(t *testing.T) transport.Bus) {
+	t.Run("ContextEndedIsCanceled", func(t *testing.T) {
+		t.Parallel()
+		busContextEnded(t, newBus(t))
+	})
+
 	t.Run("DeliversInOrderToItsUserOnly", func(t *testing.T) {
 		t.Parallel()
 		bus := newBus(t)

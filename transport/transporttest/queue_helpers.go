@@ -140,7 +140,7 @@ func fail(j transport.Job, n int) error {
 	return fmt.Errorf("boom: %s attempt %d", j.ID, n)
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t *testing.T, what string, err error, code coach.Code) {
 	t.Helper()
 	if got := coach.ErrorCode(err); got != code {
 		t.Fatalf("%s: error %v has code %q, want %q", what, err, got, code)

@@ -114,7 +114,7 @@ func (c *Client) LastEventID() string {
 }
 
 // Run delivers the user's events to handle, one at a time, in id order, each once, reconnecting
-// as needed, until ctx ends (ctx's error), handle fails (its error, unchanged; the event is
+// as needed, until ctx ends (ECANCELED wrapping ctx's error), handle fails (its error, unchanged; the event is
 // offered again by the next Run) or the relay refuses for good: EGONE when the last event is
 // past retention (reload state, then use a new Client), EUNAUTHORIZED or EFORBIDDEN when the
 // handshake is refused, EINVALID when the relay calls the client's frames a policy violation.
@@ -132,7 +132,7 @@ func (c *Client) Run(ctx context.Context, handle func(context.Context, coach.Env
 		var h handlerError
 		switch {
 		case ctx.Err() != nil:
-			return ctx.Err()
+			return canceled(ctx)
 		case errors.As(err, &h):
 			return h.err
 		}
@@ -150,7 +150,7 @@ func (c *Client) Run(ctx context.Context, handle func(context.Context, coach.Env
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return canceled(ctx)
 		case <-t.C:
 		}
 	}
@@ -261,7 +261,7 @@ func (c *Client) dialURL() string {
 // dialError classifies a failed handshake: refusals that retrying cannot fix are final.
 func dialError(resp *http.Response, err error) error {
 	if resp == nil {
-		return coach.Errorf(coach.EUNAVAILABLE, "ws client: cannot reach the relay: %v", err)
+		return coach.WrapError(coach.EUNAVAILABLE, err, "ws client: cannot reach the relay")
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusUnauthorized:
@@ -276,6 +276,14 @@ func dialError(resp *http.Response, err error) error {
 	return coach.Errorf(coach.EUNAVAILABLE, "ws client: handshake failed with status %d", resp.StatusCode)
 }
 
+// canceled is Run's error when ctx ended: ECANCELED wrapping ctx's error.
+func canceled(ctx context.Context) error {
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return ce
+	}
+	return ctx.Err()
+}
+
 // closeError classifies the end of a connection by its close code.
 func closeError(code int, err error) error {
 	switch code {
@@ -286,7 +294,7 @@ func closeError(code int, err error) error {
 	case int(websocket.StatusPolicyViolation):
 		return coach.Errorf(coach.EINVALID, "ws client: the relay reports a policy violation")
 	case -1:
-		return coach.Errorf(coach.EUNAVAILABLE, "ws client: connection lost: %v", err)
+		return coach.WrapError(coach.EUNAVAILABLE, err, "ws client: connection lost")
 	}
 	return coach.Errorf(coach.EUNAVAILABLE, "ws client: the relay closed the connection with %d", code)
 }

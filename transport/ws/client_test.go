@@ -157,7 +157,7 @@ func TestClientGivesUpOnGoneAndPolicyViolation(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		script []any
-		want   string
+		want   coach.Code
 	}{
 		{"GoneFrame", []any{ws.ServerFrame{Type: ws.FrameGone, Reason: ws.ReasonReload}, websocket.StatusCode(ws.CloseGone)}, coach.EGONE},
 		{"GoneCode", []any{websocket.StatusCode(ws.CloseGone)}, coach.EGONE},

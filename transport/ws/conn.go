@@ -260,7 +260,9 @@ func (c *conn) fail(op string, err error) {
 	switch coach.ErrorCode(err) {
 	case coach.EINVALID:
 		c.close(websocket.StatusPolicyViolation, "invalid lastEventId")
-	case coach.EUNAVAILABLE:
+	case coach.EUNAVAILABLE, coach.ERETRYABLE, coach.ECANCELED:
+		// A dependency down, a transaction that lost a race, a dependency's own deadline: the
+		// client should come back, and none of these is a fault to log.
 		c.close(websocket.StatusTryAgainLater, "try again later")
 	default:
 		c.relay.cfg.Logger.Error("ws relay: "+op+" failed", "err", err)

@@ -338,7 +338,7 @@ func handshakeStatus(err error) int {
 		return http.StatusBadRequest
 	case coach.ERATELIMITED:
 		return http.StatusTooManyRequests
-	case coach.EUNAVAILABLE:
+	case coach.EUNAVAILABLE, coach.ERETRYABLE, coach.ECANCELED:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

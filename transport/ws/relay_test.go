@@ -508,7 +508,7 @@ func TestHandshakeRefusals(t *testing.T) {
 	t.Run("ClientGivesUp", func(t *testing.T) {
 		for _, tc := range []struct {
 			header http.Header
-			want   string
+			want   coach.Code
 		}{
 			{http.Header{}, coach.EUNAUTHORIZED},
 			{http.Header{"Authorization": {"Bearer " + user}, "Origin": {"https://evil.example"}}, coach.EFORBIDDEN},
@@ -676,6 +676,13 @@ func TestDependencyFailuresCloseWithARetryableCode(t *testing.T) {
 		{"BusFault", ws.RelayConfig{Bus: failingBus{e.bus, coach.Errorf(coach.EINTERNAL, "boom")}}, websocket.StatusInternalError},
 		{"ReplayDown", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EUNAVAILABLE, "core down")
+		}, NewestFunc: e.store.Events().Newest}}, websocket.StatusTryAgainLater},
+		{"ReplayLostARace", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
+			return nil, coach.Errorf(coach.ERETRYABLE, "serialization failure")
+		}, NewestFunc: e.store.Events().Newest}}, websocket.StatusTryAgainLater},
+		{"ReplayTimedOut", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
+			ce, _ := coach.ContextError(context.DeadlineExceeded)
+			return nil, ce
 		}, NewestFunc: e.store.Events().Newest}}, websocket.StatusTryAgainLater},
 		{"ReplayRefusesCursor", ws.RelayConfig{Replayer: ws.ReplayerFuncs{SinceFunc: func(context.Context, string, string, int) ([]coach.Event, error) {
 			return nil, coach.Errorf(coach.EINVALID, "bad cursor")

@@ -1,0 +1,101 @@
+package coinbase_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/coinbase"
+	"github.com/tradecoach/coach/internal/wire"
+)
+
+// TestContextEndedIsCanceled checks that a call whose context ends — before it starts, past its
+// deadline, during a request or during a backoff sleep — is ECANCELED with the context's error
+// reachable by errors.Is, never EUNAVAILABLE.
+func TestContextEndedIsCanceled(t *testing.T) {
+	t.Parallel()
+	calls := []struct {
+		name string
+		call func(ctx context.Context, h *harness) error
+	}{
+		{"Fills", func(ctx context.Context, h *harness) error {
+			return h.client.Fills(ctx, broker.FillsRequest{From: h.from, To: h.to}, func(broker.FillPage) error { return nil })
+		}},
+		{"Candles", func(ctx context.Context, h *harness) error {
+			_, err := h.client.Candles(ctx, "BTC-USD", coach.Hour1, h.from, h.from.Add(24*time.Hour))
+			return err
+		}},
+		{"ServerTime", func(ctx context.Context, h *harness) error { _, err := h.client.ServerTime(ctx); return err }},
+		{"refresh", func(ctx context.Context, h *harness) error {
+			h.clock.Advance(48 * time.Hour) // the access token expired: the first call refreshes it
+			return h.client.Fills(ctx, broker.FillsRequest{From: h.from, To: h.to}, func(broker.FillPage) error { return nil })
+		}},
+	}
+	ends := []struct {
+		name   string
+		ctx    func() (context.Context, context.CancelFunc)
+		target error
+	}{
+		{"cancelled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, context.Canceled},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		}, context.DeadlineExceeded},
+	}
+	for _, c := range calls {
+		for _, e := range ends {
+			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+				t.Parallel()
+				h := newHarness(t, 10, nil)
+				ctx, cancel := e.ctx()
+				defer cancel()
+				wantCanceled(t, c.call(ctx, h), e.target)
+			})
+		}
+	}
+	t.Run("during backoff sleep", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		h := newHarness(t, 10, func(c *coinbase.Config) {
+			// The real sleep, cancelled while it waits.
+			c.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return wire.Sleep(ctx, time.Hour) }
+		})
+		h.fake.FailNext(1, http.StatusServiceUnavailable, `{"error":"unavailable"}`)
+		_, err := h.client.ServerTime(ctx)
+		wantCanceled(t, err, context.Canceled)
+	})
+	t.Run("during a request", func(t *testing.T) {
+		t.Parallel()
+		arrived := make(chan struct{})
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-r.Context().Done()
+		}))
+		defer hang.Close()
+		h := newHarness(t, 10, func(c *coinbase.Config) { c.BaseURL = hang.URL })
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrived; cancel() }()
+		_, err := h.client.ServerTime(ctx)
+		wantCanceled(t, err, context.Canceled)
+	})
+}
+
+// wantCanceled fails the test unless err is ECANCELED and wraps target.
+func wantCanceled(t *testing.T, err, target error) {
+	t.Helper()
+	if code := coach.ErrorCode(err); code != coach.ECANCELED {
+		t.Errorf("code %q (%v), want canceled", code, err)
+	}
+	if !errors.Is(err, target) {
+		t.Errorf("errors.Is(%v, %v) = false", err, target)
+	}
+}

@@ -1,0 +1,77 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/redis/redistest"
+)
+
+// contextEnds are the two ways a caller's context ends, each with the error errors.Is must find.
+var contextEnds = []struct {
+	name   string
+	ctx    func() (context.Context, context.CancelFunc)
+	target error
+}{
+	{"cancelled", func() (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx, cancel
+	}, context.Canceled},
+	{"deadline", func() (context.Context, context.CancelFunc) {
+		return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	}, context.DeadlineExceeded},
+}
+
+// wantCanceled fails the test unless err is ECANCELED and wraps target.
+func wantCanceled(t *testing.T, err, target error) {
+	t.Helper()
+	if code := coach.ErrorCode(err); code != coach.ECANCELED {
+		t.Errorf("code %q (%v), want canceled", code, err)
+	}
+	if !errors.Is(err, target) {
+		t.Errorf("errors.Is(%v, %v) = false", err, target)
+	}
+}
+
+// TestContextEndedIsCanceled checks that every call of the store made with a cancelled or
+// expired context is ECANCELED, not EUNAVAILABLE or EINTERNAL, with the context's error
+// reachable by errors.Is.
+func TestContextEndedIsCanceled(t *testing.T) {
+	t.Parallel()
+	s := redistest.MustOpen(t)
+	for _, c := range []struct {
+		name string
+		call func(ctx context.Context) error
+	}{
+		{"Cache.Get", func(ctx context.Context) error { _, err := s.Cache().Get(ctx, "k"); return err }},
+		{"Cache.Set", func(ctx context.Context) error { return s.Cache().Set(ctx, "k", []byte("v"), time.Minute) }},
+		{"Cache.Delete", func(ctx context.Context) error { return s.Cache().Delete(ctx, "k") }},
+		{"Idempotency.Claim", func(ctx context.Context) error {
+			_, err := s.Idempotency().Claim(ctx, "k", "h", time.Minute)
+			return err
+		}},
+		{"Idempotency.Complete", func(ctx context.Context) error {
+			return s.Idempotency().Complete(ctx, "k", []byte("r"), time.Minute)
+		}},
+		{"Idempotency.Release", func(ctx context.Context) error { return s.Idempotency().Release(ctx, "k") }},
+		{"Nonces.Use", func(ctx context.Context) error { return s.Nonces().Use(ctx, "n", time.Minute) }},
+		{"RateLimiter.Allow", func(ctx context.Context) error {
+			_, err := s.RateLimiter().Allow(ctx, "k", storage.Limit{Rate: 1, Burst: 1, Period: time.Second})
+			return err
+		}},
+	} {
+		for _, e := range contextEnds {
+			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := e.ctx()
+				defer cancel()
+				wantCanceled(t, c.call(ctx), e.target)
+			})
+		}
+	}
+}
