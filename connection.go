@@ -23,7 +23,7 @@ const (
 
 // BrokerConnection links a user to a broker account. A user may have several connections to the
 // same broker. AccessEnc and RefreshEnc are sealed (AES-256-GCM) and never leave the server or
-// reach a log.
+// reach a log. AccessEnc is required unless the connection is revoked; RefreshEnc is optional.
 type BrokerConnection struct {
 	ID         string     `json:"id"`
 	UserID     string     `json:"userId"`
@@ -49,6 +49,9 @@ func (c BrokerConnection) Validate() error {
 		return Errorf(EINVALID, "broker: want 1-32 lower-case letters, digits or '_'")
 	case c.Status != ConnectionActive && c.Status != ConnectionPaused && c.Status != ConnectionRevoked:
 		return Errorf(EINVALID, "status: want active, paused or revoked")
+	case c.Status != ConnectionRevoked && len(c.AccessEnc) == 0:
+		// Only a revoked connection may drop its access token (and so have its tokens erased).
+		return Errorf(EINVALID, "accessEnc: required unless the connection is revoked")
 	case len(c.Scope) > 1024:
 		return Errorf(EINVALID, "scope: longer than 1024 characters")
 	case len(c.Label) > 64:

@@ -34,8 +34,11 @@ func (d Date) String() string { return d.In(time.UTC).Format(time.DateOnly) }
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// In returns midnight at the start of d in loc.
+// In returns midnight at the start of d in loc; a nil loc means UTC.
 func (d Date) In(loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 

@@ -116,3 +116,12 @@ func TestDateCalendar(t *testing.T) {
 		t.Error("IsZero")
 	}
 }
+
+// In(nil) is midnight UTC, as documented, not a panic.
+func TestDateInNilIsUTC(t *testing.T) {
+	t.Parallel()
+	d := coach.Date{Year: 2026, Month: time.March, Day: 2}
+	if got, want := d.In(nil), time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC); !got.Equal(want) || got.Location() != time.UTC {
+		t.Errorf("In(nil) = %v, want %v", got, want)
+	}
+}

@@ -233,3 +233,29 @@ func TestManualClock(t *testing.T) {
 		t.Errorf("SystemClock.Now() is in %v, want UTC", loc)
 	}
 }
+
+// A rule whose JSON leaves out "active" is active, as the seed's default says; an explicit false
+// stays false, and a rule round-trips.
+func TestRuleActiveDefaultsToTrue(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{
+		`{"kind":"maxTradesPerDay","params":{"max":3}}`:                true,
+		`{"kind":"maxTradesPerDay","params":{"max":3},"active":null}`:  true,
+		`{"kind":"maxTradesPerDay","params":{"max":3},"active":true}`:  true,
+		`{"kind":"maxTradesPerDay","params":{"max":3},"active":false}`: false,
+	} {
+		var r coach.Rule
+		if err := json.Unmarshal([]byte(in), &r); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if r.Active != want || r.Kind != "maxTradesPerDay" || string(r.Params) != `{"max":3}` {
+			t.Errorf("%s: decoded %+v, want active %v", in, r, want)
+		}
+	}
+	r := coach.Rule{ID: "r1", UserID: "u1", Kind: "k", Params: json.RawMessage(`{}`), Active: false}
+	b, _ := json.Marshal(r)
+	var back coach.Rule
+	if err := json.Unmarshal(b, &back); err != nil || back.Active || back.ID != "r1" {
+		t.Errorf("round trip of an inactive rule: %s → %+v, %v", b, back, err)
+	}
+}

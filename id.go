@@ -2,15 +2,39 @@ package coach
 
 import (
 	"crypto/rand"
+	mrand "math/rand/v2"
+	"strconv"
+	"sync"
 	"time"
 
-	"github.com/lucsky/cuid"
 	"github.com/oklog/ulid/v2"
 )
 
-// NewID returns a new entity identifier (a cuid: 25 characters, starts with 'c', roughly
-// time-ordered, unique across processes).
-func NewID() string { return cuid.New() }
+// IDRandomChars is how many characters of a NewID are random: 16 base-36 digits, about
+// 82.7 bits.
+const IDRandomChars = 16
+
+// NewID returns a new entity identifier, cuid-shaped: 25 characters of [0-9a-z], starting with
+// 'c', then the creation time in milliseconds (8 base-36 digits, so ids are roughly time-ordered),
+// then IDRandomChars base-36 digits drawn uniformly from a cryptographic source (crypto/rand,
+// expanded with ChaCha8). Knowing any number of ids tells nothing about the next one beyond its approximate time, and two ids collide with
+// probability about 2^-82 even in the same millisecond. It panics only if crypto/rand fails,
+// which the standard library treats as fatal too.
+func NewID() string {
+	var b [25]byte
+	b[0] = 'c'
+	var t [16]byte
+	ms := strconv.AppendInt(t[:0], time.Now().UnixMilli(), 36)
+	// 8 digits hold every millisecond from 1970 to 2059; after that the oldest digits are dropped
+	// and the id keeps its length.
+	if len(ms) > 8 {
+		ms = ms[len(ms)-8:]
+	}
+	copy(b[1:9], "00000000")
+	copy(b[9-len(ms):9], ms)
+	idRandom.fill(b[9:])
+	return string(b[:])
+}
 
 // ValidID reports whether id looks like an identifier this module issues or accepts from an
 // adapter: 1 to 64 characters of [A-Za-z0-9_-].
@@ -83,4 +107,49 @@ func EventIDAt(t time.Time) string {
 		}
 	}
 	return u.String()
+}
+
+// idAlphabet are the digits of an id.
+const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+// idRandom is a buffer of random bytes: each refill expands 32 fresh bytes of crypto/rand with
+// ChaCha8 (a cryptographically strong generator, math/rand/v2) into 4 KiB, enough for about 240
+// ids. Reading crypto/rand for every id costs more than storing a row; this costs a few
+// nanoseconds an id and keeps every id as unpredictable as the 32-byte seed behind it.
+var idRandom = &randomDigits{off: len(randomDigits{}.buf)}
+
+type randomDigits struct {
+	mu  sync.Mutex
+	rng mrand.ChaCha8
+	buf [4096]byte
+	off int // bytes of buf used
+}
+
+// fill writes uniform base-36 digits into out, each from one random byte; bytes ≥ 252 (which
+// would favour the first four digits) are skipped.
+func (r *randomDigits) fill(out []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 0; i < len(out); {
+		if r.off == len(r.buf) {
+			r.refill()
+		}
+		c := r.buf[r.off]
+		r.off++
+		if c < 252 {
+			out[i] = idAlphabet[c%36]
+			i++
+		}
+	}
+}
+
+func (r *randomDigits) refill() {
+	var seed [32]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		panic("coach: crypto/rand: " + err.Error())
+	}
+	r.rng.Seed(seed)
+	clear(seed[:])
+	_, _ = r.rng.Read(r.buf[:])
+	r.off = 0
 }

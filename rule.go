@@ -9,12 +9,28 @@ import (
 // {"pct": 10, "lookbackHours": 24}. The rules package knows the kinds and validates their params;
 // here a rule needs a well-formed kind and a JSON object. CreatedAt is an addition to the seed.
 type Rule struct {
-	ID        string          `json:"id"`
-	UserID    string          `json:"userId"`
-	Kind      string          `json:"kind"`
-	Params    json.RawMessage `json:"params"`
-	Active    bool            `json:"active"`
-	CreatedAt time.Time       `json:"createdAt"`
+	ID     string          `json:"id"`
+	UserID string          `json:"userId"`
+	Kind   string          `json:"kind"`
+	Params json.RawMessage `json:"params"`
+	// Active defaults to true (the seed's default): JSON without "active", or with null, decodes
+	// as true (as the column default does in Postgres). A Go caller building a Rule sets it.
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// UnmarshalJSON decodes a rule as its JSON tags say, with "active" true when absent or null.
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	type plain Rule
+	v := struct {
+		*plain
+		Active *bool `json:"active"`
+	}{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	r.Active = v.Active == nil || *v.Active
+	return nil
 }
 
 // Validate reports the first invalid field of r.

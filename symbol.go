@@ -66,17 +66,28 @@ func MustParseSymbol(s string) Symbol {
 
 // Base returns the base asset ("BTC" of "BTC-USDT"), or "" if s is not canonical.
 func (s Symbol) Base() string {
-	b, _, _ := strings.Cut(string(s), "-")
+	b, _, _ := s.assets()
 	return b
 }
 
 // Quote returns the quote asset ("USDT" of "BTC-USDT"), or "" if s is not canonical.
 func (s Symbol) Quote() string {
-	_, q, _ := strings.Cut(string(s), "-")
+	_, q, _ := s.assets()
 	return q
 }
 
-// Concat returns the pair without a separator, as Binance writes it ("BTCUSDT").
+// assets splits a canonical symbol into its base and quote without allocating; ok is false (and
+// both are "") when s is not canonical, that is not what ParseSymbol returns.
+func (s Symbol) assets() (base, quote string, ok bool) {
+	b, q, found := strings.Cut(string(s), "-")
+	if !found || !validAsset(b) || !validAsset(q) || b == q {
+		return "", "", false
+	}
+	return b, q, true
+}
+
+// Concat returns the pair without a separator, as Binance writes it ("BTCUSDT"), or "" if s is
+// not canonical.
 func (s Symbol) Concat() string { return s.Base() + s.Quote() }
 
 // Valid reports whether s is in canonical form.

@@ -73,7 +73,7 @@ func TestSymbolParts(t *testing.T) {
 			t.Errorf("%q.Valid() = true, want false (not canonical)", bad)
 		}
 	}
-	if b, q := coach.Symbol("BTCUSDT").Base(), coach.Symbol("BTCUSDT").Quote(); b != "BTCUSDT" || q != "" {
+	if b, q := coach.Symbol("BTCUSDT").Base(), coach.Symbol("BTCUSDT").Quote(); b != "" || q != "" {
 		t.Errorf("non-canonical parts: %q %q", b, q)
 	}
 	defer func() {
@@ -123,4 +123,19 @@ func FuzzParseSymbol(f *testing.F) {
 			t.Fatalf("ParseSymbol(%q) = %q, not valid", sym.Concat(), p)
 		}
 	})
+}
+
+// Base, Quote and Concat of a symbol that is not canonical are "", as documented — never the
+// input or a piece of it.
+func TestSymbolPartsOfNonCanonical(t *testing.T) {
+	t.Parallel()
+	for _, s := range []coach.Symbol{"garbage", "", "btc-usdt", "BTC-", "-USDT", "BTC-USDT-X", "BTC-BTC", "BTC/USDT", " BTC-USDT"} {
+		if b, q, c := s.Base(), s.Quote(), s.Concat(); b != "" || q != "" || c != "" {
+			t.Errorf("%q: Base %q Quote %q Concat %q, want all empty", s, b, q, c)
+		}
+	}
+	s := coach.Symbol("1INCH-USDT")
+	if s.Base() != "1INCH" || s.Quote() != "USDT" || s.Concat() != "1INCHUSDT" {
+		t.Errorf("%s: %q %q %q", s, s.Base(), s.Quote(), s.Concat())
+	}
 }

@@ -1,7 +1,7 @@
 package broker
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strconv"
 	"strings"
@@ -23,11 +23,14 @@ const (
 type CandleCSVOptions struct {
 	// Interval is the interval of every row without an interval column (or with it empty).
 	Interval coach.Interval
-	// MaxBytes, MaxRows (data rows) and MaxFieldLen bound the input (0 means the
-	// DefaultCandleCSV* constants). Exceeding any of them rejects the file with EINVALID.
-	MaxBytes    int64
-	MaxRows     int
-	MaxFieldLen int
+	// MaxBytes, MaxRows (data rows), MaxFieldLen and MaxLineBytes (one record; 0 means
+	// DefaultCSVMaxLineBytes) bound the input (0 means the DefaultCandleCSV* constants). Exceeding
+	// any of them, or CSVMaxFields fields in a record, rejects the file with an EINVALID naming
+	// the line; no more than those bounds of a record is ever held.
+	MaxBytes     int64
+	MaxRows      int
+	MaxFieldLen  int
+	MaxLineBytes int
 }
 
 // candleColumns are the required columns of a candle file.
@@ -50,10 +53,13 @@ func ParseCandlesCSV(r io.Reader, opts CandleCSVOptions) ([]coach.Candle, error)
 	if opts.MaxFieldLen <= 0 {
 		opts.MaxFieldLen = DefaultCandleCSVMaxFieldLen
 	}
+	if opts.MaxLineBytes <= 0 {
+		opts.MaxLineBytes = DefaultCSVMaxLineBytes
+	}
 	lr := &limitedReader{r: r, left: opts.MaxBytes}
 	// Past the byte limit the file is refused, whatever the row cut short by it looks like.
 	fail := func(err error) ([]coach.Candle, error) { return nil, candleFileError(err, lr, opts.MaxBytes) }
-	t, err := newCandleTable(lr, opts.MaxFieldLen)
+	t, err := newCandleTable(lr, opts.MaxFieldLen, opts.MaxLineBytes)
 	if err != nil {
 		return fail(err)
 	}
@@ -106,25 +112,32 @@ func candleFileError(err error, lr *limitedReader, max int64) error {
 
 // candleTable reads a CSV with a header row and gives each later row's fields by column name.
 type candleTable struct {
-	r      *csv.Reader
+	r      *recordReader
 	cols   map[string]int
 	row    []string
 	line   int
 	maxLen int
 }
 
-// newCandleTable reads the header of r and checks that it names every candle column.
-func newCandleTable(r io.Reader, maxLen int) (*candleTable, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
+// newCandleTable reads the header of r and checks that it names every candle column. Records are
+// read bounded: at most maxLine bytes, maxLen bytes a field and CSVMaxFields fields are held.
+func newCandleTable(r io.Reader, maxLen, maxLine int) (*candleTable, error) {
+	// Header names are not data fields: they are held up to the default field length even when
+	// maxLen is lower.
+	cr := newRecordReader(bufio.NewReaderSize(r, 64<<10), maxLine, max(maxLen, DefaultCandleCSVMaxFieldLen))
 	head, err := cr.Read()
+	cr.maxField = maxLen
+	if el, ok := err.(*errLine); ok {
+		return nil, lineLimitError("candles", el)
+	}
 	if err != nil && err != io.EOF && !isParseError(err) {
 		return nil, errors.Wrap(err, "candles: read")
 	}
 	if err != nil {
 		return nil, coach.Errorf(coach.EINVALID, "candles: no header row")
+	}
+	if cr.tooMany {
+		return nil, coach.Errorf(coach.EINVALID, "candles: line 1: more than %d fields", CSVMaxFields)
 	}
 	t := &candleTable{r: cr, cols: map[string]int{}, line: 1, maxLen: maxLen}
 	for i, h := range head {
@@ -144,21 +157,20 @@ func (t *candleTable) next() (bool, error) {
 	if err == io.EOF {
 		return false, nil
 	}
+	if el, ok := err.(*errLine); ok {
+		return false, lineLimitError("candles", el)
+	}
 	if err != nil && !isParseError(err) {
 		return false, errors.Wrap(err, "candles: read")
 	}
-	if err != nil {
-		line := t.line + 1
-		if pe, ok := err.(*csv.ParseError); ok {
-			line = pe.Line
-		}
-		return false, coach.Errorf(coach.EINVALID, "candles: line %d: not CSV", line)
-	}
-	t.line, _ = t.r.FieldPos(0)
-	for _, f := range row {
-		if len(f) > t.maxLen {
-			return false, coach.Errorf(coach.EINVALID, "candles: line %d: a field longer than %d bytes", t.line, t.maxLen)
-		}
+	t.line = t.r.start
+	switch {
+	case err != nil:
+		return false, coach.Errorf(coach.EINVALID, "candles: line %d: not CSV", t.line)
+	case t.r.tooMany:
+		return false, coach.Errorf(coach.EINVALID, "candles: line %d: more than %d fields", t.line, CSVMaxFields)
+	case t.r.long >= 0:
+		return false, coach.Errorf(coach.EINVALID, "candles: line %d: a field longer than %d bytes", t.line, t.maxLen)
 	}
 	t.row = row
 	return true, nil

@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -94,4 +95,17 @@ func FuzzParseCandlesCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A candle file of one huge line is refused by its line before the line is held.
+func TestParseCandlesCSVHostileLineIsBounded(t *testing.T) {
+	in := []byte("symbol,open_time,open,high,low,close,volume\n" + strings.Repeat("1,", 1_000_000) + "\n")
+	var err error
+	n := allocated(func() { _, err = broker.ParseCandlesCSV(bytes.NewReader(in), broker.CandleCSVOptions{}) })
+	if coach.ErrorCode(err) != coach.EINVALID || !strings.Contains(coach.ErrorMessage(err), "line 2") {
+		t.Fatalf("err = %v, want EINVALID naming line 2", err)
+	}
+	if n > 4<<20 {
+		t.Errorf("parsing %d hostile bytes allocated %d bytes, want ≤ 4 MiB", len(in), n)
+	}
 }

@@ -64,11 +64,16 @@ type CSVOptions struct {
 	// Broker is stored in every trade's Broker; "" means the format's exchange ("coinbase",
 	// "binance") or coach.BrokerCSV for the generic format.
 	Broker string
-	// MaxBytes, MaxRows and MaxFieldLen bound the input (0 means the Default* constants). Exceeding
-	// MaxBytes or MaxRows rejects the whole file; a field longer than MaxFieldLen is a row error.
-	MaxBytes    int64
-	MaxRows     int
-	MaxFieldLen int
+	// MaxBytes, MaxRows, MaxFieldLen and MaxLineBytes bound the input (0 means the Default*
+	// constants). Exceeding MaxBytes or MaxRows, or a record (a line, or the lines of one record
+	// whose quoted fields hold line breaks) longer than MaxLineBytes, rejects the whole file with
+	// an EINVALID naming the line; a field longer than MaxFieldLen, or a record of more than
+	// CSVMaxFields fields, is a row error. Whatever the input, no more than MaxLineBytes of a
+	// record, MaxFieldLen bytes of a field and CSVMaxFields fields are held at once.
+	MaxBytes     int64
+	MaxRows      int
+	MaxFieldLen  int
+	MaxLineBytes int
 }
 
 // RowError is one invalid row: its line in the file (1-based, counting the header and any
@@ -101,7 +106,8 @@ type CSVResult struct {
 // it in the file). Re-importing the same file, or a longer export that repeats its rows, therefore
 // gives the same ExtIDs, and Trades.Upsert stores no duplicate.
 //
-// Errors: EINVALID, with no trade, for a file over MaxBytes or MaxRows, without a recognized
+// Errors: EINVALID, with no trade, for a file over MaxBytes or MaxRows or with a record over
+// MaxLineBytes, without a recognized
 // header, or (without SkipBadRows) with any invalid row — CSVResult.Errors then lists the rows.
 // With SkipBadRows the valid trades are returned with the row errors and a nil error. A reader
 // failure is EINTERNAL.
@@ -115,6 +121,9 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 	if opts.MaxFieldLen <= 0 {
 		opts.MaxFieldLen = DefaultCSVMaxFieldLen
 	}
+	if opts.MaxLineBytes <= 0 {
+		opts.MaxLineBytes = DefaultCSVMaxLineBytes
+	}
 	if opts.Broker != "" && !validBrokerName(opts.Broker) {
 		return CSVResult{}, coach.Errorf(coach.EINVALID, "csv: broker %q: want 1-32 lower-case letters, digits or '_'", clip(opts.Broker, 40))
 	}
@@ -127,12 +136,11 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	cr.TrimLeadingSpace = true
+	cr := newRecordReader(br, opts.MaxLineBytes, opts.MaxFieldLen)
 
-	hint := min(sizeHint(r)/64, int64(opts.MaxRows), 1<<18)
+	// Room for the rows the input's size suggests, but no more than a few thousand before any row
+	// has been read: a hostile file of one huge line must not reserve memory for rows.
+	hint := min(sizeHint(r)/64, int64(opts.MaxRows), 4096)
 	p := csvParser{opts: opts, seen: make(map[uint64]int, hint), seed: maphash.MakeSeed(), extIDs: map[string]int{}}
 	res := CSVResult{}
 	// Trades are gathered in chunks and copied once at the end: growing one slice of large
@@ -140,6 +148,9 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 	var chunks [][]coach.Trade
 	cur := make([]coach.Trade, 0, max(hint, 256))
 	var layout csvLayout
+	// Header names are not data fields: they are held up to the default field length even when
+	// MaxFieldLen is lower.
+	cr.maxField = max(opts.MaxFieldLen, DefaultCSVMaxFieldLen)
 	for records := 0; layout == nil; records++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -150,6 +161,9 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 		}
 		if lr.over {
 			return CSVResult{}, tooBig(opts.MaxBytes)
+		}
+		if el, ok := err.(*errLine); ok {
+			return CSVResult{}, lineLimitError("csv", el)
 		}
 		if err != nil && !isParseError(err) {
 			return CSVResult{}, pkgerrors.Wrap(err, "csv: read")
@@ -162,6 +176,7 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 		}
 		layout, res.Format = detect(rec, opts.Format)
 	}
+	cr.maxField = opts.MaxFieldLen
 
 	for {
 		rec, err := cr.Read()
@@ -171,25 +186,30 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 		if err == io.EOF {
 			break
 		}
-		line := 0
+		if el, ok := err.(*errLine); ok {
+			return CSVResult{}, lineLimitError("csv", el)
+		}
+		line := cr.start
 		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
+			if !isParseError(err) {
 				return CSVResult{}, pkgerrors.Wrap(err, "csv: read")
 			}
-			line = pe.StartLine
-		} else {
-			if blank(rec) {
-				continue
-			}
-			line, _ = cr.FieldPos(0)
+		} else if blank(rec) && cr.long < 0 && !cr.tooMany {
+			continue
 		}
 		res.Rows++
 		if res.Rows > opts.MaxRows {
 			return CSVResult{}, coach.Errorf(coach.EINVALID, "csv: more than %d rows; split the file", opts.MaxRows)
 		}
-		if err != nil {
+		switch {
+		case err != nil:
 			res.addError(RowError{Line: line, Message: "malformed CSV: " + csvErrText(err)})
+			continue
+		case cr.tooMany:
+			res.addError(RowError{Line: line, Message: "more than " + itoa(CSVMaxFields) + " fields"})
+			continue
+		case cr.long >= 0:
+			res.addError(RowError{Line: line, Column: layout.column(cr.long), Message: "longer than " + itoa(opts.MaxFieldLen) + " bytes"})
 			continue
 		}
 		t, ignore, rerr := p.row(layout, rec, line)
@@ -257,12 +277,8 @@ type csvParser struct {
 }
 
 // row turns one record into a trade. ignore is true for a valid row that is not a trade.
+// Fields are at most MaxFieldLen bytes: the record reader reports longer ones.
 func (p *csvParser) row(layout csvLayout, rec []string, line int) (t coach.Trade, ignore bool, rerr *RowError) {
-	for i, f := range rec {
-		if len(f) > p.opts.MaxFieldLen {
-			return t, false, &RowError{Line: line, Column: layout.column(i), Message: "longer than " + itoa(p.opts.MaxFieldLen) + " bytes"}
-		}
-	}
 	t, ignore, ferr := layout.parse(rec)
 	if ferr != nil {
 		return t, false, &RowError{Line: line, Column: ferr.column, Message: ferr.message}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,8 +248,8 @@ func TestParseCSVFileErrors(t *testing.T) {
 	}
 }
 
-// FuzzParseCSV checks that ParseCSV never panics and that every trade it returns is valid and has
-// a unique ExtID.
+// FuzzParseCSV checks that ParseCSV never panics, allocates in proportion to its input, and that
+// every trade it returns is valid and has a unique ExtID.
 func FuzzParseCSV(f *testing.F) {
 	entries, err := os.ReadDir(filepath.Join("testdata", "csv"))
 	if err != nil {
@@ -259,8 +261,18 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("ts,symbol,side,qty,price\n2026-01-05T14:03:00Z,BTC-USDT,BUY,1e-40,100\n"), true)
 	f.Add([]byte("\"Date(UTC)\",\"Pair\",\"Side\",\"Price\",\"Executed\",\"Amount\",\"Fee\"\n\"x\",\"BTCUSDT\",\"BUY\",\"1\",\"E5BTC\",\"\",\"-1BNB\"\n"), true)
 	f.Add([]byte("ts,symbol,side,qty,price,fee,feeAsset,extId\n\"2026-01-05T14:03:00Z\",\"a-b\",\"SELL\",\"1\",\"1\",\"0\",\"\",\"\x00\"\n"), false)
+	f.Add(hostileCSV(40_000), true)
+	f.Add([]byte("ts,symbol,side,qty,price\n\""+strings.Repeat("x,\n", 30_000)), false)
 	f.Fuzz(func(t *testing.T, data []byte, skip bool) {
-		res, err := broker.ParseCSV(bytes.NewReader(data), broker.CSVOptions{SkipBadRows: skip, MaxRows: 1000})
+		var res broker.CSVResult
+		var err error
+		// Resources are bounded by the input's size: rows are at most a few hundred bytes of
+		// structs each, and a record is never held past the line limit.
+		if n := allocated(func() {
+			res, err = broker.ParseCSV(bytes.NewReader(data), broker.CSVOptions{SkipBadRows: skip, MaxRows: 1000})
+		}); n > 64*uint64(len(data))+4<<20 {
+			t.Fatalf("parsing %d bytes allocated %d bytes", len(data), n)
+		}
 		if err != nil {
 			if c := coach.ErrorCode(err); c != coach.EINVALID {
 				t.Fatalf("error code %q: %v", c, err)
@@ -315,6 +327,7 @@ func BenchmarkParseCSV(b *testing.B) {
 	data := syntheticCSV(n)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := broker.ParseCSV(bytes.NewReader(data), broker.CSVOptions{})
 		if err != nil || len(res.Trades) != n {
@@ -322,4 +335,102 @@ func BenchmarkParseCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "fills/s")
+	// The rate per CPU-second (GC included) does not depend on how busy a shared machine is.
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "fills/cpu-s")
+	}
+}
+
+// hostileCSV is a header and one huge line: n tiny fields (a line of commas, as the review sent).
+func hostileCSV(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n*2 + 64)
+	b.WriteString("ts,symbol,side,qty,price\n")
+	for range n {
+		b.WriteString("a,")
+	}
+	b.WriteString("\n")
+	return b.Bytes()
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A line of a million tiny fields is refused by its line number before it is held: the parse
+// allocates a bounded amount, not the gigabytes a record of a million fields would take.
+func TestParseCSVHostileLinesAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"a million tiny fields", hostileCSV(1_000_000), "line 2"},
+		{"one long quoted field", []byte("ts,symbol,side,qty,price\n\"" + strings.Repeat("x\n", 1<<20) + "\"\n"), "line 2"},
+		{"a long preamble line", []byte(strings.Repeat(",", 4<<20) + "\nts,symbol,side,qty,price\n"), "line 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			n := allocated(func() { _, err = broker.ParseCSV(bytes.NewReader(tc.in), broker.CSVOptions{SkipBadRows: true}) })
+			if coach.ErrorCode(err) != coach.EINVALID || !strings.Contains(coach.ErrorMessage(err), tc.want) {
+				t.Fatalf("err = %v, want EINVALID naming %s", err, tc.want)
+			}
+			if n > 4<<20 {
+				t.Errorf("parsing %d hostile bytes allocated %d bytes, want ≤ 4 MiB", len(tc.in), n)
+			}
+		})
+	}
+	// Under the line limit, a record of too many fields is a row error naming its line.
+	in := "ts,symbol,side,qty,price\n" + strings.Repeat("1,", broker.CSVMaxFields+1) + "\n2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100\n"
+	res, err := broker.ParseCSV(strings.NewReader(in), broker.CSVOptions{SkipBadRows: true})
+	if err != nil || len(res.Trades) != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[0].Message, "fields") {
+		t.Fatalf("too many fields: %v, %+v", err, res)
+	}
+}
+
+// BenchmarkParseCSVHostile parses the review's attack at the default limits: a header and one
+// 64 MiB line of a million-plus tiny fields. It reports the time to the error and the peak heap
+// in use meanwhile (sampled), against the goal of ≤ 1 s and ≤ 64 MiB.
+func BenchmarkParseCSVHostile(b *testing.B) {
+	data := hostileCSV(broker.DefaultCSVMaxBytes/2 - 32)
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if _, err := broker.ParseCSV(bytes.NewReader(data), broker.CSVOptions{}); coach.ErrorCode(err) != coach.EINVALID {
+			b.Fatalf("err = %v, want EINVALID", err)
+		}
+	}
+	close(stop)
+	<-sampled
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/parse")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/parse")
+	// The input itself (64 MiB) is on the heap throughout; the parse's own peak is above it.
+	b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/(1<<20), "peak-heap-MiB")
 }

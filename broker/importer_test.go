@@ -131,7 +131,7 @@ func newImportFixture(t *testing.T) *importFixture {
 
 func (f *importFixture) connect(t *testing.T, id, brokerName string) coach.BrokerConnection {
 	t.Helper()
-	c := coach.BrokerConnection{ID: id, UserID: f.user, Broker: brokerName, Status: coach.ConnectionActive, CreatedAt: importNow.Add(-time.Hour)}
+	c := coach.BrokerConnection{ID: id, UserID: f.user, Broker: brokerName, Status: coach.ConnectionActive, AccessEnc: []byte("sealed-access"), CreatedAt: importNow.Add(-time.Hour)}
 	if err := f.store.Connections().Create(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

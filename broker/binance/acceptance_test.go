@@ -16,6 +16,7 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/binance"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/broker/seal"
 )
 
 // waits records the waits a client asked for and advances the shared clock by them instead of
@@ -64,7 +65,7 @@ func newHarness(t *testing.T, n int, fakeCfg func(*brokertest.BinanceConfig), mu
 	fake.AddFills(n)
 	h := &harness{fake: fake, waits: &waits{clock: clock}, clock: clock, from: from, to: from.Add(30 * 24 * time.Hour),
 		syms: fake.Config().Symbols}
-	cfg := binance.Config{BaseURL: fake.URL(), APIKey: fake.Config().APIKey, SecretKey: fake.Config().SecretKey,
+	cfg := binance.Config{BaseURL: fake.URL(), APIKey: fake.Config().APIKey, SecretKey: seal.NewToken(fake.Config().SecretKey),
 		Symbols: h.syms, Clock: clock, Sleep: h.waits.sleep}
 	if mutate != nil {
 		mutate(&cfg)
@@ -255,9 +256,9 @@ func TestFillsErrors(t *testing.T) {
 		waits  int
 	}{
 		{name: "wrong key", mutate: func(c *binance.Config) { c.APIKey = "someone-else" }, code: coach.EUNAUTHORIZED},
-		{name: "wrong secret", mutate: func(c *binance.Config) { c.SecretKey = "not-the-secret" }, code: coach.EUNAUTHORIZED},
+		{name: "wrong secret", mutate: func(c *binance.Config) { c.SecretKey = seal.NewToken("not-the-secret") }, code: coach.EUNAUTHORIZED},
 		{name: "unknown symbol", syms: []coach.Symbol{"XRP-USDT"}, code: coach.ENOTFOUND},
-		{name: "no symbols, no key to discover them", mutate: func(c *binance.Config) { c.Symbols, c.APIKey, c.SecretKey = nil, "", "" }, code: coach.EINVALID},
+		{name: "no symbols, no key to discover them", mutate: func(c *binance.Config) { c.Symbols, c.APIKey, c.SecretKey = nil, "", seal.Token{} }, code: coach.EINVALID},
 		{name: "banned for long", fault: func(f *brokertest.Binance) { f.BanNext(1, "7200") }, code: coach.ERATELIMITED},
 		{name: "banned briefly", fault: func(f *brokertest.Binance) { f.BanNext(1, "60") }, code: "", waits: 1},
 		{name: "rate limited throughout", fault: func(f *brokertest.Binance) { f.RateLimitAfter(0, 100, "") }, code: coach.ERATELIMITED, waits: 5},

@@ -2,6 +2,9 @@ package binance
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -125,7 +128,25 @@ func isCode(body []byte, code int) bool {
 }
 
 // secrets lists what must never appear in an error.
-func (c *Client) secrets() []string { return []string{c.cfg.APIKey, c.cfg.SecretKey} }
+func (c *Client) secrets() []string { return []string{c.cfg.APIKey, c.cfg.SecretKey.Reveal()} }
+
+// String describes the client by its configuration, without its keys.
+func (c *Client) String() string {
+	if c == nil {
+		return "binance.Client(nil)"
+	}
+	return "binance.Client{" + c.cfg.String() + "}"
+}
+
+// Format writes String for every verb and flag.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
+
+// LogValue makes log/slog record the client without its keys.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // now is Binance's time by our Clock and the learned offset.
 func (c *Client) now() time.Time {

@@ -2,12 +2,16 @@ package binance
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/internal/wire"
 )
 
@@ -19,8 +23,10 @@ type Config struct {
 	// BaseURL is the REST host (default DefaultBaseURL); a fake server in tests.
 	BaseURL string
 	// APIKey and SecretKey are the user's read-only API key pair. Both are needed for Fills;
-	// neither for Candles.
-	APIKey, SecretKey string
+	// neither for Candles. SecretKey is a seal.Token, so that no way of printing a Config (or a
+	// value holding one) shows it; Config's own printing hides APIKey too.
+	APIKey    string
+	SecretKey seal.Token
 	// Symbols are the pairs Fills imports when the request names none. Without them Fills
 	// discovers the pairs from the account (see Client.DiscoverSymbols).
 	Symbols []coach.Symbol
@@ -113,7 +119,7 @@ func (c Config) Validate() error {
 	switch {
 	case err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
 		return coach.Errorf(coach.EINVALID, "binance config: BaseURL: want an absolute http(s) URL")
-	case (c.APIKey == "") != (c.SecretKey == ""):
+	case (c.APIKey == "") != c.SecretKey.IsZero():
 		return coach.Errorf(coach.EINVALID, "binance config: APIKey and SecretKey: give both or neither")
 	case c.HTTPClient == nil:
 		return coach.Errorf(coach.EINVALID, "binance config: HTTPClient: required")
@@ -150,3 +156,28 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// redactedKey is how Config prints a set APIKey.
+const redactedKey = "[redacted]"
+
+// String describes c without its keys.
+func (c Config) String() string {
+	key := ""
+	if c.APIKey != "" {
+		key = redactedKey
+	}
+	return fmt.Sprintf("binance.Config{BaseURL:%s APIKey:%s SecretKey:%s Symbols:%v Discover:%v}", c.BaseURL, key, c.SecretKey, c.Symbols, c.Discover)
+}
+
+// GoString is String, so that %#v hides the keys too.
+func (c Config) GoString() string { return c.String() }
+
+// Format writes String for every verb and flag.
+func (c Config) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
+
+// LogValue makes log/slog record the configuration without its keys.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -12,6 +12,7 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/binance"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 )
@@ -149,7 +150,7 @@ func TestFillsDiscovers(t *testing.T) {
 // newClient returns another client of h's fake, clock and waits.
 func (h *harness) newClient(t *testing.T, mutate func(*binance.Config)) *binance.Client {
 	t.Helper()
-	cfg := binance.Config{BaseURL: h.fake.URL(), APIKey: h.fake.Config().APIKey, SecretKey: h.fake.Config().SecretKey,
+	cfg := binance.Config{BaseURL: h.fake.URL(), APIKey: h.fake.Config().APIKey, SecretKey: seal.NewToken(h.fake.Config().SecretKey),
 		Clock: h.clock, Sleep: h.waits.sleep}
 	mutate(&cfg)
 	c, err := binance.New(cfg)
@@ -170,7 +171,7 @@ func TestImportDiscovered(t *testing.T) {
 	store := memory.New(memory.WithClock(h.clock))
 	t.Cleanup(func() { store.Close() })
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: coach.NewID(), Broker: coach.BrokerBinance,
-		Status: coach.ConnectionActive, CreatedAt: h.from}
+		Status: coach.ConnectionActive, AccessEnc: []byte("sealed-api-secret"), CreatedAt: h.from}
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestDiscoveryErrors(t *testing.T) {
 			f.FailNext(1, 401, `{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}`)
 		}, coach.EUNAUTHORIZED, 0},
 		{"wrong key", func(c *binance.Config) { c.APIKey = "not-the-key" }, nil, coach.EUNAUTHORIZED, 0},
-		{"no key", func(c *binance.Config) { c.APIKey, c.SecretKey = "", "" }, nil, coach.EINVALID, 0},
+		{"no key", func(c *binance.Config) { c.APIKey, c.SecretKey = "", seal.Token{} }, nil, coach.EINVALID, 0},
 		{"nothing held", nil, func(f *brokertest.Binance) {
 			f.SetBalances(map[string]brokertest.BinanceBalance{"BTC": {}, "ETH": {}, "BNB": {}, "USDT": {}})
 		}, coach.EINVALID, 1},

@@ -197,3 +197,18 @@ func tradeID(t *testing.T, tr coach.Trade) int64 {
 	}
 	return id
 }
+
+// A symbol Binance would not write (lower case, padded) is refused, never stored as a trade whose
+// symbol disagrees with its ExtID (FuzzDecodeTrades found "a0BTC" → A0-BTC with ExtID "a0BTC:…").
+func TestTradeRefusesNonCanonicalSymbol(t *testing.T) {
+	for _, sym := range []string{"a0BTC", "btcusdt", " BTCUSDT", "BTCUSDT "} {
+		m := myTrade{Symbol: sym, ID: 1, Price: "1", Qty: "1", Time: 1700000000000, IsBuyer: true}
+		if _, err := m.trade(""); coach.ErrorCode(err) != coach.EINVALID {
+			t.Errorf("symbol %q: err = %v, want EINVALID", sym, err)
+		}
+	}
+	m := myTrade{Symbol: "BTCUSDT", ID: 1, Price: "1", Qty: "1", Time: 1700000000000, IsBuyer: true}
+	if tr, err := m.trade(""); err != nil || tr.Symbol != "BTC-USDT" {
+		t.Errorf("BTCUSDT: %v %v", tr.Symbol, err)
+	}
+}

@@ -38,7 +38,7 @@ func TestImportThroughTheClient(t *testing.T) {
 	store := memory.New(memory.WithClock(h.clock))
 	t.Cleanup(func() { store.Close() })
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: coach.NewID(), Broker: coach.BrokerBinance,
-		Status: coach.ConnectionActive, CreatedAt: h.from}
+		Status: coach.ConnectionActive, AccessEnc: []byte("sealed-api-secret"), CreatedAt: h.from}
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/seal"
 )
 
 func TestNormalizeTradesSample(t *testing.T) {
@@ -87,7 +88,7 @@ func TestNormalizeTradesIsTheImport(t *testing.T) {
 			t.Parallel()
 			srv := httptest.NewServer(&sampleServer{path: "/api/v3/myTrades", status: 200, body: tc.body})
 			defer srv.Close()
-			c, err := New(Config{BaseURL: srv.URL, APIKey: "key", SecretKey: "secret", Clock: coach.NewManualClock(time.UnixMilli(1499827000000)),
+			c, err := New(Config{BaseURL: srv.URL, APIKey: "key", SecretKey: seal.NewToken("secret"), Clock: coach.NewManualClock(time.UnixMilli(1499827000000)),
 				MaxAttempts: 1})
 			if err != nil {
 				t.Fatal(err)

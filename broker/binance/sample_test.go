@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/seal"
 )
 
 // TestSignVectors checks Sign against the three worked examples of Binance's documentation.
@@ -39,7 +40,7 @@ func TestSignVectors(t *testing.T) {
 func TestQuerySignsWhatIsSent(t *testing.T) {
 	t.Parallel()
 	clock := coach.NewManualClock(time.UnixMilli(1499827319000))
-	c, err := New(Config{APIKey: "k", SecretKey: "s3cret", Clock: clock})
+	c, err := New(Config{APIKey: "k", SecretKey: seal.NewToken("s3cret"), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestSamples(t *testing.T) {
 			srv := httptest.NewServer(&sampleServer{path: tc.path, status: tc.status, body: body})
 			defer srv.Close()
 			clock := coach.NewManualClock(time.UnixMilli(1499827000000))
-			c, err := New(Config{BaseURL: srv.URL, APIKey: "key", SecretKey: "secret", Clock: clock, MaxAttempts: 3,
+			c, err := New(Config{BaseURL: srv.URL, APIKey: "key", SecretKey: seal.NewToken("secret"), Clock: clock, MaxAttempts: 3,
 				Sleep: func(context.Context, time.Duration) error { return nil }})
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/binance"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/internal/secrettest"
 )
 
 // TestErrorsKeepSecrets drives every error path with a recognizable key and secret, which the
@@ -57,7 +59,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 			if tc.key != "" {
 				k = tc.key
 			}
-			c, err := binance.New(binance.Config{BaseURL: base, APIKey: k, SecretKey: secret, Clock: clock, MaxAttempts: 2,
+			c, err := binance.New(binance.Config{BaseURL: base, APIKey: k, SecretKey: seal.NewToken(secret), Clock: clock, MaxAttempts: 2,
 				Symbols: []coach.Symbol{"BTC-USDT"}, Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
 			if err != nil {
 				t.Fatal(err)
@@ -77,5 +79,21 @@ func TestErrorsKeepSecrets(t *testing.T) {
 				t.Errorf("error %v has code %q, want a coach code", err, code)
 			}
 		})
+	}
+}
+
+// A Config and a Client never print the secret key: any verb, nested anywhere, slog and JSON.
+// (The API key is an identifier Binance sends in a header; Config's own printing hides it too.)
+func TestConfigAndClientNeverPrintKeys(t *testing.T) {
+	t.Parallel()
+	const key, secret = "KEY-recognizable-77a1", "SECRET-recognizable-4e02"
+	cfg := binance.Config{APIKey: key, SecretKey: seal.NewToken(secret), Symbols: []coach.Symbol{"BTC-USDT"}}
+	c, err := binance.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrettest.AssertRedacted(t, [][]byte{[]byte(secret)}, cfg, &cfg, c, []binance.Config{cfg})
+	if s := fmt.Sprintf("%v %+v %#v %s", cfg, cfg, c, c); strings.Contains(s, key) || !strings.Contains(s, "BTC-USDT") {
+		t.Errorf("Config prints its API key or nothing useful: %s", s)
 	}
 }

@@ -36,7 +36,7 @@ func (c *Client) query(r request) string {
 	b.WriteString("&timestamp=")
 	b.WriteString(strconv.FormatInt(c.now().UnixMilli(), 10))
 	payload := b.String()
-	return payload + "&signature=" + sign(c.cfg.SecretKey, payload)
+	return payload + "&signature=" + sign(c.cfg.SecretKey.Reveal(), payload)
 }
 
 // sign returns the lower-case hex HMAC-SHA256 of payload keyed by secret: the signature of a

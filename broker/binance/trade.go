@@ -68,6 +68,12 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 		if err != nil {
 			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: %s", wire.Clip(id), coach.ErrorMessage(err))
 		}
+		if s.Concat() != m.Symbol {
+			// Binance writes symbols upper-case (BTCUSDT). Another spelling ("btcUSDT", " BTCUSDT")
+			// would store a trade whose symbol and ExtID disagree, and the same fill under two
+			// ExtIDs if the spelling ever changed.
+			return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol: want upper-case BASEQUOTE", wire.Clip(id))
+		}
 		sym = s
 	} else if m.Symbol != sym.Concat() {
 		return coach.Trade{}, coach.Errorf(coach.EINVALID, "binance trade %s: symbol is not %s", wire.Clip(id), sym.Concat())

@@ -508,7 +508,7 @@ func TestDemoImports(t *testing.T) {
 	clock := coach.NewManualClock(d.End())
 	store := memory.New(memory.WithClock(clock))
 	defer store.Close()
-	conn := coach.BrokerConnection{ID: "demo1", UserID: "u1", Broker: coach.BrokerDemo, Status: coach.ConnectionActive, CreatedAt: d.Start()}
+	conn := coach.BrokerConnection{ID: "demo1", UserID: "u1", Broker: coach.BrokerDemo, Status: coach.ConnectionActive, AccessEnc: []byte("sealed-access"), CreatedAt: d.Start()}
 	if err := store.Connections().Create(ctx, conn); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/broker/coinbase"
+	"github.com/tradecoach/coach/broker/seal"
 	"golang.org/x/oauth2"
 )
 
@@ -58,7 +59,7 @@ func newHarness(t *testing.T, n int, mutate func(*coinbase.Config)) *harness {
 		from: from, to: from.Add(30 * 24 * time.Hour)}
 	cfg := coinbase.Config{
 		BaseURL: fake.URL(), AuthURL: fake.AuthURL(), TokenURL: fake.TokenURL(), RevokeURL: fake.RevokeURL(),
-		ClientID: fake.Config().ClientID, ClientSecret: fake.Config().ClientSecret, RedirectURL: fake.Config().RedirectURL,
+		ClientID: fake.Config().ClientID, ClientSecret: seal.NewToken(fake.Config().ClientSecret), RedirectURL: fake.Config().RedirectURL,
 		Tokens: h.store, Clock: clock, Sleep: h.sleeps.sleep, Window: 24 * time.Hour,
 	}
 	if mutate != nil {
@@ -325,7 +326,7 @@ func TestLink(t *testing.T) {
 		t.Errorf("wrong state: %v, want invalid", err)
 	}
 	wrong := link2
-	wrong.Verifier = oauth2.GenerateVerifier()
+	wrong.Verifier = seal.NewToken(oauth2.GenerateVerifier())
 	if _, err := h.client.FinishLink(ctx, wrong, back2.Get("state"), back2.Get("code")); coach.ErrorCode(err) != coach.EUNAUTHORIZED {
 		t.Errorf("wrong verifier: %v, want unauthorized", err)
 	}

@@ -3,7 +3,9 @@ package coinbase
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,13 +56,31 @@ func New(cfg Config) (*Client, error) {
 		base: strings.TrimRight(cfg.BaseURL, "/"),
 		oauth: &oauth2.Config{
 			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
+			ClientSecret: cfg.ClientSecret.Reveal(),
 			Endpoint:     oauth2.Endpoint{AuthURL: cfg.AuthURL, TokenURL: cfg.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
 			RedirectURL:  cfg.RedirectURL,
 			Scopes:       cfg.Scopes,
 		},
 	}, nil
 }
+
+// String describes the client by its configuration, without secrets or tokens.
+func (c *Client) String() string {
+	if c == nil {
+		return "coinbase.Client(nil)"
+	}
+	return "coinbase.Client{" + c.cfg.String() + "}"
+}
+
+// Format writes String for every verb and flag: the client's tokens and secret never print.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
+
+// LogValue makes log/slog record the client without secrets or tokens.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Name returns "coinbase".
 func (c *Client) Name() string { return coach.BrokerCoinbase }
@@ -69,7 +89,7 @@ func (c *Client) Name() string { return coach.BrokerCoinbase }
 func (c *Client) secrets(extra ...string) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := append([]string{c.cfg.ClientSecret}, extra...)
+	s := append([]string{c.cfg.ClientSecret.Reveal()}, extra...)
 	s = append(s, c.retired...)
 	if c.tok != nil {
 		s = append(s, c.tok.AccessToken, c.tok.RefreshToken)

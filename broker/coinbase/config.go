@@ -2,11 +2,15 @@ package coinbase
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/internal/wire"
 )
 
@@ -32,7 +36,9 @@ type Config struct {
 
 	// ClientID and ClientSecret identify the OAuth application. They are needed to link a
 	// connection and to refresh its tokens; a Client with neither only reads public candles.
-	ClientID, ClientSecret string
+	// ClientSecret is a seal.Token: no way of printing a Config (or a value holding one) shows it.
+	ClientID     string
+	ClientSecret seal.Token
 	// RedirectURL is where Coinbase sends the user back with the code (required for linking).
 	RedirectURL string
 	// Scopes requested when linking (default DefaultScopes).
@@ -121,7 +127,7 @@ func (c Config) Validate() error {
 	switch {
 	case c.RedirectURL != "" && !validURL(c.RedirectURL):
 		return coach.Errorf(coach.EINVALID, "coinbase config: RedirectURL: want an absolute http(s) URL")
-	case c.Tokens != nil && (c.ClientID == "" || c.ClientSecret == ""):
+	case c.Tokens != nil && (c.ClientID == "" || c.ClientSecret.IsZero()):
 		return coach.Errorf(coach.EINVALID, "coinbase config: ClientID and ClientSecret: required with Tokens (to refresh them)")
 	case c.HTTPClient == nil:
 		return coach.Errorf(coach.EINVALID, "coinbase config: HTTPClient: required")
@@ -147,3 +153,21 @@ func validURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
+
+// String describes c without its client secret.
+func (c Config) String() string {
+	return fmt.Sprintf("coinbase.Config{BaseURL:%s ClientID:%s ClientSecret:%s RedirectURL:%s Scopes:%v}", c.BaseURL, c.ClientID, c.ClientSecret, c.RedirectURL, c.Scopes)
+}
+
+// GoString is String, so that %#v hides the secret too.
+func (c Config) GoString() string { return c.String() }
+
+// Format writes String for every verb and flag.
+func (c Config) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
+
+// LogValue makes log/slog record the configuration without its secret.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -66,7 +66,7 @@ func newImportRig(t *testing.T, fills int) *importRig {
 	tokens := &coinbase.StoredTokens{Store: store, Sealer: sealer, UserID: conn.UserID, ConnectionID: conn.ID}
 	client, err := coinbase.New(coinbase.Config{
 		BaseURL: fake.URL(), AuthURL: fake.AuthURL(), TokenURL: fake.TokenURL(), RevokeURL: fake.RevokeURL(),
-		ClientID: fake.Config().ClientID, ClientSecret: fake.Config().ClientSecret,
+		ClientID: fake.Config().ClientID, ClientSecret: seal.NewToken(fake.Config().ClientSecret),
 		Tokens: tokens, Clock: clock, Window: 24 * time.Hour,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	})
@@ -250,10 +250,10 @@ func TestStoredTokensSaveIsCompareAndSwap(t *testing.T) {
 	c, _ := r.store.Connections().Get(ctx, r.conn.UserID, r.conn.ID)
 	other := c
 	other.ID = coach.NewID()
-	if _, err := r.sealer.Open(ctx, seal.For(other, seal.PurposeRefresh), seal.Sealed(c.RefreshEnc)); err == nil {
+	if _, err := r.sealer.Open(ctx, seal.For(other, seal.PurposeRefresh), seal.SealedOf(c.RefreshEnc)); err == nil {
 		t.Error("the refresh token opens under another connection")
 	}
-	if _, err := r.sealer.Open(ctx, seal.For(c, seal.PurposeAccess), seal.Sealed(c.RefreshEnc)); err == nil {
+	if _, err := r.sealer.Open(ctx, seal.For(c, seal.PurposeAccess), seal.SealedOf(c.RefreshEnc)); err == nil {
 		t.Error("the refresh token opens as the access token")
 	}
 }

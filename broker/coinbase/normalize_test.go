@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/seal"
 )
 
 // sampleOrderSides gives the side the sample server's Get Order answers with.
@@ -90,7 +91,7 @@ func TestNormalizeFillsIsTheImport(t *testing.T) {
 			srv := httptest.NewServer(&sampleServer{endpoint: "fills", status: 200, body: body, json: true})
 			defer srv.Close()
 			clock := coach.NewManualClock(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC))
-			c, err := New(Config{BaseURL: srv.URL, TokenURL: srv.URL + "/oauth2/token", ClientID: "id", ClientSecret: "secret",
+			c, err := New(Config{BaseURL: srv.URL, TokenURL: srv.URL + "/oauth2/token", ClientID: "id", ClientSecret: seal.NewToken("secret"),
 				Tokens: NewMemoryTokens(&oauth2.Token{AccessToken: "a", RefreshToken: "r", Expiry: clock.Now().Add(time.Hour)}),
 				Clock:  clock, Window: 24 * time.Hour, MaxAttempts: 1})
 			if err != nil {

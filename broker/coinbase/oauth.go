@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/seal"
 	"golang.org/x/oauth2"
 )
 
@@ -20,8 +21,9 @@ type Link struct {
 	URL string
 	// State is a fresh random value (43 characters) that the redirect must echo.
 	State string
-	// Verifier is the PKCE code verifier whose S256 challenge is in URL.
-	Verifier string
+	// Verifier is the PKCE code verifier whose S256 challenge is in URL: a secret until the
+	// exchange, so a seal.Token (it never prints; Reveal gives it to store in the session).
+	Verifier seal.Token
 }
 
 // StartLink begins linking a Coinbase account: a fresh state and PKCE verifier and the authorize
@@ -42,7 +44,7 @@ func (c *Client) StartLink() (Link, error) {
 	return Link{
 		URL:      c.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)),
 		State:    state,
-		Verifier: verifier,
+		Verifier: seal.NewToken(verifier),
 	}, nil
 }
 
@@ -55,7 +57,7 @@ func (c *Client) FinishLink(ctx context.Context, link Link, state, code string) 
 		return nil, errNotConstructed
 	}
 	switch {
-	case link.State == "" || link.Verifier == "":
+	case link.State == "" || link.Verifier.IsZero():
 		return nil, coach.Errorf(coach.EINVALID, "coinbase: no link in progress")
 	case subtle.ConstantTimeCompare([]byte(state), []byte(link.State)) != 1:
 		return nil, coach.Errorf(coach.EINVALID, "coinbase: the redirect's state does not match the link in progress")
@@ -63,7 +65,7 @@ func (c *Client) FinishLink(ctx context.Context, link Link, state, code string) 
 		return nil, coach.Errorf(coach.EINVALID, "coinbase: the redirect carries no code (the user may have denied access)")
 	}
 	hctx := context.WithValue(ctx, oauth2.HTTPClient, c.cfg.HTTPClient)
-	tok, err := c.oauth.Exchange(hctx, code, oauth2.VerifierOption(link.Verifier))
+	tok, err := c.oauth.Exchange(hctx, code, oauth2.VerifierOption(link.Verifier.Reveal()))
 	if err != nil {
 		return nil, tokenError(ctx, err, false)
 	}
@@ -84,7 +86,7 @@ func (c *Client) Revoke(ctx context.Context, tok *oauth2.Token) error {
 	form := url.Values{
 		"token":         {tok.AccessToken},
 		"client_id":     {c.cfg.ClientID},
-		"client_secret": {c.cfg.ClientSecret},
+		"client_secret": {c.cfg.ClientSecret.Reveal()},
 	}
 	err := c.do(ctx, call{method: http.MethodPost, url: c.cfg.RevokeURL, form: form, bearer: tok.AccessToken})
 	if err != nil && coach.ErrorCode(err) == coach.EUNAUTHORIZED {

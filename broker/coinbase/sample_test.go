@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/seal"
 	"golang.org/x/oauth2"
 )
 
@@ -169,7 +170,7 @@ func TestSamples(t *testing.T) {
 				expiry = clock.Now().Add(-time.Minute)
 			}
 			store := NewMemoryTokens(&oauth2.Token{AccessToken: "old-access", RefreshToken: "old-refresh", Expiry: expiry})
-			c, err := New(Config{BaseURL: srv.URL, TokenURL: srv.URL + "/oauth2/token", ClientID: "id", ClientSecret: "secret",
+			c, err := New(Config{BaseURL: srv.URL, TokenURL: srv.URL + "/oauth2/token", ClientID: "id", ClientSecret: seal.NewToken("secret"),
 				Tokens: store, Clock: clock, MaxAttempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }})
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/broker/coinbase"
+	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/internal/secrettest"
 	"golang.org/x/oauth2"
 )
 
@@ -39,7 +41,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 			base = fake.URL()
 		}
 		c, err := coinbase.New(coinbase.Config{BaseURL: base, TokenURL: fake.TokenURL(), RevokeURL: fake.RevokeURL(), AuthURL: fake.AuthURL(),
-			ClientID: fake.Config().ClientID, ClientSecret: secret, RedirectURL: fake.Config().RedirectURL,
+			ClientID: fake.Config().ClientID, ClientSecret: seal.NewToken(secret), RedirectURL: fake.Config().RedirectURL,
 			Tokens: coinbase.NewMemoryTokens(tok), Clock: clock, Sleep: noSleep, MaxAttempts: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -123,4 +125,28 @@ func TestErrorsKeepSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A Config, a Client (holding tokens), a Link and a MemoryTokens never print the client secret,
+// the PKCE verifier or a token: any verb, nested anywhere, slog and JSON.
+func TestValuesNeverPrintSecrets(t *testing.T) {
+	t.Parallel()
+	const secret, access, refresh = "SECRET-client-8b1e", "ACCESS-tok-3c9d", "REFRESH-tok-55aa"
+	tok := &oauth2.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(time.Hour)}
+	cfg := coinbase.Config{ClientID: "app", ClientSecret: seal.NewToken(secret), RedirectURL: "https://host/cb",
+		Tokens: coinbase.NewMemoryTokens(tok)}
+	c, err := coinbase.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := c.StartLink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := link.Verifier.Reveal()
+	if len(verifier) < 43 {
+		t.Fatalf("verifier %d characters", len(verifier))
+	}
+	secrettest.AssertRedacted(t, [][]byte{[]byte(secret), []byte(verifier), []byte(access), []byte(refresh)},
+		cfg, &cfg, c, link, &link, []coinbase.Link{link}, coinbase.NewMemoryTokens(tok))
 }

@@ -87,7 +87,7 @@ func SealTokens(ctx context.Context, s *seal.Sealer, c coach.BrokerConnection, t
 			return c, err
 		}
 	}
-	c.AccessEnc, c.RefreshEnc, c.ExpiresAt = []byte(access), []byte(refresh), nil
+	c.AccessEnc, c.RefreshEnc, c.ExpiresAt = access.Bytes(), refresh.Bytes(), nil
 	if !tok.Expiry.IsZero() {
 		exp := tok.Expiry.UTC()
 		c.ExpiresAt = &exp
@@ -105,14 +105,14 @@ func openTokens(ctx context.Context, s *seal.Sealer, c coach.BrokerConnection) (
 	}
 	tok := &oauth2.Token{TokenType: "Bearer"}
 	if len(c.AccessEnc) > 0 {
-		t, err := s.Open(ctx, seal.For(c, seal.PurposeAccess), seal.Sealed(c.AccessEnc))
+		t, err := s.Open(ctx, seal.For(c, seal.PurposeAccess), seal.SealedOf(c.AccessEnc))
 		if err != nil {
 			return nil, err
 		}
 		tok.AccessToken = t.Reveal()
 	}
 	if len(c.RefreshEnc) > 0 {
-		t, err := s.Open(ctx, seal.For(c, seal.PurposeRefresh), seal.Sealed(c.RefreshEnc))
+		t, err := s.Open(ctx, seal.For(c, seal.PurposeRefresh), seal.SealedOf(c.RefreshEnc))
 		if err != nil {
 			return nil, err
 		}

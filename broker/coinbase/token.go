@@ -2,6 +2,9 @@ package coinbase
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/tradecoach/coach"
@@ -29,6 +32,19 @@ type TokenStore interface {
 type MemoryTokens struct {
 	mu  sync.Mutex
 	tok *oauth2.Token
+}
+
+// Format writes "coinbase.MemoryTokens{[redacted]}" for every verb and flag: the token never
+// prints.
+func (m *MemoryTokens) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, "coinbase.MemoryTokens{[redacted]}")
+	}
+}
+
+// LogValue makes log/slog record no token.
+func (m *MemoryTokens) LogValue() slog.Value {
+	return slog.StringValue("coinbase.MemoryTokens{[redacted]}")
 }
 
 // NewMemoryTokens returns a MemoryTokens holding a copy of tok.

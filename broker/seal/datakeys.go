@@ -2,6 +2,9 @@ package seal
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/tradecoach/coach"
@@ -12,6 +15,24 @@ type WrappedKey struct {
 	KEKID   string
 	Wrapped []byte
 }
+
+// String describes the key by its KEK id only: a wrapped data key never prints.
+func (k WrappedKey) String() string {
+	return "seal.WrappedKey{KEKID:" + k.KEKID + " Wrapped:" + SealedText + "}"
+}
+
+// GoString is String, for %#v.
+func (k WrappedKey) GoString() string { return k.String() }
+
+// Format writes String for every verb and flag.
+func (k WrappedKey) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, k.String())
+	}
+}
+
+// LogValue makes log/slog record the KEK id only.
+func (k WrappedKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // DataKeys stores each user's wrapped data key. It is optional: envelopes carry their wrapped DEK,
 // so losing this store loses nothing but the reuse of a user's DEK.
@@ -25,12 +46,30 @@ type DataKeys interface {
 
 // MemoryDataKeys is a DataKeys in memory, safe for concurrent use.
 type MemoryDataKeys struct {
-	mu   sync.Mutex
-	keys map[string]WrappedKey
+	mu sync.Mutex
+	// keys hold the wrapped bytes as a Sealed, which never prints, even through reflection.
+	keys map[string]storedKey
+}
+
+type storedKey struct {
+	kekID   string
+	wrapped Sealed
+}
+
+// Format writes "seal.MemoryDataKeys{[sealed]}" for every verb and flag.
+func (m *MemoryDataKeys) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, "seal.MemoryDataKeys{"+SealedText+"}")
+	}
+}
+
+// LogValue makes log/slog record no key.
+func (m *MemoryDataKeys) LogValue() slog.Value {
+	return slog.StringValue("seal.MemoryDataKeys{" + SealedText + "}")
 }
 
 // NewMemoryDataKeys returns an empty MemoryDataKeys.
-func NewMemoryDataKeys() *MemoryDataKeys { return &MemoryDataKeys{keys: map[string]WrappedKey{}} }
+func NewMemoryDataKeys() *MemoryDataKeys { return &MemoryDataKeys{keys: map[string]storedKey{}} }
 
 // Get returns the user's wrapped key, or ENOTFOUND.
 func (m *MemoryDataKeys) Get(_ context.Context, userID string) (WrappedKey, error) {
@@ -40,13 +79,13 @@ func (m *MemoryDataKeys) Get(_ context.Context, userID string) (WrappedKey, erro
 	if !ok {
 		return WrappedKey{}, coach.Errorf(coach.ENOTFOUND, "seal: no data key for user %s", userID)
 	}
-	return WrappedKey{KEKID: k.KEKID, Wrapped: append([]byte(nil), k.Wrapped...)}, nil
+	return WrappedKey{KEKID: k.kekID, Wrapped: k.wrapped.Bytes()}, nil
 }
 
 // Put stores or replaces the user's wrapped key.
 func (m *MemoryDataKeys) Put(_ context.Context, userID string, k WrappedKey) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.keys[userID] = WrappedKey{KEKID: k.KEKID, Wrapped: append([]byte(nil), k.Wrapped...)}
+	m.keys[userID] = storedKey{kekID: k.KEKID, wrapped: SealedOf(k.Wrapped)}
 	return nil
 }

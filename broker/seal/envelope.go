@@ -45,13 +45,14 @@ func (e Envelope) Encode() Sealed {
 	out = append(out, e.WrappedDEK...)
 	out = append(out, e.Nonce...)
 	out = append(out, e.Ciphertext...)
-	return out
+	return SealedOf(out)
 }
 
 // Decode parses a sealed value. It checks the structure only (EINVALID for anything malformed or
 // of an unknown version); authenticity is checked by Open.
-func Decode(s Sealed) (Envelope, error) {
+func Decode(sealed Sealed) (Envelope, error) {
 	bad := coach.Errorf(coach.EINVALID, "seal: malformed envelope")
+	s := sealed.Bytes()
 	if len(s) < 2 {
 		return Envelope{}, bad
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/internal/secrettest"
 )
 
 // holder is how secrets usually travel: inside a struct, exported or not.
@@ -62,10 +63,10 @@ func TestSecretsNeverPrint(t *testing.T) {
 	for _, leak := range []string{
 		secret,
 		hex.EncodeToString([]byte(secret)),
-		base64.StdEncoding.EncodeToString(sealed),
-		hex.EncodeToString(sealed),
-		fmt.Sprint([]byte(sealed)),
-		string(sealed[20:]),
+		base64.StdEncoding.EncodeToString(sealed.Bytes()),
+		hex.EncodeToString(sealed.Bytes()),
+		fmt.Sprint(sealed.Bytes()),
+		string(sealed.Bytes()[20:]),
 	} {
 		if strings.Contains(text, leak) {
 			t.Fatalf("output contains a secret form %q:\n%s", leak, text)
@@ -79,4 +80,25 @@ func TestSecretsNeverPrint(t *testing.T) {
 	if coach.ErrorMessage(openErr) == "" || strings.Contains(openErr.Error(), secret) {
 		t.Errorf("open error = %q", openErr)
 	}
+}
+
+// Every value of this package that holds a secret or ciphertext prints neither, however it is
+// nested (an unexported field included, where fmt cannot call Format).
+func TestValuesNeverPrintSecretsNested(t *testing.T) {
+	t.Parallel()
+	const secret = "tok-NESTED-SECRET-77"
+	ctx := context.Background()
+	keys := seal.NewMemoryDataKeys()
+	s := mustSealer(t, seal.Config{KEK: mustKEK(t, 1), DataKeys: keys})
+	tok := seal.NewToken(secret)
+	sealed, err := s.Seal(ctx, bindA, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := seal.Decode(sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrettest.AssertRedacted(t, [][]byte{[]byte(secret), env.Ciphertext, env.WrappedDEK, bytes.Repeat([]byte{1}, seal.KeySize)},
+		tok, sealed, holder{Access: tok, Sealed: sealed, refresh: tok}, s, mustKEK(t, 1), keys)
 }

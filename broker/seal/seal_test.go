@@ -49,7 +49,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if bytes.Contains(sealed, []byte("at-secret-123")) {
+			if bytes.Contains(sealed.Bytes(), []byte("at-secret-123")) {
 				t.Fatal("envelope contains the plaintext")
 			}
 			got, err := s.Open(ctx, bindA, sealed)
@@ -104,15 +104,16 @@ func TestOpenRejectsTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range sealed {
-		bad := append(seal.Sealed(nil), sealed...)
+	raw := sealed.Bytes()
+	for i := range raw {
+		bad := sealed.Bytes()
 		bad[i] ^= 0x01
-		if tok, err := s.Open(ctx, bindA, bad); err == nil {
+		if tok, err := s.Open(ctx, bindA, seal.SealedOf(bad)); err == nil {
 			t.Fatalf("flipping byte %d: Open succeeded with %d bytes", i, len(tok.Reveal()))
 		}
 	}
-	for _, n := range []int{0, 1, 2, len(sealed) - 1} {
-		if _, err := s.Open(ctx, bindA, sealed[:n]); coach.ErrorCode(err) != coach.EINVALID {
+	for _, n := range []int{0, 1, 2, len(raw) - 1} {
+		if _, err := s.Open(ctx, bindA, seal.SealedOf(raw[:n])); coach.ErrorCode(err) != coach.EINVALID {
 			t.Errorf("truncated to %d bytes: err = %v, want EINVALID", n, err)
 		}
 	}
@@ -134,13 +135,13 @@ func TestEnvelopeLayout(t *testing.T) {
 	if env.Version != seal.Version1 || env.KEKID != kek.ID() || len(env.Nonce) != 12 || len(env.Ciphertext) != 3+16 {
 		t.Errorf("envelope = version %d kek %q nonce %d ciphertext %d bytes", env.Version, env.KEKID, len(env.Nonce), len(env.Ciphertext))
 	}
-	if sealed[0] != 1 || int(sealed[1]) != len(kek.ID()) || string(sealed[2:2+len(kek.ID())]) != kek.ID() {
+	if raw := sealed.Bytes(); raw[0] != 1 || int(raw[1]) != len(kek.ID()) || string(raw[2:2+len(kek.ID())]) != kek.ID() {
 		t.Errorf("header bytes do not follow the documented layout")
 	}
-	if !bytes.Equal(env.Encode(), sealed) {
+	if !env.Encode().Equal(sealed) {
 		t.Error("Decode then Encode does not give the same bytes")
 	}
-	if _, err := seal.Decode(append([]byte{2}, sealed[1:]...)); coach.ErrorCode(err) != coach.EINVALID {
+	if _, err := seal.Decode(seal.SealedOf(append([]byte{2}, sealed.Bytes()[1:]...))); coach.ErrorCode(err) != coach.EINVALID {
 		t.Errorf("unknown version: err = %v, want EINVALID", err)
 	}
 }
@@ -187,7 +188,7 @@ func TestRewrapRotatesKEKWithoutTouchingCiphertext(t *testing.T) {
 	if _, err := onlyNew.Open(ctx, bindA, sealed); coach.ErrorCode(err) != coach.EINTERNAL {
 		t.Errorf("Open old envelope without its KEK: err = %v, want EINTERNAL (missing key)", err)
 	}
-	if again, err := rotated.Rewrap(ctx, bindA.UserID, re); err != nil || !bytes.Equal(again, re) {
+	if again, err := rotated.Rewrap(ctx, bindA.UserID, re); err != nil || !again.Equal(re) {
 		t.Errorf("Rewrap of an up-to-date envelope changed it (err %v)", err)
 	}
 	if _, err := rotated.Rewrap(ctx, "u2", sealed); coach.ErrorCode(err) != coach.EINVALID {
@@ -341,23 +342,65 @@ func FuzzOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add([]byte(good))
+	f.Add(good.Bytes())
 	f.Add([]byte{1})
 	f.Add([]byte{1, 3, 'a', 'b', 'c', 0, 1, 0})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tok, err := s.Open(ctx, bindA, b)
-		if err == nil && !bytes.Equal(b, good) && tok.Reveal() != "seed-token" {
+		tok, err := s.Open(ctx, bindA, seal.SealedOf(b))
+		if err == nil && !bytes.Equal(b, good.Bytes()) && tok.Reveal() != "seed-token" {
 			t.Fatalf("a forged envelope opened")
 		}
 		if err != nil && coach.ErrorCode(err) != coach.EINVALID {
 			// An unknown KEK id is the only other answer, a deployment fault.
-			if env, derr := seal.Decode(b); derr != nil || env.KEKID == mustKEK(t, 1).ID() {
+			if env, derr := seal.Decode(seal.SealedOf(b)); derr != nil || env.KEKID == mustKEK(t, 1).ID() {
 				t.Fatalf("err = %v", err)
 			}
 		}
-		if env, err := seal.Decode(b); err == nil && !bytes.Equal(env.Encode(), b) {
+		if env, err := seal.Decode(seal.SealedOf(b)); err == nil && !bytes.Equal(env.Encode().Bytes(), b) {
 			t.Fatalf("Decode/Encode is not a round trip")
 		}
 	})
+}
+
+// After a KEK rotation, a Sealer with a data-key store seals under the current KEK even before
+// RewrapDataKey runs, so its envelopes still open once the retired KEK is removed.
+func TestSealAfterRotationUsesTheCurrentKEK(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k1, k2 := mustKEK(t, 1), mustKEK(t, 2)
+	keys := seal.NewMemoryDataKeys()
+	before, err := mustSealer(t, seal.Config{KEK: k1, DataKeys: keys}).Seal(ctx, bindA, seal.NewToken("old"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rotated := mustSealer(t, seal.Config{KEK: k2, Previous: []seal.KEK{k1}, DataKeys: keys})
+	after, err := rotated.Seal(ctx, bindA, seal.NewToken("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := rotated.KEKID(after); id != k2.ID() {
+		t.Fatalf("envelope sealed after the rotation names KEK %q, want the current %q", id, k2.ID())
+	}
+	if wk, err := keys.Get(ctx, bindA.UserID); err != nil || wk.KEKID != k2.ID() {
+		t.Errorf("stored data key after Seal: KEK %q (%v), want %q", wk.KEKID, err, k2.ID())
+	}
+	// Both envelopes keep opening while k1 is still configured ...
+	if tok, err := rotated.Open(ctx, bindA, before); err != nil || tok.Reveal() != "old" {
+		t.Errorf("open the pre-rotation envelope: %v", err)
+	}
+	// ... and the new one opens with the retired KEK gone.
+	retired := mustSealer(t, seal.Config{KEK: k2, DataKeys: keys})
+	tok, err := retired.Open(ctx, bindA, after)
+	if err != nil || tok.Reveal() != "new" {
+		t.Fatalf("open after removing the retired KEK: %v", err)
+	}
+	again, err := retired.Seal(ctx, bindA, seal.NewToken("again"))
+	if err != nil {
+		t.Fatalf("seal after removing the retired KEK: %v", err)
+	}
+	if tok, err := retired.Open(ctx, bindA, again); err != nil || tok.Reveal() != "again" {
+		t.Errorf("round trip after removing the retired KEK: %v", err)
+	}
 }

@@ -5,6 +5,9 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
 
 	"github.com/pkg/errors"
 
@@ -21,8 +24,10 @@ type Config struct {
 	KEK KEK
 	// Previous are retired KEKs whose envelopes still open (and can be moved to KEK by Rewrap).
 	Previous []KEK
-	// DataKeys, when set, keeps one data key per user, reused by every Seal for that user.
-	// Without it each envelope gets a fresh data key.
+	// DataKeys, when set, keeps one data key per user, reused by every Seal for that user; a
+	// stored key still wrapped by a Previous KEK is wrapped again with KEK (and stored) by the
+	// next Seal, so every new envelope names the current KEK. Without it each envelope gets a
+	// fresh data key.
 	DataKeys DataKeys
 }
 
@@ -32,6 +37,24 @@ type Sealer struct {
 	keks    map[string]KEK
 	keys    DataKeys
 }
+
+// String describes the sealer by its current KEK's id.
+func (s *Sealer) String() string {
+	if s == nil || s.current == nil {
+		return "seal.Sealer(not constructed)"
+	}
+	return "seal.Sealer{KEK:" + s.current.ID() + "}"
+}
+
+// Format writes String for every verb and flag: no key or wrapped key prints.
+func (s *Sealer) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, s.String())
+	}
+}
+
+// LogValue makes log/slog record the current KEK's id only.
+func (s *Sealer) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // New returns a Sealer for cfg: EINVALID without a KEK, with a KEK id that is not 1-255 printable
 // ASCII bytes, or with two KEKs of the same id.
@@ -62,26 +85,26 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "seal: Sealer not construct
 // empty secret.
 func (s *Sealer) Seal(ctx context.Context, b Binding, secret Token) (Sealed, error) {
 	if s == nil || s.current == nil {
-		return nil, errNotConstructed
+		return Sealed{}, errNotConstructed
 	}
 	if err := b.Validate(); err != nil {
-		return nil, err
+		return Sealed{}, err
 	}
 	if secret.IsZero() {
-		return nil, coach.Errorf(coach.EINVALID, "seal: empty secret")
+		return Sealed{}, coach.Errorf(coach.EINVALID, "seal: empty secret")
 	}
 	dek, wk, err := s.dataKey(ctx, b.UserID)
 	if err != nil {
-		return nil, err
+		return Sealed{}, err
 	}
 	defer clear(dek)
 	aead, err := newAEAD(dek)
 	if err != nil {
-		return nil, err
+		return Sealed{}, err
 	}
 	nonce := make([]byte, nonceSize)
 	if _, err := rand.Read(nonce); err != nil {
-		return nil, errors.Wrap(err, "seal: random nonce")
+		return Sealed{}, errors.Wrap(err, "seal: random nonce")
 	}
 	plain := []byte(secret.Reveal())
 	defer clear(plain)
@@ -162,18 +185,18 @@ func (s *Sealer) NeedsRewrap(sealed Sealed) (bool, error) {
 // returned as is.
 func (s *Sealer) Rewrap(ctx context.Context, userID string, sealed Sealed) (Sealed, error) {
 	if s == nil || s.current == nil {
-		return nil, errNotConstructed
+		return Sealed{}, errNotConstructed
 	}
 	env, err := Decode(sealed)
 	if err != nil {
-		return nil, err
+		return Sealed{}, err
 	}
 	if env.KEKID == s.current.ID() {
-		return append(Sealed(nil), sealed...), nil
+		return sealed, nil
 	}
 	wk, err := s.rewrapKey(ctx, userID, WrappedKey{KEKID: env.KEKID, Wrapped: env.WrappedDEK})
 	if err != nil {
-		return nil, err
+		return Sealed{}, err
 	}
 	env.KEKID, env.WrappedDEK = wk.KEKID, wk.Wrapped
 	return env.Encode(), nil
@@ -216,11 +239,7 @@ func (s *Sealer) rewrapKey(ctx context.Context, userID string, wk WrappedKey) (W
 		return WrappedKey{}, errOpen
 	}
 	defer clear(dek)
-	wrapped, err := s.current.Wrap(ctx, dek, aad)
-	if err != nil {
-		return WrappedKey{}, errors.Wrap(err, "seal: wrap data key")
-	}
-	return WrappedKey{KEKID: s.current.ID(), Wrapped: wrapped}, nil
+	return s.wrapDataKey(ctx, dek, aad)
 }
 
 // dataKey returns a data key for userID and its wrapped form: the user's stored key when DataKeys
@@ -239,7 +258,21 @@ func (s *Sealer) dataKey(ctx context.Context, userID string) ([]byte, WrappedKey
 			if err != nil {
 				return nil, WrappedKey{}, errors.Errorf("seal: the stored data key of user %s does not unwrap", userID)
 			}
-			return dek, wk, nil
+			if wk.KEKID == s.current.ID() {
+				return dek, wk, nil
+			}
+			// The stored key is wrapped by a retired KEK: a new envelope must not name it (it
+			// would stop opening once that KEK is removed), so wrap the key again with the
+			// current KEK and store that before sealing anything with it.
+			nk, err := s.wrapDataKey(ctx, dek, aad)
+			if err == nil {
+				err = s.keys.Put(ctx, userID, nk)
+			}
+			if err != nil {
+				clear(dek)
+				return nil, WrappedKey{}, err
+			}
+			return dek, nk, nil
 		case coach.ENOTFOUND:
 		default:
 			return nil, WrappedKey{}, err
@@ -249,15 +282,10 @@ func (s *Sealer) dataKey(ctx context.Context, userID string) ([]byte, WrappedKey
 	if _, err := rand.Read(dek); err != nil {
 		return nil, WrappedKey{}, errors.Wrap(err, "seal: random data key")
 	}
-	wrapped, err := s.current.Wrap(ctx, dek, aad)
+	wk, err := s.wrapDataKey(ctx, dek, aad)
 	if err != nil {
 		clear(dek)
-		return nil, WrappedKey{}, errors.Wrap(err, "seal: wrap data key")
-	}
-	wk := WrappedKey{KEKID: s.current.ID(), Wrapped: wrapped}
-	if len(wrapped) == 0 || len(wrapped) > maxWrappedSize {
-		clear(dek)
-		return nil, WrappedKey{}, errors.Errorf("seal: KEK %s wrapped a data key into %d bytes (want 1-%d)", wk.KEKID, len(wrapped), maxWrappedSize)
+		return nil, WrappedKey{}, err
 	}
 	if s.keys != nil {
 		if err := s.keys.Put(ctx, userID, wk); err != nil {
@@ -266,6 +294,18 @@ func (s *Sealer) dataKey(ctx context.Context, userID string) ([]byte, WrappedKey
 		}
 	}
 	return dek, wk, nil
+}
+
+// wrapDataKey wraps dek with the current KEK and checks the result fits an envelope.
+func (s *Sealer) wrapDataKey(ctx context.Context, dek, aad []byte) (WrappedKey, error) {
+	wrapped, err := s.current.Wrap(ctx, dek, aad)
+	if err != nil {
+		return WrappedKey{}, errors.Wrap(err, "seal: wrap data key")
+	}
+	if len(wrapped) == 0 || len(wrapped) > maxWrappedSize {
+		return WrappedKey{}, errors.Errorf("seal: KEK %s wrapped a data key into %d bytes (want 1-%d)", s.current.ID(), len(wrapped), maxWrappedSize)
+	}
+	return WrappedKey{KEKID: s.current.ID(), Wrapped: wrapped}, nil
 }
 
 func (s *Sealer) kek(id string) (KEK, error) {

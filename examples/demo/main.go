@@ -48,8 +48,10 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	clock := coach.NewManualClock(demo.End())
 	store := memory.New(memory.WithClock(clock))
 	user := coach.User{ID: coach.NewID(), Email: "demo@example.com", CreatedAt: demo.Start(), TimeZone: "Europe/Berlin"}
+	// A connection that is not revoked holds its sealed access token. The demo broker needs no
+	// credential; a real host seals the broker's token (seal.Sealer) and stores the envelope here.
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo,
-		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start()}
+		Status: coach.ConnectionActive, Scope: "read", AccessEnc: []byte("demo: no credential"), CreatedAt: demo.Start()}
 	if err := store.Users().Create(ctx, user); err != nil {
 		return err
 	}

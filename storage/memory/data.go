@@ -17,7 +17,7 @@ type data struct {
 
 	emails        map[string]string // normalized email → user id
 	sessionTokens map[string]*coach.Session
-	owners        map[ownerKey]string // (kind, id) → user id of sessions, connections, rules, digests, tags, audit rows
+	owners        map[ownerKey]string // (kind, id) → user id of sessions, connections, rules, digests, tags, audit rows, trades
 	events        map[string]*coach.Event
 	undelivered   map[string]*coach.Event
 	horizon       time.Time        // events before it have been pruned
@@ -43,6 +43,7 @@ const (
 	kindDigest
 	kindTag
 	kindAudit
+	kindTrade
 )
 
 func newData() *data {

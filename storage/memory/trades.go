@@ -99,13 +99,13 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 		oldOrder := tb.order
 		undo.add(func() {
 			for _, rec := range added {
+				delete(d.owners, ownerKey{kindTrade, rec.t.ID})
 				delete(tb.byID, rec.t.ID)
 				delete(tb.byKey, keyOf(&rec.t))
 			}
 			tb.order = oldOrder
 		})
 		var slab []tradeRec // records are allocated in chunks, never more than the batch can still add
-		var ids idSeq
 		for i := range in {
 			k := tradeKey{in[i].Broker, in[i].ExtID}
 			if len(tb.tombs) > 0 {
@@ -134,10 +134,13 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 			rec := &slab[len(slab)-1]
 			rec.t.UserID, rec.t.TS = userID, rec.t.TS.UTC()
 			if rec.t.ID == "" {
-				rec.t.ID = ids.next()
-			} else if tb.byID[rec.t.ID] != nil {
+				rec.t.ID = coach.NewID()
+			} else if d.taken(kindTrade, rec.t.ID) {
+				// Trade ids are unique store-wide, as the primary key is in Postgres: an id of
+				// another user's trade is refused like one of the caller's own.
 				return coach.Errorf(coach.ECONFLICT, "trade %s: id %s already used", clipKey(rec.t.ExtID), rec.t.ID)
 			}
+			d.owners[ownerKey{kindTrade, rec.t.ID}] = userID // undone with added, above
 			tb.byID[rec.t.ID] = rec
 			tb.byKey[k] = rec
 			added = append(added, rec)
@@ -262,6 +265,7 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 		tb.order = slices.Delete(slices.Clone(oldOrder), i, i+1)
 		delete(tb.byID, id)
 		delete(tb.byKey, k)
+		d.dropOwner(kindTrade, id, undo)
 		tb.tombs[k] = 0
 		undo.add(func() {
 			tb.order = oldOrder

@@ -102,6 +102,9 @@ func (r users) Delete(ctx context.Context, id string) error {
 		for cid := range b.connections {
 			d.dropOwner(kindConnection, cid, undo)
 		}
+		for tid := range b.trades.byID {
+			d.dropOwner(kindTrade, tid, undo)
+		}
 		for rid := range b.rules {
 			d.dropOwner(kindRule, rid, undo)
 		}

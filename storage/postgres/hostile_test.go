@@ -33,7 +33,7 @@ func TestHostileInputIsRejectedBeforeSQL(t *testing.T) {
 	tiny.Price = decimal.New(1, -1_000_000)
 	nulExt := trade
 	nulExt.ExtID = nul
-	conn := coach.BrokerConnection{ID: id, UserID: u.ID, Broker: "coinbase", Status: "active", CreatedAt: now}
+	conn := coach.BrokerConnection{ID: id, UserID: u.ID, Broker: "coinbase", Status: "active", AccessEnc: []byte("sealed-access"), CreatedAt: now}
 	sess := coach.Session{ID: id, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour), IPHash: "ip", TokenHash: "tok"}
 	nulJSON := json.RawMessage(`{"a":"x\u0000y"}`)
 	for _, tc := range []struct {

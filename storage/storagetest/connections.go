@@ -97,6 +97,36 @@ func runConnections(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, f.s.Connections().Update(f.ctx, bad), coach.EINVALID, "Update with a bad status")
 	})
 
+	t.Run("AccessEncRequiredUnlessRevoked", func(t *testing.T) {
+		// As the seed's ERD says, only refreshEnc is nullable — except on a revoked connection,
+		// whose tokens may be erased while the row stays.
+		f := setup(t, newStore)
+		u := f.user()
+		for _, status := range []string{coach.ConnectionActive, coach.ConnectionPaused} {
+			c := connection(u.ID, coach.BrokerCoinbase, base)
+			c.Status, c.AccessEnc = status, nil
+			wantCode(t, f.s.Connections().Create(f.ctx, c), coach.EINVALID, "Create "+status+" without accessEnc")
+		}
+		c := connection(u.ID, coach.BrokerCoinbase, base)
+		c.RefreshEnc = nil
+		must(t, f.s.Connections().Create(f.ctx, c), "Create without refreshEnc")
+		dropped := c
+		dropped.AccessEnc = nil
+		wantCode(t, f.s.Connections().Update(f.ctx, dropped), coach.EINVALID, "Update an active connection to no accessEnc")
+		got, err := f.s.Connections().Get(f.ctx, u.ID, c.ID)
+		must(t, err, "Get")
+		diff(t, "connection after the refused update", c, got)
+
+		revoked := c
+		revoked.Status, revoked.AccessEnc, revoked.RefreshEnc = coach.ConnectionRevoked, nil, nil
+		must(t, f.s.Connections().Update(f.ctx, revoked), "Update a revoked connection to no tokens")
+		got, err = f.s.Connections().Get(f.ctx, u.ID, c.ID)
+		must(t, err, "Get")
+		if got.Status != coach.ConnectionRevoked || len(got.AccessEnc) != 0 || len(got.RefreshEnc) != 0 {
+			t.Errorf("revoked connection after erasing its tokens: %v", got)
+		}
+	})
+
 	t.Run("OtherUsersConnectionIsNotFound", func(t *testing.T) {
 		f := setup(t, newStore)
 		u, other := f.user(), f.user()

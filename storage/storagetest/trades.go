@@ -284,6 +284,32 @@ func runTrades(t *testing.T, newStore func(*testing.T) storage.Store) {
 		}
 	})
 
+	t.Run("IDOfAnotherUsersTradeIsRefused", func(t *testing.T) {
+		// Trade ids are unique across the store: a batch that gives a trade the id of another
+		// user's trade is refused with ECONFLICT and stores nothing, whoever holds the id.
+		f := setup(t, newStore)
+		u, other := f.user(), f.user()
+		f.upsert(u.ID, trade("a", base))
+		owned := f.storedTrade(u.ID, "a")
+		mine, stolen := trade("mine", base), trade("x", base.Add(time.Second))
+		stolen.ID = owned.ID
+		_, err := f.s.Trades().Upsert(f.ctx, other.ID, []coach.Trade{mine, stolen})
+		wantCode(t, err, coach.ECONFLICT, "Upsert with another user's trade id")
+		if n, err := f.s.Trades().Count(f.ctx, other.ID); err != nil || n != 0 {
+			t.Errorf("Count of the refused user = %d, %v; want 0", n, err)
+		}
+		got, err := f.s.Trades().Get(f.ctx, u.ID, owned.ID)
+		must(t, err, "Get as the owner")
+		diff(t, "owner's trade after the refused batch", owned, got)
+		// A fresh id of the caller's choosing is accepted.
+		free := trade("y", base)
+		free.ID = coach.NewID()
+		diff(t, "Upsert with a fresh id", storage.UpsertResult{Inserted: 1}, f.upsert(other.ID, free))
+		if tr := f.storedTrade(other.ID, "y"); tr.ID != free.ID {
+			t.Errorf("caller's id not kept: %s, want %s", tr.ID, free.ID)
+		}
+	})
+
 	t.Run("OtherUsersTradeIsNotFound", func(t *testing.T) {
 		f := setup(t, newStore)
 		u, other := f.user(), f.user()

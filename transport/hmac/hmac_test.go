@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/secrettest"
 	"github.com/tradecoach/coach/transport/hmac"
 )
 
@@ -36,8 +37,8 @@ func (n *nonceSet) Use(_ context.Context, nonce string, _ time.Duration) error {
 }
 
 var (
-	keyA = hmac.Key{ID: "k1", Secret: bytes.Repeat([]byte("a"), 32)}
-	keyB = hmac.Key{ID: "k2", Secret: bytes.Repeat([]byte("b"), 32)}
+	keyA = hmac.NewKey("k1", bytes.Repeat([]byte("a"), 32))
+	keyB = hmac.NewKey("k2", bytes.Repeat([]byte("b"), 32))
 	t0   = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 )
 
@@ -118,8 +119,8 @@ func TestRotationAcceptsEveryActiveKey(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	stranger := hmac.Key{ID: "k9", Secret: bytes.Repeat([]byte("z"), 32)}
-	forged := hmac.Key{ID: "k1", Secret: bytes.Repeat([]byte("z"), 32)}
+	stranger := hmac.NewKey("k9", bytes.Repeat([]byte("z"), 32))
+	forged := hmac.NewKey("k1", bytes.Repeat([]byte("z"), 32))
 	for _, tc := range []struct {
 		name       string
 		key        hmac.Key
@@ -163,11 +164,20 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 		"path":   func(r *http.Request) { r.URL.Path = "/y" },
 		"method": func(r *http.Request) { r.Method = http.MethodPut },
 		"nonce":  func(r *http.Request) { r.Header.Set(hmac.HeaderNonce, "other") },
+		"host":   func(r *http.Request) { r.Host = "other.internal" },
+		"content type": func(r *http.Request) {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		},
+		"content type removed": func(r *http.Request) { r.Header.Del("Content-Type") },
+		"query value added":    func(r *http.Request) { r.URL.RawQuery = "a=1&a=2" },
+		"query re-encoded":     func(r *http.Request) { r.URL.RawQuery = "%61=1" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t, keyA)
 			s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{tamper}, Clock: f.clock})
-			status, why := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x?a=1", `{"x":1}`))
+			req := post(t, f.srv.URL+"/x?a=1", `{"x":1}`)
+			req.Header.Set("Content-Type", "application/json")
+			status, why := reason(t, &http.Client{Transport: s}, req)
 			if status != 401 || why != hmac.ReasonBadSignature {
 				t.Fatalf("got %d %q, want 401 bad_signature", status, why)
 			}
@@ -175,11 +185,44 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 	}
 }
 
-func TestReorderedQueryStillVerifies(t *testing.T) {
+// The query is signed as sent: a proxy or attacker reordering it — above all repeated values,
+// where "amount=1&amount=1000" re-sent as "amount=1000&amount=1" would make a handler that reads
+// the last value act on 1000 — breaks the signature.
+func TestReorderedQueryIsRefused(t *testing.T) {
+	for _, tc := range []struct{ signed, sent string }{
+		{"amount=1&amount=1000", "amount=1000&amount=1"},
+		{"b=2&a=1", "a=1&b=2"},
+		{"a=1&amount=1&amount=1000", "amount=1&a=1&amount=1000"},
+	} {
+		t.Run(tc.sent, func(t *testing.T) {
+			f := newFixture(t, keyA)
+			s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{func(r *http.Request) { r.URL.RawQuery = tc.sent }}, Clock: f.clock})
+			if status, why := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x?"+tc.signed, "")); status != 401 || why != hmac.ReasonBadSignature {
+				t.Fatalf("signed %q, sent %q: got %d %q, want 401 bad_signature", tc.signed, tc.sent, status, why)
+			}
+			// Sent as signed, the same query verifies.
+			if status, why := reason(t, f.client(t, keyA, f.clock), post(t, f.srv.URL+"/x?"+tc.signed, "")); status != 204 {
+				t.Fatalf("signed and sent %q: got %d %q", tc.signed, status, why)
+			}
+		})
+	}
+}
+
+// The Host header is signed: a request signed for one service is refused by another that shares
+// the key.
+func TestRequestForAnotherHostIsRefused(t *testing.T) {
 	f := newFixture(t, keyA)
-	s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{func(r *http.Request) { r.URL.RawQuery = "a=1&b=2" }}, Clock: f.clock})
-	if status, why := reason(t, &http.Client{Transport: s}, post(t, f.srv.URL+"/x?b=2&a=1", "")); status != 204 {
-		t.Fatalf("got %d %q", status, why)
+	req := post(t, f.srv.URL+"/x", "{}")
+	req.Host = "ai-coach.internal"
+	if status, why := reason(t, f.client(t, keyA, f.clock), req); status != 204 {
+		t.Fatalf("signed for the Host it is sent with: got %d %q", status, why)
+	}
+	// Signed for ai-coach.internal, delivered to the fixture under its own host name.
+	s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{func(r *http.Request) { r.Host = "" }}, Clock: f.clock})
+	req = post(t, f.srv.URL+"/x", "{}")
+	req.Host = "ai-coach.internal"
+	if status, why := reason(t, &http.Client{Transport: s}, req); status != 401 || why != hmac.ReasonBadSignature {
+		t.Fatalf("signed for another host: got %d %q, want 401 bad_signature", status, why)
 	}
 }
 
@@ -236,7 +279,7 @@ func TestReplayIsRefusedThroughoutTheWindow(t *testing.T) {
 			r.Header.Set(hmac.HeaderKeyID, keyA.ID)
 			r.Header.Set(hmac.HeaderTimestamp, ts)
 			r.Header.Set(hmac.HeaderNonce, "n0nce")
-			r.Header.Set(hmac.HeaderSignature, hmac.Sign(keyA.Secret, r.Method, r.URL, ts, "n0nce", []byte(`{"a":1}`)))
+			r.Header.Set(hmac.HeaderSignature, hmac.Sign(keyA.Secret(), r, ts, "n0nce", []byte(`{"a":1}`)))
 			var re *hmac.RequestError
 			if _, err := v.Verify(context.Background(), r); errors.As(err, &re) {
 				return re.Reason
@@ -272,10 +315,10 @@ func TestMissingHeadersAndOversizedBody(t *testing.T) {
 
 func TestSecretsNeverReachLogsOrErrors(t *testing.T) {
 	f := newFixture(t, keyA)
-	forged := hmac.Key{ID: "k1", Secret: []byte("SUPERSECRET-SUPERSECRET-SUPERSEC")}
+	forged := hmac.NewKey("k1", []byte("SUPERSECRET-SUPERSECRET-SUPERSEC"))
 	reason(t, f.client(t, forged, f.clock), post(t, f.srv.URL+"/x", "{}"))
 	for _, s := range []string{f.logs.String(), keyA.String(), forged.GoString()} {
-		if strings.Contains(s, "SUPERSECRET") || strings.Contains(s, string(keyA.Secret)) {
+		if strings.Contains(s, "SUPERSECRET") || strings.Contains(s, string(keyA.Secret())) {
 			t.Fatalf("secret leaked: %s", s)
 		}
 	}
@@ -285,7 +328,7 @@ func TestSecretsNeverReachLogsOrErrors(t *testing.T) {
 }
 
 func TestConfigIsChecked(t *testing.T) {
-	short := hmac.Key{ID: "k", Secret: []byte("short")}
+	short := hmac.NewKey("k", []byte("short"))
 	if _, err := hmac.NewSigner(hmac.SignerConfig{Key: short}); coach.ErrorCode(err) != coach.EINVALID {
 		t.Fatalf("short key: %v", err)
 	}
@@ -299,27 +342,66 @@ func TestConfigIsChecked(t *testing.T) {
 
 // FuzzVerifyHeaders feeds arbitrary header values and bodies to the verifier: it must never panic
 // and never accept a request it did not see signed.
+// FuzzVerifyHeaders sends requests with arbitrary signature headers, host, query and content
+// type: Verify accepts one only when its signature is the one Sign gives for exactly that request.
 func FuzzVerifyHeaders(f *testing.F) {
-	f.Add("k1", "1795608000", "bm9uY2U", "c2ln", []byte("{}"))
-	f.Add("", "", "", "", []byte(nil))
-	f.Add("k1", "-1", strings.Repeat("n", 100), "!!!", []byte("x"))
-	f.Add("k1", "99999999999999999999", "n", "AAAA", []byte("x"))
+	f.Add("k1", "1795608000", "bm9uY2U", "c2ln", "example.com", "a=1&a=2", "application/json", []byte("{}"))
+	f.Add("", "", "", "", "", "", "", []byte(nil))
+	f.Add("k1", "-1", strings.Repeat("n", 100), "!!!", "EXAMPLE.com:80", "%zz", "text/plain\r\nx: y", []byte("x"))
+	f.Add("k1", "99999999999999999999", "n", "AAAA", "[::1]:8080", "amount=1000&amount=1", "", []byte("x"))
+	f.Add("k1", "1795608000", "n1", "!sign", "Coach.internal", "amount=1&amount=1000", "application/json", []byte("{}"))
 	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA}, Nonces: &nonceSet{used: map[string]bool{}},
 		Clock: coach.NewManualClock(t0), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, keyID, ts, nonce, sig string, body []byte) {
+	f.Fuzz(func(t *testing.T, keyID, ts, nonce, sig, host, query, contentType string, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, "/v1/indicators", bytes.NewReader(body))
+		r.Host = host
+		r.URL.RawQuery = query
 		r.Header.Set(hmac.HeaderKeyID, keyID)
 		r.Header.Set(hmac.HeaderTimestamp, ts)
 		r.Header.Set(hmac.HeaderNonce, nonce)
 		r.Header.Set(hmac.HeaderSignature, sig)
+		r.Header.Set("Content-Type", contentType)
+		if sig == "!sign" {
+			// Signed correctly: Verify and Sign must agree on the canonical form of any request.
+			r.Header.Set(hmac.HeaderSignature, hmac.Sign(keyA.Secret(), r, ts, nonce, body))
+			_, err := v.Verify(context.Background(), r)
+			var re *hmac.RequestError
+			if errors.As(err, &re) && re.Reason == hmac.ReasonBadSignature && keyID == keyA.ID &&
+				!strings.ContainsAny(strings.ToLower(host)+query+r.Header.Get("Content-Type"), "\r\n") {
+				t.Fatalf("a correctly signed request was refused: host %q query %q content type %q", host, query, contentType)
+			}
+			return
+		}
 		if _, err := v.Verify(context.Background(), r); err == nil {
-			want := hmac.Sign(keyA.Secret, r.Method, r.URL, ts, nonce, body)
+			want := hmac.Sign(keyA.Secret(), r, ts, nonce, body)
 			if keyID != keyA.ID || sig != want {
 				t.Fatalf("accepted an unsigned request: key %q sig %q", keyID, sig)
 			}
+			if strings.ContainsAny(host+query+contentType, "\r\n") {
+				t.Fatalf("accepted a request whose host, query or content type holds a line break")
+			}
 		}
 	})
+}
+
+// Keys, signers and verifiers never print a secret, under any verb, nested anywhere, or in logs.
+func TestKeysNeverPrint(t *testing.T) {
+	secret := []byte("SUPERSECRET-hmac-key-0123456789abcdef")
+	k := hmac.NewKey("k1", secret)
+	s, err := hmac.NewSigner(hmac.SignerConfig{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{k, keyB}, Nonces: &nonceSet{used: map[string]bool{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrettest.AssertRedacted(t, [][]byte{secret, keyB.Secret()}, k, &k, []hmac.Key{k}, s, *s, v, *v,
+		hmac.VerifierConfig{Keys: []hmac.Key{k}})
+	if got := k.Secret(); !bytes.Equal(got, secret) {
+		t.Errorf("Secret() = %q", got)
+	}
 }

@@ -7,10 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,32 @@ const (
 // MinKeyBytes is the shortest shared key accepted.
 const MinKeyBytes = 32
 
-// Key is a shared signing key. Its String and log forms never show Secret.
+// Key is a shared signing key, made by NewKey. Its secret sits behind a pointer and every way of
+// printing a Key — fmt with any verb, log/slog, encoding/json, also nested in another value, even
+// in an unexported field — shows the id and "[redacted]", never the secret's bytes.
 type Key struct {
-	ID     string
-	Secret []byte
+	ID string
+	// secret is behind a *string: fmt prints such a pointer as an address even where it cannot
+	// call Format (an unexported field) or reports a bad verb (it would dereference a *[]byte).
+	secret *string
 }
+
+// NewKey returns the key id with a copy of secret.
+func NewKey(id string, secret []byte) Key {
+	s := string(secret)
+	return Key{ID: id, secret: &s}
+}
+
+// Secret returns a copy of the key's secret; nil for a Key not made by NewKey.
+func (k Key) Secret() []byte {
+	if k.secret == nil {
+		return nil
+	}
+	return []byte(*k.secret)
+}
+
+// raw is the secret, for signing.
+func (k Key) raw() []byte { return k.Secret() }
 
 // String hides the secret.
 func (k Key) String() string { return "hmac.Key{" + k.ID + ", [redacted]}" }
@@ -42,11 +64,28 @@ func (k Key) String() string { return "hmac.Key{" + k.ID + ", [redacted]}" }
 // GoString hides the secret from %#v.
 func (k Key) GoString() string { return k.String() }
 
+// Format writes String for every verb and flag (%d and %x included).
+func (k Key) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, k.String())
+	}
+}
+
+// LogValue makes log/slog record the id only.
+func (k Key) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", k.ID), slog.String("secret", "[redacted]"))
+}
+
+// MarshalJSON writes the id only: a Key is never serialized with its secret.
+func (k Key) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"id": k.ID, "secret": "[redacted]"})
+}
+
 func (k Key) validate() error {
 	if k.ID == "" || len(k.ID) > 64 || strings.ContainsAny(k.ID, " \t\r\n") {
 		return coach.Errorf(coach.EINVALID, "hmac key id: want 1-64 characters without spaces")
 	}
-	if len(k.Secret) < MinKeyBytes {
+	if len(k.raw()) < MinKeyBytes {
 		return coach.Errorf(coach.EINVALID, "hmac key %s: secret shorter than %d bytes", k.ID, MinKeyBytes)
 	}
 	return nil
@@ -85,6 +124,24 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 	return &Signer{key: cfg.Key, next: cfg.Next, clock: cfg.Clock}, nil
 }
 
+// String describes the signer by its key id only.
+func (s *Signer) String() string {
+	if s == nil {
+		return "hmac.Signer(nil)"
+	}
+	return "hmac.Signer{" + s.key.String() + "}"
+}
+
+// Format writes String for every verb and flag.
+func (s *Signer) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, s.String())
+	}
+}
+
+// LogValue makes log/slog record the key id only.
+func (s *Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // RoundTrip signs a clone of req (reading and restoring its body) and sends it.
 func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
@@ -112,7 +169,7 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	out.Header.Set(HeaderKeyID, s.key.ID)
 	out.Header.Set(HeaderTimestamp, ts)
 	out.Header.Set(HeaderNonce, nonce)
-	out.Header.Set(HeaderSignature, Sign(s.key.Secret, out.Method, out.URL, ts, nonce, body))
+	out.Header.Set(HeaderSignature, Sign(s.key.raw(), out, ts, nonce, body))
 	return s.next.RoundTrip(out)
 }
 
@@ -128,50 +185,36 @@ func readBody(req *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// Sign returns the base64url HMAC-SHA256 of the canonical string of a request.
-func Sign(secret []byte, method string, u *url.URL, timestamp, nonce string, body []byte) string {
+// Sign returns the base64url HMAC-SHA256 of the canonical string of r (see Canonical). body is
+// r's body, read by the caller.
+func Sign(secret []byte, r *http.Request, timestamp, nonce string, body []byte) string {
 	m := hmac.New(sha256.New, secret)
-	io.WriteString(m, Canonical(method, u, timestamp, nonce, body))
+	io.WriteString(m, Canonical(r, timestamp, nonce, body))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Canonical returns the string a signature covers: method, escaped path, sorted query, timestamp,
-// nonce and the hex SHA-256 of body, joined by "\n".
-func Canonical(method string, u *url.URL, timestamp, nonce string, body []byte) string {
+// Canonical returns the string a signature covers, joined by "\n": the method, the host (as
+// RequestHost gives it), the escaped path, the query exactly as sent (its raw bytes: reordering
+// parameters or repeated values, or re-encoding them, breaks the signature), the Content-Type
+// header as sent, the timestamp, the nonce and the hex SHA-256 of body. A field that could hold
+// a "\n" (host, query, content type) is refused by Verify before it gets here, so no two requests
+// share a canonical string.
+func Canonical(r *http.Request, timestamp, nonce string, body []byte) string {
 	sum := sha256.Sum256(body)
 	return strings.Join([]string{
-		strings.ToUpper(method), u.EscapedPath(), canonicalQuery(u.RawQuery), timestamp, nonce,
-		hex.EncodeToString(sum[:]),
+		strings.ToUpper(r.Method), RequestHost(r), r.URL.EscapedPath(), r.URL.RawQuery,
+		r.Header.Get("Content-Type"), timestamp, nonce, hex.EncodeToString(sum[:]),
 	}, "\n")
 }
 
-// canonicalQuery sorts the parameters by key, then value, and re-encodes them, so that a proxy
-// reordering the query does not break the signature while any change of a value does.
-func canonicalQuery(raw string) string {
-	q, err := url.ParseQuery(raw)
-	if err != nil {
-		// An unparsable query is signed as sent; the verifier sees the same bytes.
-		return raw
+// RequestHost is the host a request is sent to or was received for, lower-cased: r.Host when set
+// (what a client sends as the Host header, and what a server received), else r.URL.Host.
+func RequestHost(r *http.Request) string {
+	h := r.Host
+	if h == "" && r.URL != nil {
+		h = r.URL.Host
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		vs := slices.Clone(q[k])
-		slices.Sort(vs)
-		for _, v := range vs {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(url.QueryEscape(k))
-			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(v))
-		}
-	}
-	return b.String()
+	return strings.ToLower(h)
 }
 
 // unixSeconds parses a timestamp header: 1 to 12 decimal digits.

@@ -7,9 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -33,7 +36,7 @@ const (
 
 // Verifier checks signed requests. Configure it with NewVerifier.
 type Verifier struct {
-	keys         map[string][]byte
+	keys         map[string]Key
 	nonces       storage.Nonces
 	clock        coach.Clock
 	maxSkew      time.Duration
@@ -67,7 +70,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Nonces == nil {
 		return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Nonces is required")
 	}
-	v := &Verifier{keys: make(map[string][]byte, len(cfg.Keys)), nonces: cfg.Nonces, clock: cfg.Clock,
+	v := &Verifier{keys: make(map[string]Key, len(cfg.Keys)), nonces: cfg.Nonces, clock: cfg.Clock,
 		maxSkew: cfg.MaxSkew, maxBodyBytes: cfg.MaxBodyBytes, log: cfg.Logger}
 	for _, k := range cfg.Keys {
 		if err := k.validate(); err != nil {
@@ -76,7 +79,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		if _, dup := v.keys[k.ID]; dup {
 			return nil, coach.Errorf(coach.EINVALID, "hmac: VerifierConfig.Keys: key id %s given twice", k.ID)
 		}
-		v.keys[k.ID] = bytes.Clone(k.Secret)
+		v.keys[k.ID] = NewKey(k.ID, k.raw())
 	}
 	if v.clock == nil {
 		v.clock = coach.SystemClock{}
@@ -92,6 +95,29 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	}
 	return v, nil
 }
+
+// String describes the verifier by its key ids only.
+func (v *Verifier) String() string {
+	if v == nil {
+		return "hmac.Verifier(nil)"
+	}
+	ids := make([]string, 0, len(v.keys))
+	for id := range v.keys {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return "hmac.Verifier{keys:" + strings.Join(ids, ",") + "}"
+}
+
+// Format writes String for every verb and flag: the keys' secrets never print.
+func (v *Verifier) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, v.String())
+	}
+}
+
+// LogValue makes log/slog record the key ids only.
+func (v *Verifier) LogValue() slog.Value { return slog.StringValue(v.String()) }
 
 // RequestError is why Verify refused a request.
 type RequestError struct {
@@ -130,7 +156,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) 
 	if keyID == "" || ts == "" || nonce == "" || sig == "" || len(nonce) > 64 || len(sig) > 128 {
 		return "", refused(ReasonMissingHeaders)
 	}
-	secret, ok := v.keys[keyID]
+	key, ok := v.keys[keyID]
 	if !ok {
 		return "", refused(ReasonUnknownKey)
 	}
@@ -145,7 +171,10 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	want := Sign(secret, r.Method, r.URL, ts, nonce, body)
+	if strings.ContainsAny(RequestHost(r)+r.URL.RawQuery+r.Header.Get("Content-Type"), "\r\n") {
+		return "", refused(ReasonBadSignature)
+	}
+	want := Sign(key.raw(), r, ts, nonce, body)
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	wantRaw, _ := base64.RawURLEncoding.DecodeString(want)
 	if err != nil || !hmac.Equal(got, wantRaw) {

@@ -15,7 +15,7 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 
 func TestConstructors(t *testing.T) {
 	t.Parallel()
-	good := hmac.Key{ID: "k1", Secret: make([]byte, hmac.MinKeyBytes)}
+	good := hmac.NewKey("k1", make([]byte, hmac.MinKeyBytes))
 	for _, tc := range []struct {
 		field string
 		new   func() (any, error)
