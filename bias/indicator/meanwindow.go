@@ -22,6 +22,9 @@ package indicator
 //
 // A run of n identical values is detected exactly: the window is then flat, and its mean is that
 // value, without rounding.
+//
+// The window holds 3n+2 float64s (the ring, the suffix sums and their compensations), allocated
+// once by newMeanWindow.
 type meanWindow struct {
 	buf   []float64 // this round's inputs at [0, next), the previous round's at [next, n)
 	sufHi []float64 // len n+1: suffix sums of the previous round, suf[n] = 0
