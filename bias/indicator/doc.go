@@ -78,13 +78,15 @@
 //
 // # Floating point
 //
-// Rolling sums do not drift. A window that only needs its mean (SMA, AbnormalVolume) keeps its
-// running sum with a TwoSum compensation term, so a volume spike that enters and leaves leaves
-// no residue. A window that needs its variance (Bollinger, ZScore, Volatility) sums deviations
-// from a recent mean, so the variance of prices near 60,000 moving by cents keeps its digits
-// (the textbook E[x²]−E[x]² over raw prices, which TA-Lib uses, would lose most of them). Both
-// recompute their sums from the ring every n inputs, and the latter sooner when the mean has
-// moved far from where its deviations are centred (after a price jump leaves the window).
+// Rolling sums do not drift. SMA takes its window's sum afresh every n inputs, as the sum of the
+// inputs since then plus the sum of the older ones still in the window, each with a TwoSum
+// compensation term; AbnormalVolume keeps a running sum with one, so a volume spike that enters
+// and leaves leaves no residue in either. A window that needs its variance (Bollinger, ZScore,
+// Volatility) sums deviations from a recent mean, so the variance of prices near 60,000 moving
+// by cents keeps its digits (the textbook E[x²]−E[x]² over raw prices, which TA-Lib uses, would
+// lose most of them). The running sums are recomputed from the ring every n inputs, and the
+// centred ones sooner when the mean has moved far from where their deviations are centred
+// (after a price jump leaves the window).
 // So the error of a value does not grow with the length of the stream (tested over a year of
 // minute candles). Products that feed a sum are rounded explicitly (a float64 conversion) so
 // that no compiler fuses them into an FMA: apart from math.Log1p, which LogReturn and

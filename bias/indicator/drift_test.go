@@ -39,8 +39,8 @@ func TestNoDriftOnALongStream(t *testing.T) {
 }
 
 // TestNoResidueAfterVolumeSpike checks that a volume of 1e12 among volumes of 1e-3 leaves no
-// trace in the baseline once it has left the window. A plain running sum would keep an error
-// of about 1e12·2⁻⁵³ ≈ 1e-4, a tenth of the baseline.
+// trace in the baseline, nor in their SMA, once it has left the window. A plain running sum
+// would keep an error of about 1e12·2⁻⁵³ ≈ 1e-4, a tenth of the baseline.
 func TestNoResidueAfterVolumeSpike(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 2))
 	vs := make([]float64, 20_000)
@@ -51,9 +51,10 @@ func TestNoResidueAfterVolumeSpike(t *testing.T) {
 		}
 	}
 	for _, n := range []int{3, 20, 252} {
-		got, want := indicator.AbnormalVolume(vs, n), refAbnormalVolume(vs, n)
+		got := [][]float64{indicator.AbnormalVolume(vs, n), indicator.SMA(vs, n)}
+		want := [][]float64{refAbnormalVolume(vs, n), refSMA(vs, n)}
 		if diff := cmp.Diff(want, got, refTolerance(1e-12)); diff != "" {
-			t.Errorf("n=%d (-fresh sums +stream):\n%s", n, diff)
+			t.Errorf("n=%d: abnormal volume, SMA (-fresh sums +stream):\n%s", n, diff)
 		}
 	}
 }

@@ -28,56 +28,43 @@ func (s *SMAStream) run(out, xs []float64) {
 	}
 }
 
-// steady is Update on a full window for xs[i:], writing the values to out, until a gap (it
-// returns its index) or the ring's wrap (it does the periodic recompute, writes that input's
-// value and returns the index after it). It is pushSum's full-window path and mean's
-// arithmetic, with the sums, the run and the ring position in registers and no call in the
-// loop: the same operations in the same order, so the values are the same bit for bit.
+// steady is Update on a full window for xs[i:], writing the values to out, until a gap or the
+// end of the window's round (see meanWindow), and returns the index of the first input it did
+// not take. It is meanWindow.push's full-window path with the prefix sum, the run and the last
+// value in registers and no call in the loop: the same operations in the same order, so the
+// values are the same bit for bit.
 func (s *SMAStream) steady(out, xs []float64, i int) int {
 	w := &s.w
-	buf := w.buf
-	n := len(buf)
-	sum, sumErr, run, last, next := w.sum, w.sumErr, w.run, w.last, w.next
-	invN := w.invN
-	wrapped := false
-	for ; i < len(xs); i++ {
-		x := xs[i]
+	n := len(w.buf)
+	j := w.next
+	m := min(len(xs)-i, n-j) // inputs left in this round
+	in, vals := xs[i:i+m], out[i:i+m]
+	buf, hi, lo := w.buf[j:j+m], w.sufHi[j+1:j+1+m], w.sufLo[j+1:j+1+m]
+	pre, preLo, run, last, invN := w.pre, w.preLo, w.run, w.last, w.invN
+	k := 0
+	for ; k < len(in); k++ {
+		x := in[k]
 		if !finite(x) {
 			break
 		}
-		var e1, e2 float64
-		sum, e1 = twoSum(sum, x)
-		sum, e2 = twoSum(sum, -buf[next])
-		buf[next] = x
-		sumErr = (sumErr + e1) + e2
-		if x != last {
-			run = 1
-		} else if run < n {
-			run++
-		}
+		var e float64
+		pre, e = twoSum(pre, x)
+		preLo += e
+		buf[k] = x
+		run = nextRun(run, n, x == last)
 		last = x
-		if next++; next == n {
-			next, wrapped = 0, true
-			break
-		}
-		if run >= n {
-			out[i] = last
-		} else {
-			out[i] = (sum + sumErr) * invN
-		}
+		vals[k] = windowMean(pre, preLo, hi[k], lo[k], invN, run >= n, x)
 	}
-	w.sum, w.sumErr, w.run, w.last, w.next = sum, sumErr, run, last, next
-	if !wrapped {
-		return i
+	w.pre, w.preLo, w.run, w.last, w.next = pre, preLo, run, last, j+k
+	if j+k == n {
+		w.rebuild()
 	}
-	w.recompute()
-	out[i] = w.mean()
-	return i + 1
+	return i + k
 }
 
 // SMAStream is the streaming form of SMA: each Update is O(1) and allocates nothing.
 type SMAStream struct {
-	w window
+	w meanWindow
 }
 
 // NewSMA returns an SMA stream over n bars, or an error wrapping ErrInvalidParam unless
@@ -86,7 +73,7 @@ func NewSMA(n int) (*SMAStream, error) {
 	if err := checkPeriod("SMA", "period", n); err != nil {
 		return nil, err
 	}
-	return &SMAStream{w: newWindow(n, false)}, nil
+	return &SMAStream{w: newMeanWindow(n)}, nil
 }
 
 // Lookback returns n-1: the number of inputs consumed before the first value, which comes with
@@ -103,9 +90,6 @@ func (s *SMAStream) Update(x float64) (value float64, ok bool) {
 		s.Reset()
 		return nan, false
 	}
-	if !s.w.pushSum(x) {
-		return nan, false
-	}
-	v := s.w.mean()
-	return v, v == v
+	v, full := s.w.push(x)
+	return v, full && v == v
 }

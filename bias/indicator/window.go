@@ -11,8 +11,9 @@ import "math"
 // catastrophically when the values are large next to their spread (BTC at 60,000 moving by
 // cents: E[x²] is 1e13 times the variance). So:
 //
-//   - A mean-only window (SMA, AbnormalVolume) keeps Σx with a compensation term (Knuth's
-//     TwoSum): the pair holds the sum almost exactly, so a spike leaves no residue.
+//   - A mean-only window (AbnormalVolume) keeps Σx with a compensation term (Knuth's TwoSum):
+//     the pair holds the sum almost exactly, so a spike leaves no residue. (SMA has a window of
+//     its own, meanWindow, with no running sum at all.)
 //   - A window that keeps variance sums d = x − shift and d², where shift is the mean at the last
 //     recompute, so E[d²]−E[d]² only cancels at the scale of the spread. These sums are plain:
 //     while the mean stays within 32σ of the shift (see stale) their rounding over n updates
