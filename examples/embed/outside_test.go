@@ -69,16 +69,18 @@ replace github.com/tradecoach/coach => %s
 	checkOutput(t, stdout.String())
 
 	// What the program said, checked in the database: its order and its event, both committed.
+	// (Whether the event is marked delivered yet is left open: the program may stop its
+	// dispatcher between publishing and marking, and delivery is at least once.)
 	orderID := output.FindStringSubmatch(stdout.String())[2]
 	var userID string
 	if err := pool.QueryRow(ctx, `SELECT user_id FROM `+schema+`.orders WHERE id = $1`, orderID).Scan(&userID); err != nil {
 		t.Fatalf("the order %s is not in the host's table: %v", orderID, err)
 	}
 	var events int
-	err = pool.QueryRow(ctx, `SELECT count(*) FROM `+schema+`_coach.event_outbox WHERE user_id = $1 AND payload->>'orderId' = $2 AND delivered_at IS NOT NULL`,
+	err = pool.QueryRow(ctx, `SELECT count(*) FROM `+schema+`_coach.event_outbox WHERE user_id = $1 AND payload->>'orderId' = $2`,
 		userID, orderID).Scan(&events)
 	if err != nil || events != 1 {
-		t.Errorf("delivered events about order %s in the outbox: %d, %v; want 1", orderID, events, err)
+		t.Errorf("events about order %s in the outbox: %d, %v; want 1", orderID, events, err)
 	}
 }
 
