@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"testing"
 	"time"
 
@@ -53,7 +52,7 @@ replace github.com/tradecoach/coach => %s
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(runtime.GOROOT(), "bin", "go"), "run", ".",
+	cmd := exec.CommandContext(ctx, "go", "run", ".", // go test puts its own toolchain first on PATH
 		"-postgres", postgrestest.TestURL(), "-redis", redistest.Addr(),
 		"-schema", schema, "-prefix", redistest.RandomPrefix(), "-timeout", "1m")
 	cmd.Dir = dir
