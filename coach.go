@@ -12,36 +12,56 @@
 //
 // # Quick start
 //
-// Import a CSV of fills into the in-memory store, label them with biases, and compute realized
-// P/L (every err is checked as the first ones are):
+// Import a demo trader's fills into the in-memory store, label them with biases, and print what the
+// coach says (examples/quickstart runs exactly this, and the README shows it):
 //
-//	ctx := context.Background()
-//	store := memory.New() // storage/postgres gives the same storage.Store ports
-//	user := coach.User{ID: coach.NewID(), Email: "ada@example.com", CreatedAt: time.Now().UTC()}
+//	// A demo broker: a deterministic trader persona and the market around its fills.
+//	demo, err := brokertest.NewDemo(42, brokertest.DemoOptions{})
+//	if err != nil {
+//		return err
+//	}
+//	clock := coach.NewManualClock(demo.End())    // the demo's "now"
+//	store := memory.New(memory.WithClock(clock)) // storage/postgres gives the same ports
+//
+//	// A trader (your own id for them; no email needed) and their broker connection.
+//	user := coach.User{ID: "trader-1", CreatedAt: demo.Start()}
+//	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo,
+//		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start()}
 //	if err := store.Users().Create(ctx, user); err != nil {
 //		return err
 //	}
-//	csv, err := broker.ParseCSV(file, broker.CSVOptions{Format: broker.CSVGeneric})
-//	if err != nil {
-//		return err // coach.ErrorCode(err) == coach.EINVALID; ErrorMessage names the row
-//	}
-//	if _, err := store.Trades().Upsert(ctx, user.ID, csv.Trades); err != nil { // idempotent
+//	if err := store.Connections().Create(ctx, conn); err != nil {
 //		return err
 //	}
-//	trades, err := storage.ListAll(ctx, store.Trades(), user.ID, storage.TradeFilter{})
 //
-//	res, err := bias.Score(trades, coach.SeriesOf(candles), bias.DefaultConfig())
-//	for _, tag := range res.Tags {
-//		fmt.Println(tag.TradeID, tag.Label, tag.Confidence) // tag.Features: the evidence
+//	// Import the fills, label them with biases, and print the coach's word on a FOMO buy.
+//	importer, err := broker.NewImporter(broker.ImporterConfig{Store: store, Clock: clock, Window: demo.End().Sub(demo.Start())})
+//	if err != nil {
+//		return err // coach.ErrorCode(err) == coach.EINVALID, naming the field
 //	}
-//	pnl, err := ledger.New(ledger.FIFO).Apply(trades)
-//	for _, r := range pnl.Realized {
-//		fmt.Println(r.Symbol, r.ClosedAt, r.PnL)
+//	if _, err := importer.Import(ctx, user.ID, conn, demo); err != nil { // idempotent
+//		return err
 //	}
+//	scorer, err := bias.New(bias.ServiceConfig{Store: store, Candles: demo, Clock: clock})
+//	if err != nil {
+//		return err
+//	}
+//	rep, err := scorer.ScoreUser(ctx, user.ID, time.Time{}, time.Time{})
+//	if err != nil {
+//		return err
+//	}
+//	fomo, err := store.Tags().List(ctx, user.ID, storage.TagFilter{Label: coach.LabelFOMO})
+//	if err != nil || len(fomo) == 0 {
+//		return err
+//	}
+//	fmt.Fprintf(out, "%d trades scored, %d bias tags, %d of them FOMO\n", rep.Trades, rep.Tags, len(fomo))
+//	fmt.Fprintln(out, "The coach says:", bias.Reflect(fomo[0])) // fomo[0].Features: the evidence
 //
-// The candles come from broker.ParseCandlesCSV or any CandleSource: a broker's market data or
-// storage.CandleSource(store.Candles()). examples/ holds runnable programs: demo (the whole
-// pipeline), biasreport, ledger, whatif and digest.
+// The pure cores need no store: broker.ParseCSV reads a CSV of fills, bias.Score labels trades
+// against candles (coach.SeriesOf, from broker.ParseCandlesCSV or any CandleSource), and
+// ledger.New(ledger.FIFO).Apply gives realized and unrealized P/L. examples/ holds runnable
+// programs: quickstart, embed (a host service), demo (the whole pipeline), biasreport, ledger,
+// whatif and digest.
 //
 // # Services
 //

@@ -36,9 +36,14 @@ func regions(t *testing.T, path string) map[string]string {
 
 // TestREADMESnippetsAreThePrograms checks that the README's quick start and its "Embedding in
 // your service" snippets are, character for character, the marked parts of examples/quickstart
-// and of this program, which tests run — so the README cannot show code that does not work.
+// and of this program, which tests run — so the README cannot show code that does not work — and
+// that coach.go's package doc shows the same quick start.
 func TestREADMESnippetsAreThePrograms(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coachGo, err := os.ReadFile(filepath.Join("..", "..", "coach.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,5 +57,24 @@ func TestREADMESnippetsAreThePrograms(t *testing.T) {
 		if !strings.Contains(string(readme), "```go\n"+code+"```\n") {
 			t.Errorf("README.md lacks the %q snippet of %s as a ```go block; it should read:\n%s", name, path, code)
 		}
+		if name == "quickstart" && !strings.Contains(string(coachGo), docComment(code)) {
+			t.Errorf("coach.go's Quick start is not the %q snippet of %s; it should read:\n%s", name, path, docComment(code))
+		}
 	}
+}
+
+// docComment returns code as a code block of a doc comment: "//\t" before each line, "//" alone
+// for an empty one.
+func docComment(code string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(code, "\n") {
+		switch l {
+		case "":
+		case "\n":
+			b.WriteString("//\n")
+		default:
+			b.WriteString("//\t" + l)
+		}
+	}
+	return b.String()
 }
