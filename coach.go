@@ -26,7 +26,8 @@
 //	// A trader (your own id for them; no email needed) and their broker connection.
 //	user := coach.User{ID: "trader-1", CreatedAt: demo.Start()}
 //	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo,
-//		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start()}
+//		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start(),
+//		AccessEnc: []byte("demo: no credential")} // a real broker's token, sealed (broker/seal)
 //	if err := store.Users().Create(ctx, user); err != nil {
 //		return err
 //	}
