@@ -186,7 +186,7 @@ func (c *Client) connect(ctx context.Context, handle func(context.Context, coach
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(c.cfg.ReadLimit)
-	idle.Store(time.AfterFunc(c.cfg.IdleTimeout, func() { conn.CloseNow() }))
+	idle.Store(time.AfterFunc(c.cfg.IdleTimeout, func() { _ = conn.CloseNow() }))
 	defer idle.Load().Stop()
 	for {
 		typ, b, err := conn.Read(ctx)
@@ -196,12 +196,12 @@ func (c *Client) connect(ctx context.Context, handle func(context.Context, coach
 		}
 		idle.Load().Reset(c.cfg.IdleTimeout)
 		if typ != websocket.MessageText {
-			conn.Close(websocket.StatusUnsupportedData, "text frames only")
+			_ = conn.Close(websocket.StatusUnsupportedData, "text frames only") // the error below is the outcome
 			return ready, coach.Errorf(coach.EUNAVAILABLE, "ws client: the relay sent a binary frame")
 		}
 		f, err := ParseServerFrame(b)
 		if err != nil {
-			conn.Close(websocket.StatusPolicyViolation, "malformed frame")
+			_ = conn.Close(websocket.StatusPolicyViolation, "malformed frame") // the error below is the outcome
 			return ready, coach.Errorf(coach.EUNAVAILABLE, "ws client: the relay sent a malformed frame: %s", coach.ErrorMessage(err))
 		}
 		switch {

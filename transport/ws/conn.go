@@ -280,11 +280,12 @@ func (c *conn) close(code websocket.StatusCode, reason string) {
 	if f := c.relay.cfg.OnClose; f != nil {
 		f(c.userID, int(code), reason)
 	}
+	// A failed close handshake leaves nothing to do: the connection is gone either way.
 	if code == 0 {
-		c.ws.CloseNow()
+		_ = c.ws.CloseNow()
 		return
 	}
-	c.ws.Close(code, reason)
+	_ = c.ws.Close(code, reason)
 }
 
 // drop ends the connection without a handshake (Relay.Close).
