@@ -150,8 +150,17 @@ func NewConverter(cfg ConverterConfig) (*Converter, error) {
 	return c, nil
 }
 
-// Currency returns the reporting currency.
-func (c *Converter) Currency() string { return c.currency }
+// Currency returns the reporting currency ("" for a Converter not built by NewConverter).
+func (c *Converter) Currency() string {
+	if c == nil {
+		return ""
+	}
+	return c.currency
+}
+
+// unbuilt is the answer of a Converter not built by NewConverter: it knows no currency and no
+// candles, so nothing converts.
+func (c *Converter) unbuilt() bool { return c == nil || c.currency == "" }
 
 // Reason says why an amount could not be converted.
 type Reason string
@@ -255,6 +264,9 @@ func (r Rate) fraction() (num, den decimal.Decimal) {
 // Rate returns the rate of asset in the reporting currency at time at, searched as the Converter
 // describes.
 func (c *Converter) Rate(asset string, at time.Time) Rate {
+	if c.unbuilt() {
+		return Rate{Asset: asset, At: at, Reason: NoPath, Detail: "ledger: the Converter was not built by NewConverter"}
+	}
 	r := Rate{Asset: asset, Currency: c.currency, At: at}
 	if asset == c.currency {
 		r.Value = decimal.NewFromInt(1)
@@ -368,6 +380,10 @@ func (c *Converter) lastBar(sym coach.Symbol, at time.Time) (bar, failure) {
 // (Asset the base, Currency the quote); NoMark when there is none.
 func (c *Converter) Mark(sym coach.Symbol, at time.Time) Rate {
 	r := Rate{Asset: sym.Base(), Currency: sym.Quote(), At: at}
+	if c.unbuilt() {
+		r.Reason, r.Detail = NoMark, "ledger: the Converter was not built by NewConverter"
+		return r
+	}
 	b, f := c.lastBar(sym, at)
 	if f.reason != "" {
 		r.Reason, r.Detail = NoMark, f.detail

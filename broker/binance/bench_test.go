@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// syntheticTradesBody returns a myTrades body of n realistic trades.
+// syntheticTradesBody returns a myTrades body of n realistic trades; every quantity (at least
+// 0.01) exceeds any fee (below 0.01), so a fee charged in BTC never takes a whole buy.
 func syntheticTradesBody(n int) []byte {
 	var b bytes.Buffer
 	b.WriteByte('[')
@@ -18,7 +19,7 @@ func syntheticTradesBody(n int) []byte {
 		asset := []string{"USDT", "BTC", "BNB"}[i%3]
 		fmt.Fprintf(&b, `{"symbol":"BTCUSDT","id":%d,"orderId":%d,"orderListId":-1,"price":"%d.%02d000000","qty":"0.%08d",`+
 			`"quoteQty":"%d.%08d","commission":"0.%08d","commissionAsset":"%s","time":%d,"isBuyer":%t,"isMaker":%t,"isBestMatch":true}`,
-			100000+i, 900000+i/2, 40000+i%5000, i%100, 1+i%99999999, 10+i%1000, i%99999999, 1+i%999999, asset,
+			100000+i, 900000+i/2, 40000+i%5000, i%100, 1000000+i%90000000, 10+i%1000, i%99999999, 1+i%999999, asset,
 			1704067200000+int64(i)*1000, i%2 == 0, i%3 == 0)
 	}
 	b.WriteByte(']')

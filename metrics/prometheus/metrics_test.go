@@ -41,7 +41,7 @@ func TestPipelineMetricsReachPrometheus(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	user := coach.User{ID: coach.NewID(), Email: "metrics@example.com", CreatedAt: demo.Start()}
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo,
-		Status: coach.ConnectionActive, Scope: "read", CreatedAt: demo.Start()}
+		Status: coach.ConnectionActive, Scope: "read", AccessEnc: []byte("demo: no credential"), CreatedAt: demo.Start()}
 	if err := store.Users().Create(ctx, user); err != nil {
 		t.Fatal(err)
 	}
