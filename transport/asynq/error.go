@@ -3,15 +3,13 @@ package asynq
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
-	"syscall"
 	"time"
 
 	pkgerrors "github.com/pkg/errors"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/rediserror"
 )
 
 // formatError translates an error of operation op into the coach error model: a cancelled or
@@ -33,42 +31,15 @@ func formatError(ctx context.Context, client goredis.UniversalClient, op string,
 	if ce, ok := coach.ContextError(err); ok {
 		return ce
 	}
-	if unavailable(err) {
+	if rediserror.Unavailable(err) {
 		return coach.WrapError(coach.EUNAVAILABLE, err, "asynq: %s: redis unavailable", op)
 	}
 	if client != nil {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
-		if perr := client.Ping(pctx).Err(); perr != nil && unavailable(perr) {
+		if perr := client.Ping(pctx).Err(); perr != nil && rediserror.Unavailable(perr) {
 			return coach.WrapError(coach.EUNAVAILABLE, errors.Join(err, perr), "asynq: %s: redis unavailable", op)
 		}
 	}
 	return pkgerrors.Wrap(err, "asynq: "+op)
-}
-
-// unavailable reports whether err means the server is down, unreachable or temporarily unable
-// to serve.
-func unavailable(err error) bool {
-	var netErr net.Error
-	var opErr *net.OpError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, goredis.ErrClosed),
-		errors.Is(err, goredis.ErrPoolTimeout),
-		errors.Is(err, goredis.ErrPoolExhausted),
-		errors.As(err, &opErr),
-		errors.As(err, &netErr) && netErr.Timeout(),
-		goredis.IsLoadingError(err),
-		goredis.IsReadOnlyError(err),
-		goredis.IsClusterDownError(err),
-		goredis.IsTryAgainError(err),
-		goredis.IsMasterDownError(err),
-		goredis.IsMaxClientsError(err):
-		return true
-	}
-	return false
 }

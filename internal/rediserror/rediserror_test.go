@@ -1,4 +1,4 @@
-package redis
+package rediserror
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func TestFormatError(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := formatError("op", tc.err)
+			got := Format("op", tc.err)
 			if code := coach.ErrorCode(got); code != tc.want {
 				t.Errorf("code %q (%v), want %q", code, got, tc.want)
 			}
