@@ -2,12 +2,12 @@ package broker_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/internal/canceltest"
 )
 
 // TestFallbackContextEndedIsCanceled checks that market data asked with a cancelled or expired
@@ -23,20 +23,7 @@ func TestFallbackContextEndedIsCanceled(t *testing.T) {
 		}
 		return nil, nil
 	}}
-	for _, e := range []struct {
-		name   string
-		ctx    func() (context.Context, context.CancelFunc)
-		target error
-	}{
-		{"cancelled", func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			return ctx, cancel
-		}, context.Canceled},
-		{"deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-		}, context.DeadlineExceeded},
-	} {
+	for _, e := range canceltest.Ends() {
 		for _, chain := range []struct {
 			name    string
 			sources []broker.MarketData
@@ -44,17 +31,12 @@ func TestFallbackContextEndedIsCanceled(t *testing.T) {
 			{"good source", []broker.MarketData{good}},
 			{"two sources", []broker.MarketData{blamesOutage, good}},
 		} {
-			t.Run(e.name+"/"+chain.name, func(t *testing.T) {
+			t.Run(e.Name+"/"+chain.name, func(t *testing.T) {
 				t.Parallel()
-				ctx, cancel := e.ctx()
+				ctx, cancel := e.Context()
 				defer cancel()
 				_, err := broker.Fallback(chain.sources...).CandlesFrom(ctx, "BTC-USDT", coach.Minute1, t0, t0.Add(5*time.Minute))
-				if code := coach.ErrorCode(err); code != coach.ECANCELED {
-					t.Errorf("code %q (%v), want canceled", code, err)
-				}
-				if !errors.Is(err, e.target) {
-					t.Errorf("errors.Is(%v, %v) = false", err, e.target)
-				}
+				canceltest.Want(t, err, e.Target)
 			})
 		}
 	}

@@ -2,7 +2,6 @@ package binance_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/binance"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/internal/wire"
 )
 
@@ -33,28 +33,15 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		{"SyncClock", func(ctx context.Context, h *harness) error { return h.client.SyncClock(ctx) }},
 		{"DiscoverSymbols", func(ctx context.Context, h *harness) error { _, err := h.client.DiscoverSymbols(ctx); return err }},
 	}
-	ends := []struct {
-		name   string
-		ctx    func() (context.Context, context.CancelFunc)
-		target error
-	}{
-		{"cancelled", func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			return ctx, cancel
-		}, context.Canceled},
-		{"deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-		}, context.DeadlineExceeded},
-	}
+	ends := canceltest.Ends()
 	for _, c := range calls {
 		for _, e := range ends {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
 				t.Parallel()
 				h := newHarness(t, 10, nil, nil)
-				ctx, cancel := e.ctx()
+				ctx, cancel := e.Context()
 				defer cancel()
-				wantCanceled(t, c.call(ctx, h), e.target)
+				canceltest.Want(t, c.call(ctx, h), e.Target)
 			})
 		}
 	}
@@ -67,7 +54,7 @@ func TestContextEndedIsCanceled(t *testing.T) {
 			c.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return wire.Sleep(ctx, time.Hour) }
 		})
 		h.fake.FailNext(1, http.StatusServiceUnavailable, `{"code":-1001,"msg":"Internal error"}`)
-		wantCanceled(t, h.client.SyncClock(ctx), context.Canceled)
+		canceltest.Want(t, h.client.SyncClock(ctx), context.Canceled)
 	})
 	t.Run("waiting for weight", func(t *testing.T) {
 		t.Parallel()
@@ -85,7 +72,7 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		if err := h.client.SyncClock(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		wantCanceled(t, h.client.SyncClock(ctx), context.Canceled)
+		canceltest.Want(t, h.client.SyncClock(ctx), context.Canceled)
 		if !slept {
 			t.Error("the client did not wait for weight")
 		}
@@ -101,17 +88,6 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		h := newHarness(t, 10, nil, func(c *binance.Config) { c.BaseURL = hang.URL })
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-arrived; cancel() }()
-		wantCanceled(t, h.client.SyncClock(ctx), context.Canceled)
+		canceltest.Want(t, h.client.SyncClock(ctx), context.Canceled)
 	})
-}
-
-// wantCanceled fails the test unless err is ECANCELED and wraps target.
-func wantCanceled(t *testing.T, err, target error) {
-	t.Helper()
-	if code := coach.ErrorCode(err); code != coach.ECANCELED {
-		t.Errorf("code %q (%v), want canceled", code, err)
-	}
-	if !errors.Is(err, target) {
-		t.Errorf("errors.Is(%v, %v) = false", err, target)
-	}
 }

@@ -2,7 +2,6 @@ package coinbase_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/coinbase"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/internal/wire"
 )
 
@@ -36,28 +36,15 @@ func TestContextEndedIsCanceled(t *testing.T) {
 			return h.client.Fills(ctx, broker.FillsRequest{From: h.from, To: h.to}, func(broker.FillPage) error { return nil })
 		}},
 	}
-	ends := []struct {
-		name   string
-		ctx    func() (context.Context, context.CancelFunc)
-		target error
-	}{
-		{"cancelled", func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			return ctx, cancel
-		}, context.Canceled},
-		{"deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-		}, context.DeadlineExceeded},
-	}
+	ends := canceltest.Ends()
 	for _, c := range calls {
 		for _, e := range ends {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
 				t.Parallel()
 				h := newHarness(t, 10, nil)
-				ctx, cancel := e.ctx()
+				ctx, cancel := e.Context()
 				defer cancel()
-				wantCanceled(t, c.call(ctx, h), e.target)
+				canceltest.Want(t, c.call(ctx, h), e.Target)
 			})
 		}
 	}
@@ -71,7 +58,7 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		})
 		h.fake.FailNext(1, http.StatusServiceUnavailable, `{"error":"unavailable"}`)
 		_, err := h.client.ServerTime(ctx)
-		wantCanceled(t, err, context.Canceled)
+		canceltest.Want(t, err, context.Canceled)
 	})
 	t.Run("during a request", func(t *testing.T) {
 		t.Parallel()
@@ -85,17 +72,6 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-arrived; cancel() }()
 		_, err := h.client.ServerTime(ctx)
-		wantCanceled(t, err, context.Canceled)
+		canceltest.Want(t, err, context.Canceled)
 	})
-}
-
-// wantCanceled fails the test unless err is ECANCELED and wraps target.
-func wantCanceled(t *testing.T, err, target error) {
-	t.Helper()
-	if code := coach.ErrorCode(err); code != coach.ECANCELED {
-		t.Errorf("code %q (%v), want canceled", code, err)
-	}
-	if !errors.Is(err, target) {
-		t.Errorf("errors.Is(%v, %v) = false", err, target)
-	}
 }

@@ -2,12 +2,12 @@ package memory_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 )
@@ -49,24 +49,11 @@ func TestContextEndedIsCanceled(t *testing.T) {
 			return err
 		}},
 	} {
-		for _, e := range []struct {
-			name   string
-			ctx    func() (context.Context, context.CancelFunc)
-			target error
-		}{
-			{"cancelled", func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				cancel()
-				return ctx, cancel
-			}, context.Canceled},
-			{"deadline", func() (context.Context, context.CancelFunc) {
-				return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-			}, context.DeadlineExceeded},
-		} {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
-				ctx, cancel := e.ctx()
+		for _, e := range canceltest.Ends() {
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
+				ctx, cancel := e.Context()
 				defer cancel()
-				wantCanceled(t, c.call(ctx), e.target)
+				canceltest.Want(t, c.call(ctx), e.Target)
 			})
 		}
 	}
@@ -90,19 +77,8 @@ func TestContextEndedBeforeCommitIsCanceled(t *testing.T) {
 		cancel()
 		return err
 	})
-	wantCanceled(t, err, context.Canceled)
+	canceltest.Want(t, err, context.Canceled)
 	if n, _ := s.Trades().Count(context.Background(), u.ID); n != 0 {
 		t.Errorf("%d trades after the failed commit, want 0", n)
-	}
-}
-
-// wantCanceled fails the test unless err is ECANCELED and wraps target.
-func wantCanceled(t *testing.T, err, target error) {
-	t.Helper()
-	if code := coach.ErrorCode(err); code != coach.ECANCELED {
-		t.Errorf("code %q (%v), want canceled", code, err)
-	}
-	if !errors.Is(err, target) {
-		t.Errorf("errors.Is(%v, %v) = false", err, target)
 	}
 }

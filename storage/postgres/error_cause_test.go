@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/storage"
 )
 
@@ -40,32 +42,14 @@ func TestContextEndedIsCanceled(t *testing.T) {
 		}},
 		{"MigrationVersion", func(ctx context.Context) error { _, err := db.MigrationVersion(ctx); return err }},
 	}
-	ends := []struct {
-		name   string
-		ctx    func() (context.Context, context.CancelFunc)
-		target error
-	}{
-		{"cancelled", func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			return ctx, cancel
-		}, context.Canceled},
-		{"deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-		}, context.DeadlineExceeded},
-	}
+	ends := canceltest.Ends()
 	for _, c := range calls {
 		for _, e := range ends {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
-				ctx, cancel := e.ctx()
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
+				ctx, cancel := e.Context()
 				defer cancel()
 				err := c.call(ctx)
-				if code := coach.ErrorCode(err); code != coach.ECANCELED {
-					t.Errorf("code %q (%v), want canceled", code, err)
-				}
-				if !errors.Is(err, e.target) {
-					t.Errorf("errors.Is(%v, %v) = false", err, e.target)
-				}
+				canceltest.Want(t, err, e.Target)
 			})
 		}
 	}

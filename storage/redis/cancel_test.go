@@ -2,41 +2,13 @@ package redis_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/redis/redistest"
 )
-
-// contextEnds are the two ways a caller's context ends, each with the error errors.Is must find.
-var contextEnds = []struct {
-	name   string
-	ctx    func() (context.Context, context.CancelFunc)
-	target error
-}{
-	{"cancelled", func() (context.Context, context.CancelFunc) {
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		return ctx, cancel
-	}, context.Canceled},
-	{"deadline", func() (context.Context, context.CancelFunc) {
-		return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-	}, context.DeadlineExceeded},
-}
-
-// wantCanceled fails the test unless err is ECANCELED and wraps target.
-func wantCanceled(t *testing.T, err, target error) {
-	t.Helper()
-	if code := coach.ErrorCode(err); code != coach.ECANCELED {
-		t.Errorf("code %q (%v), want canceled", code, err)
-	}
-	if !errors.Is(err, target) {
-		t.Errorf("errors.Is(%v, %v) = false", err, target)
-	}
-}
 
 // TestContextEndedIsCanceled checks that every call of the store made with a cancelled or
 // expired context is ECANCELED, not EUNAVAILABLE or EINTERNAL, with the context's error
@@ -65,12 +37,12 @@ func TestContextEndedIsCanceled(t *testing.T) {
 			return err
 		}},
 	} {
-		for _, e := range contextEnds {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
+		for _, e := range canceltest.Ends() {
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
 				t.Parallel()
-				ctx, cancel := e.ctx()
+				ctx, cancel := e.Context()
 				defer cancel()
-				wantCanceled(t, c.call(ctx), e.target)
+				canceltest.Want(t, c.call(ctx), e.Target)
 			})
 		}
 	}

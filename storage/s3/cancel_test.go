@@ -2,12 +2,10 @@ package s3_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/storage/s3"
 	"github.com/tradecoach/coach/storage/s3/s3test"
 )
@@ -47,30 +45,12 @@ func TestContextEndedIsCanceled(t *testing.T) {
 			return err
 		}},
 	} {
-		for _, e := range []struct {
-			name   string
-			ctx    func() (context.Context, context.CancelFunc)
-			target error
-		}{
-			{"cancelled", func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				cancel()
-				return ctx, cancel
-			}, context.Canceled},
-			{"deadline", func() (context.Context, context.CancelFunc) {
-				return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-			}, context.DeadlineExceeded},
-		} {
-			t.Run(c.name+"/"+e.name, func(t *testing.T) {
-				ctx, cancel := e.ctx()
+		for _, e := range canceltest.Ends() {
+			t.Run(c.name+"/"+e.Name, func(t *testing.T) {
+				ctx, cancel := e.Context()
 				defer cancel()
 				err := c.call(ctx)
-				if code := coach.ErrorCode(err); code != coach.ECANCELED {
-					t.Errorf("code %q (%v), want canceled", code, err)
-				}
-				if !errors.Is(err, e.target) {
-					t.Errorf("errors.Is(%v, %v) = false", err, e.target)
-				}
+				canceltest.Want(t, err, e.Target)
 			})
 		}
 	}

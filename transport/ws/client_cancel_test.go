@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/canceltest"
 	"github.com/tradecoach/coach/transport/ws"
 )
 
@@ -53,12 +54,7 @@ func TestClientContextEndedIsCanceled(t *testing.T) {
 			ctx, cancel := tc.ctx()
 			defer cancel()
 			err := cl.Run(ctx, newCollector().handle)
-			if code := coach.ErrorCode(err); code != coach.ECANCELED {
-				t.Errorf("code %q (%v), want canceled", code, err)
-			}
-			if !errors.Is(err, tc.target) {
-				t.Errorf("errors.Is(%v, %v) = false", err, tc.target)
-			}
+			canceltest.Want(t, err, tc.target)
 		})
 	}
 	t.Run("cancelled while connected", func(t *testing.T) {
