@@ -31,6 +31,39 @@ type Users interface {
 	// and tombstones, tags, rules, digests, audit rows, events, checkpoints. ENOTFOUND if there is
 	// no such user.
 	Delete(ctx context.Context, id string) error
+
+	// List returns the users matching f in id order (byte order), at most Clamp(f.Limit), for
+	// keyset paging: a caller that wants everything passes the last id of each page as the next
+	// f.After until a page is shorter than the limit. A user who exists and matches f throughout
+	// a listing is in exactly one of its pages, whatever else is created, changed or deleted
+	// meanwhile; one whose TimeZone changes during a listing filtered by zone may enter or leave
+	// it. EINVALID if f.After is neither "" nor an id coach.ValidID accepts.
+	//
+	// Cost: with f.TimeZones, a page reads about one index entry per user it returns plus one
+	// index probe per zone (in PostgreSQL, up to 32 zones: an index on (time_zone, id) merged in
+	// id order; with more, the rows after f.After in id order, filtered); without, the rows it
+	// returns. The memory adapter scans every user on each page.
+	List(ctx context.Context, f UserFilter) ([]coach.User, error)
+
+	// TimeZones returns the distinct TimeZone values of the stored users, in byte order; "" is
+	// among them when some user has none. Its cost grows with the number of distinct values, not
+	// with the number of users (in PostgreSQL, one index probe per value). A value is returned
+	// as stored, so a zone this machine's tzdata does not know may be among them
+	// (coach.User.Location reads it as UTC).
+	TimeZones(ctx context.Context) ([]string, error)
+}
+
+// UserFilter selects users for Users.List.
+type UserFilter struct {
+	// TimeZones, when not empty, keeps only users whose stored TimeZone is one of these ("" for
+	// the users without one). Repeated values count once; a value no user has matches no one.
+	TimeZones []string
+	// CreatedBefore, when set, keeps only users whose CreatedAt is before it.
+	CreatedBefore time.Time
+	// After, when set, continues a listing after the user with that id (keyset paging).
+	After string
+	// Limit caps the users returned (see Clamp).
+	Limit int
 }
 
 // Sessions stores signed-in sessions by the hash of their token.

@@ -15,6 +15,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		run  func(*testing.T, func(*testing.T) storage.Store)
 	}{
 		{"Users", runUsers},
+		{"UserListing", runUserListing},
 		{"Sessions", runSessions},
 		{"Connections", runConnections},
 		{"ConnectionRotation", runRotate},
