@@ -13,6 +13,16 @@
 // the digest, stores it with its digest.ready event in one transaction, and archives the report
 // to blob storage.
 //
+// # When a digest is due
+//
+// A user's week is due when it has ended where the user lives, not at Monday 00:00 UTC (which
+// would cut a New York trader's Sunday evening off and keep a Kiritimati trader waiting 14
+// hours). ClosedWeek and DueWeek are the pure rule: the week of a zone, or of a user, that ended
+// in the hour up to an instant. Service.Due is what an hourly fan-out calls: it lists, in pages,
+// the users whose week ended in that hour, reading only the users of the zones concerned
+// (storage.Users.TimeZones and List); the fan-out enqueues each as the digest.weekly job
+// "digest:{userId}:{isoWeek}", which makes several workers running it safe.
+//
 // # Payload fields (JSON, version "v": 1)
 //
 //	v               1
