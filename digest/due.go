@@ -55,8 +55,10 @@ func DueWeek(u coach.User, t time.Time) (Week, bool) {
 // — another worker running the same hour, a retried fan-out — runs it once; the handler calls
 // Service.Weekly(ctx, UserID, Week).
 type DueDigest struct {
+	// UserID is the user whose week ended.
 	UserID string
-	Week   Week
+	// Week is the ISO week that ended in the user's time zone.
+	Week Week
 	// Ended is the end of Week in UTC: Monday 00:00 in the user's time zone.
 	Ended time.Time
 }
