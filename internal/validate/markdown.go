@@ -65,6 +65,25 @@ func (r *Report) Markdown() string {
 		}
 		p("\nOrders: %d.\n", g.Persona.Orders)
 	}
+	p("\n#### Invariants on the persona's orders\n\n")
+	p("| check |")
+	for _, g := range r.Groups {
+		p(" %s (seeds %s) |", g.Name, seedList(g.Seeds))
+	}
+	p("\n|---|%s\n", strings.Repeat("---:|", len(r.Groups)))
+	p("| orders of several fills given the labels of the same order filled in one piece |")
+	for _, g := range r.Groups {
+		p(" %s of %d |", percent(frac(g.Split[0], g.Split[1])), g.Split[1])
+	}
+	p("\n| orders given DISCIPLINE and FOMO, PANIC, REVENGE or HOLDING_LOSERS |")
+	for _, g := range r.Groups {
+		p(" %d |", g.PraisedAndQuestioned)
+	}
+	p("\n| exits at the declared stop given PANIC |")
+	for _, g := range r.Groups {
+		p(" %d of %d |", g.StopExits[0], g.StopExits[1])
+	}
+	p("\n")
 	for _, g := range r.Groups {
 		p("\n#### Null trader, %s (seeds %s): false positives on eligible orders\n\n", g.Name, seedList(g.Seeds))
 		p("Eligible: buys for FOMO and REVENGE, sells for PANIC and HOLDING_LOSERS, every order otherwise. The null trader is scored under the persona's plan.\n\n")

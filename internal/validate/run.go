@@ -79,7 +79,18 @@ type Group struct {
 	// Agreement counts the persona's orders labelled at some interval of Report.Intervals and
 	// those with the same labels at every one: under "" for any label, and per label.
 	Agreement map[string][2]int
+	// Split counts the persona's orders of several fills and, of those, the ones given the
+	// same labels as when the order is filled in one piece (Unsplit).
+	Split [2]int
+	// PraisedAndQuestioned counts the persona's orders given DISCIPLINE together with FOMO,
+	// PANIC, REVENGE or HOLDING_LOSERS.
+	PraisedAndQuestioned int
+	// StopExits counts the persona's exits at its declared stop, and those given PANIC.
+	StopExits [2]int
 }
+
+// questioning are the labels that question an order, which DISCIPLINE must never join.
+var questioning = []string{coach.LabelFOMO, coach.LabelPanic, coach.LabelRevenge, coach.LabelHoldingLosers}
 
 // Sensitivity is the persona's label counts with one threshold scaled down and up by Step.
 type Sensitivity struct {
@@ -103,9 +114,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	type seedRun struct {
 		persona, null []Outcome
 		reasons       []string
+		split         []bool
 		sens          [][2][][]string // per threshold, down and up: each order's labels
 		changed, bad  [][2]bool
 		intervals     [][][]string
+		unsplit       [][]string
 	}
 	thresholds := Thresholds()
 	runs := map[int64]*seedRun{}
@@ -148,6 +161,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		sr.persona, sr.null = outcomes(persona.trader, pl), outcomes(null.trader, nl)
 		for _, o := range persona.trader.Orders {
 			sr.reasons = append(sr.reasons, o.Reason)
+			sr.split = append(sr.split, len(o.ExtIDs) > 1)
+		}
+		whole, err := newSubject(Unsplit(persona.trader), candles, plan)
+		if err != nil {
+			return nil, err
+		}
+		if sr.unsplit, err = whole.labels(base); err != nil {
+			return nil, err
 		}
 		for _, ls := range slices.Concat(pl, nl) {
 			for _, l := range ls {
@@ -222,6 +243,21 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			grp.Null = grp.Null.Merge(Count(sr.null, r.Labels))
 			for i, o := range sr.persona {
 				grp.ByReason[sr.reasons[i]] = grp.ByReason[sr.reasons[i]].Merge(Count([]Outcome{o}, r.Labels))
+				if sr.split[i] {
+					grp.Split[1]++
+					if slices.Equal(o.Labelled, sr.unsplit[i]) {
+						grp.Split[0]++
+					}
+				}
+				if slices.Contains(o.Labelled, coach.LabelDiscipline) && slices.ContainsFunc(o.Labelled, func(l string) bool { return slices.Contains(questioning, l) }) {
+					grp.PraisedAndQuestioned++
+				}
+				if sr.reasons[i] == brokertest.ReasonPlanStop || sr.reasons[i] == brokertest.ReasonPlanStopInDrop {
+					grp.StopExits[1]++
+					if slices.Contains(o.Labelled, coach.LabelPanic) {
+						grp.StopExits[0]++
+					}
+				}
 			}
 			for i := range thresholds {
 				for k := range 2 {

@@ -78,6 +78,15 @@ func TestRunCountsOrdersAsTheScorerLabelsTheirFills(t *testing.T) {
 		t.Error("no tag on a partial fill: the mapping of fills to orders is not exercised")
 	}
 	held := rep.Groups[1]
+	splitOrders := 0
+	for _, o := range p.Orders {
+		if len(o.ExtIDs) > 1 {
+			splitOrders++
+		}
+	}
+	if held.Split[1] != splitOrders || held.Split[0] > held.Split[1] {
+		t.Errorf("split orders = %v, want %d in all", held.Split, splitOrders)
+	}
 	if held.Persona.Orders != len(p.Orders) {
 		t.Errorf("held-out orders = %d, want %d", held.Persona.Orders, len(p.Orders))
 	}
