@@ -77,7 +77,9 @@ type ValidationOrder struct {
 	// ExtIDs are the ExtIDs of the order's fills (one, or several partial fills).
 	ExtIDs []string `json:"extIds"`
 	// Intents is the ground truth: the coach labels (coach.LabelFOMO, …) the trader intended,
-	// sorted; empty for a neutral order.
+	// sorted; empty for a neutral order. OVERTRADING is on the orders of a spree (its scalps'
+	// entries and exits), not on every order of a spree day: a planned exit that happens to
+	// fill that day keeps its own intent.
 	Intents []string `json:"intents"`
 	// Reason says which of the trader's rules placed the order (one of the Reason constants).
 	Reason string `json:"reason"`
