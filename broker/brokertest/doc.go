@@ -35,4 +35,17 @@
 // (bias/DEFINITIONS.md). The same seed and options give the same candles, fills and episodes.
 // Generation takes well under a second (BenchmarkNewDemo). refhost's demo mode uses it with
 // Start set to today minus Days.
+//
+// # Validation
+//
+// NewValidation(seed, opts) is an independent yardstick for the bias labels (issue 14): its own
+// market of BTC-, ETH-, SOL- and LINK-USDT minute bars in day regimes (quiet, normal, chop,
+// rally, crash) with intraday volume seasonality; a persona who acts on intent by its own
+// rules and thresholds (validation_thresholds.go: chasing rallies, bailing out in sharp drops
+// before its stop, revenge sizing, scalping sprees, holding bags, and following a written plan
+// given as coach.Rule values), with near-misses of each; and a null trader who buys and sells
+// at random times and sizes. Unlike the demo persona, it never picks its moments by what a
+// scorer would see. Each order carries its ground truth, the set of labels its trader intended,
+// and its fills (often several partial fills) are tied to it by ExtID. internal/validate scores
+// it and writes the validation table of bias/DEFINITIONS.md.
 package brokertest
