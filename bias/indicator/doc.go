@@ -7,10 +7,10 @@
 //
 // Each indicator comes as a batch function over a slice, such as SMA(closes, 30), and as a
 // stream, such as NewSMA(30), whose Update takes one input and returns (value, ok). A stream
-// update is O(1) (amortized O(1) for Highest and Lowest) and allocates nothing: windows are fixed
-// rings allocated by the constructor. Every batch function is its stream driven over the slice,
-// so the two give the same values bit for bit: SMA, EMA, RSI, ATR, Bollinger and MACD run the
-// warm-up and gaps through Update and the steady state in a loop of their own, over the same
+// update is O(1) (amortized O(1) for Highest, Lowest and SMA) and allocates nothing: windows are
+// fixed rings allocated by the constructor. Every batch function is its stream driven over the
+// slice, so the two give the same values bit for bit: SMA, EMA, RSI, ATR, Bollinger and MACD run
+// the warm-up and gaps through Update and the steady state in loops of their own, over the same
 // per-step functions as Update (same operations, same order), with the state in registers.
 //
 // Batch outputs have the length of the input. An undefined value is NaN, never 0: during the
@@ -79,9 +79,14 @@
 // # Floating point
 //
 // Rolling sums do not drift. SMA takes its window's sum afresh every n inputs, as the sum of the
-// inputs since then plus the sum of the older ones still in the window, each with a TwoSum
-// compensation term; AbnormalVolume keeps a running sum with one, so a volume spike that enters
-// and leaves leaves no residue in either. A window that needs its variance (Bollinger, ZScore,
+// inputs since then plus the sum of the older ones still in the window, without subtracting, so
+// a volume spike that has left the window is in neither sum. Where the window's inputs are not
+// negative (prices, volumes) and n ≤ 1024 the two are plain sums, which cannot cancel: each SMA
+// value is then within (n+2)·2⁻⁵³ of the exact mean, relative (3.6e-15 for n = 30, 1.2e-13 for
+// n = 1024; tested against 200-bit sums). Elsewhere (a negative input in the window or the
+// previous n inputs, or n > 1024) each sum carries a TwoSum compensation term, so that windows
+// whose values cancel keep their digits. AbnormalVolume keeps a running sum with a compensation
+// term, so a spike leaves no residue in it either. A window that needs its variance (Bollinger, ZScore,
 // Volatility) sums deviations from a recent mean, so the variance of prices near 60,000 moving
 // by cents keeps its digits (the textbook E[x²]−E[x]² over raw prices, which TA-Lib uses, would
 // lose most of them). The running sums are recomputed from the ring every n inputs, and the

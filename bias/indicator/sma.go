@@ -14,55 +14,8 @@ func SMA(xs []float64, n int) []float64 {
 	return out
 }
 
-// run writes the stream's value for each of xs to out (len(out) == len(xs)). The warm-up and
-// gaps go through Update, the steady state through steady.
-func (s *SMAStream) run(out, xs []float64) {
-	out = out[:len(xs)]
-	for i := 0; i < len(xs); {
-		if s.w.full() && finite(xs[i]) {
-			i = s.steady(out, xs, i)
-			continue
-		}
-		out[i], _ = s.Update(xs[i])
-		i++
-	}
-}
-
-// steady is Update on a full window for xs[i:], writing the values to out, until a gap or the
-// end of the window's round (see meanWindow), and returns the index of the first input it did
-// not take. It is meanWindow.push's full-window path with the prefix sum, the run and the last
-// value in registers and no call in the loop: the same operations in the same order, so the
-// values are the same bit for bit.
-func (s *SMAStream) steady(out, xs []float64, i int) int {
-	w := &s.w
-	n := len(w.buf)
-	j := w.next
-	m := min(len(xs)-i, n-j) // inputs left in this round
-	in, vals := xs[i:i+m], out[i:i+m]
-	buf, hi, lo := w.buf[j:j+m], w.sufHi[j+1:j+1+m], w.sufLo[j+1:j+1+m]
-	pre, preLo, run, last, invN := w.pre, w.preLo, w.run, w.last, w.invN
-	k := 0
-	for ; k < len(in); k++ {
-		x := in[k]
-		if !finite(x) {
-			break
-		}
-		var e float64
-		pre, e = twoSum(pre, x)
-		preLo += e
-		buf[k] = x
-		run = nextRun(run, n, x == last)
-		last = x
-		vals[k] = windowMean(pre, preLo, hi[k], lo[k], invN, run >= n, x)
-	}
-	w.pre, w.preLo, w.run, w.last, w.next = pre, preLo, run, last, j+k
-	if j+k == n {
-		w.rebuild()
-	}
-	return i + k
-}
-
-// SMAStream is the streaming form of SMA: each Update is O(1) and allocates nothing.
+// SMAStream is the streaming form of SMA: each Update is amortized O(1) (O(1) but for the first
+// negative input of a round of n inputs, which re-sums the window once) and allocates nothing.
 type SMAStream struct {
 	w meanWindow
 }
