@@ -32,8 +32,9 @@ type ServiceConfig struct {
 	Clock coach.Clock
 	// Sims gives simulation outcomes for the suggestion; nil means none.
 	Sims SimSource
-	// Candles gives the market data of the rules that read it (broker.MarketData satisfies it);
-	// nil evaluates rules without candles (their verdicts are then undecided).
+	// Candles gives the market data of the rules that read it and of the conversions into the
+	// user's reporting currency (broker.MarketData satisfies it); nil evaluates rules without
+	// candles (their verdicts are then undecided) and converts nothing but that currency itself.
 	Candles coach.CandleSource
 	// CandleInterval is the width of those candles; "" means 1h.
 	CandleInterval coach.Interval
@@ -52,6 +53,8 @@ type Service struct {
 	clock   coach.Clock
 	sims    SimSource
 	rules   *rules.Service
+	candles coach.CandleSource // for the conversions; nil converts nothing but the currency
+	iv      coach.Interval
 	log     *slog.Logger
 	metrics coach.Metrics
 }
@@ -78,7 +81,12 @@ func New(cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, sims: cfg.Sims, rules: rs, log: cfg.Logger, metrics: cfg.Metrics}, nil
+	iv := cfg.CandleInterval
+	if iv == "" {
+		iv = coach.Hour1
+	}
+	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, sims: cfg.Sims, rules: rs,
+		candles: cfg.Candles, iv: iv, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what a Service not built by New answers.
@@ -95,7 +103,10 @@ func ReportKey(userID string, periodStart coach.Date) string {
 // tags; it evaluates the user's active rules over every trade up to the end of the week
 // (rules.Service.EvaluateUser, candles through ServiceConfig.Candles), so streaks run over the whole history;
 // it asks Sims for the week's simulations and rebuilds the previous week from the same data for
-// VsPreviousWeek (when the user traded before this week). Then, in one transaction, it
+// VsPreviousWeek (when the user traded before this week); it converts the week's money into the
+// user's reporting currency (Payload.InCurrency) through the candles, from Candles, of every pair
+// that may join the week's quote and fee assets to that currency (ledger.ConverterConfig.Symbols),
+// from a day (ledger.DefaultMaxAge) before the week to its end. Then, in one transaction, it
 // stores the digest (storage.Digests.Put: one per user and week) and appends a digest.ready event
 // (v1, coach.DigestReadyPayload) — but only when the payload differs from the one already stored
 // for the week: running Weekly again on unchanged data stores nothing new and emits nothing, and
@@ -151,7 +162,11 @@ func (s *Service) weekly(ctx context.Context, userID string, week Week) (coach.D
 			return coach.Digest{}, err
 		}
 	}
-	in := Input{User: u, Week: week, Trades: trades, Tags: tags, Rules: eval, Simulations: sims}
+	conv, err := s.converter(ctx, u, trades, start, end)
+	if err != nil {
+		return coach.Digest{}, err
+	}
+	in := Input{User: u, Week: week, Trades: trades, Tags: tags, Rules: eval, Simulations: sims, Converter: conv}
 	if len(trades) > 0 && trades[0].TS.Before(start) {
 		prev, err := Build(Input{User: u, Week: week.Prev(), Trades: trades, Tags: tags, Rules: eval})
 		if err != nil {

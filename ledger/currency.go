@@ -76,7 +76,8 @@ type OpenIn struct {
 	// Mark is the price the lots are valued at, in the quote asset: a one-leg Rate from the
 	// symbol's own candle, or with no leg when the caller gave the price.
 	Mark Rate `json:"mark"`
-	// Quote are the unrealized figures in the quote asset (Result.Unrealized at Mark).
+	// Quote are the unrealized figures in the quote asset (Result.Unrealized at Mark). They are
+	// not in the JSON form: a report read back from JSON (a cached simulation) has them zero.
 	Quote Unrealized `json:"-"`
 	// MarketValue, Fees and PnL are Quote's, in the reporting currency.
 	MarketValue decimal.Decimal `json:"marketValue"`

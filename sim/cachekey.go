@@ -10,8 +10,9 @@ import (
 // is the SHA-256 of Version, userID, the canonical JSON of the scenario (rule ids sorted) and of
 // the parameters (times in UTC, decimals without trailing zeros, Points 0 written as
 // DefaultPoints), and dataHash, which names the data the result was computed from (the Service
-// passes Data.CandlesSHA256 and Data.TradesSHA256). Equal inputs give equal keys on every
-// machine; a change of any of them, or of Version, gives another key.
+// passes Data.CandlesSHA256, Data.TradesSHA256, and the reporting currency with HashCandles of
+// the candles InCurrency was converted through). Equal inputs give equal keys on every machine; a
+// change of any of them, or of Version, gives another key.
 func CacheKey(userID string, sc Scenario, p Params, dataHash string) string {
 	p = p.canonical()
 	p.Points = p.points()

@@ -30,8 +30,8 @@ type Input struct {
 	// ASSET-QUOTE among Candles that closed at or before the fill.
 	FeePrices ledger.PriceLookup
 	// Converter, when set, converts both books into a reporting currency (Result.InCurrency)
-	// through its own candles. The Data hashes do not cover those candles, so a cached result
-	// never carries InCurrency: the Service does not set it.
+	// through its own candles. The Data hashes do not cover those candles: the Service keys its
+	// cache on them besides (CacheKey).
 	Converter *ledger.Converter
 
 	Scenario Scenario

@@ -79,12 +79,16 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "sim: Service not construct
 // Simulate runs req for the user over their trades with TS in [req.From, req.To), their tags of
 // the scenario's label, their rules (followRule) and the candles of the symbols traded at
 // req.Interval (coach.Hour1 when empty), fetched from the window start (for followRule, from the
-// longest lookback of the rules before it) to the window end.
+// longest lookback of the rules before it) to the window end. Both books are also converted into
+// the user's reporting currency (Result.InCurrency) through the candles of the pairs that may
+// join their quote and fee assets to it (ledger.ConverterConfig.Symbols), from a day
+// (ledger.DefaultMaxAge) before the window to its end.
 //
-// The result is cached under CacheKey(userID, scenario, params, candles and trades hashes): a
-// second call with the same request and the same data is answered from the cache (Result.Cached
-// true) without simulating again; new trades, tags, rules or candles give a new key. A cache that
-// fails is logged and bypassed.
+// The result is cached under CacheKey(userID, scenario, params, candles and trades hashes, the
+// reporting currency and the hash of the conversion candles): a second call with the same request
+// and the same data is answered from the cache (Result.Cached true) without simulating again; new
+// trades, tags, rules or candles, conversion candles included, or another reporting currency give
+// a new key. A cache that fails is logged and bypassed.
 //
 // Errors: EINVALID for a bad user id or request, or a window of more than MaxBars candles;
 // ENOTFOUND for an unknown user or rule id; the store's and the candle source's errors otherwise
@@ -139,12 +143,17 @@ func (s *Service) simulate(ctx context.Context, userID string, req Request) (Res
 	if in.Candles, err = s.fetch(ctx, req, in.Trades, in.Rules); err != nil {
 		return Result{}, err
 	}
+	conv, convCandles, err := s.converter(ctx, u, req, in.Trades)
+	if err != nil {
+		return Result{}, err
+	}
+	in.Converter = conv
 	r, err := newRun(&in, nil)
 	if err != nil {
 		return Result{}, err
 	}
 	r.res.Data.CandlesSHA256 = hashSet(r.cs)
-	key := CacheKey(userID, req.Scenario, req.Params, r.res.Data.CandlesSHA256+"."+r.res.Data.TradesSHA256)
+	key := CacheKey(userID, req.Scenario, req.Params, r.res.Data.CandlesSHA256+"."+r.res.Data.TradesSHA256+"."+conversionKey(conv, convCandles))
 	if res, ok := s.cached(ctx, key); ok {
 		return res, nil
 	}

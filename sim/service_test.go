@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/ledger"
 	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
@@ -120,8 +121,14 @@ func TestServiceSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The service gives what Run gives on the stored data, at the default interval (1h).
-	want := mustRun(t, sim.Input{Trades: fx.stored, Tags: fx.tags, Candles: fx.candle, Scenario: fx.req.Scenario, Params: fx.req.Params})
+	// The service gives what Run gives on the stored data, at the default interval (1h), converted
+	// into the user's default currency (USD) through the candles the source has of the pairs that
+	// may join USDT to USD: BTC-USDT only, so nothing converts.
+	conv, err := ledger.NewConverter(ledger.ConverterConfig{Currency: "USD", Candles: coach.SeriesOf(fx.candle)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustRun(t, sim.Input{Trades: fx.stored, Tags: fx.tags, Candles: fx.candle, Scenario: fx.req.Scenario, Params: fx.req.Params, Converter: conv})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("Simulate (-Run +Simulate):\n%s", diff)
 	}
