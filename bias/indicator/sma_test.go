@@ -175,3 +175,35 @@ func mixedSignSeries(r *rand.Rand, length, n int) []float64 {
 	}
 	return xs[:length]
 }
+
+// BenchmarkBatchSMA times SMA(30) over a year of minute values of three kinds, one per path of
+// the batch: closes (non-negative: whole rounds of plain sums), closes with a flat run of about
+// a window every 200 bars (flat windows: those rounds take the per-input plain loop), and
+// one-minute returns (signed: compensated sums throughout).
+func BenchmarkBatchSMA(b *testing.B) {
+	c := syntheticBars(minutesPerYear, 3).close
+	flat := append([]float64(nil), c...)
+	for i := 0; i+40 < len(flat); i += 200 {
+		for k := 1; k <= 30; k++ {
+			flat[i+k] = flat[i]
+		}
+	}
+	returns := make([]float64, len(c))
+	for i := 1; i < len(c); i++ {
+		returns[i] = c[i]/c[i-1] - 1
+	}
+	for _, in := range []struct {
+		name string
+		xs   []float64
+	}{{"closes", c}, {"flatRuns", flat}, {"returns", returns}} {
+		b.Run(in.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				out := indicator.SMA(in.xs, 30)
+				sink += out[len(out)-1]
+			}
+			reportPerCandle(b, len(in.xs), cpu0)
+		})
+	}
+}

@@ -148,7 +148,8 @@ func forwardBackward(vals, in, suf, next, ahead []float64, invN float64) (sum fl
 	vals, suf, next, ahead = vals[:n], suf[:n], next[:n], ahead[:n]
 	var pre float64
 	var signs uint64
-	for k, j := 0, n-1; k < n && j >= 0; k, j = k+1, j-1 {
+	for k := range in {
+		j := n - 1 - k
 		pre += in[k]
 		vals[k] = (pre + suf[k]) * invN
 		y := ahead[j]
