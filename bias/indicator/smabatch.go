@@ -142,20 +142,35 @@ func forward(vals, in, suf []float64, invN float64) {
 }
 
 // forwardBackward is forward, with checkedSuffixes(next, ahead) (the next round's) in the same
-// loop.
+// loop, two inputs of each a turn.
 func forwardBackward(vals, in, suf, next, ahead []float64, invN float64) (sum float64, ok bool) {
 	n := len(in)
 	vals, suf, next, ahead = vals[:n], suf[:n], next[:n], ahead[:n]
 	var pre float64
 	var signs uint64
-	for k := range in {
-		j := n - 1 - k
+	k := 0
+	for ; k < n-1; k += 2 {
+		x0, x1 := in[k], in[k+1]
+		s0, s1 := suf[k], suf[k+1]
+		pre += x0
+		vals[k] = (pre + s0) * invN
+		pre += x1
+		vals[k+1] = (pre + s1) * invN
+		j := n - 2 - k
+		y1, y0 := ahead[j+1], ahead[j]
+		signs |= math.Float64bits(y1) | math.Float64bits(y0)
+		sum += y1
+		next[j+1] = sum
+		sum += y0
+		next[j] = sum
+	}
+	if k < n { // n is odd: the first input of ahead, the last of in
 		pre += in[k]
 		vals[k] = (pre + suf[k]) * invN
-		y := ahead[j]
+		y := ahead[0]
 		signs |= math.Float64bits(y)
 		sum += y
-		next[j] = sum
+		next[0] = sum
 	}
 	return sum, signs>>63 == 0
 }
