@@ -108,6 +108,10 @@ func TestEntityValidate(t *testing.T) {
 			return g.Validate()
 		}, "features"},
 		{"tag createdAt", func() error { g := validTag(); g.CreatedAt = time.Time{}; return g.Validate() }, "createdAt"},
+		{"tag revision 0 (read as 1)", func() error { g := validTag(); g.Revision = 0; return g.Validate() }, ""},
+		{"tag revision 7", func() error { g := validTag(); g.Revision = 7; return g.Validate() }, ""},
+		{"tag revision negative", func() error { g := validTag(); g.Revision = -1; return g.Validate() }, "revision"},
+		{"tag revision beyond int32", func() error { g := validTag(); g.Revision = coach.MaxTagRevision + 1; return g.Validate() }, "revision"},
 
 		{"rule", func() error { return validRule().Validate() }, ""},
 		{"rule id", func() error { r := validRule(); r.ID = ""; return r.Validate() }, "id"},
@@ -186,7 +190,7 @@ func TestEntityJSONNames(t *testing.T) {
 		{"Session", validSession(), []string{"createdAt", "expiresAt", "id", "ipHash", "uaHash", "userId"}},
 		{"BrokerConnection", validConnection(), []string{"broker", "createdAt", "expiresAt", "id", "label", "scope", "status", "userId"}},
 		{"Trade", validTrade(), []string{"broker", "connectionId", "extId", "fee", "feeAsset", "id", "price", "qty", "side", "symbol", "ts", "userId"}},
-		{"BiasTag", validTag(), []string{"confidence", "createdAt", "features", "id", "label", "tradeId", "userId"}},
+		{"BiasTag", validTag(), []string{"confidence", "createdAt", "features", "id", "label", "revision", "tradeId", "userId"}},
 		{"Rule", validRule(), []string{"active", "createdAt", "id", "kind", "params", "userId"}},
 		{"Digest", validDigest(), []string{"createdAt", "deliveredAt", "id", "payload", "periodEnd", "periodStart", "userId"}},
 		{"Audit", validAudit(), []string{"action", "createdAt", "id", "meta", "userId"}},

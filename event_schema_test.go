@@ -25,6 +25,7 @@ var payloadTypes = []struct {
 	{coach.EventCoachReflect, 1, coach.ReflectPayload{}},
 	{coach.EventImportProgress, 1, coach.ImportProgressPayload{}},
 	{coach.EventDigestReady, 1, coach.DigestReadyPayload{}},
+	{coach.EventTagRevised, 1, coach.TagRevisedPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -120,6 +121,10 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 			WindowStart: ts, WindowEnd: ts, Error: &coach.ErrorPayload{Code: string(coach.EUNAUTHORIZED), Message: "reconnect Coinbase"}}},
 		{coach.EventDigestReady, coach.DigestReadyPayload{DigestID: coach.NewID(),
 			PeriodStart: coach.DateOf(ts.AddDate(0, 0, -7)), PeriodEnd: coach.DateOf(ts.AddDate(0, 0, -1))}},
+		{coach.EventTagRevised, coach.TagRevisedPayload{TagID: coach.NewID(), TradeID: coach.NewID(), Label: coach.LabelPanic,
+			Revision: 2, Version: "2026.2", PreviousVersion: "2026.1", Confidence: 0.7, PreviousConfidence: 0.64, Reason: coach.TagRevisedVersion}},
+		{coach.EventTagRevised, coach.TagRevisedPayload{TagID: coach.NewID(), TradeID: coach.NewID(), Label: coach.LabelFOMO,
+			Revision: 3, Version: "2026.1", PreviousVersion: "2026.1", PreviousConfidence: 1, Reason: coach.TagRevisedEvidence, Withdrawn: true}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -167,6 +172,9 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"date with a time", coach.EventDigestReady, `{"digestId":"d1","periodStart":"2026-01-26T00:00:00Z","periodEnd":"2026-02-01"}`},
 		{"null date", coach.EventDigestReady, `{"digestId":"d1","periodStart":null,"periodEnd":"2026-02-01"}`},
 		{"not an object", coach.EventDigestReady, `["d1"]`},
+		{"revision 0", coach.EventTagRevised, `{` + tag + `,"revision":0,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"version","withdrawn":false}`},
+		{"unknown reason", coach.EventTagRevised, `{` + tag + `,"revision":2,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"mood","withdrawn":false}`},
+		{"withdrawn missing", coach.EventTagRevised, `{` + tag + `,"revision":2,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"version"}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)

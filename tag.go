@@ -23,6 +23,12 @@ const (
 // Features is a compact JSON object with the evidence that triggered the label, the definition
 // version and the conventions used; it never holds PII. UserID is an addition to the seed so that
 // every read is scoped to its owner.
+//
+// Revision, an addition to the seed, numbers the tag's revisions from 1. A stored revision never
+// changes: a tag scored again under another definition version, or on other evidence, keeps its
+// ID (and so its place in the trader's history) and gets the next revision, and the earlier ones
+// stay listable (storage.Tags.Revisions). CreatedAt is when this revision was stored. A tag given
+// to storage with Revision 0 is read as revision 1.
 type BiasTag struct {
 	ID         string          `json:"id"`
 	UserID     string          `json:"userId"`
@@ -31,7 +37,11 @@ type BiasTag struct {
 	Confidence float64         `json:"confidence"`
 	Features   json.RawMessage `json:"features"`
 	CreatedAt  time.Time       `json:"createdAt"`
+	Revision   int             `json:"revision"`
 }
+
+// MaxTagRevision bounds BiasTag.Revision (a SQL integer).
+const MaxTagRevision = 1<<31 - 1
 
 // maxFeaturesBytes keeps BiasTag.Features compact, as the seed asks.
 const maxFeaturesBytes = 8 << 10
@@ -55,6 +65,8 @@ func (g BiasTag) Validate() error {
 		return Errorf(EINVALID, "features: larger than %d bytes", maxFeaturesBytes)
 	case g.CreatedAt.IsZero():
 		return Errorf(EINVALID, "createdAt: required")
+	case g.Revision < 0 || g.Revision > MaxTagRevision:
+		return Errorf(EINVALID, "revision: want 1 to %d (0 for 1)", MaxTagRevision)
 	}
 	return nil
 }
