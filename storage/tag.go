@@ -15,21 +15,44 @@ type TagFilter struct {
 	Label string
 }
 
-// Tags stores bias tags. A trade has at most one tag per label. Scoped to the user like Trades.
+// Tags stores bias tags and every revision of them. A trade has at most one current tag per
+// label. A tag (its ID) has revisions 1, 2, … (coach.BiasTag.Revision) that never change once
+// stored: scoring a trade again under other definitions or on other evidence stores a new
+// revision under the same ID, and a label that no longer holds withdraws its tag, whose revisions
+// stay listable. ByTrades and List return the newest revision of each current tag; Revisions
+// returns them all. Features are kept byte for byte. Scoped to the user like Trades; a trade's
+// tags and all their revisions go with the trade.
 type Tags interface {
-	// Replace makes tags the complete set of tags of the trades tradeIDs: the tags those trades
-	// had are removed and tags are stored, in one step. Every tag must be valid, belong to userID
-	// and name a trade in tradeIDs; a trade in tradeIDs that the user does not have is ENOTFOUND,
-	// and two tags with the same (tradeId, label) are ECONFLICT. Nothing changes on error.
+	// Replace makes tags the complete set of current tags of the trades tradeIDs, in one step,
+	// keeping every revision ever stored. Each tag of tags is, by its ID and Revision (0 is read
+	// as 1):
+	//   - an ID not stored: stored as revision 1 (its Revision must be 1);
+	//   - the ID of a current tag of the same trade and label, with that tag's newest Revision:
+	//     that revision, kept as stored (its Confidence and Features must be the stored ones, byte
+	//     for byte; its CreatedAt is not compared);
+	//   - the same with the newest Revision + 1: stored as the tag's newest revision, the one
+	//     before staying listable by Revisions.
+	// A current tag of those trades whose ID tags leaves out is withdrawn: reads no longer return
+	// it, and its revisions stay listable. Every tag must be valid, belong to userID and name a
+	// trade in tradeIDs (EINVALID); a trade in tradeIDs that the user does not have is
+	// ENOTFOUND. ECONFLICT for two tags with the same (tradeId, label) or ID, an ID used by
+	// another user, trade or label or by a withdrawn tag, a Revision that does not follow the
+	// stored ones (another writer revised the tag first), and a kept revision whose content
+	// differs. Nothing changes on error.
 	Replace(ctx context.Context, userID string, tradeIDs []string, tags []coach.BiasTag) error
 
-	// ByTrades returns the tags of the user's trades tradeIDs (unknown ids are ignored), ordered by
-	// trade id then label.
+	// ByTrades returns the current tags of the user's trades tradeIDs (unknown ids are ignored),
+	// each at its newest revision, ordered by trade id then label.
 	ByTrades(ctx context.Context, userID string, tradeIDs []string) ([]coach.BiasTag, error)
 
-	// List returns the user's tags whose trade matches f, ordered by the trade's position in the
-	// trade order, then label.
+	// List returns the user's current tags whose trade matches f, each at its newest revision,
+	// ordered by the trade's position in the trade order, then label.
 	List(ctx context.Context, userID string, f TagFilter) ([]coach.BiasTag, error)
+
+	// Revisions returns every stored revision of the user's tag tagID, oldest first. The last one
+	// is what ByTrades and List return, unless the tag was withdrawn. ENOTFOUND for a tag the user
+	// does not have (another user's included).
+	Revisions(ctx context.Context, userID, tagID string) ([]coach.BiasTag, error)
 }
 
 // Rules stores a user's own rules.

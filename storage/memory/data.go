@@ -67,7 +67,10 @@ type bucket struct {
 	sessions    map[string]*coach.Session
 	connections map[string]*connRec
 	trades      tradeBook
-	tags        map[string][]coach.BiasTag // by trade id, each in label order
+	tags        map[string][]coach.BiasTag // by trade id, each in label order: current tags at their newest revision
+	// tagRevs holds by trade id and tag id the revisions older than a current tag's newest one,
+	// and every revision of a withdrawn tag, oldest first.
+	tagRevs     map[string]map[string][]coach.BiasTag
 	rules       map[string]*ruleRec
 	digests     map[string]*coach.Digest
 	digestStart map[coach.Date]string // period start → digest id
@@ -83,6 +86,7 @@ func newBucket() *bucket {
 		connections: make(map[string]*connRec),
 		trades:      newTradeBook(),
 		tags:        make(map[string][]coach.BiasTag),
+		tagRevs:     make(map[string]map[string][]coach.BiasTag),
 		rules:       make(map[string]*ruleRec),
 		digests:     make(map[string]*coach.Digest),
 		digestStart: make(map[coach.Date]string),

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -26,17 +27,41 @@ func cloneTags(gs []coach.BiasTag) []coach.BiasTag {
 	return out
 }
 
-// dropTags removes the tags of trade tradeID.
+// dropTags removes the tags of trade tradeID and all their revisions (the trade is gone).
 func (b *bucket) dropTags(d *data, tradeID string, undo *undoLog) {
-	old, ok := b.tags[tradeID]
+	if old, ok := b.tags[tradeID]; ok {
+		delete(b.tags, tradeID)
+		for _, g := range old {
+			d.dropOwner(kindTag, g.ID, undo)
+		}
+		undo.add(func() { b.tags[tradeID] = old })
+	}
+	if revs, ok := b.tagRevs[tradeID]; ok {
+		delete(b.tagRevs, tradeID)
+		for id := range revs {
+			d.dropOwner(kindTag, id, undo)
+		}
+		undo.add(func() { b.tagRevs[tradeID] = revs })
+	}
+}
+
+// retire adds g to the earlier revisions of its tag.
+func (b *bucket) retire(g coach.BiasTag, undo *undoLog) {
+	revs, ok := b.tagRevs[g.TradeID]
 	if !ok {
-		return
+		revs = make(map[string][]coach.BiasTag)
+		b.tagRevs[g.TradeID] = revs
+		undo.add(func() { delete(b.tagRevs, g.TradeID) })
 	}
-	delete(b.tags, tradeID)
-	for _, g := range old {
-		d.dropOwner(kindTag, g.ID, undo)
-	}
-	undo.add(func() { b.tags[tradeID] = old })
+	old := revs[g.ID]
+	revs[g.ID] = append(slices.Clip(old), g)
+	undo.add(func() {
+		if old == nil {
+			delete(revs, g.ID)
+		} else {
+			revs[g.ID] = old
+		}
+	})
 }
 
 func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, in []coach.BiasTag) error {
@@ -58,7 +83,9 @@ func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, in 
 		if !want[g.TradeID] {
 			return coach.Errorf(coach.EINVALID, "tag %s: trade %s is not among the trades being tagged", g.ID, g.TradeID)
 		}
-		byTrade[g.TradeID] = append(byTrade[g.TradeID], cloneTag(g))
+		g = cloneTag(g)
+		g.Revision = max(g.Revision, 1)
+		byTrade[g.TradeID] = append(byTrade[g.TradeID], g)
 	}
 	ids := make(map[string]bool, len(in))
 	for tid, gs := range byTrade {
@@ -83,21 +110,75 @@ func (r tags) Replace(ctx context.Context, userID string, tradeIDs []string, in 
 		if !ok {
 			return nil // no trade ids at all
 		}
-		for id := range want {
-			b.dropTags(d, id, undo)
+		// Check every tag against what is stored before changing anything.
+		for tid, gs := range byTrade {
+			for _, g := range gs {
+				if err := b.checkRevision(d, tid, g); err != nil {
+					return err
+				}
+			}
+		}
+		for tid := range want {
+			cur := b.tags[tid]
+			kept := make(map[string]bool, len(byTrade[tid]))
+			for _, g := range byTrade[tid] {
+				kept[g.ID] = true
+			}
+			for _, c := range cur {
+				if !kept[c.ID] {
+					b.retire(c, undo) // withdrawn: it keeps its id
+					continue
+				}
+				if i := slices.IndexFunc(byTrade[tid], func(g coach.BiasTag) bool { return g.ID == c.ID }); byTrade[tid][i].Revision > c.Revision {
+					b.retire(c, undo)
+				} else {
+					byTrade[tid][i] = c // the stored revision, as stored
+				}
+			}
+			delete(b.tags, tid)
+			if gs := byTrade[tid]; len(gs) > 0 {
+				b.tags[tid] = gs
+			}
+			undo.add(func() {
+				if cur == nil {
+					delete(b.tags, tid)
+				} else {
+					b.tags[tid] = cur
+				}
+			})
 		}
 		for id := range ids {
-			if d.taken(kindTag, id) {
-				return coach.Errorf(coach.ECONFLICT, "tag %s already exists", id)
+			if !d.taken(kindTag, id) {
+				d.setOwner(kindTag, id, userID, undo)
 			}
-			d.setOwner(kindTag, id, userID, undo)
-		}
-		for tid, gs := range byTrade {
-			b.tags[tid] = gs
-			undo.add(func() { delete(b.tags, tid) })
 		}
 		return nil
 	})
+}
+
+// checkRevision reports whether g, one of the tags Replace gives trade tid, follows what is
+// stored (see storage.Tags.Replace).
+func (b *bucket) checkRevision(d *data, tid string, g coach.BiasTag) error {
+	i := slices.IndexFunc(b.tags[tid], func(c coach.BiasTag) bool { return c.ID == g.ID })
+	if i < 0 {
+		switch {
+		case d.taken(kindTag, g.ID):
+			return coach.Errorf(coach.ECONFLICT, "tag %s already exists (another trade's or label's, or withdrawn)", clipKey(g.ID))
+		case g.Revision != 1:
+			return coach.Errorf(coach.ECONFLICT, "tag %s: revision %d of a tag not stored; a new tag is revision 1", clipKey(g.ID), g.Revision)
+		}
+		return nil
+	}
+	c := b.tags[tid][i]
+	switch {
+	case c.Label != g.Label:
+		return coach.Errorf(coach.ECONFLICT, "tag %s is the trade's %s tag, not its %s tag", clipKey(g.ID), c.Label, g.Label)
+	case g.Revision == c.Revision && (g.Confidence != c.Confidence || !bytes.Equal(g.Features, c.Features)):
+		return coach.Errorf(coach.ECONFLICT, "tag %s: revision %d is stored with other content; a stored revision never changes", clipKey(g.ID), c.Revision)
+	case g.Revision != c.Revision && g.Revision != c.Revision+1:
+		return coach.Errorf(coach.ECONFLICT, "tag %s is at revision %d, not %d: another writer revised it", clipKey(g.ID), c.Revision, g.Revision-1)
+	}
+	return nil
 }
 
 func (r tags) ByTrades(ctx context.Context, userID string, tradeIDs []string) ([]coach.BiasTag, error) {
@@ -142,6 +223,34 @@ func (r tags) List(ctx context.Context, userID string, f storage.TagFilter) ([]c
 			}
 		}
 		return nil
+	})
+	return out, err
+}
+
+func (r tags) Revisions(ctx context.Context, userID, tagID string) ([]coach.BiasTag, error) {
+	var out []coach.BiasTag
+	err := r.r.read(ctx, func(d *data) error {
+		b, ok := d.users[userID]
+		if !ok || d.owners[ownerKey{kindTag, tagID}] != userID {
+			return notFound("tag", tagID)
+		}
+		// The memory store looks the tag up by scanning the user's tags.
+		for tid, revs := range b.tagRevs {
+			if old, ok := revs[tagID]; ok {
+				out = cloneTags(old)
+				if i := slices.IndexFunc(b.tags[tid], func(g coach.BiasTag) bool { return g.ID == tagID }); i >= 0 {
+					out = append(out, cloneTag(b.tags[tid][i]))
+				}
+				return nil
+			}
+		}
+		for _, gs := range b.tags {
+			if i := slices.IndexFunc(gs, func(g coach.BiasTag) bool { return g.ID == tagID }); i >= 0 {
+				out = []coach.BiasTag{cloneTag(gs[i])}
+				return nil
+			}
+		}
+		return notFound("tag", tagID)
 	})
 	return out, err
 }

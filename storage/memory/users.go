@@ -116,6 +116,11 @@ func (r users) Delete(ctx context.Context, id string) error {
 				d.dropOwner(kindTag, g.ID, undo)
 			}
 		}
+		for _, revs := range b.tagRevs {
+			for id := range revs {
+				d.dropOwner(kindTag, id, undo)
+			}
+		}
 		for _, a := range b.audit {
 			d.dropOwner(kindAudit, a.ID, undo)
 		}

@@ -111,6 +111,8 @@ func constraintSubject(constraint, table string) string {
 		return "a trade with this broker and extId"
 	case "bias_tags_trade_label":
 		return "a tag with this label on this trade"
+	case "bias_tag_revisions_pkey":
+		return "this revision of the tag"
 	case "digests_user_period_start":
 		return "a digest for this period"
 	}

@@ -108,6 +108,7 @@ func tag(userID, tradeID, label string, confidence float64) coach.BiasTag {
 		Confidence: confidence,
 		Features:   json.RawMessage(fmt.Sprintf(`{"definitionVersion":"2026.1","rsi14":%g,"window":"1h"}`, 70+confidence)),
 		CreatedAt:  base,
+		Revision:   1,
 	}
 }
 

@@ -112,6 +112,8 @@ func runTags(t *testing.T, newStore func(*testing.T) storage.Store) {
 		diff(t, "tags of trades in [base+1m, base+2m)", []coach.BiasTag{tc1}, list(storage.TagFilter{From: base.Add(time.Minute), To: base.Add(2 * time.Minute)}))
 		diff(t, "FOMO tags from base+1m", []coach.BiasTag{ta2}, list(storage.TagFilter{From: base.Add(time.Minute), Label: coach.LabelFOMO}))
 	})
+
+	runTagRevisions(t, newStore, threeTrades)
 }
 
 // sortTags orders tags as ByTrades does: by trade id, then label.
