@@ -26,6 +26,10 @@
 // only; per-trade tags never look ahead).
 //
 // The Service type, built by New, runs scoring for a stored user: it loads the trades, fetches
-// candles with their warm-up through a coach.CandleSource, and writes the tags and one
-// coach.reflect event per new tag in one transaction.
+// candles with their warm-up through a coach.CandleSource, scores them on the
+// coach.CandleSnapshot of those candles (kept in the blob store; every tag's features record its
+// SHA-256, see Input), and writes the tags and their events in one transaction: a coach.reflect
+// event per new tag, and a new revision with a tag.revised event for a tag that scoring changed
+// (another definition version, other evidence). Service.Rescore scores a stored tag again from its
+// snapshot and gives the same features, byte for byte, under the same definitions.
 package bias

@@ -16,6 +16,10 @@ type ServiceConfig struct {
 	Store storage.Store
 	// Candles is the market data the definitions read (broker.MarketData satisfies it). Required.
 	Candles coach.CandleSource
+	// Blobs keeps the candle snapshot each tag was scored on (storage.PutSnapshot), so that
+	// Rescore can score it again from the blob store alone. nil keeps none: tags still record
+	// their snapshot's hash, and Rescore is unavailable.
+	Blobs storage.Blobs
 	// Config holds the definitions. A Config with neither Version nor Interval set means
 	// DefaultConfig() (with this Config's Rules); any other is checked by New.
 	Config Config
@@ -33,6 +37,7 @@ type ServiceConfig struct {
 type Service struct {
 	store   storage.Store
 	candles coach.CandleSource
+	blobs   storage.Blobs
 	config  Config
 	clock   coach.Clock
 	log     *slog.Logger
@@ -64,7 +69,7 @@ func New(cfg ServiceConfig) (*Service, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = coach.NopMetrics{}
 	}
-	return &Service{store: cfg.Store, candles: cfg.Candles, config: cfg.Config, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}, nil
+	return &Service{store: cfg.Store, candles: cfg.Candles, blobs: cfg.Blobs, config: cfg.Config, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what a Service not built by New answers.
@@ -77,10 +82,15 @@ type Report struct {
 	// Trades is the number of trades scored (those in [from, to)).
 	Trades int `json:"trades"`
 	// Tags is the number of tags those trades now have; New how many of them are new (each got a
-	// coach.reflect event); Removed how many earlier tags no longer hold.
+	// coach.reflect event); Revised how many got a new revision and Removed how many earlier tags
+	// no longer hold (each got a tag.revised event).
 	Tags    int `json:"tags"`
 	New     int `json:"new"`
+	Revised int `json:"revised"`
 	Removed int `json:"removed"`
+	// CandlesSHA256 names the coach.CandleSnapshot of the candles fetched, which every tag's
+	// features record in "input" (see Input).
+	CandlesSHA256 string `json:"candlesSha256"`
 	// Skipped, Account, Data and Ledger are Score's (see Result).
 	Skipped []Skip       `json:"skipped"`
 	Account Account      `json:"account"`
@@ -98,10 +108,20 @@ func (c Config) warmupBars() int { return c.Warmup() + 10*c.RSIBars }
 // but are not relabelled. Candles are fetched for every symbol traded, from Config.Warmup() plus
 // ten RSI periods of bars before the first trade scored up to the last one.
 //
-// In one transaction, ScoreUser replaces the tags of the trades scored (Tags.Replace: re-scoring
-// replaces, never duplicates) and appends a coach.reflect event for each new tag. A tag whose
-// trade already had a tag of the same label is not new: it keeps its ID and CreatedAt, so running
-// ScoreUser again on the same data changes nothing and emits no event.
+// The trades are scored on the coach.CandleSnapshot of the candles fetched: every tag's features
+// end with the Input (the snapshot's SHA-256 and the start of labelling), and the snapshot is
+// stored in ServiceConfig.Blobs before the first tag that records it, so that Rescore gives the
+// same features again.
+//
+// In one transaction, ScoreUser makes the tags scored the current tags of the trades scored
+// (Tags.Replace: re-scoring never duplicates) and appends an event for each change. A tag whose
+// trade had no tag of its label is new: it gets an id, revision 1 and a coach.reflect event. A tag
+// whose trade had one keeps its ID: when the confidence and the features but for the Input are
+// the stored revision's, that revision stays as it is (so running ScoreUser again on the same data
+// changes nothing and emits no event); otherwise — another definition version (Config.Version),
+// other candles or trades — it gets the next revision with a tag.revised event, and the earlier
+// revision, with the version it was scored under, stays listable (Tags.Revisions). An earlier
+// tag whose label no longer holds is withdrawn, with a tag.revised event.
 //
 // Days and months of the account metrics are the user's (User.TimeZone, when set, replaces
 // Config.TimeZone).
@@ -160,29 +180,33 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 	if len(scored) == 0 {
 		return Report{Skipped: append([]Skip{}, invalid...)}, nil
 	}
-	series, err := s.fetch(ctx, cfg, trades, scored)
+	snap, wrong, err := s.fetch(ctx, cfg, trades, scored)
 	if err != nil {
 		return Report{}, err
 	}
-	m, err := Prepare(series, cfg)
-	if err != nil {
-		return Report{}, err
-	}
-	res, err := m.ScoreSince(trades, scored[0].TS)
+	in := Input{CandlesSHA256: snap.SHA256, LabelFrom: scored[0].TS.UTC()}
+	res, err := scoreOn(snap, trades, in.LabelFrom, cfg)
 	if err != nil {
 		return Report{}, err
 	}
 	if len(invalid) > 0 {
 		res.Skipped = append(invalid, res.Skipped...)
 	}
-	rep := Report{Trades: len(scored), Skipped: res.Skipped, Account: res.Account, Data: res.Data, Ledger: res.Ledger}
+	// What the snapshot left out, Prepare never saw: count it where Prepare would have.
+	res.Data.Invalid += snap.Invalid + wrong
+	res.Data.Duplicates += snap.Duplicates
+	res.Data.Conflicting += snap.Conflicting
+	rep := Report{Trades: len(scored), Skipped: res.Skipped, Account: res.Account, Data: res.Data, Ledger: res.Ledger, CandlesSHA256: snap.SHA256}
 	ids := make([]string, len(scored))
 	for i := range scored {
 		ids[i] = scored[i].ID
 	}
+	for i := range res.Tags {
+		res.Tags[i].Features = appendInput(res.Tags[i].Features, in)
+	}
+	put := s.snapshotPutter(snap)
 	err = s.store.InTx(ctx, func(tx storage.Tx) error {
-		rep.Tags, rep.New, rep.Removed = 0, 0, 0
-		return s.record(ctx, tx, userID, ids, res.Tags, &rep)
+		return s.record(ctx, tx, userID, ids, res.Tags, put, &rep)
 	})
 	if err != nil {
 		return Report{}, err
@@ -218,9 +242,21 @@ func scorable(trades []coach.Trade, from time.Time) ([]coach.Trade, []Skip) {
 	return kept, skips
 }
 
+// scoreOn scores trades, labelling those from labelFrom, on the candles of snap: what ScoreUser
+// and Rescore both do, so that the same snapshot, trades and Config give the same tags.
+func scoreOn(snap coach.CandleSnapshot, trades []coach.Trade, labelFrom time.Time, cfg Config) (Result, error) {
+	m, err := Prepare(coach.SeriesOf(snap.Candles), cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.ScoreSince(trades, labelFrom)
+}
+
 // fetch gets the candles of every symbol traded, and of every third asset fees were charged in,
-// from the warm-up before the first trade scored to the bar of the last one.
-func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Trade) (CandleSeries, error) {
+// from the warm-up before the first trade scored to the bar of the last one, and returns their
+// snapshot and the number of candles left out because the source gave them for another symbol
+// than asked.
+func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Trade) (coach.CandleSnapshot, int, error) {
 	step := cfg.Interval.Duration()
 	start := scored[0].TS.Truncate(step).Add(-time.Duration(cfg.warmupBars()) * step)
 	end := scored[len(scored)-1].TS.Truncate(step).Add(step)
@@ -234,7 +270,8 @@ func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Tra
 	}
 	slices.Sort(syms)
 	syms = slices.Compact(syms)
-	series := make(CandleSeries, len(syms))
+	var got []coach.Candle
+	wrong := 0
 	for _, sym := range syms {
 		if !sym.Valid() {
 			continue
@@ -244,52 +281,31 @@ func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Tra
 		case coach.ErrorCode(err) == coach.ENOTFOUND:
 			continue
 		case err != nil:
-			return nil, err
+			return coach.CandleSnapshot{}, 0, err
 		}
-		series[sym] = cs
+		for _, c := range cs {
+			if c.Symbol != sym {
+				wrong++ // Prepare drops a bar of another symbol than its series'
+				continue
+			}
+			got = append(got, c)
+		}
 	}
-	return series, nil
+	return coach.NewCandleSnapshot(got), wrong, nil
 }
 
-// record replaces the tags of the trades ids with tags and appends an event per new tag.
-func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids []string, tags []coach.BiasTag, rep *Report) error {
-	prev, err := tx.Tags().ByTrades(ctx, userID, ids)
-	if err != nil {
-		return err
-	}
-	type key struct{ trade, label string }
-	old := make(map[key]coach.BiasTag, len(prev))
-	for _, g := range prev {
-		old[key{g.TradeID, g.Label}] = g
-	}
-	now := s.clock.Now().UTC()
-	out := make([]coach.BiasTag, len(tags))
-	var events []coach.Event
-	for i, g := range tags {
-		g.UserID = userID
-		if p, ok := old[key{g.TradeID, g.Label}]; ok {
-			g.ID, g.CreatedAt = p.ID, p.CreatedAt
-			delete(old, key{g.TradeID, g.Label})
-		} else {
-			g.ID, g.CreatedAt = coach.NewID(), now
-			ev, err := coach.NewEvent(userID, coach.EventCoachReflect, 1, coach.ReflectPayload{
-				TagID: g.ID, TradeID: g.TradeID, Label: g.Label, Confidence: g.Confidence, Text: Reflect(g),
-			})
-			if err != nil {
-				return err
-			}
-			events = append(events, ev)
+// snapshotPutter returns a function that stores snap in the blob store the first time it is
+// called (a no-op without Blobs): record calls it before writing the first tag that records snap.
+func (s *Service) snapshotPutter(snap coach.CandleSnapshot) func(context.Context) error {
+	done := false
+	return func(ctx context.Context) error {
+		if done || s.blobs == nil {
+			return nil
 		}
-		out[i] = g
-	}
-	if err := tx.Tags().Replace(ctx, userID, ids, out); err != nil {
-		return err
-	}
-	if len(events) > 0 {
-		if _, err := tx.Events().Append(ctx, events...); err != nil {
+		if err := storage.PutSnapshot(ctx, s.blobs, snap); err != nil {
 			return err
 		}
+		done = true
+		return nil
 	}
-	rep.Tags, rep.New, rep.Removed = len(out), len(events), len(old)
-	return nil
 }

@@ -80,22 +80,38 @@ func newService(t *testing.T, fx *fixture, calls *[]string) (*configured, string
 // events returns the user's coach.reflect payloads.
 func events(t *testing.T, store storage.Store, user string) []coach.ReflectPayload {
 	t.Helper()
+	reflect, _ := allEvents(t, store, user)
+	return reflect
+}
+
+// allEvents returns the user's coach.reflect and tag.revised payloads, failing on any other event.
+func allEvents(t *testing.T, store storage.Store, user string) ([]coach.ReflectPayload, []coach.TagRevisedPayload) {
+	t.Helper()
 	evs, err := store.Events().Since(context.Background(), user, "", storage.MaxLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []coach.ReflectPayload
+	var reflect []coach.ReflectPayload
+	var revised []coach.TagRevisedPayload
 	for _, e := range evs {
-		if e.Type != coach.EventCoachReflect || e.V != 1 {
+		var err error
+		switch {
+		case e.Type == coach.EventCoachReflect && e.V == 1:
+			var p coach.ReflectPayload
+			err = json.Unmarshal(e.Payload, &p)
+			reflect = append(reflect, p)
+		case e.Type == coach.EventTagRevised && e.V == 1:
+			var p coach.TagRevisedPayload
+			err = json.Unmarshal(e.Payload, &p)
+			revised = append(revised, p)
+		default:
 			t.Fatalf("event %s v%d", e.Type, e.V)
 		}
-		var p coach.ReflectPayload
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
+		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, p)
 	}
-	return out
+	return reflect, revised
 }
 
 func allTags(t *testing.T, store storage.Store, user string) []coach.BiasTag {
@@ -184,8 +200,10 @@ func TestServiceRescoringAWindowReplacesOnlyItsTags(t *testing.T) {
 	before := allTags(t, svc.Store, user)
 	nEvents := len(events(t, svc.Store, user))
 
-	// A stricter definition over the second half: tags there are replaced, never duplicated,
-	// earlier ones are untouched, and only tags that did not exist before get an event.
+	// A stricter definition over the second half: tags there are scored again, never duplicated,
+	// earlier ones are untouched, only tags that did not exist before get a coach.reflect event,
+	// and a tag there that existed keeps its id and gets its next revision, under the new
+	// version, with a tag.revised event; so does a tag that no longer holds, withdrawn.
 	from, to := t0.Add(20*24*time.Hour), t0.Add(41*24*time.Hour)
 	svc.Config.FOMOMinSignals = 3
 	svc.Config.Version = "strict"
@@ -200,12 +218,8 @@ func TestServiceRescoringAWindowReplacesOnlyItsTags(t *testing.T) {
 	for _, g := range before {
 		old[key{g.TradeID, g.Label}] = g
 	}
-	ts := map[string]time.Time{}
-	for _, tr := range fx.trades {
-		ts[tr.ExtID] = tr.TS
-	}
 	seen := map[key]bool{}
-	newTags := 0
+	newTags, revisedTags := 0, 0
 	for _, g := range after {
 		k := key{g.TradeID, g.Label}
 		if seen[k] {
@@ -224,17 +238,42 @@ func TestServiceRescoringAWindowReplacesOnlyItsTags(t *testing.T) {
 			t.Errorf("tag %v outside the window changed", k)
 		case inWindow && v.V != "strict":
 			t.Errorf("tag %v in the window was not rescored: v = %q", k, v.V)
-		case inWindow && existed && (p.ID != g.ID || !p.CreatedAt.Equal(g.CreatedAt)):
-			t.Errorf("tag %v kept its label but not its id", k)
-		case inWindow && !existed:
+		case inWindow && existed && (p.ID != g.ID || g.Revision != p.Revision+1):
+			t.Errorf("tag %v kept its label but is %s revision %d, after %s revision %d", k, g.ID, g.Revision, p.ID, p.Revision)
+		case inWindow && existed:
+			revisedTags++
+			revs, err := svc.Store.Tags().Revisions(ctx, user, g.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]coach.BiasTag{p, g}, revs); diff != "" {
+				t.Errorf("revisions of %v (-want +got):\n%s", k, diff)
+			}
+		case inWindow:
 			newTags++
 		}
 	}
-	if rep.New != newTags || len(events(t, svc.Store, user)) != nEvents+newTags {
-		t.Errorf("report says %d new, %d tags are new, events went %d → %d", rep.New, newTags, nEvents, len(events(t, svc.Store, user)))
+	reflect, revised := allEvents(t, svc.Store, user)
+	if rep.New != newTags || len(reflect) != nEvents+newTags {
+		t.Errorf("report says %d new, %d tags are new, coach.reflect events went %d → %d", rep.New, newTags, nEvents, len(reflect))
 	}
-	if rep.Removed == 0 {
-		t.Error("the stricter FOMO definition removed no tag")
+	if rep.Revised != revisedTags || rep.Revised == 0 || len(revised) != rep.Revised+rep.Removed {
+		t.Errorf("report says %d revised and %d removed, %d tags were revised, %d tag.revised events", rep.Revised, rep.Removed, revisedTags, len(revised))
+	}
+	withdrawn := 0
+	for _, e := range revised {
+		if e.Version != "strict" || e.PreviousVersion != bias.DefinitionVersion || e.Reason != coach.TagRevisedVersion {
+			t.Errorf("tag.revised %+v: want version strict after %s, reason version", e, bias.DefinitionVersion)
+		}
+		if e.Withdrawn {
+			withdrawn++
+			if revs, err := svc.Store.Tags().Revisions(ctx, user, e.TagID); err != nil || len(revs) != 1 || revs[0].Label != e.Label {
+				t.Errorf("withdrawn tag %s: revisions %v, %v; want its one revision kept", e.TagID, revs, err)
+			}
+		}
+	}
+	if rep.Removed == 0 || withdrawn != rep.Removed {
+		t.Errorf("the stricter FOMO definition withdrew %d tags, %d events say so", rep.Removed, withdrawn)
 	}
 }
 
