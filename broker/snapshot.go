@@ -16,14 +16,22 @@ import (
 	"github.com/tradecoach/coach/storage"
 )
 
-// SnapshotVersion is the version of the snapshot document MarshalSnapshot writes.
+// SnapshotVersion is the version of the snapshot document MarshalSnapshot writes.//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 const SnapshotVersion = 1
 
 // MaxSnapshotBytes bounds a snapshot read back by LoadSnapshot (about a million candles).
+//
+// Deprecated: see SnapshotVersion; coach.MaxCandleSnapshotBytes bounds the shared snapshot.
 const MaxSnapshotBytes = 256 << 20
 
 // SnapshotRef identifies a stored snapshot of candles: a score or a simulation records it, and
-// LoadSnapshot gives back exactly the candles it used.
+// LoadSnapshot gives back exactly the candles it used.//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 type SnapshotRef struct {
 	// Key is the blob key, "snapshots/{sha256}.json".
 	Key string `json:"key"`
@@ -43,7 +51,10 @@ type snapshotDoc struct {
 // UTC, floats in Go's shortest round-trip form, one candle per line. The same set of candles gives
 // the same bytes — and so the same SHA-256 — on every machine, whatever their order or time
 // zones. Every candle must be valid; a candle repeated with the same values is kept once, and two
-// different candles for the same (symbol, interval, openTime) are EINVALID.
+// different candles for the same (symbol, interval, openTime) are EINVALID.//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 func MarshalSnapshot(candles []coach.Candle) ([]byte, error) {
 	b, _, err := marshalSnapshot(candles)
 	return b, err
@@ -85,7 +96,10 @@ func marshalSnapshot(candles []coach.Candle) ([]byte, int, error) {
 	return b.Bytes(), len(cs), nil
 }
 
-// UnmarshalSnapshot parses a snapshot document and validates its candles.
+// UnmarshalSnapshot parses a snapshot document and validates its candles.//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 func UnmarshalSnapshot(b []byte) ([]coach.Candle, error) {
 	var doc snapshotDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -106,7 +120,10 @@ func UnmarshalSnapshot(b []byte) ([]coach.Candle, error) {
 
 // Snapshot stores the canonical bytes of candles (see MarshalSnapshot) under
 // "snapshots/{sha256}.json" and returns the reference to record with the result that used them.
-// Storing the same candles again writes the same blob.
+// Storing the same candles again writes the same blob.//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 func Snapshot(ctx context.Context, blobs storage.Blobs, candles []coach.Candle) (SnapshotRef, error) {
 	b, n, err := marshalSnapshot(candles)
 	if err != nil {
@@ -127,7 +144,10 @@ func Snapshot(ctx context.Context, blobs storage.Blobs, candles []coach.Candle) 
 
 // LoadSnapshot reads the snapshot ref names and returns its candles, after checking that the
 // bytes hash to ref.SHA256 and that there are ref.Count candles. EINVALID for a malformed ref,
-// ENOTFOUND for a missing blob, EINTERNAL for a blob that does not match its hash (corruption).
+// ENOTFOUND for a missing blob, EINTERNAL for a blob that does not match its hash (corruption).//
+// Deprecated: bias tags and simulations share one snapshot: coach.NewCandleSnapshot, stored with
+// storage.PutSnapshot and read with storage.LoadSnapshot (the encoding sim.HashCandles hashes).
+// This JSON form names the same candles by another hash.
 func LoadSnapshot(ctx context.Context, blobs storage.Blobs, ref SnapshotRef) ([]coach.Candle, error) {
 	if !validSHA256(ref.SHA256) {
 		return nil, coach.Errorf(coach.EINVALID, "snapshot: sha256: want 64 lower-case hex digits")
