@@ -78,8 +78,14 @@ var (
 func NewCandleSnapshot(candles []Candle) CandleSnapshot {
 	var s CandleSnapshot
 	kept := make([]Candle, 0, len(candles))
+	var lastSym Symbol
+	lastOK := false
 	for _, c := range candles {
-		if c.Validate() != nil || c.OpenTime.Before(minOpen) || !c.OpenTime.Before(maxOpen) {
+		// What Candle.Validate checks, the symbol once per run of it (parsing it allocates).
+		if c.Symbol != lastSym || lastSym == "" {
+			lastSym, lastOK = c.Symbol, c.Symbol.Valid()
+		}
+		if !lastOK || !alignedOpen(&c) || !goodBar(&c) {
 			s.Invalid++
 			continue
 		}
@@ -165,11 +171,11 @@ func checkRuns(series []CandleRun) error {
 			switch {
 			case c.Symbol != s.Symbol || c.Interval != s.Interval:
 				return Errorf(EINVALID, "snapshot: a %q %q bar in series %s %s", clip(string(c.Symbol), 40), clip(string(c.Interval), 8), sym, iv)
-			case c.OpenTime.Before(minOpen) || !c.OpenTime.Before(maxOpen) || c.OpenTime.Nanosecond() != 0 || o%step != 0:
+			case !alignedOpen(c):
 				return Errorf(EINVALID, "snapshot: %s %s: openTime: want aligned to %s, from 1970 to 2261", sym, iv, iv)
 			case o <= prev:
 				return Errorf(EINVALID, "snapshot: %s %s: bars not in strictly increasing openTime", sym, iv)
-			case !goodBar(c):
+			case !goodBar(c) || math.Signbit(c.Volume):
 				return Errorf(EINVALID, "snapshot: %s %s %s: want finite 0 < low ≤ open, close ≤ high and a volume ≥ 0 (not -0)",
 					sym, iv, c.OpenTime.UTC().Format(time.RFC3339))
 			}
@@ -179,11 +185,20 @@ func checkRuns(series []CandleRun) error {
 	return nil
 }
 
-// goodBar reports whether c's prices and volume are as Candle.Validate wants them, and its
-// volume is not -0. Every comparison with a NaN is false, so no NaN or infinity passes.
+// goodBar reports whether c's prices and volume are as Candle.Validate wants them. Every
+// comparison with a NaN is false, so no NaN or infinity passes.
 func goodBar(c *Candle) bool {
 	return c.Low > 0 && c.Low <= c.Open && c.Low <= c.Close && c.Open <= c.High && c.Close <= c.High &&
-		c.High <= math.MaxFloat64 && c.Volume >= 0 && c.Volume <= math.MaxFloat64 && !math.Signbit(c.Volume)
+		c.High <= math.MaxFloat64 && c.Volume >= 0 && c.Volume <= math.MaxFloat64
+}
+
+// alignedOpen reports whether c has a known interval and opens from 1970 to 2261 on a multiple of
+// it: in that range the same as Candle.Validate's Truncate check, since every interval divides a
+// day and the Unix epoch is a whole number of days after year 1.
+func alignedOpen(c *Candle) bool {
+	step := int64(c.Interval.Duration() / time.Second)
+	return step > 0 && !c.OpenTime.Before(minOpen) && c.OpenTime.Before(maxOpen) && c.OpenTime.Nanosecond() == 0 &&
+		c.OpenTime.Unix()%step == 0
 }
 
 // writeSnapshot encodes clean series (see CandleSnapshot) to w through a buffer.
