@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"slices"
-	"time"
 
 	"github.com/pkg/errors"
 
@@ -36,10 +35,10 @@ type Rescored struct {
 	Skip *Skip `json:"skip,omitempty"`
 }
 
-// Rescore scores the user's tag tagID again from what its newest revision records: its trade and
-// the trades before it (read from the store), the coach.CandleSnapshot named by its features'
-// Input (read from ServiceConfig.Blobs: the market data is not asked), the same start of
-// labelling, and the Service's Config with the user's time zone.
+// Rescore scores the user's tag tagID again from what its newest revision records: the user's
+// trades (read from the store), the coach.CandleSnapshot named by its features' Input (read from
+// ServiceConfig.Blobs: the market data is not asked), the same start of labelling, and the
+// Service's Config with the user's time zone.
 //
 // Under the definition version the tag was scored with, the features come out byte for byte as
 // stored (Rescored.Identical) and nothing is written. When they differ — another Config.Version,
@@ -94,9 +93,9 @@ func (s *Service) Rescore(ctx context.Context, userID, tagID string) (Rescored, 
 	if err != nil {
 		return out, err
 	}
-	// The trades up to the tagged one (stores keep times to the microsecond): no later trade
-	// changes its labels.
-	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{To: tr.TS.Truncate(time.Microsecond).Add(time.Microsecond)})
+	// All the user's trades, as ScoreUser reads them: no later trade changes the tagged one's
+	// labels, and a definition that reads a whole order finds its later fills.
+	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{})
 	if err != nil {
 		return out, err
 	}
