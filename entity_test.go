@@ -189,7 +189,7 @@ func TestEntityJSONNames(t *testing.T) {
 		{"User", validUser(), []string{"createdAt", "email", "id", "timeZone"}},
 		{"Session", validSession(), []string{"createdAt", "expiresAt", "id", "ipHash", "uaHash", "userId"}},
 		{"BrokerConnection", validConnection(), []string{"broker", "createdAt", "expiresAt", "id", "label", "scope", "status", "userId"}},
-		{"Trade", validTrade(), []string{"broker", "connectionId", "extId", "fee", "feeAsset", "id", "price", "qty", "side", "symbol", "ts", "userId"}},
+		{"Trade", validTrade(), []string{"broker", "connectionId", "exchangeTradeId", "extId", "fee", "feeAsset", "id", "liquidity", "orderId", "price", "qty", "side", "symbol", "ts", "userId"}},
 		{"BiasTag", validTag(), []string{"confidence", "createdAt", "features", "id", "label", "revision", "tradeId", "userId"}},
 		{"Rule", validRule(), []string{"active", "createdAt", "id", "kind", "params", "userId"}},
 		{"Digest", validDigest(), []string{"createdAt", "deliveredAt", "id", "payload", "periodEnd", "periodStart", "userId"}},

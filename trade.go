@@ -26,6 +26,15 @@ const (
 // the quote asset, the base asset or a third one such as BNB; it is required when the fee is
 // non-zero. ConnectionID (an addition) names the connection the fill came through, "" for a
 // manual or CSV import.
+//
+// OrderID, ExchangeTradeID and Liquidity (additions) keep what the exchange said about the fill,
+// in the meaning of ccxt's unified trade (order, id, takerOrMaker): the id of the order the fill
+// belongs to (Coinbase order_id, Binance orderId), the exchange's own id of the trade (Coinbase
+// trade_id, Binance id) and whether the fill made or took liquidity; each is "" when the source
+// does not say. Unlike ExtID, which is the id one source gives a fill (Coinbase's API and its
+// fills statement give different ones), ExchangeTradeID is the same whichever way the fill came
+// in, so a store recognises one fill imported from a file and through an API by ExchangeKey. The
+// exchange is the trade's Broker: a Coinbase export's trades are "coinbase" trades.
 type Trade struct {
 	ID           string              `json:"id"`
 	UserID       string              `json:"userId"`
@@ -39,6 +48,52 @@ type Trade struct {
 	FeeAsset     string              `json:"feeAsset,omitempty"`
 	TS           time.Time           `json:"ts"`
 	ConnectionID string              `json:"connectionId,omitempty"`
+
+	OrderID         string    `json:"orderId,omitempty"`
+	ExchangeTradeID string    `json:"exchangeTradeId,omitempty"`
+	Liquidity       Liquidity `json:"liquidity,omitempty"`
+}
+
+// Liquidity says whether a fill added liquidity to the order book (a maker's resting order) or
+// took it (a taker's). "" means the source does not say.
+type Liquidity string
+
+// Liquidity sides.
+const (
+	Maker Liquidity = "MAKER"
+	Taker Liquidity = "TAKER"
+)
+
+// ParseLiquidity reads a liquidity side in any case ("maker", "TAKER"); "" is unknown. ok is
+// false for anything else.
+func ParseLiquidity(s string) (l Liquidity, ok bool) {
+	switch {
+	case s == "":
+		return "", true
+	case strings.EqualFold(s, string(Maker)):
+		return Maker, true
+	case strings.EqualFold(s, string(Taker)):
+		return Taker, true
+	}
+	return "", false
+}
+
+// MaxExchangeIDLen is the most bytes of Trade.OrderID and Trade.ExchangeTradeID (as for ExtID):
+// exchanges use UUIDs (36 bytes) or decimal integers.
+const MaxExchangeIDLen = 128
+
+// ExchangeKey names the fill on its exchange whichever way it was imported: Symbol, Side and
+// ExchangeTradeID joined by single spaces ("BNB-BTC BUY 28457"), or "" when ExchangeTradeID is
+// empty. The symbol is part of it because some exchanges number trades per pair (Binance, Coinbase
+// Pro), and the side because both sides of a self-trade carry one trade id. Stores keep
+// (UserID, Broker, ExchangeKey) unique among the trades that have one (see storage.Trades), taking
+// the key when a trade is first stored: a later edit of its symbol or side does not change which
+// fill it is.
+func (t Trade) ExchangeKey() string {
+	if t.ExchangeTradeID == "" {
+		return ""
+	}
+	return string(t.Symbol) + " " + string(t.Side) + " " + t.ExchangeTradeID
 }
 
 // Notional returns Qty × Price in the quote asset.
@@ -131,6 +186,12 @@ func (t Trade) Validate() error {
 		return Errorf(EINVALID, "trade %s: extId: want 1-128 printable characters", clip(t.ExtID, 64))
 	case t.ConnectionID != "" && !ValidID(t.ConnectionID):
 		return Errorf(EINVALID, "trade %s: connectionId: malformed", clip(t.ExtID, 64))
+	case !validExchangeID(t.OrderID):
+		return Errorf(EINVALID, "trade %s: orderId: want at most %d printable characters", clip(t.ExtID, 64), MaxExchangeIDLen)
+	case !validExchangeID(t.ExchangeTradeID):
+		return Errorf(EINVALID, "trade %s: exchangeTradeId: want at most %d printable characters", clip(t.ExtID, 64), MaxExchangeIDLen)
+	case t.Liquidity != "" && t.Liquidity != Maker && t.Liquidity != Taker:
+		return Errorf(EINVALID, "trade %s: liquidity: want MAKER, TAKER or empty", clip(t.ExtID, 64))
 	case !t.Symbol.Valid():
 		return Errorf(EINVALID, "trade %s: symbol: %q is not BASE-QUOTE", clip(t.ExtID, 64), clip(string(t.Symbol), 40))
 	case t.Side != Buy && t.Side != Sell:
@@ -161,6 +222,12 @@ func (t Trade) Validate() error {
 		return Errorf(EINVALID, "trade %s: ts: must be before 2100-01-01", clip(t.ExtID, 64))
 	}
 	return nil
+}
+
+// validExchangeID reports whether s is empty or up to MaxExchangeIDLen bytes of valid UTF-8
+// without control characters (the rule of ExtID).
+func validExchangeID(s string) bool {
+	return len(s) <= MaxExchangeIDLen && utf8.ValidString(s) && !hasControl(s)
 }
 
 // validAmount bounds decimals taken from outside: at most 38 significant digits, an exponent

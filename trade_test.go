@@ -22,6 +22,7 @@ func validTrade() coach.Trade {
 		Side: coach.Buy, Qty: d("0.00123"), Price: d("65432.1"),
 		Fee: decimal.NewNullDecimal(d("0.00000123")), FeeAsset: "BTC",
 		TS: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), ConnectionID: "cconn1",
+		OrderID: "100234", ExchangeTradeID: "123456", Liquidity: coach.Taker,
 	}
 }
 
@@ -84,6 +85,18 @@ func TestTradeValidate(t *testing.T) {
 		{"ExtID with DEL", func(x *coach.Trade) { x.ExtID = "a\x7fb" }, "extId"},
 		{"ExtID with a C1 control character", func(x *coach.Trade) { x.ExtID = "a\u0085b" }, "extId"},
 		{"malformed ConnectionID", func(x *coach.Trade) { x.ConnectionID = "c/1" }, "connectionId"},
+		{"no exchange fields", func(x *coach.Trade) { x.OrderID, x.ExchangeTradeID, x.Liquidity = "", "", "" }, ""},
+		{"maker", func(x *coach.Trade) { x.Liquidity = coach.Maker }, ""},
+		{"UUID ids of 128 bytes", func(x *coach.Trade) {
+			x.OrderID, x.ExchangeTradeID = strings.Repeat("é", 64), strings.Repeat("0000-000000-000000;", 6)+"0000000000000"
+		}, ""},
+		{"long OrderID", func(x *coach.Trade) { x.OrderID = strings.Repeat("1", 129) }, "orderId"},
+		{"OrderID not UTF-8", func(x *coach.Trade) { x.OrderID = "a\xffb" }, "orderId"},
+		{"OrderID with a control character", func(x *coach.Trade) { x.OrderID = "a\tb" }, "orderId"},
+		{"long ExchangeTradeID", func(x *coach.Trade) { x.ExchangeTradeID = strings.Repeat("1", 129) }, "exchangeTradeId"},
+		{"ExchangeTradeID with a C1 control character", func(x *coach.Trade) { x.ExchangeTradeID = "a\u0085b" }, "exchangeTradeId"},
+		{"lower-case liquidity", func(x *coach.Trade) { x.Liquidity = "maker" }, "liquidity"},
+		{"Coinbase's unknown liquidity kept as is", func(x *coach.Trade) { x.Liquidity = "UNKNOWN_LIQUIDITY_INDICATOR" }, "liquidity"},
 		{"non-canonical symbol", func(x *coach.Trade) { x.Symbol = "BTCUSDT" }, "symbol"},
 		{"lower-case symbol", func(x *coach.Trade) { x.Symbol = "btc-usdt" }, "symbol"},
 		{"no side", func(x *coach.Trade) { x.Side = "" }, "side"},
@@ -147,7 +160,8 @@ func TestTradeJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"extId":`, `"userId":`, `"feeAsset":"BTC"`, `"connectionId":`, `"qty":"0.00123"`, `"side":"BUY"`} {
+	for _, key := range []string{`"extId":`, `"userId":`, `"feeAsset":"BTC"`, `"connectionId":`, `"qty":"0.00123"`, `"side":"BUY"`,
+		`"orderId":"100234"`, `"exchangeTradeId":"123456"`, `"liquidity":"TAKER"`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("JSON %s lacks %s", b, key)
 		}
@@ -164,6 +178,56 @@ func TestTradeJSON(t *testing.T) {
 	if !strings.Contains(string(b), `"fee":null`) || strings.Contains(string(b), "feeAsset") {
 		t.Errorf("unknown fee: JSON %s, want fee null and no feeAsset", b)
 	}
+	x.OrderID, x.ExchangeTradeID, x.Liquidity = "", "", ""
+	b, _ = json.Marshal(x)
+	for _, key := range []string{"orderId", "exchangeTradeId", "liquidity"} {
+		if strings.Contains(string(b), key) {
+			t.Errorf("a trade without exchange fields: JSON %s has %s", b, key)
+		}
+	}
+}
+
+func TestTradeExchangeKey(t *testing.T) {
+	t.Parallel()
+	x := validTrade()
+	if got, want := x.ExchangeKey(), "BTC-USDT BUY 123456"; got != want {
+		t.Errorf("ExchangeKey() = %q, want %q", got, want)
+	}
+	other := x
+	other.Side = coach.Sell // the other side of a self-trade: the same trade id, another fill
+	if other.ExchangeKey() == x.ExchangeKey() {
+		t.Errorf("both sides of a self-trade have the key %q", x.ExchangeKey())
+	}
+	other = x
+	other.Symbol = "ETH-USDT" // ids numbered per pair
+	if other.ExchangeKey() == x.ExchangeKey() {
+		t.Errorf("the same id on two pairs has the key %q", x.ExchangeKey())
+	}
+	other = x
+	other.ExtID, other.OrderID, other.Liquidity, other.Broker = "csv-1", "", "", "csv"
+	if other.ExchangeKey() != x.ExchangeKey() {
+		t.Errorf("the key depends on the source's fields: %q, want %q", other.ExchangeKey(), x.ExchangeKey())
+	}
+	x.ExchangeTradeID = ""
+	if got := x.ExchangeKey(); got != "" {
+		t.Errorf("ExchangeKey() without a trade id = %q, want empty", got)
+	}
+}
+
+func TestParseLiquidity(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want coach.Liquidity
+		ok   bool
+	}{
+		{"", "", true}, {"MAKER", coach.Maker, true}, {"maker", coach.Maker, true}, {"Taker", coach.Taker, true},
+		{"UNKNOWN_LIQUIDITY_INDICATOR", "", false}, {"M", "", false}, {" maker", "", false},
+	} {
+		if got, ok := coach.ParseLiquidity(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("ParseLiquidity(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
 }
 
 // FuzzTradeValidate builds trades from fuzzed JSON. Validate must never panic, and a trade it
@@ -173,6 +237,7 @@ func FuzzTradeValidate(f *testing.F) {
 	f.Add(string(seed))
 	for _, s := range []string{
 		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"SELL","qty":"1","price":"2","fee":null,"ts":"2020-01-01T00:00:00Z"}`,
+		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"SELL","qty":"1","price":"2","ts":"2020-01-01T00:00:00Z","orderId":"\u0000","exchangeTradeId":"a\ud800","liquidity":"maker"}`,
 		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"1e30","price":"1e-30","fee":"0","ts":"2020-01-01T00:00:00+05:30"}`,
 		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"123456789e30","price":"2","ts":"2020-01-01T00:00:00Z"}`,
 		`{"broker":"binance","extId":"1","symbol":"BTC-USDT","side":"BUY","qty":"1e999999999","price":"2","ts":"2020-01-01T00:00:00Z"}`,
