@@ -11,9 +11,10 @@ import (
 type UpsertResult struct {
 	// Inserted trades were new.
 	Inserted int `json:"inserted"`
-	// Unchanged trades were already stored under their (broker, extId); the stored trade is kept
-	// as it is, so a user's edit survives a re-import. A key repeated within one batch counts its
-	// first occurrence only.
+	// Unchanged trades were already stored under their (broker, extId) or their (broker,
+	// exchange key) — the same fill imported before from another source; the stored trade is kept
+	// as it is, so a user's edit survives a re-import. A trade that shares a key with an earlier
+	// trade of the same batch is a repeat and is not counted (see Trades.Upsert).
 	Unchanged int `json:"unchanged"`
 	// Skipped trades had been deleted by the user (a tombstone) and stay deleted.
 	Skipped int `json:"skipped"`
@@ -56,11 +57,18 @@ type TradeFilter struct {
 // Trades stores a user's fills. Every method is scoped to one user: a trade of another user is
 // never returned, changed or deleted, and asking for it gives ENOTFOUND.
 type Trades interface {
-	// Upsert stores trades idempotently by (userID, Broker, ExtID). A trade with an empty ID gets a
-	// new one; UserID is set to userID (a different non-empty UserID is EINVALID). A trade already
-	// stored is counted Unchanged and left as stored; one the user deleted (a tombstone) is counted
-	// Skipped and stays deleted. Upsert validates every trade first and stores none if any is
-	// invalid.
+	// Upsert stores trades idempotently. A trade is the same fill as a stored one when it has the
+	// same (Broker, ExtID), or the same (Broker, ExchangeKey()) when that is not "": so a fill
+	// imported from a file and through an API, whose ExtIDs differ, is stored once, whichever came
+	// first. A trade with an empty ID gets a new one; UserID is set to userID (a different
+	// non-empty UserID is EINVALID). A trade already stored is counted Unchanged and left as
+	// stored (the first source's fields stay); one the user deleted (a tombstone, which holds both
+	// keys) is counted Skipped and stays deleted, whichever source brings it back. Within one
+	// batch, a trade that shares either key with an earlier counted trade of the batch is a repeat:
+	// it is neither stored nor counted, so Inserted + Unchanged + Skipped is the number of distinct
+	// fills of the batch. The exchange key is the one a trade had when first stored: an Update of
+	// its symbol or side does not change it. Upsert validates every trade first and stores none if
+	// any is invalid.
 	Upsert(ctx context.Context, userID string, trades []coach.Trade) (UpsertResult, error)
 
 	// Get returns the user's trade id, or ENOTFOUND.
@@ -70,12 +78,14 @@ type Trades interface {
 	List(ctx context.Context, userID string, f TradeFilter) ([]coach.Trade, error)
 
 	// Update replaces the user's edit of a stored trade (symbol, side, qty, price, fee, fee asset,
-	// ts), matched by (userID, t.ID); broker and extId cannot change. EINVALID for an invalid
-	// trade, ENOTFOUND if there is no such trade.
+	// ts), matched by (userID, t.ID); broker, extId and what the exchange said (order id, exchange
+	// trade id, liquidity) cannot change. EINVALID for an invalid trade, ENOTFOUND if there is no
+	// such trade.
 	Update(ctx context.Context, userID string, t coach.Trade) error
 
-	// Delete removes the trade and its tags and leaves a tombstone on (userID, broker, extId) so
-	// that a later Upsert does not revive it. ENOTFOUND if there is no such trade.
+	// Delete removes the trade and its tags and leaves a tombstone on (userID, broker, extId) and
+	// on its exchange key, if it has one, so that a later Upsert does not revive it from any
+	// source. ENOTFOUND if there is no such trade.
 	Delete(ctx context.Context, userID, id string) error
 
 	// Count returns how many trades the user has.

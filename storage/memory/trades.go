@@ -16,24 +16,35 @@ type trades struct{ r repos }
 // tradeKey is the natural key of a trade within a user: (broker, extId).
 type tradeKey struct{ broker, extID string }
 
-// tradeRec is a stored trade. batch is the number of the last Upsert that counted it, so a key
-// repeated within one batch is counted once without a map per batch.
+// exchKey is the other key of a trade within a user: (broker, coach.Trade.ExchangeKey), for
+// trades that have one.
+type exchKey struct{ broker, key string }
+
+// tradeRec is a stored trade. exch is its ExchangeKey when first stored ("" for none): an Update
+// of the symbol or side does not change which fill it is. batch is the number of the last Upsert
+// that counted it through a trade with exactly its keys, so a key repeated within one batch is
+// counted once without a map per batch.
 type tradeRec struct {
 	t     coach.Trade
+	exch  string
 	batch uint64
 }
 
-// tradeBook is one user's trades: by id, by natural key, in trade order (storage.TradePos), and
-// the tombstones of deleted ones (key → the last Upsert that counted it).
+// tradeBook is one user's trades: by id, by natural key, by exchange key, in trade order
+// (storage.TradePos), and the tombstones of deleted ones on both keys (key → the last Upsert that
+// counted it).
 type tradeBook struct {
-	byID  map[string]*tradeRec
-	byKey map[tradeKey]*tradeRec
-	order []*tradeRec // sorted by position; replaced, never changed in place, so undo can restore it
-	tombs map[tradeKey]uint64
+	byID      map[string]*tradeRec
+	byKey     map[tradeKey]*tradeRec
+	byExch    map[exchKey]*tradeRec
+	order     []*tradeRec // sorted by position; replaced, never changed in place, so undo can restore it
+	tombs     map[tradeKey]uint64
+	exchTombs map[exchKey]uint64
 }
 
 func newTradeBook() tradeBook {
-	return tradeBook{byID: map[string]*tradeRec{}, byKey: map[tradeKey]*tradeRec{}, tombs: map[tradeKey]uint64{}}
+	return tradeBook{byID: map[string]*tradeRec{}, byKey: map[tradeKey]*tradeRec{}, byExch: map[exchKey]*tradeRec{},
+		tombs: map[tradeKey]uint64{}, exchTombs: map[exchKey]uint64{}}
 }
 
 func keyOf(t *coach.Trade) tradeKey { return tradeKey{t.Broker, t.ExtID} }
@@ -71,6 +82,12 @@ func (tb *tradeBook) indexOf(rec *tradeRec) int {
 
 // Upsert validates every trade before taking the lock, then inserts the new ones and merges
 // them, sorted, into the user's order in one pass.
+//
+// A trade of the batch is a repeat when it shares its (broker, extId) or its (broker, exchange
+// key) with an earlier trade of the batch that was not one; repeats are neither stored nor
+// counted. The keys of each counted trade are marked with the batch's number where they are held
+// (a tombstone, or a record with exactly the trade's keys); a key that has no such place (a fill
+// first stored from another source) goes into a map made for the batch only then.
 func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (storage.UpsertResult, error) {
 	var res storage.UpsertResult
 	if err := checkUserID(userID); err != nil {
@@ -102,26 +119,29 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 				delete(d.owners, ownerKey{kindTrade, rec.t.ID})
 				delete(tb.byID, rec.t.ID)
 				delete(tb.byKey, keyOf(&rec.t))
+				if rec.exch != "" {
+					delete(tb.byExch, exchKey{rec.t.Broker, rec.exch})
+				}
 			}
 			tb.order = oldOrder
 		})
+		var m batchMarks
 		var slab []tradeRec // records are allocated in chunks, never more than the batch can still add
 		for i := range in {
-			k := tradeKey{in[i].Broker, in[i].ExtID}
-			if len(tb.tombs) > 0 {
-				if seen, ok := tb.tombs[k]; ok {
-					if seen != batch {
-						tb.tombs[k] = batch
-						res.Skipped++
-					}
-					continue
-				}
+			t := &in[i]
+			k, x := keyOf(t), exchKey{t.Broker, t.ExchangeKey()}
+			outcome := tb.find(k, x)
+			if m.repeat(batch, k, x, outcome) {
+				continue
 			}
-			if old, ok := tb.byKey[k]; ok {
-				if old.batch != batch { // a key first added by this batch was counted Inserted
-					old.batch = batch
-					res.Unchanged++
-				}
+			switch {
+			case outcome.tombK || outcome.tombX:
+				res.Skipped++
+				m.mark(tb, batch, k, x, outcome)
+				continue
+			case outcome.recK != nil || outcome.recX != nil:
+				res.Unchanged++
+				m.mark(tb, batch, k, x, outcome)
 				continue
 			}
 			if len(slab) == cap(slab) {
@@ -130,7 +150,7 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 			if added == nil {
 				added = make([]*tradeRec, 0, len(in)-i)
 			}
-			slab = append(slab, tradeRec{t: in[i], batch: batch})
+			slab = append(slab, tradeRec{t: *t, exch: x.key, batch: batch})
 			rec := &slab[len(slab)-1]
 			rec.t.UserID, rec.t.TS = userID, rec.t.TS.UTC()
 			if rec.t.ID == "" {
@@ -143,6 +163,9 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 			d.owners[ownerKey{kindTrade, rec.t.ID}] = userID // undone with added, above
 			tb.byID[rec.t.ID] = rec
 			tb.byKey[k] = rec
+			if x.key != "" {
+				tb.byExch[x] = rec
+			}
 			added = append(added, rec)
 			res.Inserted++
 		}
@@ -152,6 +175,90 @@ func (r trades) Upsert(ctx context.Context, userID string, in []coach.Trade) (st
 		return nil
 	})
 	return res, err
+}
+
+// found is what a user's trade book holds under a trade's two keys.
+type found struct {
+	tombK, tombX   bool      // a tombstone on the natural key, on the exchange key
+	tombKB, tombXB uint64    // the last batch that counted those tombstones
+	recK, recX     *tradeRec // the stored trade with the natural key, with the exchange key
+}
+
+// find looks k and x (x.key may be "") up.
+func (tb *tradeBook) find(k tradeKey, x exchKey) found {
+	var f found
+	if len(tb.tombs) > 0 {
+		f.tombKB, f.tombK = tb.tombs[k]
+	}
+	f.recK = tb.byKey[k]
+	if x.key != "" {
+		if len(tb.exchTombs) > 0 {
+			f.tombXB, f.tombX = tb.exchTombs[x]
+		}
+		f.recX = tb.byExch[x]
+	}
+	return f
+}
+
+// batchMarks are the keys of the trades an Upsert counted that could not be marked in the trade
+// book; nil until one is needed.
+type batchMarks struct {
+	keys  map[tradeKey]struct{}
+	exchs map[exchKey]struct{}
+}
+
+// repeat reports whether k or x (x.key may be "") belongs to a trade counted earlier in batch,
+// where f is what the book holds under them.
+func (m *batchMarks) repeat(batch uint64, k tradeKey, x exchKey, f found) bool {
+	switch {
+	case f.tombK && f.tombKB == batch, f.tombX && f.tombXB == batch,
+		f.recK != nil && f.recK.batch == batch, f.recX != nil && f.recX.batch == batch:
+		return true
+	}
+	if _, ok := m.keys[k]; ok {
+		return true
+	}
+	if x.key == "" {
+		return false
+	}
+	_, ok := m.exchs[x]
+	return ok
+}
+
+// mark records that the trade with keys k and x was counted in batch, where f is what the book
+// held under them. A tombstone takes the mark of its own key; a record takes it only when its
+// keys are exactly k and x (else it would also mark a key the trade does not have); any key left
+// unmarked goes into m.
+func (m *batchMarks) mark(tb *tradeBook, batch uint64, k tradeKey, x exchKey, f found) {
+	if !f.tombK && !f.tombX && f.recK != nil && f.recK.exch == x.key {
+		f.recK.batch = batch // the common case: a re-import from the source that stored the trade
+		return
+	}
+	markedK, markedX := false, x.key == ""
+	if f.tombK {
+		tb.tombs[k], markedK = batch, true
+	}
+	if f.tombX {
+		tb.exchTombs[x], markedX = batch, true
+	}
+	if rec := f.recK; rec != nil && rec.exch == x.key {
+		rec.batch, markedK, markedX = batch, true, true
+	}
+	if rec := f.recX; rec != nil && rec.t.ExtID == k.extID {
+		rec.batch, markedK, markedX = batch, true, true
+	}
+	if !markedK {
+		if m.keys == nil {
+			m.keys = map[tradeKey]struct{}{}
+		}
+		m.keys[k] = struct{}{}
+	}
+	if !markedX {
+		if m.exchs == nil {
+			m.exchs = map[exchKey]struct{}{}
+		}
+		m.exchs[x] = struct{}{}
+	}
 }
 
 // mergeOrder returns a new slice with the sorted old and the (unsorted) added trades in order.
@@ -259,7 +366,7 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 		}
 		tb := &b.trades
 		rec := tb.byID[id]
-		k := keyOf(&rec.t)
+		k, x := keyOf(&rec.t), exchKey{rec.t.Broker, rec.exch}
 		oldOrder := tb.order
 		i := tb.indexOf(rec)
 		tb.order = slices.Delete(slices.Clone(oldOrder), i, i+1)
@@ -267,11 +374,19 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 		delete(tb.byKey, k)
 		d.dropOwner(kindTrade, id, undo)
 		tb.tombs[k] = 0
+		if x.key != "" {
+			delete(tb.byExch, x)
+			tb.exchTombs[x] = 0
+		}
 		undo.add(func() {
 			tb.order = oldOrder
 			tb.byID[id] = rec
 			tb.byKey[k] = rec
 			delete(tb.tombs, k)
+			if x.key != "" {
+				tb.byExch[x] = rec
+				delete(tb.exchTombs, x)
+			}
 		})
 		b.dropTags(d, id, undo)
 		return nil

@@ -20,7 +20,8 @@ import (
 //   - a cancelled or expired context is ECANCELED (coach.ContextError), also when pgx wraps it
 //     (a timeout, a connect error); errors.Is still finds context.Canceled or DeadlineExceeded;
 //   - pgx.ErrNoRows is ENOTFOUND;
-//   - unique_violation (23505) and exclusion_violation are ECONFLICT;
+//   - unique_violation (23505) and exclusion_violation are ECONFLICT, except on a trade's exchange
+//     key (a concurrent import stored the same fill from another source), which is ERETRYABLE;
 //   - serialization_failure (40001) and deadlock_detected (40P01) are ERETRYABLE: the transaction
 //     lost a race and the whole operation can be retried;
 //   - foreign_key_violation (23503) is ENOTFOUND: the row it names (a user, a trade) does not
@@ -49,6 +50,9 @@ func formatError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
+		case pe.Code == "23505" && pe.ConstraintName == "trades_user_broker_exchange_key":
+			// Two imports stored one fill from two sources at once: a retry finds it stored.
+			return coach.WrapError(coach.ERETRYABLE, err, "a concurrent import stored the same fill; the operation can be retried")
 		case pe.Code == "23505" || pe.Code == "23P01":
 			return coach.WrapError(coach.ECONFLICT, err, "%s already exists", constraintSubject(pe.ConstraintName, pe.TableName))
 		case pe.Code == "40001":

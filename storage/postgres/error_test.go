@@ -28,6 +28,8 @@ func TestFormatError(t *testing.T) {
 		{"no rows", pgx.ErrNoRows, coach.ENOTFOUND},
 		{"unique_violation", pg("23505"), coach.ECONFLICT},
 		{"exclusion_violation", pg("23P01"), coach.ECONFLICT},
+		{"unique_violation on a trade's exchange key (a concurrent import of the fill)",
+			&pgconn.PgError{Code: "23505", ConstraintName: "trades_user_broker_exchange_key"}, coach.ERETRYABLE},
 		{"serialization_failure", pg("40001"), coach.ERETRYABLE},
 		{"deadlock_detected", pg("40P01"), coach.ERETRYABLE},
 		{"foreign_key_violation", pg("23503"), coach.ENOTFOUND},

@@ -16,14 +16,16 @@ import (
 // index trades_user_ts serves directly; deleting a trade leaves a row in trade_tombstones.
 type trades struct{ s *scope }
 
-const tradeCols = `id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, coalesce(connection_id, '')`
+const tradeCols = `id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, coalesce(connection_id, ''),
+	order_id, exchange_trade_id, liquidity`
 
 func scanTrade(row pgx.Row) (coach.Trade, error) {
 	var (
 		t               coach.Trade
 		qty, price, fee pgtype.Numeric
 	)
-	if err := row.Scan(&t.ID, &t.UserID, &t.Broker, &t.ExtID, &t.Symbol, &t.Side, &qty, &price, &fee, &t.FeeAsset, &t.TS, &t.ConnectionID); err != nil {
+	if err := row.Scan(&t.ID, &t.UserID, &t.Broker, &t.ExtID, &t.Symbol, &t.Side, &qty, &price, &fee, &t.FeeAsset, &t.TS, &t.ConnectionID,
+		&t.OrderID, &t.ExchangeTradeID, &t.Liquidity); err != nil {
 		return t, err
 	}
 	t.TS = t.TS.UTC()
@@ -117,11 +119,13 @@ func (r trades) List(ctx context.Context, userID string, f storage.TradeFilter) 
 }
 
 // Update replaces the user's edit of the trade (userID, t.ID): symbol, side, qty, price, fee, fee
-// asset and ts. Broker, extId, connection and t.UserID are not edits and are ignored; the fields
+// asset and ts. Broker, extId, connection, what the exchange said (order id, exchange trade id,
+// liquidity, and so the exchange key) and t.UserID are not edits and are ignored; the fields
 // edited are validated before anything is sent.
 func (r trades) Update(ctx context.Context, userID string, t coach.Trade) error {
 	edit := t
 	edit.ID, edit.UserID, edit.ConnectionID, edit.Broker = "", "", "", "edit"
+	edit.OrderID, edit.ExchangeTradeID, edit.Liquidity = "", "", ""
 	if !textOK(edit.ExtID) || edit.ExtID == "" || len(edit.ExtID) > 128 || strings.ContainsFunc(edit.ExtID, unicode.IsControl) {
 		edit.ExtID = "edit" // only named in messages
 	}
@@ -145,8 +149,8 @@ func (r trades) Update(ctx context.Context, userID string, t coach.Trade) error 
 	})
 }
 
-// Delete removes the trade (its tags go with it) and leaves a tombstone on its key, in one
-// statement.
+// Delete removes the trade (its tags go with it) and leaves a tombstone on its keys (ext_id and
+// exchange key), in one statement.
 func (r trades) Delete(ctx context.Context, userID, id string) error {
 	if !textOK(userID) || !textOK(id) {
 		return coach.Errorf(coach.ENOTFOUND, "trade not found")
@@ -154,8 +158,9 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 	now := r.s.db.clock.Now()
 	return r.s.write(ctx, func(q querier) error {
 		var n int
-		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM {schema}.trades WHERE user_id = $1 AND id = $2 RETURNING user_id, broker, ext_id),
-			z AS (INSERT INTO {schema}.trade_tombstones (user_id, broker, ext_id, deleted_at) SELECT user_id, broker, ext_id, $3 FROM d
+		err := q.QueryRow(ctx, `WITH d AS (DELETE FROM {schema}.trades WHERE user_id = $1 AND id = $2 RETURNING user_id, broker, ext_id, exchange_key),
+			z AS (INSERT INTO {schema}.trade_tombstones (user_id, broker, ext_id, exchange_key, deleted_at)
+				SELECT user_id, broker, ext_id, exchange_key, $3 FROM d
 				ON CONFLICT DO NOTHING)
 			SELECT count(*) FROM d`, userID, id, now).Scan(&n)
 		if err != nil {

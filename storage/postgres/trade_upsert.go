@@ -15,37 +15,50 @@ import (
 // the table.
 const defaultCopyThreshold = 512
 
-// tradeKey is a trade's identity within a user.
-type tradeKey struct{ broker, extID string }
+// tradeKey is a trade's identity within a user: key is its ext_id, or (with exch) its exchange key.
+type tradeKey struct {
+	broker, key string
+	exch        bool
+}
 
-// Upsert stores trades idempotently by (userID, broker, extId) (see storage.Trades).
+// Upsert stores trades idempotently by (userID, broker, extId) and by (userID, broker, exchange
+// key) (see storage.Trades).
 //
 // Every trade is validated in Go first; a batch with an invalid trade stores nothing. The batch
-// is reduced to the first occurrence of each key, then stored by one INSERT … SELECT … ON
-// CONFLICT (user_id, broker, ext_id) DO NOTHING that leaves out tombstoned keys; its source is
-// the batch as arrays, or, for large batches, a temporary table (ON COMMIT DROP) filled by COPY.
-// The same statement counts what it inserted and what the tombstones held back; every other key
-// was already stored (Unchanged). ENOTFOUND if the user does not exist.
+// is reduced to the trades that share neither key with an earlier one kept, then stored by one
+// INSERT … SELECT … ON CONFLICT (user_id, broker, ext_id) DO NOTHING that leaves out trades
+// tombstoned under either key and those whose exchange key is stored already; its source is the
+// batch as arrays, or, for large batches, a temporary table (ON COMMIT DROP) filled by COPY. The
+// same statement counts what it inserted and what the tombstones held back; every other trade
+// was already stored (Unchanged). ENOTFOUND if the user does not exist. When a concurrent
+// transaction stores the same fill under another ext_id first, the unique index on the exchange
+// key refuses the insert: ERETRYABLE, and a retry counts the fill Unchanged.
 func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) (storage.UpsertResult, error) {
 	if !coach.ValidID(userID) {
 		return storage.UpsertResult{}, coach.Errorf(coach.EINVALID, "userId: malformed")
 	}
-	rows := make([]coach.Trade, 0, len(batch))
+	rows := make([]tradeRow, 0, len(batch))
 	seen := make(map[tradeKey]struct{}, len(batch))
 	for _, t := range batch {
 		t, err := checkTrade(userID, t)
 		if err != nil {
 			return storage.UpsertResult{}, err
 		}
-		k := tradeKey{t.Broker, t.ExtID}
+		k, x := tradeKey{broker: t.Broker, key: t.ExtID}, tradeKey{broker: t.Broker, key: t.ExchangeKey(), exch: true}
 		if _, dup := seen[k]; dup {
 			continue
 		}
+		if _, dup := seen[x]; dup && x.key != "" {
+			continue
+		}
 		seen[k] = struct{}{}
+		if x.key != "" {
+			seen[x] = struct{}{}
+		}
 		if t.ID == "" {
 			t.ID = coach.NewID()
 		}
-		rows = append(rows, t)
+		rows = append(rows, tradeRow{Trade: t, exchKey: x.key})
 	}
 	if len(rows) == 0 {
 		return storage.UpsertResult{}, nil
@@ -60,24 +73,33 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 			}
 		} else {
 			src = `(SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-				$7::numeric[], $8::numeric[], $9::numeric[], $10::text[], $11::timestamptz[], $12::text[])
-				AS u(id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id))`
+				$7::numeric[], $8::numeric[], $9::numeric[], $10::text[], $11::timestamptz[], $12::text[],
+				$13::text[], $14::text[], $15::text[], $16::text[])
+				AS u(id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id,
+					order_id, exchange_trade_id, liquidity, exchange_key))`
 			args = append(args, tradeArrays(rows)...)
 		}
 		var inserted, skipped int
 		var userExists bool
+		// tombed is true for a source row s that a tombstone holds back, under either key; the
+		// exchange_key <> '' terms let the partial index serve the lookups.
+		const tombed = `(EXISTS (SELECT 1 FROM {schema}.trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
+				OR s.exchange_key <> '' AND EXISTS (SELECT 1 FROM {schema}.trade_tombstones z
+					WHERE z.user_id = $1 AND z.broker = s.broker AND z.exchange_key <> '' AND z.exchange_key = s.exchange_key))`
 		err := q.QueryRow(ctx, `WITH ins AS (
-				INSERT INTO {schema}.trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id)
+				INSERT INTO {schema}.trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id,
+					order_id, exchange_trade_id, liquidity, exchange_key)
 				SELECT s.id, $1, s.broker, s.ext_id, s.symbol, s.side, s.qty::numeric, s.price::numeric, s.fee::numeric,
-					s.fee_asset, s.ts, s.connection_id
+					s.fee_asset, s.ts, s.connection_id, s.order_id, s.exchange_trade_id, s.liquidity, s.exchange_key
 				FROM `+src+` s
 				WHERE EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)
-				  AND NOT EXISTS (SELECT 1 FROM {schema}.trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
+				  AND NOT `+tombed+`
+				  AND (s.exchange_key = '' OR NOT EXISTS (SELECT 1 FROM {schema}.trades t
+					WHERE t.user_id = $1 AND t.broker = s.broker AND t.exchange_key <> '' AND t.exchange_key = s.exchange_key))
 				ON CONFLICT (user_id, broker, ext_id) DO NOTHING
 				RETURNING 1)
 			SELECT (SELECT count(*) FROM ins),
-				(SELECT count(*) FROM {schema}.trade_tombstones z WHERE z.user_id = $1
-					AND EXISTS (SELECT 1 FROM `+src+` s WHERE s.broker = z.broker AND s.ext_id = z.ext_id)),
+				(SELECT count(*) FROM `+src+` s WHERE `+tombed+`),
 				EXISTS (SELECT 1 FROM {schema}.users WHERE id = $1)`, args...).Scan(&inserted, &skipped, &userExists)
 		if err != nil {
 			return err
@@ -100,18 +122,26 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 	return res, nil
 }
 
+// tradeRow is a trade of an Upsert batch with its exchange key.
+type tradeRow struct {
+	coach.Trade
+	exchKey string
+}
+
 // copyTrades streams rows with COPY into trades_in, a temporary table that the transaction's
 // end drops. Amounts travel as their exact decimal text, which the INSERT casts to numeric:
 // cheaper than encoding them in the driver, and just as exact.
-func copyTrades(ctx context.Context, q querier, rows []coach.Trade) error {
+func copyTrades(ctx context.Context, q querier, rows []tradeRow) error {
 	if _, err := q.Exec(ctx, `CREATE TEMPORARY TABLE trades_in (
 		id text COLLATE "C", broker text COLLATE "C", ext_id text COLLATE "C", symbol text COLLATE "C",
 		side text, qty text, price text, fee text, fee_asset text COLLATE "C", ts timestamptz,
-		connection_id text COLLATE "C") ON COMMIT DROP`); err != nil {
+		connection_id text COLLATE "C", order_id text COLLATE "C", exchange_trade_id text COLLATE "C",
+		liquidity text, exchange_key text COLLATE "C") ON COMMIT DROP`); err != nil {
 		return err
 	}
 	_, err := q.CopyFrom(ctx, pgx.Identifier{"pg_temp", "trades_in"},
-		[]string{"id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id"},
+		[]string{"id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id",
+			"order_id", "exchange_trade_id", "liquidity", "exchange_key"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			t := &rows[i]
 			var fee *string
@@ -120,24 +150,27 @@ func copyTrades(ctx context.Context, q querier, rows []coach.Trade) error {
 				fee = &s
 			}
 			return []any{t.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), t.Qty.String(), t.Price.String(),
-				fee, t.FeeAsset, t.TS, nullText(t.ConnectionID)}, nil
+				fee, t.FeeAsset, t.TS, nullText(t.ConnectionID), t.OrderID, t.ExchangeTradeID, string(t.Liquidity), t.exchKey}, nil
 		}))
 	return err
 }
 
 // tradeArrays returns rows column by column, in the order of the unnest source of Upsert.
-func tradeArrays(rows []coach.Trade) []any {
+func tradeArrays(rows []tradeRow) []any {
+	n := len(rows)
 	var (
-		ids, brokers, extIDs, symbols, sides, feeAssets = make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-		qtys, prices, fees                              = make([]pgtype.Numeric, len(rows)), make([]pgtype.Numeric, len(rows)), make([]pgtype.Numeric, len(rows))
-		tss                                             = make([]time.Time, len(rows))
-		conns                                           = make([]*string, len(rows))
+		ids, brokers, extIDs, symbols, sides, feeAssets = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		orders, exchIDs, liquidity, exchKeys            = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		qtys, prices, fees                              = make([]pgtype.Numeric, n), make([]pgtype.Numeric, n), make([]pgtype.Numeric, n)
+		tss                                             = make([]time.Time, n)
+		conns                                           = make([]*string, n)
 	)
 	for i, t := range rows {
 		ids[i], brokers[i], extIDs[i], symbols[i], sides[i], feeAssets[i] = t.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), t.FeeAsset
 		qtys[i], prices[i], fees[i] = numeric(t.Qty), numeric(t.Price), nullNumeric(t.Fee)
 		tss[i] = t.TS
 		conns[i] = nullText(t.ConnectionID)
+		orders[i], exchIDs[i], liquidity[i], exchKeys[i] = t.OrderID, t.ExchangeTradeID, string(t.Liquidity), t.exchKey
 	}
-	return []any{ids, brokers, extIDs, symbols, sides, qtys, prices, fees, feeAssets, tss, conns}
+	return []any{ids, brokers, extIDs, symbols, sides, qtys, prices, fees, feeAssets, tss, conns, orders, exchIDs, liquidity, exchKeys}
 }

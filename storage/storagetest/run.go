@@ -20,6 +20,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Connections", runConnections},
 		{"ConnectionRotation", runRotate},
 		{"Trades", runTrades},
+		{"TradeSources", runTradeSources},
 		{"Tags", runTags},
 		{"Rules", runRules},
 		{"Digests", runDigests},
