@@ -405,8 +405,8 @@ func TestFillsSelfTradeAcrossPages(t *testing.T) {
 	for i, p := range pages {
 		got = append(got, p.Trades...)
 		if i+1 < len(pages) && split < 0 {
-			next := pages[i+1].Trades[0].ExtID
-			if strings.HasPrefix(next, "BTCUSDT:"+strings.Split(p.Checkpoint, ":")[1]+":") {
+			next := pages[i+1].Trades[0]
+			if next.Symbol == "BTC-USDT" && next.ExchangeTradeID == strings.Split(p.Checkpoint, ":")[1] {
 				split = i
 			}
 		}

@@ -20,7 +20,10 @@
 // end between the two sides of a self-trade.
 //
 // A trade's ExtID is "SYMBOL:id:B" or "SYMBOL:id:S" (e.g. "BNBBTC:28457:B"): Binance trade ids
-// are unique per symbol only, and both sides of a self-trade carry the same id. Fee and FeeAsset
+// are unique per symbol only, and both sides of a self-trade carry the same id. ExchangeTradeID is
+// the id alone ("28457", ccxt's id), OrderID the orderId and Liquidity MAKER or TAKER from isMaker;
+// a store tells fills of different pairs or sides apart by coach.Trade.ExchangeKey, which holds
+// the symbol and side, so nothing needs to read the id back out of the ExtID. Fee and FeeAsset
 // are the commission and commissionAsset as reported (the quote asset, the base asset or BNB);
 // FeeInQuote converts a fee to the quote asset at fill time.
 //

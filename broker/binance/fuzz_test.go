@@ -49,7 +49,10 @@ func FuzzDecodeTrades(f *testing.F) {
 				t.Fatalf("trade does not validate: %v", err)
 			}
 			if tr.Broker != "binance" || tr.ExtID != r.extID() || tr.Symbol.Concat() != r.Symbol || tr.Qty.Sign() <= 0 ||
-				tr.Price.Sign() <= 0 || tr.TS.UnixMilli() != r.Time || tr.TS.Location() != time.UTC || (tr.Side == coach.Buy) != r.IsBuyer {
+				tr.Price.Sign() <= 0 || tr.TS.UnixMilli() != r.Time || tr.TS.Location() != time.UTC || (tr.Side == coach.Buy) != r.IsBuyer ||
+				tr.ExchangeTradeID != strconv.FormatInt(r.ID, 10) || (tr.OrderID == "") != (r.OrderID <= 0) ||
+				r.OrderID > 0 && tr.OrderID != strconv.FormatInt(r.OrderID, 10) ||
+				(r.IsMaker == nil) != (tr.Liquidity == "") || r.IsMaker != nil && *r.IsMaker != (tr.Liquidity == coach.Maker) {
 				t.Fatalf("insane trade %+v from %+v", tr, r)
 			}
 		}
@@ -188,12 +191,11 @@ func FuzzNormalizeTrades(f *testing.F) {
 	})
 }
 
-// tradeID reads the Binance id out of an ExtID "SYMBOL:id:side".
+// tradeID is the Binance id of a trade, its ExchangeTradeID.
 func tradeID(t *testing.T, tr coach.Trade) int64 {
-	parts := strings.Split(tr.ExtID, ":")
-	id, err := strconv.ParseInt(parts[len(parts)-2], 10, 64)
+	id, err := strconv.ParseInt(tr.ExchangeTradeID, 10, 64)
 	if err != nil {
-		t.Fatalf("ExtID %q: %v", tr.ExtID, err)
+		t.Fatalf("trade %s: ExchangeTradeID %q: %v", tr.ExtID, tr.ExchangeTradeID, err)
 	}
 	return id
 }

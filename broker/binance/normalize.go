@@ -12,7 +12,8 @@ import (
 // payloads stored earlier. Each row becomes exactly the coach.Trade Client.Fills would import from
 // it (the same decoding and normalization code, so the same bits): Broker "binance", ExtID
 // "SYMBOL:id:B|S", Symbol, Side, Qty, Price, Fee and FeeAsset (the commission and commissionAsset
-// as reported; FeeInQuote converts them with market data) and TS; ID, UserID and ConnectionID are
+// as reported; FeeInQuote converts them with market data), TS, OrderID (orderId),
+// ExchangeTradeID (id, alone) and Liquidity (isMaker: MAKER or TAKER); ID, UserID and ConnectionID are
 // left for the store and the importer, as in every broker.FillPage. Rows come out in page order,
 // and as the import's fromId cursor does, a row already seen (the same id and side) or with an id
 // below the one before it is skipped. Unlike the import, every row is kept whatever its time.

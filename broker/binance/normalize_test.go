@@ -24,7 +24,8 @@ func TestNormalizeTradesSample(t *testing.T) {
 	want := []coach.Trade{{
 		Broker: "binance", ExtID: "BNBBTC:28457:B", Symbol: "BNB-BTC", Side: coach.Buy,
 		Qty: decimal.RequireFromString("12"), Price: decimal.RequireFromString("4.000001"),
-		Fee: decimal.NewNullDecimal(decimal.RequireFromString("10.1")), FeeAsset: "BNB", TS: time.UnixMilli(1499865549590).UTC()}}
+		Fee: decimal.NewNullDecimal(decimal.RequireFromString("10.1")), FeeAsset: "BNB", TS: time.UnixMilli(1499865549590).UTC(),
+		OrderID: "100234", ExchangeTradeID: "28457", Liquidity: coach.Taker}} // "isMaker": false
 	for _, sym := range []coach.Symbol{"BNB-BTC", ""} { // given, or split from "BNBBTC"
 		got, err := NormalizeTrades(body, sym)
 		if err != nil {

@@ -94,7 +94,8 @@ func TestSamples(t *testing.T) {
 		{"binance_mytrades.json", "/api/v3/myTrades", 200, want{trades: []coach.Trade{{
 			Broker: "binance", ExtID: "BNBBTC:28457:B", Symbol: "BNB-BTC", Side: coach.Buy,
 			Qty: decimal.RequireFromString("12"), Price: decimal.RequireFromString("4.000001"),
-			Fee: decimal.NewNullDecimal(decimal.RequireFromString("10.1")), FeeAsset: "BNB", TS: time.UnixMilli(1499865549590).UTC()}}}},
+			Fee: decimal.NewNullDecimal(decimal.RequireFromString("10.1")), FeeAsset: "BNB", TS: time.UnixMilli(1499865549590).UTC(),
+			OrderID: "100234", ExchangeTradeID: "28457", Liquidity: coach.Taker}}}}, // "isMaker": false
 		{"binance_klines.json", "/api/v3/klines", 200, want{candles: []coach.Candle{{
 			Symbol: "BNB-BTC", Interval: coach.Day1, OpenTime: time.UnixMilli(1499040000000).UTC(),
 			Open: 0.01634790, High: 0.8, Low: 0.015758, Close: 0.015771, Volume: 148976.11427815}}}},

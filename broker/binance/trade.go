@@ -27,7 +27,8 @@ type myTrade struct {
 	CommissionAsset string `json:"commissionAsset"`
 	Time            int64  `json:"time"`
 	IsBuyer         bool   `json:"isBuyer"`
-	IsMaker         bool   `json:"isMaker"`
+	// IsMaker is nil when Binance did not say (myTrades always does).
+	IsMaker *bool `json:"isMaker"`
 }
 
 // wireJSON are the options of every decoding of a 2xx body: encoding/json/v2 semantics (exact field
@@ -58,9 +59,21 @@ func (m myTrade) extID() string {
 	return m.Symbol + ":" + strconv.FormatInt(m.ID, 10) + ":" + side
 }
 
+// liquidity reads isMaker: MAKER, TAKER, or "" when absent.
+func (m myTrade) liquidity() coach.Liquidity {
+	switch {
+	case m.IsMaker == nil:
+		return ""
+	case *m.IsMaker:
+		return coach.Maker
+	}
+	return coach.Taker
+}
+
 // trade normalizes m to a coach.Trade of sym (parsed from m.Symbol when sym is ""). The fee is the
-// commission in commissionAsset, as reported. The result is validated: every error is EINVALID
-// and names the trade.
+// commission in commissionAsset, as reported; OrderID is orderId ("" when not positive),
+// ExchangeTradeID id and Liquidity isMaker, as ccxt reads them (order, id, takerOrMaker). The
+// result is validated: every error is EINVALID and names the trade.
 func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 	id := m.extID()
 	if sym == "" {
@@ -101,6 +114,10 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 	if m.IsBuyer {
 		side = coach.Buy
 	}
+	var order string
+	if m.OrderID > 0 {
+		order = strconv.FormatInt(m.OrderID, 10)
+	}
 	t := coach.Trade{
 		Broker:   coach.BrokerBinance,
 		ExtID:    id,
@@ -111,6 +128,10 @@ func (m myTrade) trade(sym coach.Symbol) (coach.Trade, error) {
 		Fee:      fee,
 		FeeAsset: strings.ToUpper(m.CommissionAsset),
 		TS:       time.UnixMilli(m.Time).UTC(),
+		OrderID:  order,
+		// The id as extID wrote it, "SYMBOL:<id>:S": the same digits without another string.
+		ExchangeTradeID: id[len(m.Symbol)+1 : len(id)-2],
+		Liquidity:       m.liquidity(),
 	}
 	if err := t.Validate(); err != nil {
 		return coach.Trade{}, err

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,7 +39,8 @@ const bnMaxWindow = 24 * time.Hour
 
 // AddFills adds n deterministic synthetic trades spread over [FillsFrom, FillsTo) across the
 // fake's symbols and returns the trades a correct client must normalize them to (ExtID
-// "SYMBOL:id:B|S"). Trade ids grow with time per symbol, so they are reassigned on every call:
+// "SYMBOL:id:B|S", ExchangeTradeID the id, OrderID the orderId, Liquidity from isMaker). Trade
+// ids grow with time per symbol, so they are reassigned on every call:
 // Trades() is authoritative. Commissions rotate between the quote asset, the base asset and BNB;
 // every 97th trade is a self-trade (both sides, one id).
 func (f *Binance) AddFills(n int) []coach.Trade {
@@ -80,12 +82,13 @@ func (f *Binance) AddFills(n int) []coach.Trade {
 		}
 		t.seq = 2 * k
 		t.want = coach.Trade{Broker: coach.BrokerBinance, Symbol: sym, Side: bnSide(t.IsBuyer), Qty: qty, Price: price,
-			Fee: decimal.NewNullDecimal(fee), FeeAsset: feeAsset, TS: ts}
+			Fee: decimal.NewNullDecimal(fee), FeeAsset: feeAsset, TS: ts,
+			OrderID: strconv.FormatInt(t.OrderID, 10), Liquidity: bnLiquidity(t.IsMaker)}
 		added = append(added, &t)
 		if k%97 == 48 {
 			other := t
 			other.IsBuyer, other.IsMaker = !t.IsBuyer, !t.IsMaker
-			other.want.Side = bnSide(other.IsBuyer)
+			other.want.Side, other.want.Liquidity = bnSide(other.IsBuyer), bnLiquidity(other.IsMaker)
 			other.seq = 2*k + 1
 			added = append(added, &other)
 		}
@@ -103,6 +106,7 @@ func (f *Binance) AddFills(n int) []coach.Trade {
 			}
 			ts[i].ID = id
 			ts[i].want.ExtID = fmt.Sprintf("%s:%d:%s", ts[i].Symbol, id, string(ts[i].want.Side)[:1])
+			ts[i].want.ExchangeTradeID = strconv.FormatInt(id, 10)
 		}
 	}
 	bySeq := map[int]coach.Trade{}
@@ -121,6 +125,13 @@ func (f *Binance) AddFills(n int) []coach.Trade {
 // selfTradeOf reports whether t is the other side of prev (same time, order and amounts).
 func (t bnTrade) selfTradeOf(prev bnTrade) bool {
 	return t.Time == prev.Time && t.OrderID == prev.OrderID && t.Qty == prev.Qty && t.IsBuyer != prev.IsBuyer
+}
+
+func bnLiquidity(isMaker bool) coach.Liquidity {
+	if isMaker {
+		return coach.Maker
+	}
+	return coach.Taker
 }
 
 func bnSide(isBuyer bool) coach.Side {

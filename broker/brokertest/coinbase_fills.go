@@ -40,9 +40,11 @@ type cbOrder struct {
 }
 
 // AddFills adds n deterministic synthetic fills spread over [FillsFrom, FillsTo) and returns the
-// trades a correct client must normalize them to. The mix is realistic: partial fills sharing an
-// order, every 9th fill with size_in_quote, every 13th without a side (its order has it), and a
-// REVERSAL entry (not a trade) after every 50th.
+// trades a correct client must normalize them to (ExtID the entry_id, OrderID the order_id,
+// ExchangeTradeID the trade_id, Liquidity the liquidity_indicator). The mix is realistic: partial
+// fills sharing an order, every 9th fill with size_in_quote, every 13th without a side (its order
+// has it), every 11th with liquidity_indicator UNKNOWN_LIQUIDITY_INDICATOR, and a REVERSAL entry
+// (not a trade) after every 50th.
 func (f *Coinbase) AddFills(n int) []coach.Trade {
 	if n <= 0 {
 		return nil
@@ -99,6 +101,10 @@ func (f *Coinbase) AddFills(n int) []coach.Trade {
 		if k%13 == 6 {
 			fl.Side = ""
 		}
+		liquidity := coach.Liquidity(fl.LiquidityIndicator)
+		if k%11 == 3 {
+			fl.LiquidityIndicator, liquidity = "UNKNOWN_LIQUIDITY_INDICATOR", ""
+		}
 		f.fills = append(f.fills, fl)
 		if k%50 == 25 {
 			rev := fl
@@ -106,7 +112,8 @@ func (f *Coinbase) AddFills(n int) []coach.Trade {
 			f.fills = append(f.fills, rev)
 		}
 		added = append(added, coach.Trade{Broker: coach.BrokerCoinbase, ExtID: fl.EntryID, Symbol: o.product, Side: o.side,
-			Qty: qty, Price: price, Fee: decimal.NewNullDecimal(fee), FeeAsset: o.product.Quote(), TS: ts})
+			Qty: qty, Price: price, Fee: decimal.NewNullDecimal(fee), FeeAsset: o.product.Quote(), TS: ts,
+			OrderID: order, ExchangeTradeID: fl.TradeID, Liquidity: liquidity})
 	}
 	slices.SortFunc(f.fills, func(a, b cbFill) int { // newest first, as Coinbase pages
 		if c := b.ts.Compare(a.ts); c != 0 {

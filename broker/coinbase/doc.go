@@ -8,7 +8,10 @@
 // Fills are fetched in time windows (Config.Window), each window paged to its end by cursor and
 // then emitted oldest first, whatever order the server pages in. A fill's ExtID is its entry_id
 // (trade_id only when entry_id is absent): entry ids are unique per ledger entry, while a trade id
-// may repeat for corrections. Only entries of trade_type FILL (or none) are trades; REVERSAL,
+// may repeat for corrections. What the exchange says about the fill is kept as ccxt reads it:
+// OrderID is order_id, ExchangeTradeID trade_id (the id Coinbase's fills statement also gives, so
+// a fill imported from that file and through the API is stored once) and Liquidity
+// liquidity_indicator (MAKER or TAKER; UNKNOWN_LIQUIDITY_INDICATOR is ""). Only entries of trade_type FILL (or none) are trades; REVERSAL,
 // CORRECTION and SYNTHETIC entries are skipped. When size_in_quote is true the size is in the
 // quote asset and Qty = size / price. The commission is the fee, in the quote asset. A fill that
 // reports no side takes the side of its order (one order lookup per order, cached per call).

@@ -15,17 +15,18 @@ import (
 
 // fill is one entry of List Fills, as Coinbase sends it (every number a string).
 type fill struct {
-	EntryID     string `json:"entry_id"`
-	TradeID     string `json:"trade_id"`
-	OrderID     string `json:"order_id"`
-	TradeTime   string `json:"trade_time"`
-	TradeType   string `json:"trade_type"`
-	Price       string `json:"price"`
-	Size        string `json:"size"`
-	Commission  string `json:"commission"`
-	ProductID   string `json:"product_id"`
-	SizeInQuote bool   `json:"size_in_quote"`
-	Side        string `json:"side"`
+	EntryID            string `json:"entry_id"`
+	TradeID            string `json:"trade_id"`
+	OrderID            string `json:"order_id"`
+	TradeTime          string `json:"trade_time"`
+	TradeType          string `json:"trade_type"`
+	Price              string `json:"price"`
+	Size               string `json:"size"`
+	Commission         string `json:"commission"`
+	ProductID          string `json:"product_id"`
+	LiquidityIndicator string `json:"liquidity_indicator"`
+	SizeInQuote        bool   `json:"size_in_quote"`
+	Side               string `json:"side"`
 }
 
 // fillsPage is the body of a List Fills answer. An empty Cursor means the last page.
@@ -75,8 +76,17 @@ func (f fill) side() coach.Side {
 	return ""
 }
 
-// trade normalizes the fill to a coach.Trade, taking side when the fill names none. The result
-// is validated: every error is EINVALID and names the fill.
+// liquidity reads liquidity_indicator: MAKER or TAKER in any case; UNKNOWN_LIQUIDITY_INDICATOR,
+// none or anything else is unknown ("", as ccxt maps it to null).
+func (f fill) liquidity() coach.Liquidity {
+	l, _ := coach.ParseLiquidity(f.LiquidityIndicator)
+	return l
+}
+
+// trade normalizes the fill to a coach.Trade, taking side when the fill names none: ExtID is
+// entry_id (trade_id without one), OrderID order_id, ExchangeTradeID trade_id (ccxt's id) and
+// Liquidity liquidity_indicator. The result is validated: every error is EINVALID and names the
+// fill.
 func (f fill) trade(side coach.Side) (coach.Trade, error) {
 	id := f.extID()
 	if s := f.side(); s != "" {
@@ -114,14 +124,17 @@ func (f fill) trade(side coach.Side) (coach.Trade, error) {
 		return coach.Trade{}, coach.Errorf(coach.EINVALID, "coinbase fill %s: trade_time: not RFC 3339", wire.Clip(id))
 	}
 	t := coach.Trade{
-		Broker: coach.BrokerCoinbase,
-		ExtID:  id,
-		Symbol: sym,
-		Side:   side,
-		Qty:    qty,
-		Price:  price,
-		Fee:    fee,
-		TS:     ts.UTC(),
+		Broker:          coach.BrokerCoinbase,
+		ExtID:           id,
+		Symbol:          sym,
+		Side:            side,
+		Qty:             qty,
+		Price:           price,
+		Fee:             fee,
+		TS:              ts.UTC(),
+		OrderID:         f.OrderID,
+		ExchangeTradeID: f.TradeID,
+		Liquidity:       f.liquidity(),
 	}
 	if fee.Valid {
 		t.FeeAsset = sym.Quote()

@@ -24,6 +24,7 @@ func seedTestdata(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"fills":[{"entry_id":"e","price":"1e999999999","size":"1","product_id":"BTC-USD","side":"BUY","trade_time":"2024-01-01T00:00:00Z","size_in_quote":true}]}`))
+	f.Add([]byte(`{"fills":[{"entry_id":"e","trade_id":"t\u0085","order_id":"o","liquidity_indicator":"maker","price":"1","size":"1","product_id":"BTC-USD","side":"BUY","trade_time":"2024-01-01T00:00:00Z"}]}`))
 	f.Add([]byte(`{"candles":[{"start":"-1","low":"NaN","high":"Inf","open":"1","close":"1","volume":"-1"}]}`))
 }
 
@@ -51,7 +52,8 @@ func FuzzDecodeFills(f *testing.F) {
 				t.Fatalf("trade does not validate: %v", err)
 			}
 			if tr.Broker != "coinbase" || tr.ExtID != fl.extID() || tr.Qty.Sign() <= 0 || tr.Price.Sign() <= 0 ||
-				tr.Fee.Valid && tr.FeeAsset != tr.Symbol.Quote() || tr.TS.Location() != time.UTC {
+				tr.Fee.Valid && tr.FeeAsset != tr.Symbol.Quote() || tr.TS.Location() != time.UTC ||
+				tr.OrderID != fl.OrderID || tr.ExchangeTradeID != fl.TradeID || tr.Liquidity != "" && !strings.EqualFold(string(tr.Liquidity), fl.LiquidityIndicator) {
 				t.Fatalf("insane trade %+v from %+v", tr, fl)
 			}
 			if !fl.SizeInQuote && !tr.Qty.Equal(mustAmount(t, fl.Size)) {

@@ -14,7 +14,8 @@ import (
 // /api/v3/brokerage/orders/historical/fills — into trades without any HTTP, so that a researcher
 // can normalize payloads stored earlier. Each fill becomes exactly the coach.Trade Client.Fills
 // would import from it (the same decoding and normalization code, so the same bits): Broker
-// "coinbase", ExtID, Symbol, Side, Qty, Price, Fee, FeeAsset and TS set; ID, UserID and
+// "coinbase", ExtID (entry_id), Symbol, Side, Qty, Price, Fee, FeeAsset, TS, OrderID (order_id),
+// ExchangeTradeID (trade_id) and Liquidity (liquidity_indicator; "" when unknown) set; ID, UserID and
 // ConnectionID are left for the store and the importer, as in every broker.FillPage. As the
 // import does, it skips entries that are not trades (trade_type REVERSAL, CORRECTION,
 // SYNTHETIC), keeps the first of fills repeating an ExtID, and returns the trades sorted by (TS,

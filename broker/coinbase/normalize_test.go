@@ -2,9 +2,11 @@ package coinbase
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,18 +33,21 @@ func TestNormalizeFillsSamples(t *testing.T) {
 		{file: "coinbase_fills.json", sides: sampleOrderSides, want: []coach.Trade{{
 			Broker: "coinbase", ExtID: "22222-2222222-22222222", Symbol: "BTC-USD", Side: coach.Sell, // side from the order
 			Qty: dec("0.001"), Price: dec("10000.00"), Fee: decimal.NewNullDecimal(dec("1.25")), FeeAsset: "USD",
-			TS: time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC)}}},
+			TS:      time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC),
+			OrderID: "0000-000000-000000", ExchangeTradeID: "1111-11111-111111", Liquidity: ""}}}, // UNKNOWN_LIQUIDITY_INDICATOR
 		// The same page without its order's side cannot be normalized.
 		{file: "coinbase_fills.json", code: coach.EINVALID},
 		{file: "coinbase_fills_docs_variant_side_BUY.json", want: []coach.Trade{{
 			Broker: "coinbase", ExtID: "22222-2222222-22222222", Symbol: "BTC-USD", Side: coach.Buy,
 			Qty: dec("0.001"), Price: dec("10000.00"), Fee: decimal.NewNullDecimal(dec("1.25")), FeeAsset: "USD",
-			TS: time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC)}}},
+			TS:      time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC),
+			OrderID: "0000-000000-000000", ExchangeTradeID: "1111-11111-111111", Liquidity: ""}}}, // UNKNOWN_LIQUIDITY_INDICATOR
 		// size_in_quote: Qty = 0.0046830664333996 / 21220.64, to 18 places.
 		{file: "coinbase_fills_ccxt_sample.json", want: []coach.Trade{{
 			Broker: "coinbase", ExtID: "b88b82cc89e326a2778874795102cbafd08dd979a2a7a3c69603fc4c23c2e010", Symbol: "BTC-USDT", Side: coach.Buy,
 			Qty: dec("0.000000220684504963"), Price: dec("21220.64"), Fee: decimal.NewNullDecimal(dec("0.0000280983986004")), FeeAsset: "USDT",
-			TS: time.Date(2023, 1, 18, 1, 37, 38, 91377090, time.UTC)}}},
+			TS:      time.Date(2023, 1, 18, 1, 37, 38, 91377090, time.UTC),
+			OrderID: "813a53c5-3e39-47bb-863d-2faf685d22d8", ExchangeTradeID: "cdc39e45-bbd3-44ec-bf02-61742dfb16a1"}}},
 		// Saved answers that are not fills pages.
 		{file: "coinbase_candles.json", code: coach.EINVALID},
 		{file: "coinbase_error_403_missing_scopes.json", code: coach.EINVALID},
@@ -152,6 +157,50 @@ func TestNormalizeFillsSkipsAsTheImportDoes(t *testing.T) {
 	one := `{"fills":[{"entry_id":"e","order_id":"o","price":"1","size":"1","product_id":"BTC-USD","trade_time":"2024-01-01T00:00:00Z"}]}`
 	if got, err := NormalizeFills([]byte(one), map[string]coach.Side{"o": "sell"}); err != nil || got[0].Side != coach.Sell {
 		t.Errorf("side from order %q: %v, %v", "sell", got, err)
+	}
+}
+
+// TestFillExchangeFields: order_id, trade_id and liquidity_indicator become OrderID,
+// ExchangeTradeID and Liquidity as ccxt reads them (order, id, takerOrMaker), the ExtID staying
+// the entry_id; an id out of range refuses the fill, naming the field.
+func TestFillExchangeFields(t *testing.T) {
+	t.Parallel()
+	const fill = `{"fills":[{"entry_id":"e1","trade_id":%s,"order_id":%s,"liquidity_indicator":%s,` +
+		`"trade_time":"2024-01-01T00:00:00Z","price":"100","size":"1","product_id":"ETH-USD","side":"BUY"}]}`
+	for _, tc := range []struct {
+		name                  string
+		tradeID, orderID, liq string // JSON values
+		wantTrade, wantOrder  string
+		wantLiquidity         coach.Liquidity
+		wantErr               string // a field the error names
+	}{
+		{"maker", `"t-1"`, `"o-1"`, `"MAKER"`, "t-1", "o-1", coach.Maker, ""},
+		{"taker", `"t-2"`, `"o-2"`, `"TAKER"`, "t-2", "o-2", coach.Taker, ""},
+		{"lower-case taker", `"t-3"`, `"o-3"`, `"taker"`, "t-3", "o-3", coach.Taker, ""},
+		{"unknown", `"t-4"`, `"o-4"`, `"UNKNOWN_LIQUIDITY_INDICATOR"`, "t-4", "o-4", "", ""},
+		{"another value", `"t-5"`, `"o-5"`, `"BOTH"`, "t-5", "o-5", "", ""},
+		{"absent fields", `null`, `null`, `null`, "", "", "", ""},
+		{"order id of 129 bytes", `"t-6"`, `"` + strings.Repeat("o", 129) + `"`, `"MAKER"`, "", "", "", "orderId"},
+		{"trade id with a control character", `"t\u0007"`, `"o-7"`, `"MAKER"`, "", "", "", "exchangeTradeId"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := NormalizeFills([]byte(fmt.Sprintf(fill, tc.tradeID, tc.orderID, tc.liq)), nil)
+			if tc.wantErr != "" {
+				if coach.ErrorCode(err) != coach.EINVALID || !strings.Contains(coach.ErrorMessage(err), tc.wantErr+":") {
+					t.Fatalf("err = %v, want EINVALID naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != 1 {
+				t.Fatalf("NormalizeFills = %v, %v", got, err)
+			}
+			tr := got[0]
+			if tr.ExtID != "e1" || tr.ExchangeTradeID != tc.wantTrade || tr.OrderID != tc.wantOrder || tr.Liquidity != tc.wantLiquidity {
+				t.Errorf("ExtID %q, ExchangeTradeID %q, OrderID %q, Liquidity %q; want e1, %q, %q, %q",
+					tr.ExtID, tr.ExchangeTradeID, tr.OrderID, tr.Liquidity, tc.wantTrade, tc.wantOrder, tc.wantLiquidity)
+			}
+		})
 	}
 }
 

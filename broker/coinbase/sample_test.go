@@ -106,15 +106,18 @@ func TestSamples(t *testing.T) {
 		{file: "coinbase_fills.json", endpoint: "fills", status: 200, call: "fills", day: "2021-05-31", want: want{trades: []coach.Trade{{
 			Broker: "coinbase", ExtID: "22222-2222222-22222222", Symbol: "BTC-USD", Side: coach.Sell, // side from the order
 			Qty: dec("0.001"), Price: dec("10000.00"), Fee: decimal.NewNullDecimal(dec("1.25")), FeeAsset: "USD",
-			TS: time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC)}}}},
+			TS:      time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC),
+			OrderID: "0000-000000-000000", ExchangeTradeID: "1111-11111-111111", Liquidity: ""}}}}, // UNKNOWN_LIQUIDITY_INDICATOR
 		{file: "coinbase_fills_docs_variant_side_BUY.json", endpoint: "fills", status: 200, call: "fills", day: "2021-05-31", want: want{trades: []coach.Trade{{
 			Broker: "coinbase", ExtID: "22222-2222222-22222222", Symbol: "BTC-USD", Side: coach.Buy,
 			Qty: dec("0.001"), Price: dec("10000.00"), Fee: decimal.NewNullDecimal(dec("1.25")), FeeAsset: "USD",
-			TS: time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC)}}}},
+			TS:      time.Date(2021, 5, 31, 9, 59, 59, 0, time.UTC),
+			OrderID: "0000-000000-000000", ExchangeTradeID: "1111-11111-111111", Liquidity: ""}}}}, // UNKNOWN_LIQUIDITY_INDICATOR
 		{file: "coinbase_fills_ccxt_sample.json", endpoint: "fills", status: 200, call: "fills", day: "2023-01-18", want: want{trades: []coach.Trade{{
 			Broker: "coinbase", ExtID: "b88b82cc89e326a2778874795102cbafd08dd979a2a7a3c69603fc4c23c2e010", Symbol: "BTC-USDT", Side: coach.Buy,
 			Qty: dec("0.000000220684504963"), Price: dec("21220.64"), Fee: decimal.NewNullDecimal(dec("0.0000280983986004")), FeeAsset: "USDT",
-			TS: time.Date(2023, 1, 18, 1, 37, 38, 91377090, time.UTC)}}}},
+			TS:      time.Date(2023, 1, 18, 1, 37, 38, 91377090, time.UTC),
+			OrderID: "813a53c5-3e39-47bb-863d-2faf685d22d8", ExchangeTradeID: "cdc39e45-bbd3-44ec-bf02-61742dfb16a1"}}}},
 		{file: "coinbase_candles.json", endpoint: "candles", status: 200, call: "candles 1m", day: "2021-12-14",
 			want: want{code: coach.EINVALID}}, // the doc example's start is not on a minute
 		{file: "coinbase_candles_ccxt_sample.json", endpoint: "candles", status: 200, call: "candles 1m", day: "2023-01-10", want: want{candles: []coach.Candle{
