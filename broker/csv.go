@@ -26,7 +26,8 @@ type CSVFormat string
 const (
 	// CSVAuto detects the format from the header.
 	CSVAuto CSVFormat = ""
-	// CSVGeneric is this module's own layout: ts,symbol,side,qty,price,fee,feeAsset,extId.
+	// CSVGeneric is this module's own layout: ts,symbol,side,qty,price,fee,feeAsset,extId, and
+	// the optional orderId,exchangeTradeId,liquidity.
 	CSVGeneric CSVFormat = "generic"
 	// CSVCoinbaseFills is Coinbase's fills statement (Coinbase Pro, Advanced Trade):
 	// portfolio,trade id,product,side,created at,size,size unit,price,fee,total,price/fee/total unit.
@@ -89,7 +90,8 @@ type CSVResult struct {
 	// Format is the layout read (the detected one for CSVAuto).
 	Format CSVFormat
 	// Trades are the valid trades in file order, each passing coach.Trade.Validate, with Broker
-	// and ExtID set (UserID, ID and ConnectionID empty).
+	// and ExtID set, and OrderID, ExchangeTradeID and Liquidity where the format has them (UserID,
+	// ID and ConnectionID empty).
 	Trades []coach.Trade
 	// Errors are the first MaxCSVRowErrors invalid rows, in file order.
 	Errors []RowError
@@ -141,7 +143,7 @@ func ParseCSV(r io.Reader, opts CSVOptions) (CSVResult, error) {
 	// Room for the rows the input's size suggests, but no more than a few thousand before any row
 	// has been read: a hostile file of one huge line must not reserve memory for rows.
 	hint := min(sizeHint(r)/64, int64(opts.MaxRows), 4096)
-	p := csvParser{opts: opts, seen: make(map[uint64]int, hint), seed: maphash.MakeSeed(), extIDs: map[string]int{}}
+	p := csvParser{opts: opts, seen: make(map[uint64]int, hint), seed: maphash.MakeSeed(), extIDs: map[string]int{}, exchKeys: map[string]int{}}
 	res := CSVResult{}
 	// Trades are gathered in chunks and copied once at the end: growing one slice of large
 	// structs by doubling costs more than the parsing.
@@ -272,8 +274,8 @@ type csvParser struct {
 	seen map[uint64]int
 	seed maphash.Seed
 	// extIDs remembers the line of every ExtID the file gives, to report repeats (derived ids are
-	// distinct by construction).
-	extIDs map[string]int
+	// distinct by construction); exchKeys the line of every exchange key (coach.Trade.ExchangeKey).
+	extIDs, exchKeys map[string]int
 }
 
 // row turns one record into a trade. ignore is true for a valid row that is not a trade.
@@ -301,14 +303,25 @@ func (p *csvParser) row(layout csvLayout, rec []string, line int) (t coach.Trade
 		if err := t.Validate(); err != nil {
 			return t, false, &RowError{Line: line, Message: coach.ErrorMessage(err)}
 		}
+	} else {
+		t.ExtID = "row"
+		if err := t.Validate(); err != nil {
+			return t, false, &RowError{Line: line, Message: strings.TrimPrefix(coach.ErrorMessage(err), "trade row: ")}
+		}
+	}
+	// Two rows of one fill on the exchange (the same trade id, pair and side) would be stored once.
+	x := t.ExchangeKey()
+	if x != "" {
+		if prev, dup := p.exchKeys[x]; dup {
+			return t, false, &RowError{Line: line, Column: layout.exchangeIDColumn(), Message: "the same exchange trade id as line " + itoa(prev)}
+		}
+		p.exchKeys[x] = line
+	}
+	if given {
 		p.extIDs[t.ExtID] = line
-		return t, false, nil
+	} else {
+		t.ExtID = p.derivedID(t)
 	}
-	t.ExtID = "row"
-	if err := t.Validate(); err != nil {
-		return t, false, &RowError{Line: line, Message: strings.TrimPrefix(coach.ErrorMessage(err), "trade row: ")}
-	}
-	t.ExtID = p.derivedID(t)
 	return t, false, nil
 }
 

@@ -60,11 +60,24 @@ func TestParseCSVFormats(t *testing.T) {
 			{Broker: "csv", ExtID: "csv-", Symbol: "SOL-USDT", Side: coach.Buy, Qty: dec("10"), Price: dec("150.25"), Fee: fee("0.01"), FeeAsset: "SOL", TS: ts("2026-01-05T16:00:00Z")},
 		}},
 		{"coinbase_fills.csv", broker.CSVCoinbaseFills, 0, []coach.Trade{
-			{Broker: "coinbase", ExtID: "ETH-BTC:123", Symbol: "ETH-BTC", Side: coach.Buy, Qty: dec("0.51395867"), Price: dec("0.01936"), Fee: fee("4.9751199256E-05"), FeeAsset: "BTC", TS: ts("2020-01-21T21:12:58.902Z")},
-			{Broker: "coinbase", ExtID: "ETH-BTC:124", Symbol: "ETH-BTC", Side: coach.Sell, Qty: dec("0.51395867"), Price: dec("0.01926"), Fee: fee("4.9494219921E-05"), FeeAsset: "BTC", TS: ts("2020-01-24T20:54:19.465Z")},
-			{Broker: "coinbase", ExtID: "8a1f3c2e-7b9d-4e11-9c3a-2f6d5e4b3a21", Symbol: "BTC-USD", Side: coach.Sell, Qty: dec("0.2"), Price: dec("8745.11"), Fee: fee("8.74511"), FeeAsset: "USD", TS: ts("2020-01-21T21:13:49.280Z")},
+			// The trade id is the exchange's, as written; as the ExtID a numeric one gets its product.
+			{Broker: "coinbase", ExtID: "ETH-BTC:123", Symbol: "ETH-BTC", Side: coach.Buy, Qty: dec("0.51395867"), Price: dec("0.01936"), Fee: fee("4.9751199256E-05"), FeeAsset: "BTC", TS: ts("2020-01-21T21:12:58.902Z"), ExchangeTradeID: "123"},
+			{Broker: "coinbase", ExtID: "ETH-BTC:124", Symbol: "ETH-BTC", Side: coach.Sell, Qty: dec("0.51395867"), Price: dec("0.01926"), Fee: fee("4.9494219921E-05"), FeeAsset: "BTC", TS: ts("2020-01-24T20:54:19.465Z"), ExchangeTradeID: "124"},
+			{Broker: "coinbase", ExtID: "8a1f3c2e-7b9d-4e11-9c3a-2f6d5e4b3a21", Symbol: "BTC-USD", Side: coach.Sell, Qty: dec("0.2"), Price: dec("8745.11"), Fee: fee("8.74511"), FeeAsset: "USD", TS: ts("2020-01-21T21:13:49.280Z"), ExchangeTradeID: "8a1f3c2e-7b9d-4e11-9c3a-2f6d5e4b3a21"},
 			// size in the quote asset: 100 USD at 10000 is 0.01 BTC.
-			{Broker: "coinbase", ExtID: "BTC-USD:901", Symbol: "BTC-USD", Side: coach.Buy, Qty: dec("0.01"), Price: dec("10000.00"), Fee: fee("0.50"), FeeAsset: "USD", TS: ts("2020-02-01T10:00:00Z")},
+			{Broker: "coinbase", ExtID: "BTC-USD:901", Symbol: "BTC-USD", Side: coach.Buy, Qty: dec("0.01"), Price: dec("10000.00"), Fee: fee("0.50"), FeeAsset: "USD", TS: ts("2020-02-01T10:00:00Z"), ExchangeTradeID: "901"},
+		}},
+		// The generic layout's optional columns: what the exchange said, as ccxt names it (the
+		// rows are the Coinbase and Binance wire samples; liquidity in any case, or empty).
+		{"generic_exchange.csv", broker.CSVGeneric, 0, []coach.Trade{
+			{Broker: "csv", ExtID: "csv-", Symbol: "BTC-USDT", Side: coach.Buy, Qty: dec("0.000000220684504963"), Price: dec("21220.64"), Fee: fee("0.0000280983986004"), FeeAsset: "USDT", TS: ts("2024-01-18T01:37:38.091377090Z"),
+				OrderID: "813a53c5-3e39-47bb-863d-2faf685d22d8", ExchangeTradeID: "cdc39e45-bbd3-44ec-bf02-61742dfb16a1", Liquidity: coach.Maker},
+			{Broker: "csv", ExtID: "csv-", Symbol: "BNB-BTC", Side: coach.Buy, Qty: dec("12"), Price: dec("4.000001"), Fee: fee("10.1"), FeeAsset: "BNB", TS: ts("2017-07-12T13:19:09.590Z"),
+				OrderID: "100234", ExchangeTradeID: "28457", Liquidity: coach.Taker},
+			// The other side of a self-trade: the same trade id, another fill.
+			{Broker: "csv", ExtID: "csv-", Symbol: "BNB-BTC", Side: coach.Sell, Qty: dec("12"), Price: dec("4.000001"), Fee: fee("10.1"), FeeAsset: "BNB", TS: ts("2017-07-12T13:19:09.590Z"),
+				OrderID: "100235", ExchangeTradeID: "28457", Liquidity: coach.Maker},
+			{Broker: "csv", ExtID: "mine-7", Symbol: "SOL-USDT", Side: coach.Sell, Qty: dec("10"), Price: dec("150.25"), TS: ts("2026-01-05T16:00:00Z")},
 		}},
 		{"coinbase_transactions.csv", broker.CSVCoinbaseTransactions, 1, []coach.Trade{
 			{Broker: "coinbase", ExtID: "65a1b2c3d4e5f6a7b8c9d0e1", Symbol: "BTC-USD", Side: coach.Buy, Qty: dec("0.0015"), Price: dec("42850.12"), Fee: fee("1.99"), FeeAsset: "USD", TS: ts("2024-01-15T10:23:45Z")},
@@ -207,6 +220,41 @@ func TestParseCSVRowErrors(t *testing.T) {
 	}
 }
 
+// TestParseCSVExchangeColumnErrors: the generic layout's orderId, exchangeTradeId and liquidity
+// are checked like the other fields, and one fill of the exchange twice in a file is refused as a
+// repeated extId is.
+func TestParseCSVExchangeColumnErrors(t *testing.T) {
+	t.Parallel()
+	file := "ts,symbol,side,qty,price,orderId,exchangeTradeId,liquidity\n" + // line 1
+		"2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100,o1,t1,MAKER\n" + // 2 ok
+		"2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100,o2,t2,BOTH\n" + // 3 liquidity
+		"2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100," + strings.Repeat("o", 129) + ",t3,\n" + // 4 orderId (Validate)
+		"2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100,o4,\"t\x7f4\",\n" + // 5 exchangeTradeId (Validate)
+		"2026-01-05T14:04:00Z,BTC-USDT,BUY,2,101,o5,t1,TAKER\n" + // 6 the trade of line 2 again
+		"2026-01-05T14:03:00Z,BTC-USDT,SELL,1,100,o6,t1,TAKER\n" + // 7 ok: the other side of t1
+		"2026-01-05T14:03:00Z,ETH-USDT,BUY,1,100,o7,t1,taker\n" // 8 ok: t1 of another pair
+	res, err := broker.ParseCSV(strings.NewReader(file), broker.CSVOptions{SkipBadRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErrs := []broker.RowError{
+		{Line: 3, Column: "liquidity", Message: `want MAKER, TAKER or empty, got "BOTH"`},
+		{Line: 4, Message: "orderId: want at most 128 printable characters"},
+		{Line: 5, Message: "exchangeTradeId: want at most 128 printable characters"},
+		{Line: 6, Column: "exchangeTradeId", Message: "the same exchange trade id as line 2"},
+	}
+	if diff := cmp.Diff(wantErrs, res.Errors); diff != "" {
+		t.Errorf("row errors (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, tr := range res.Trades {
+		got = append(got, tr.ExchangeKey()+" "+string(tr.Liquidity))
+	}
+	if diff := cmp.Diff([]string{"BTC-USDT BUY t1 MAKER", "BTC-USDT SELL t1 TAKER", "ETH-USDT BUY t1 TAKER"}, got); diff != "" {
+		t.Errorf("trades (-want +got):\n%s", diff)
+	}
+}
+
 func TestParseCSVFileErrors(t *testing.T) {
 	t.Parallel()
 	row := "2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100\n"
@@ -259,6 +307,7 @@ func FuzzParseCSV(f *testing.F) {
 		f.Add(readFixture(f, e.Name()), false)
 	}
 	f.Add([]byte("ts,symbol,side,qty,price\n2026-01-05T14:03:00Z,BTC-USDT,BUY,1e-40,100\n"), true)
+	f.Add([]byte("ts,symbol,side,qty,price,orderId,exchangeTradeId,liquidity\n2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100,o,t,maker\n2026-01-05T14:03:00Z,BTC-USDT,BUY,1,100,,t,\n"), true)
 	f.Add([]byte("\"Date(UTC)\",\"Pair\",\"Side\",\"Price\",\"Executed\",\"Amount\",\"Fee\"\n\"x\",\"BTCUSDT\",\"BUY\",\"1\",\"E5BTC\",\"\",\"-1BNB\"\n"), true)
 	f.Add([]byte("ts,symbol,side,qty,price,fee,feeAsset,extId\n\"2026-01-05T14:03:00Z\",\"a-b\",\"SELL\",\"1\",\"1\",\"0\",\"\",\"\x00\"\n"), false)
 	f.Add(hostileCSV(40_000), true)
@@ -285,7 +334,7 @@ func FuzzParseCSV(f *testing.F) {
 		if !skip && res.BadRows != 0 {
 			t.Fatalf("%d bad rows without an error", res.BadRows)
 		}
-		seen := map[string]bool{}
+		seen, seenX := map[string]bool{}, map[string]bool{}
 		for _, tr := range res.Trades {
 			if err := tr.Validate(); err != nil {
 				t.Fatalf("invalid trade returned: %v", err)
@@ -294,6 +343,12 @@ func FuzzParseCSV(f *testing.F) {
 				t.Fatalf("ExtID %q returned twice", tr.ExtID)
 			}
 			seen[tr.ExtID] = true
+			if x := tr.ExchangeKey(); x != "" {
+				if seenX[x] {
+					t.Fatalf("exchange key %q returned twice", x)
+				}
+				seenX[x] = true
+			}
 		}
 		if len(res.Trades)+res.BadRows+res.Ignored != res.Rows {
 			t.Fatalf("rows %d != trades %d + bad %d + ignored %d", res.Rows, len(res.Trades), res.BadRows, res.Ignored)

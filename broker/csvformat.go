@@ -18,6 +18,8 @@ type csvLayout interface {
 	column(i int) string
 	// idColumn names the column of the trade id ("" if the format has none).
 	idColumn() string
+	// exchangeIDColumn names the column of the exchange's trade id ("" if the format has none).
+	exchangeIDColumn() string
 	// broker is the default Trade.Broker of the format.
 	broker() string
 }
@@ -37,7 +39,7 @@ var csvFormats = []csvFormatDef{
 	{CSVBinanceLegacy, buildBinanceLegacy},
 }
 
-const headerHelp = "ts,symbol,side,qty,price[,fee,feeAsset,extId] (generic); a Coinbase fills statement; a Coinbase transaction history; a Binance trade history"
+const headerHelp = "ts,symbol,side,qty,price[,fee,feeAsset,extId,orderId,exchangeTradeId,liquidity] (generic); a Coinbase fills statement; a Coinbase transaction history; a Binance trade history"
 
 func formatByName(f CSVFormat) *csvFormatDef {
 	for i := range csvFormats {
@@ -70,11 +72,12 @@ const (
 	spaceNoZoneF = "2006-01-02 15:04:05.999999999"
 )
 
-// ---- generic: ts,symbol,side,qty,price,fee,feeAsset,extId ----
+// ---- generic: ts,symbol,side,qty,price,fee,feeAsset,extId,orderId,exchangeTradeId,liquidity ----
 
 type genericLayout struct {
 	h                                                  header
 	ts, symbol, side, qty, price, fee, feeAsset, extID int
+	orderID, exchangeTradeID, liquidity                int
 	syms                                               symbolCache
 }
 
@@ -85,13 +88,15 @@ func buildGeneric(h header) csvLayout {
 	return &genericLayout{
 		h: h, ts: h.col("ts"), symbol: h.col("symbol"), side: h.col("side"), qty: h.col("qty"),
 		price: h.col("price"), fee: h.col("fee"), feeAsset: h.col("feeasset"), extID: h.col("extid"),
+		orderID: h.col("orderid"), exchangeTradeID: h.col("exchangetradeid"), liquidity: h.col("liquidity"),
 		syms: symbolCache{},
 	}
 }
 
-func (l *genericLayout) column(i int) string { return l.h.column(i) }
-func (l *genericLayout) idColumn() string    { return l.h.column(l.extID) }
-func (l *genericLayout) broker() string      { return coach.BrokerCSV }
+func (l *genericLayout) column(i int) string      { return l.h.column(i) }
+func (l *genericLayout) idColumn() string         { return l.h.column(l.extID) }
+func (l *genericLayout) exchangeIDColumn() string { return l.h.column(l.exchangeTradeID) }
+func (l *genericLayout) broker() string           { return coach.BrokerCSV }
 
 func (l *genericLayout) parse(rec []string) (coach.Trade, bool, *fieldError) {
 	var t coach.Trade
@@ -122,6 +127,11 @@ func (l *genericLayout) parse(rec []string) (coach.Trade, bool, *fieldError) {
 	}
 	t.FeeAsset = strings.ToUpper(field(rec, l.feeAsset))
 	t.ExtID = field(rec, l.extID)
+	t.OrderID, t.ExchangeTradeID = field(rec, l.orderID), field(rec, l.exchangeTradeID)
+	var ok bool
+	if t.Liquidity, ok = coach.ParseLiquidity(field(rec, l.liquidity)); !ok {
+		return t, false, ferr(l.h.column(l.liquidity), "want MAKER, TAKER or empty, got "+quote(field(rec, l.liquidity)))
+	}
 	return t, false, nil
 }
 
@@ -145,9 +155,10 @@ func buildCoinbaseFills(h header) csvLayout {
 	}
 }
 
-func (l *coinbaseFillsLayout) column(i int) string { return l.h.column(i) }
-func (l *coinbaseFillsLayout) idColumn() string    { return l.h.column(l.tradeID) }
-func (l *coinbaseFillsLayout) broker() string      { return coach.BrokerCoinbase }
+func (l *coinbaseFillsLayout) column(i int) string      { return l.h.column(i) }
+func (l *coinbaseFillsLayout) idColumn() string         { return l.h.column(l.tradeID) }
+func (l *coinbaseFillsLayout) exchangeIDColumn() string { return l.h.column(l.tradeID) }
+func (l *coinbaseFillsLayout) broker() string           { return coach.BrokerCoinbase }
 
 func (l *coinbaseFillsLayout) parse(rec []string) (coach.Trade, bool, *fieldError) {
 	var t coach.Trade
@@ -194,8 +205,10 @@ func (l *coinbaseFillsLayout) parse(rec []string) (coach.Trade, bool, *fieldErro
 		t.Fee = decimal.NewNullDecimal(d.Abs())
 		t.FeeAsset = sym.Quote()
 	}
-	// Coinbase Pro numbered trades per product, so a numeric id is unique only with the product.
+	// The trade id is Coinbase's (the API's trade_id): the exchange trade id as written. As the
+	// ExtID, Coinbase Pro's numeric ids (numbered per product) are unique only with the product.
 	if id := field(rec, l.tradeID); id != "" {
+		t.ExchangeTradeID = id
 		if isDigits(id) {
 			id = string(sym) + ":" + id
 		}
@@ -249,7 +262,11 @@ func buildCoinbaseTransactions(h header) csvLayout {
 
 func (l *coinbaseTxLayout) column(i int) string { return l.h.column(i) }
 func (l *coinbaseTxLayout) idColumn() string    { return l.h.column(l.id) }
-func (l *coinbaseTxLayout) broker() string      { return coach.BrokerCoinbase }
+
+// exchangeIDColumn is "": the report's ID names the app's transaction, not a fill of the
+// exchange (the API's trade_id), so it cannot recognise a fill the API imported.
+func (l *coinbaseTxLayout) exchangeIDColumn() string { return "" }
+func (l *coinbaseTxLayout) broker() string           { return coach.BrokerCoinbase }
 
 func (l *coinbaseTxLayout) parse(rec []string) (coach.Trade, bool, *fieldError) {
 	var t coach.Trade
@@ -329,9 +346,10 @@ func buildBinanceLegacy(h header) csvLayout {
 	}
 }
 
-func (l *binanceLayout) column(i int) string { return l.h.column(i) }
-func (l *binanceLayout) idColumn() string    { return "" }
-func (l *binanceLayout) broker() string      { return coach.BrokerBinance }
+func (l *binanceLayout) column(i int) string      { return l.h.column(i) }
+func (l *binanceLayout) idColumn() string         { return "" }
+func (l *binanceLayout) exchangeIDColumn() string { return "" }
+func (l *binanceLayout) broker() string           { return coach.BrokerBinance }
 
 func (l *binanceLayout) parse(rec []string) (coach.Trade, bool, *fieldError) {
 	var t coach.Trade

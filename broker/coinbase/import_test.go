@@ -20,11 +20,11 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// importRig is a Coinbase connection stored with sealed tokens in a memory store, a client whose
-// TokenStore is that connection, and an importer over the same store.
+// importRig is a Coinbase connection stored with sealed tokens in a store (memory unless said
+// otherwise), a client whose TokenStore is that connection, and an importer over the same store.
 type importRig struct {
 	fake   *brokertest.Coinbase
-	store  *memory.Store
+	store  storage.Store
 	sealer *seal.Sealer
 	conn   coach.BrokerConnection
 	client *coinbase.Client
@@ -35,14 +35,23 @@ type importRig struct {
 
 func newImportRig(t *testing.T, fills int) *importRig {
 	t.Helper()
+	return newImportRigOn(t, fills, func(t *testing.T, clock coach.Clock) storage.Store {
+		store := memory.New(memory.WithClock(clock))
+		t.Cleanup(func() { store.Close() })
+		return store
+	})
+}
+
+// newImportRigOn is newImportRig on the store newStore makes, with the user stored.
+func newImportRigOn(t *testing.T, fills int, newStore func(*testing.T, coach.Clock) storage.Store) *importRig {
+	t.Helper()
 	ctx := context.Background()
 	clock := coach.NewManualClock(time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))
 	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	fake := brokertest.NewCoinbase(brokertest.CoinbaseConfig{Clock: clock, FillsFrom: from, FillsTo: from.Add(30 * 24 * time.Hour), Seed: 3})
 	t.Cleanup(fake.Close)
 	fake.AddFills(fills)
-	store := memory.New(memory.WithClock(clock))
-	t.Cleanup(func() { store.Close() })
+	store := newStore(t, clock)
 	key := make([]byte, seal.KeySize)
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
@@ -58,6 +67,9 @@ func newImportRig(t *testing.T, fills int) *importRig {
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: coach.NewID(), Broker: coach.BrokerCoinbase,
 		Status: coach.ConnectionActive, CreatedAt: from}
 	if conn, err = coinbase.SealTokens(ctx, sealer, conn, fake.Grant()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Users().Create(ctx, coach.User{ID: conn.UserID, Email: conn.UserID + "@example.com", CreatedAt: from}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Connections().Create(ctx, conn); err != nil {
