@@ -48,7 +48,7 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 		if _, dup := seen[k]; dup {
 			continue
 		}
-		if _, dup := seen[x]; dup && x.key != "" {
+		if _, dup := seen[x]; dup { // an empty exchange key is never in seen
 			continue
 		}
 		seen[k] = struct{}{}
