@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,13 +25,31 @@ import (
 //   - naive: one autocommitted INSERT … ON CONFLICT DO NOTHING per trade, measured on 10k trades
 //     and extrapolated per row to 100k.
 //
+// Sub-benchmark "plain" imports trades without an exchange trade id (a file of the generic
+// layout); "exchange_ids" trades with one, as the API clients give them, so that the second key
+// (the exchange key and its unique index) is checked and written — by the raw COPY too.
+//
 // Run: go test -run '^$' -bench BenchmarkTradeImport -benchtime 1x ./storage/postgres/
 func BenchmarkTradeImport(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		ids  bool
+	}{{"plain", false}, {"exchange_ids", true}} {
+		b.Run(bc.name, func(b *testing.B) { benchTradeImport(b, bc.ids) })
+	}
+}
+
+func benchTradeImport(b *testing.B, exchangeIDs bool) {
 	const n, naiveN = 100_000, 10_000
 	db := MustOpenTestDBWith(b, func(c *Config) { c.MaxConns = 2 })
 	ctx := context.Background()
 	u := newUser(b, db)
 	batch := fills(n, "binance", "b")
+	if exchangeIDs {
+		for i := range batch {
+			batch[i].OrderID, batch[i].ExchangeTradeID, batch[i].Liquidity = fmt.Sprint(900000+i/2), fmt.Sprint(100000+i), coach.Taker
+		}
+	}
 	truncate := func() {
 		if _, err := db.Pool().Exec(ctx, `TRUNCATE trades CASCADE`); err != nil {
 			b.Fatal(err)
@@ -60,22 +79,22 @@ func BenchmarkTradeImport(b *testing.B) {
 		if err != nil || res.Unchanged != n {
 			b.Fatalf("reimport: %+v, %v", res, err)
 		}
+		cols := []string{"id", "user_id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id",
+			"order_id", "exchange_trade_id", "liquidity", "exchange_key"}
 		rows := make([][]any, n)
 		for i, t := range batch {
 			rows[i] = []any{coach.NewID(), u.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), numeric(t.Qty), numeric(t.Price),
-				nullNumeric(t.Fee), t.FeeAsset, t.TS, nullText(t.ConnectionID)}
+				nullNumeric(t.Fee), t.FeeAsset, t.TS, nullText(t.ConnectionID), t.OrderID, t.ExchangeTradeID, string(t.Liquidity), t.ExchangeKey()}
 		}
 		raw += timed(func() {
-			if _, err := db.Pool().CopyFrom(ctx, pgx.Identifier{"trades"},
-				[]string{"id", "user_id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id"},
-				pgx.CopyFromRows(rows)); err != nil {
+			if _, err := db.Pool().CopyFrom(ctx, pgx.Identifier{"trades"}, cols, pgx.CopyFromRows(rows)); err != nil {
 				b.Fatal(err)
 			}
 		})
 		naive += timed(func() {
 			for _, r := range rows[:naiveN] {
-				if _, err := db.Pool().Exec(ctx, `INSERT INTO trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id, broker, ext_id) DO NOTHING`, r...); err != nil {
+				if _, err := db.Pool().Exec(ctx, `INSERT INTO trades (`+strings.Join(cols, ", ")+`)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (user_id, broker, ext_id) DO NOTHING`, r...); err != nil {
 					b.Fatal(err)
 				}
 			}
