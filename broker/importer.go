@@ -50,7 +50,8 @@ type ImporterConfig struct {
 // Importer pages a broker connection's fills into storage. Build it with NewImporter; an Importer
 // not built by NewImporter returns EINVALID from Import.
 //
-// Each page is one transaction: its trades (Trades.Upsert, idempotent by (user, broker, extId)),
+// Each page is one transaction: its trades (Trades.Upsert, idempotent by (user, broker, extId) and
+// by the exchange's trade id, so a fill uploaded from the exchange's file before is a duplicate),
 // its checkpoint (Checkpoints.Put under the page's scope) and an import.progress event commit
 // together or not at all. A crashed or failed import therefore resumes, on the next Import of the
 // same connection, after the last page stored, and the progress a client saw matches what was
