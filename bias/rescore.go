@@ -111,7 +111,7 @@ func (s *Service) Rescore(ctx context.Context, userID, tagID string) (Rescored, 
 		// Never withdraw a tag for want of its own trade.
 		return out, errors.Errorf("bias: rescore %s: trade %s is not among the trades read up to it", tagID, tr.ID)
 	}
-	res, err := scoreOn(snap, trades, in.LabelFrom, cfg)
+	res, err := s.scoreVia(ctx, snap, trades, in.LabelFrom, cfg)
 	if err != nil {
 		return out, err
 	}

@@ -35,6 +35,7 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 		return err
 	}
 	revised, added := 0, 0
+	var fresh, at []int // the new tags (in out) and their coach.reflect events (in events), texts to come
 	for i, g := range tags {
 		g.UserID = userID
 		k := key{g.TradeID, g.Label}
@@ -53,11 +54,7 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 			revised++
 		default:
 			g.ID, g.Revision, g.CreatedAt = coach.NewID(), 1, now
-			if err := event(coach.EventCoachReflect, coach.ReflectPayload{
-				TagID: g.ID, TradeID: g.TradeID, Label: g.Label, Confidence: g.Confidence, Text: Reflect(g),
-			}); err != nil {
-				return err
-			}
+			fresh, at, events = append(fresh, i), append(at, len(events)), append(events, coach.Event{})
 			added++
 		}
 		out[i] = g
@@ -68,6 +65,9 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 				return err
 			}
 		}
+	}
+	if err := s.reflectEvents(ctx, userID, out, fresh, events, at); err != nil {
+		return err
 	}
 	if revised+added > 0 {
 		if err := put(ctx); err != nil {

@@ -30,6 +30,9 @@ type ServiceConfig struct {
 	// Metrics receives bias_trades_scored_total and bias_score_duration_seconds (coach.MetricTable);
 	// nil means coach.NopMetrics.
 	Metrics coach.Metrics
+	// Coach scores and writes reflections; nil means InProcess (bias/aicoach's Client runs them
+	// in the AI-coach service).
+	Coach Coach
 }
 
 // Service scores a stored user's trades and records the tags. Build it with New; a Service not
@@ -42,6 +45,7 @@ type Service struct {
 	clock   coach.Clock
 	log     *slog.Logger
 	metrics coach.Metrics
+	ai      Coach
 }
 
 // New returns a Service, or an EINVALID error naming the first missing or invalid field of cfg.
@@ -69,7 +73,10 @@ func New(cfg ServiceConfig) (*Service, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = coach.NopMetrics{}
 	}
-	return &Service{store: cfg.Store, candles: cfg.Candles, blobs: cfg.Blobs, config: cfg.Config, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}, nil
+	if cfg.Coach == nil {
+		cfg.Coach = InProcess{}
+	}
+	return &Service{store: cfg.Store, candles: cfg.Candles, blobs: cfg.Blobs, config: cfg.Config, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics, ai: cfg.Coach}, nil
 }
 
 // errNotConstructed is what a Service not built by New answers.
@@ -185,7 +192,7 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 		return Report{}, err
 	}
 	in := Input{CandlesSHA256: snap.SHA256, LabelFrom: scored[0].TS.UTC()}
-	res, err := scoreOn(snap, trades, in.LabelFrom, cfg)
+	res, err := s.scoreVia(ctx, snap, trades, in.LabelFrom, cfg)
 	if err != nil {
 		return Report{}, err
 	}
