@@ -41,7 +41,8 @@ type IndicatorResult struct {
 }
 
 // Indicators computes req with the bias/indicator functions. An unknown name, a wrong number of
-// params, a period that is not a whole number in the indicator's range, a series longer than
+// params, a period that is not a whole number in [1, MaxIndicatorPoints] (a window costs memory
+// in proportion to its period, whatever the series), a series longer than
 // MaxIndicatorPoints or High/Low not matching Close are EINVALID.
 func (InProcess) Indicators(ctx context.Context, req IndicatorRequest) (IndicatorResult, error) {
 	if ctx != nil {
@@ -73,8 +74,8 @@ func (InProcess) Indicators(ctx context.Context, req IndicatorRequest) (Indicato
 	}
 	p := make([]int, len(periods))
 	for i, x := range periods {
-		if x != math.Trunc(x) || x < 1 || x > indicator.MaxPeriod {
-			return IndicatorResult{}, coach.Errorf(coach.EINVALID, "indicator %s: param %d must be a whole number in [1, %d]", req.Name, i+1, indicator.MaxPeriod)
+		if x != math.Trunc(x) || x < 1 || x > MaxIndicatorPoints {
+			return IndicatorResult{}, coach.Errorf(coach.EINVALID, "indicator %s: param %d must be a whole number in [1, %d]", req.Name, i+1, MaxIndicatorPoints)
 		}
 		p[i] = int(x)
 	}
