@@ -108,7 +108,7 @@ type wire struct {
 }
 
 // server starts the Handler over bias.InProcess behind httptest, with a verifier on clock.
-func server(t *testing.T, cfg aicoach.HandlerConfig, clock coach.Clock) *httptest.Server {
+func server(t testing.TB, cfg aicoach.HandlerConfig, clock coach.Clock) *httptest.Server {
 	t.Helper()
 	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{key}, Nonces: memory.NewNonces(clock), Clock: clock})
 	if err != nil {
@@ -126,7 +126,7 @@ func server(t *testing.T, cfg aicoach.HandlerConfig, clock coach.Clock) *httptes
 
 // client returns a Client of srv whose traffic w records (when not nil), sent through next
 // (http.DefaultTransport when nil) after signing.
-func client(t *testing.T, srv *httptest.Server, pageBytes int, w *wire, next http.RoundTripper, clock coach.Clock) *aicoach.Client {
+func client(t testing.TB, srv *httptest.Server, pageBytes int, w *wire, next http.RoundTripper, clock coach.Clock) *aicoach.Client {
 	t.Helper()
 	if next == nil {
 		next = srv.Client().Transport
