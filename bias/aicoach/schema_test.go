@@ -8,6 +8,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/bias/aicoach"
 )
@@ -51,6 +52,7 @@ func TestSchemasDescribeRealPayloads(t *testing.T) {
 	t.Parallel()
 	schemas := compileSchemas(t)
 	trades, cs := history(600, 24*40)
+	trades[1].OrderID, trades[1].ExchangeTradeID, trades[1].Liquidity = "o1", "x1", coach.Maker // what an exchange says of a fill
 	res, err := bias.Score(trades, cs, bias.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
