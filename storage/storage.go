@@ -26,6 +26,8 @@ type Tx interface {
 	Connections() Connections
 	Trades() Trades
 	Tags() Tags
+	Disputes() Disputes
+	Notes() Notes
 	Rules() Rules
 	Digests() Digests
 	Audit() AuditLog

@@ -64,6 +64,8 @@ func newData() *data {
 type bucket struct {
 	user *coach.User // nil until the user row is created
 
+	answers answerBook // the trader's disputes and notes (answers.go)
+
 	sessions    map[string]*coach.Session
 	connections map[string]*connRec
 	trades      tradeBook

@@ -198,6 +198,12 @@ func (r repos) Trades() storage.Trades { return trades{r} }
 // Tags returns the bias tag repository.
 func (r repos) Tags() storage.Tags { return tags{r} }
 
+// Disputes returns the repository of the trader's disputes of bias labels.
+func (r repos) Disputes() storage.Disputes { return disputes{r} }
+
+// Notes returns the repository of the trader's notes on trades.
+func (r repos) Notes() storage.Notes { return notes{r} }
+
 // Rules returns the rule repository.
 func (r repos) Rules() storage.Rules { return rules{r} }
 
@@ -235,6 +241,12 @@ func (s *Store) Trades() storage.Trades { return repos{s: s}.Trades() }
 
 // Tags returns the bias tag repository; each call is its own transaction.
 func (s *Store) Tags() storage.Tags { return repos{s: s}.Tags() }
+
+// Disputes returns the dispute repository; each call is its own transaction.
+func (s *Store) Disputes() storage.Disputes { return repos{s: s}.Disputes() }
+
+// Notes returns the trade note repository; each call is its own transaction.
+func (s *Store) Notes() storage.Notes { return repos{s: s}.Notes() }
 
 // Rules returns the rule repository; each call is its own transaction.
 func (s *Store) Rules() storage.Rules { return repos{s: s}.Rules() }

@@ -389,6 +389,7 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 			}
 		})
 		b.dropTags(d, id, undo)
+		b.answers.dropTrade(d, id, undo)
 		return nil
 	})
 }

@@ -96,6 +96,7 @@ func (r users) Delete(ctx context.Context, id string) error {
 		delete(d.users, id)
 		undo.add(func() { d.users[id] = b })
 		d.unindexEmail(b.user.Email, undo)
+		b.answers.dropOwners(d, undo)
 		for _, s := range b.sessions {
 			d.dropSession(s, undo)
 		}

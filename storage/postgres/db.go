@@ -206,6 +206,12 @@ func (r repos) Trades() storage.Trades { return trades(r) }
 // Tags returns the bias tag repository.
 func (r repos) Tags() storage.Tags { return tags(r) }
 
+// Disputes returns the repository of the trader's disputes of bias labels.
+func (r repos) Disputes() storage.Disputes { return disputes(r) }
+
+// Notes returns the repository of the trader's notes on trades.
+func (r repos) Notes() storage.Notes { return notes(r) }
+
 // Rules returns the rule repository.
 func (r repos) Rules() storage.Rules { return rules(r) }
 

@@ -22,6 +22,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Trades", runTrades},
 		{"TradeSources", runTradeSources},
 		{"Tags", runTags},
+		{"Disputes", runDisputes},
+		{"Notes", runNotes},
 		{"Rules", runRules},
 		{"Digests", runDigests},
 		{"Audit", runAudit},
