@@ -28,6 +28,12 @@ type Input struct {
 	// none). Tags of earlier trades matter: a FOMO buy of last week is charged with the P/L its
 	// position realized this week. Tags of unknown trades are ignored.
 	Tags []coach.BiasTag
+	// Disputes are the trader's disputes of those tags. One with ExcludeFromAttribution takes its
+	// trade out of its label's P/L attribution: the trade still counts for the label
+	// (CountsByBias, Bucket.Trades, Bucket.Excluded), but the P/L of its lots is attributed as if
+	// it did not carry the label (to its other labels, or to Unlabelled when it has none). Other
+	// disputes change nothing. Disputes of unknown trades or labels are ignored.
+	Disputes []coach.TagDispute
 	// Rules is the evaluation of the user's rules over Trades (rules.Evaluate), or nil when the
 	// user has no rules. Verdicts decided after the week are ignored.
 	Rules *rules.Evaluation
@@ -104,6 +110,7 @@ func Build(in Input) (Payload, error) {
 
 	labels := labelIndex(in.Tags)
 	labelsOf := func(key string) []string { return labels[key] }
+	attrOf := attributionOf(labels, in.Disputes) // labelsOf less the labels excluded from attribution
 
 	// The week's trades: counts, days, fees.
 	weekKeys := make(map[string]bool)
@@ -195,7 +202,7 @@ func Build(in Input) (Payload, error) {
 		day := dayIndex(p.PeriodStart, r.ClosedAt.In(loc))
 		p.Days[day].Realized = p.Days[day].Realized.Add(r.PnL)
 		var ok bool
-		portions, ok = split(portions, r, parts[r.TradeID], labelsOf)
+		portions, ok = split(portions, r, parts[r.TradeID], attrOf)
 		if !ok {
 			p.DataQuality.UnattributedCloses++
 		}
@@ -208,8 +215,10 @@ func Build(in Input) (Payload, error) {
 	}
 
 	if in.Converter != nil {
-		p.InCurrency = currencyFigures(in.Converter, res, hist, weekKeys, parts, labelsOf, p.CountsByBias, p.Labelled.Trades, p.Unlabelled.Trades)
+		p.InCurrency = currencyFigures(in.Converter, res, hist, weekKeys, parts, attrOf, p.CountsByBias, p.Labelled.Trades, p.Unlabelled.Trades)
 	}
+
+	p.noteExclusions(hist, start, labelsOf, attrOf)
 
 	var ruleDays map[string]int
 	if in.Rules != nil {

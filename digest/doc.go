@@ -38,7 +38,8 @@
 //	fees            fees charged on the week's fills (quote-asset fees; base-asset fees at the
 //	                fill price; third-asset fees are left out and counted in dataQuality)
 //	countsByBias    {label: trades of the week carrying it}
-//	pnlByBias       {label: {realized, trades, closes}} (see below)
+//	pnlByBias       {label: {realized, trades, closes, excluded?}} (see below; excluded, when
+//	                not zero, counts the trades the trader took out of the label's attribution)
 //	labelled        {realized, trades, closes} for trades and P/L with at least one label
 //	unlabelled      {realized, trades, closes} for the rest
 //	days            [{date, trades, realized, cumulative}] Monday to Sunday
@@ -67,6 +68,12 @@
 // price), less the close's fees pro-rated by quantity (12 places), the last part the remainder —
 // and each part counts for the labels of the closing fill and of the fills that opened its lots. A part with two labels counts in both label buckets, so pnlByBias does not add up to
 // realized; labelled (each part once) plus unlabelled does, exactly.
+//
+// The trader can take a trade out of a label's attribution: a dispute of the label
+// (coach.TagDispute) with excludeFromAttribution. The trade still counts for the label (countsByBias,
+// the bucket's trades and excluded), but its parts are attributed as if it did not carry the
+// label — to its other labels, or to unlabelled. The Service reads the user's disputes
+// (storage.Disputes) for every digest it builds.
 //
 // # Minimum data
 //

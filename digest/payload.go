@@ -73,6 +73,10 @@ type Bucket struct {
 	// Closes counts the week's closing fills with at least one portion attributed to the group.
 	// A close split between groups counts in each.
 	Closes int `json:"closes"`
+	// Excluded counts, for a label, the fills of Trades that the trader took out of the label's
+	// attribution (a coach.TagDispute with ExcludeFromAttribution): the P/L of their lots is not in
+	// Realized or Closes. Absent when zero.
+	Excluded int `json:"excluded,omitempty"`
 }
 
 // Day is one local day of the week.

@@ -99,8 +99,9 @@ func ReportKey(userID string, periodStart coach.Date) string {
 
 // Weekly builds the user's digest of week and stores it.
 //
-// It loads the user (for the time zone), every trade up to the end of the week (paged) and their
-// tags; it evaluates the user's active rules over every trade up to the end of the week
+// It loads the user (for the time zone), every trade up to the end of the week (paged), their
+// tags and the user's disputes (those excluding a trade from a label's attribution are applied:
+// see Input.Disputes); it evaluates the user's active rules over every trade up to the end of the week
 // (rules.Service.EvaluateUser, candles through ServiceConfig.Candles), so streaks run over the whole history;
 // it asks Sims for the week's simulations and rebuilds the previous week from the same data for
 // VsPreviousWeek (when the user traded before this week); it converts the week's money into the
@@ -152,6 +153,10 @@ func (s *Service) weekly(ctx context.Context, userID string, week Week) (coach.D
 	if err != nil {
 		return coach.Digest{}, err
 	}
+	disputes, err := storage.ListAllDisputes(ctx, s.store.Disputes(), userID)
+	if err != nil {
+		return coach.Digest{}, err
+	}
 	eval, err := s.evaluate(ctx, userID, end)
 	if err != nil {
 		return coach.Digest{}, err
@@ -168,12 +173,13 @@ func (s *Service) weekly(ctx context.Context, userID string, week Week) (coach.D
 	}
 	in := Input{User: u, Week: week, Trades: trades, Tags: tags, Rules: eval, Simulations: sims, Converter: conv}
 	if len(trades) > 0 && trades[0].TS.Before(start) {
-		prev, err := Build(Input{User: u, Week: week.Prev(), Trades: trades, Tags: tags, Rules: eval})
+		prev, err := Build(Input{User: u, Week: week.Prev(), Trades: trades, Tags: tags, Disputes: disputes, Rules: eval})
 		if err != nil {
 			return coach.Digest{}, err
 		}
 		in.Previous = &prev
 	}
+	in.Disputes = disputes
 	p, err := Build(in)
 	if err != nil {
 		return coach.Digest{}, err
