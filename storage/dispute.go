@@ -53,7 +53,8 @@ type Disputes interface {
 	// ENOTFOUND. If the trade already has a dispute of that label, Put replaces its TagID, Reason,
 	// Note, ExcludeFromAttribution and UpdatedAt and keeps its ID and CreatedAt (d.ID is then
 	// unused). A zero CreatedAt or UpdatedAt is the store's clock; an UpdatedAt before the stored
-	// CreatedAt is taken as CreatedAt. A new dispute whose ID another dispute has is ECONFLICT.
+	// CreatedAt is taken as CreatedAt. A new dispute whose ID another dispute has is ECONFLICT
+	// (the tag is checked first).
 	// Put returns the dispute as stored. Nothing changes on error.
 	Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute, error)
 

@@ -31,9 +31,9 @@ func scanDispute(row pgx.Row) (coach.TagDispute, error) {
 const joinDispute = `{schema}.bias_tags g LEFT JOIN {schema}.tag_disputes d
 	ON d.trade_id = g.trade_id AND d.label = g.label AND d.user_id = g.user_id`
 
-// Put stores the dispute, or replaces the one of its trade and label (see storage.Disputes). The
-// tag check and the write are one statement; an id taken by another dispute is found before it,
-// so inside InTx the transaction stays usable.
+// Put stores the dispute, or replaces the one of its trade and label (see storage.Disputes). A
+// missing tag and an id taken by another dispute are found before anything is written, so inside
+// InTx the transaction stays usable; the write checks the tag again in the same statement.
 func (r disputes) Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute, error) {
 	if err := d.Validate(); err != nil {
 		return coach.TagDispute{}, err
@@ -42,13 +42,19 @@ func (r disputes) Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute
 	created, updated := orNow(d.CreatedAt, now), orNow(d.UpdatedAt, now)
 	var out coach.TagDispute
 	err := r.s.write(ctx, func(q querier) error {
-		var taken bool
-		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM {schema}.tag_disputes WHERE id = $1)
-			AND NOT EXISTS (SELECT 1 FROM {schema}.tag_disputes WHERE trade_id = $2 AND label = $3)`,
-			d.ID, d.TradeID, d.Label).Scan(&taken); err != nil {
+		notFound := coach.Errorf(coach.ENOTFOUND, "tag %s not found on trade %s with label %s", d.TagID, d.TradeID, d.Label)
+		var tagged, taken bool
+		if err := q.QueryRow(ctx, `SELECT
+				EXISTS (SELECT 1 FROM {schema}.bias_tags WHERE id = $4 AND user_id = $5 AND trade_id = $2 AND label = $3),
+				EXISTS (SELECT 1 FROM {schema}.tag_disputes WHERE id = $1)
+					AND NOT EXISTS (SELECT 1 FROM {schema}.tag_disputes WHERE trade_id = $2 AND label = $3)`,
+			d.ID, d.TradeID, d.Label, d.TagID, d.UserID).Scan(&tagged, &taken); err != nil {
 			return err
 		}
-		if taken {
+		switch {
+		case !tagged:
+			return notFound
+		case taken:
 			return coach.Errorf(coach.ECONFLICT, "a dispute with this id already exists")
 		}
 		var err error
@@ -64,8 +70,8 @@ func (r disputes) Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute
 				WHERE d.user_id = EXCLUDED.user_id
 			RETURNING `+disputeCols,
 			d.ID, d.UserID, d.TradeID, d.Label, d.TagID, d.Reason, d.Note, d.ExcludeFromAttribution, created, updated))
-		if coach.ErrorCode(formatError(err)) == coach.ENOTFOUND {
-			return coach.Errorf(coach.ENOTFOUND, "tag %s not found on trade %s with label %s", d.TagID, d.TradeID, d.Label)
+		if coach.ErrorCode(formatError(err)) == coach.ENOTFOUND { // the tag or the trade went meanwhile
+			return notFound
 		}
 		return err
 	})

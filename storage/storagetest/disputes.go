@@ -136,6 +136,9 @@ func runDisputes(t *testing.T, newStore func(*testing.T) storage.Store) {
 		foreign := dispute(oFomo, coach.DisputePlan, false)
 		foreign.ID = first.ID
 		wantCode(t, errOf(f.s.Disputes().Put(f.ctx, foreign)), coach.ECONFLICT, "Put of another user's dispute with a taken id")
+		untagged := dispute(aFomo, coach.DisputePlan, false)
+		untagged.ID, untagged.Label = first.ID, coach.LabelRevenge
+		wantCode(t, errOf(f.s.Disputes().Put(f.ctx, untagged)), coach.ENOTFOUND, "Put with a taken id and no tag (the tag is checked first)")
 		_, err := f.s.Disputes().Get(f.ctx, u.ID, aPanic.TradeID, aPanic.Label)
 		wantCode(t, err, coach.ENOTFOUND, "the refused dispute")
 	})
