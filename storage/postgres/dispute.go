@@ -160,26 +160,36 @@ func (r disputes) Tagged(ctx context.Context, userID string, tradeIDs []string) 
 	return out, err
 }
 
+// scanTagWithDispute reads a row of tagCols followed by the dispute's columns. The tag is read by
+// scanTag itself, so that the tag's columns are named and read in one place (tag.go).
 func scanTagWithDispute(row pgx.Row) (coach.TagWithDispute, error) {
 	var (
-		g                coach.TagWithDispute
 		id, tagID        *string
 		reason, note     *string
 		exclude          *bool
 		created, updated *time.Time
 	)
-	err := row.Scan(&g.ID, &g.UserID, &g.TradeID, &g.Label, &g.Confidence, &g.Features, &g.CreatedAt,
-		&id, &tagID, &reason, &note, &exclude, &created, &updated)
+	g, err := scanTag(tailRow{row, []any{&id, &tagID, &reason, &note, &exclude, &created, &updated}})
 	if err != nil {
-		return g, err
+		return coach.TagWithDispute{}, err
 	}
-	g.CreatedAt = g.CreatedAt.UTC()
+	out := coach.TagWithDispute{BiasTag: g}
 	if id != nil {
-		g.Dispute = &coach.TagDispute{ID: *id, UserID: g.UserID, TradeID: g.TradeID, Label: g.Label, TagID: *tagID,
+		out.Dispute = &coach.TagDispute{ID: *id, UserID: g.UserID, TradeID: g.TradeID, Label: g.Label, TagID: *tagID,
 			Reason: *reason, Note: *note, ExcludeFromAttribution: *exclude, CreatedAt: created.UTC(), UpdatedAt: updated.UTC()}
 	}
-	return g, nil
+	return out, nil
 }
+
+// tailRow is a row whose Scan fills tail after the destinations it is given: a scanner of the
+// leading columns reads a row that has more.
+type tailRow struct {
+	pgx.Row
+	tail []any
+}
+
+// Scan scans into dest, then tail.
+func (r tailRow) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.tail...)...) }
 
 // List returns the user's disputes in (created_at, id) order after p.After.
 func (r disputes) List(ctx context.Context, userID string, p storage.AnswerPage) ([]coach.TagDispute, error) {
