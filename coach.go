@@ -80,10 +80,10 @@
 //   - User, Session, BrokerConnection: a trader, a login, a linked broker account.
 //   - Trade: one fill, unique by (UserID, Broker, ExtID); partial fills are separate trades.
 //   - BiasTag: a behavioural label on a trade, with its Confidence and Features (the evidence).
-//   - Rule: one of the trader's own rules (Kind and Params); Digest: a stored weekly digest.
 //   - TagDispute, TradeNote: the trader answering back — disputing a label with a reason (and
 //     leaving the trade out of that label's digest attribution if they say so), and notes on any
 //     trade; TagWithDispute shows a tag with its dispute, CountDisputes counts them per label.
+//   - Rule: one of the trader's own rules (Kind and Params); Digest: a stored weekly digest.
 //   - Event: an outbox row (EventCoachReflect, EventImportProgress, EventDigestReady), written in
 //     the same transaction as the change it describes, with a ULID monotonic per user; Envelope
 //     is its wire form. Audit records who changed what.
