@@ -22,10 +22,11 @@ const MaxDisputeNote = 500
 // scored).
 //
 // A dispute is about a label on a trade: (TradeID, Label) is what it disputes and its key — a
-// trade carries at most one dispute per label. TagID records the tag (the revision of the label)
-// the trader saw when disputing. A re-score that writes a new revision of the same label on the
+// trade carries at most one dispute per label. TagID and TagRevision record the tag and its
+// revision the trader disputed. A re-score that writes a new revision of the same label on the
 // same trade keeps the dispute, which is then shown with the new revision; a re-score that drops
-// the label leaves the dispute stored but attached to no tag until the label comes back. When the
+// the label (the tag withdrawn) leaves the dispute stored but attached to no tag until the label
+// comes back, under the same or a new tag id. When the
 // trade is deleted its disputes go with it. UserID scopes it to its owner, as every row.
 //
 // Writing a dispute emits no event: it is the trader's own synchronous write, and the answer to
@@ -38,7 +39,11 @@ type TagDispute struct {
 	TradeID string `json:"tradeId"`
 	Label   string `json:"label"`
 	TagID   string `json:"tagId"`
-	Reason  string `json:"reason"`
+	// TagRevision is the revision of that tag (BiasTag.Revision) when the dispute was last
+	// written. The store sets it from the tag (a value given is ignored), so a reader can tell
+	// that the label has been revised since the trader disputed it.
+	TagRevision int    `json:"tagRevision"`
+	Reason      string `json:"reason"`
 	// Note is free text, at most MaxDisputeNote characters; "" for none.
 	Note string `json:"note"`
 	// ExcludeFromAttribution asks the digest to leave this trade out of Label's P/L attribution.

@@ -132,7 +132,7 @@ func TestAnswerJSONNames(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{"dispute", d, []string{"createdAt", "excludeFromAttribution", "id", "label", "note", "reason", "tagId", "tradeId", "updatedAt", "userId"}},
+		{"dispute", d, []string{"createdAt", "excludeFromAttribution", "id", "label", "note", "reason", "tagId", "tagRevision", "tradeId", "updatedAt", "userId"}},
 		{"note", validNote(), []string{"createdAt", "id", "text", "tradeId", "updatedAt", "userId"}},
 		{"tag with dispute", coach.TagWithDispute{BiasTag: validTag(), Dispute: &d},
 			[]string{"confidence", "createdAt", "dispute", "features", "id", "label", "revision", "tradeId", "userId"}},

@@ -50,9 +50,9 @@ type Disputes interface {
 	// Put stores d, which must be valid (coach.TagDispute.Validate), as the user d.UserID's
 	// dispute of d.Label on trade d.TradeID. d.TagID must name one of the user's tags with that
 	// trade and label; otherwise — a tag, trade or label the user does not have — Put gives
-	// ENOTFOUND. If the trade already has a dispute of that label, Put replaces its TagID, Reason,
-	// Note, ExcludeFromAttribution and UpdatedAt and keeps its ID and CreatedAt (d.ID is then
-	// unused). A zero CreatedAt or UpdatedAt is the store's clock; an UpdatedAt before the stored
+	// ENOTFOUND. TagRevision is set to that tag's current revision. If the trade already has a
+	// dispute of that label, Put replaces its TagID, TagRevision, Reason, Note,
+	// ExcludeFromAttribution and UpdatedAt and keeps its ID and CreatedAt (d.ID is then unused). A zero CreatedAt or UpdatedAt is the store's clock; an UpdatedAt before the stored
 	// CreatedAt is taken as CreatedAt. A new dispute whose ID another dispute has is ECONFLICT
 	// (the tag is checked first).
 	// Put returns the dispute as stored. Nothing changes on error.

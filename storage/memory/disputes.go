@@ -19,19 +19,20 @@ func (r disputes) Put(ctx context.Context, in coach.TagDispute) (coach.TagDisput
 	var out coach.TagDispute
 	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
 		b, ok := d.users[in.UserID]
+		var g *coach.BiasTag
 		if ok {
-			g := b.currentTag(in.TradeID, in.Label)
-			ok = g != nil && g.ID == in.TagID
+			g = b.currentTag(in.TradeID, in.Label)
 		}
-		if !ok {
+		if g == nil || g.ID != in.TagID {
 			return notFound("tag", in.TagID)
 		}
+		in.TagRevision = max(g.Revision, 1)
 		now := r.r.now()
 		b.answers.ensure()
 		k := labelKey{in.TradeID, in.Label}
 		if x := b.answers.disputes[k]; x != nil {
 			prev := *x
-			x.TagID, x.Reason, x.Note, x.ExcludeFromAttribution = in.TagID, in.Reason, in.Note, in.ExcludeFromAttribution
+			x.TagID, x.TagRevision, x.Reason, x.Note, x.ExcludeFromAttribution = in.TagID, in.TagRevision, in.Reason, in.Note, in.ExcludeFromAttribution
 			x.UpdatedAt = notBefore(stamp(in.UpdatedAt, now), x.CreatedAt)
 			undo.add(func() { *x = prev })
 			out = *x

@@ -27,30 +27,32 @@ func ExampleStore_Disputes() {
 	if _, err := store.Trades().Upsert(ctx, "trader-1", []coach.Trade{sell}); err != nil {
 		panic(err)
 	}
-	panicTag := func(id string) coach.BiasTag {
-		return coach.BiasTag{ID: id, UserID: "trader-1", TradeID: "sell-1", Label: coach.LabelPanic, Confidence: 0.7,
-			Features: json.RawMessage(`{"v":"2026.1"}`), CreatedAt: ts}
+	panicTag := func(revision int, version string) coach.BiasTag {
+		return coach.BiasTag{ID: "tag-1", Revision: revision, UserID: "trader-1", TradeID: "sell-1", Label: coach.LabelPanic,
+			Confidence: 0.7, Features: json.RawMessage(`{"v":"` + version + `"}`), CreatedAt: ts}
 	}
-	if err := store.Tags().Replace(ctx, "trader-1", []string{"sell-1"}, []coach.BiasTag{panicTag("tag-r1")}); err != nil {
+	if err := store.Tags().Replace(ctx, "trader-1", []string{"sell-1"}, []coach.BiasTag{panicTag(1, "2026.1")}); err != nil {
 		panic(err)
 	}
 
 	d, err := store.Disputes().Put(ctx, coach.TagDispute{ID: coach.NewID(), UserID: "trader-1", TradeID: "sell-1",
-		Label: coach.LabelPanic, TagID: "tag-r1", Reason: coach.DisputePlan, Note: "my stop was at -3%",
+		Label: coach.LabelPanic, TagID: "tag-1", Reason: coach.DisputePlan, Note: "my stop was at -3%",
 		ExcludeFromAttribution: true})
 	fmt.Println(d.Reason, d.Note, d.ExcludeFromAttribution, err)
 
-	// A re-score writes revision 2 of the label: the dispute stays with the trade and the label.
-	if err := store.Tags().Replace(ctx, "trader-1", []string{"sell-1"}, []coach.BiasTag{panicTag("tag-r2")}); err != nil {
+	// A re-score under a new definition writes revision 2 of the tag: the dispute stays with the
+	// trade and the label, and says which revision was disputed.
+	if err := store.Tags().Replace(ctx, "trader-1", []string{"sell-1"}, []coach.BiasTag{panicTag(2, "2026.2")}); err != nil {
 		panic(err)
 	}
 	shown, err := store.Disputes().Tagged(ctx, "trader-1", []string{"sell-1"})
-	fmt.Println(shown[0].ID, shown[0].Label, "disputed:", shown[0].Dispute != nil, "seen on", shown[0].Dispute.TagID, err)
+	g := shown[0]
+	fmt.Printf("%s revision %d, disputed at revision %d %v\n", g.Label, g.Revision, g.Dispute.TagRevision, err)
 
 	counts, err := store.Disputes().LabelCounts(ctx, "trader-1")
 	fmt.Printf("%s: %d of %d disputed %v %v\n", counts[0].Label, counts[0].Disputed, counts[0].Tags, counts[0].ByReason, err)
 	// Output:
 	// plan my stop was at -3% true <nil>
-	// tag-r2 PANIC disputed: true seen on tag-r1 <nil>
+	// PANIC revision 2, disputed at revision 1 <nil>
 	// PANIC: 1 of 1 disputed map[plan:1] <nil>
 }

@@ -18,11 +18,11 @@ import (
 // keeps its dispute.
 type disputes struct{ s *scope }
 
-const disputeCols = `d.id, d.user_id, d.trade_id, d.label, d.tag_id, d.reason, d.note, d.exclude_from_attribution, d.created_at, d.updated_at`
+const disputeCols = `d.id, d.user_id, d.trade_id, d.label, d.tag_id, d.tag_revision, d.reason, d.note, d.exclude_from_attribution, d.created_at, d.updated_at`
 
 func scanDispute(row pgx.Row) (coach.TagDispute, error) {
 	var d coach.TagDispute
-	err := row.Scan(&d.ID, &d.UserID, &d.TradeID, &d.Label, &d.TagID, &d.Reason, &d.Note, &d.ExcludeFromAttribution, &d.CreatedAt, &d.UpdatedAt)
+	err := row.Scan(&d.ID, &d.UserID, &d.TradeID, &d.Label, &d.TagID, &d.TagRevision, &d.Reason, &d.Note, &d.ExcludeFromAttribution, &d.CreatedAt, &d.UpdatedAt)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return d, err
 }
@@ -59,12 +59,12 @@ func (r disputes) Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute
 		}
 		var err error
 		out, err = scanDispute(q.QueryRow(ctx, `WITH g AS (
-				SELECT trade_id FROM {schema}.bias_tags
+				SELECT revision FROM {schema}.bias_tags
 				WHERE id = $5 AND user_id = $2 AND trade_id = $3 AND label = $4
 			)
-			INSERT INTO {schema}.tag_disputes AS d (id, user_id, trade_id, label, tag_id, reason, note, exclude_from_attribution, created_at, updated_at)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, GREATEST($10::timestamptz, $9::timestamptz) FROM g
-			ON CONFLICT (trade_id, label) DO UPDATE SET tag_id = EXCLUDED.tag_id, reason = EXCLUDED.reason,
+			INSERT INTO {schema}.tag_disputes AS d (id, user_id, trade_id, label, tag_id, tag_revision, reason, note, exclude_from_attribution, created_at, updated_at)
+			SELECT $1, $2, $3, $4, $5, g.revision, $6, $7, $8, $9::timestamptz, GREATEST($10::timestamptz, $9::timestamptz) FROM g
+			ON CONFLICT (trade_id, label) DO UPDATE SET tag_id = EXCLUDED.tag_id, tag_revision = EXCLUDED.tag_revision, reason = EXCLUDED.reason,
 				note = EXCLUDED.note, exclude_from_attribution = EXCLUDED.exclude_from_attribution,
 				updated_at = GREATEST($10::timestamptz, d.created_at)
 				WHERE d.user_id = EXCLUDED.user_id
@@ -148,7 +148,7 @@ func (r disputes) Tagged(ctx context.Context, userID string, tradeIDs []string) 
 	}
 	var out []coach.TagWithDispute
 	err := r.s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+tagCols+`, d.id, d.tag_id, d.reason, d.note, d.exclude_from_attribution, d.created_at, d.updated_at
+		rows, err := q.Query(ctx, `SELECT `+tagCols+`, d.id, d.tag_id, d.tag_revision, d.reason, d.note, d.exclude_from_attribution, d.created_at, d.updated_at
 			FROM `+joinDispute+`
 			WHERE g.user_id = $1 AND g.trade_id = ANY($2) ORDER BY g.trade_id, g.label`, userID, ids)
 		if err != nil {
@@ -165,17 +165,18 @@ func (r disputes) Tagged(ctx context.Context, userID string, tradeIDs []string) 
 func scanTagWithDispute(row pgx.Row) (coach.TagWithDispute, error) {
 	var (
 		id, tagID        *string
+		revision         *int
 		reason, note     *string
 		exclude          *bool
 		created, updated *time.Time
 	)
-	g, err := scanTag(tailRow{row, []any{&id, &tagID, &reason, &note, &exclude, &created, &updated}})
+	g, err := scanTag(tailRow{row, []any{&id, &tagID, &revision, &reason, &note, &exclude, &created, &updated}})
 	if err != nil {
 		return coach.TagWithDispute{}, err
 	}
 	out := coach.TagWithDispute{BiasTag: g}
 	if id != nil {
-		out.Dispute = &coach.TagDispute{ID: *id, UserID: g.UserID, TradeID: g.TradeID, Label: g.Label, TagID: *tagID,
+		out.Dispute = &coach.TagDispute{ID: *id, UserID: g.UserID, TradeID: g.TradeID, Label: g.Label, TagID: *tagID, TagRevision: *revision,
 			Reason: *reason, Note: *note, ExcludeFromAttribution: *exclude, CreatedAt: created.UTC(), UpdatedAt: updated.UTC()}
 	}
 	return out, nil

@@ -22,10 +22,12 @@ func (f *fixture) tagged(userID string) (a, b, c coach.Trade, aFomo, aPanic, bPa
 	return a, b, c, aFomo, aPanic, bPanic
 }
 
-// dispute returns a valid dispute of tag g with the suite's times, not yet stored.
+// dispute returns a valid dispute of tag g with the suite's times and the revision the store
+// records (g's), not yet stored.
 func dispute(g coach.BiasTag, reason string, exclude bool) coach.TagDispute {
 	return coach.TagDispute{ID: coach.NewID(), UserID: g.UserID, TradeID: g.TradeID, Label: g.Label, TagID: g.ID,
-		Reason: reason, Note: "this was my plan", ExcludeFromAttribution: exclude, CreatedAt: base, UpdatedAt: base}
+		TagRevision: max(g.Revision, 1), Reason: reason, Note: "this was my plan", ExcludeFromAttribution: exclude,
+		CreatedAt: base, UpdatedAt: base}
 }
 
 // put stores d and returns it as stored.
@@ -146,33 +148,32 @@ func runDisputes(t *testing.T, newStore func(*testing.T) storage.Store) {
 	t.Run("NewRevisionOfTheLabelKeepsTheDispute", func(t *testing.T) {
 		f := setup(t, newStore)
 		u := f.user()
-		a, b, _, _, aPanic, bPanic := f.tagged(u.ID)
+		a, b, _, aFomo, aPanic, bPanic := f.tagged(u.ID)
 		d := f.put(dispute(aPanic, coach.DisputePlan, true))
-		// A re-score writes new revisions: new tag ids, the same labels.
-		aFomo2, aPanic2 := tag(u.ID, a.ID, coach.LabelFOMO, 0.5), tag(u.ID, a.ID, coach.LabelPanic, 0.9)
-		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo2, aPanic2}), "re-score")
+		if d.TagRevision != 1 {
+			t.Errorf("dispute of revision 1: tagRevision %d", d.TagRevision)
+		}
 		tagged := func() []coach.TagWithDispute {
 			got, err := f.s.Disputes().Tagged(f.ctx, u.ID, []string{b.ID, a.ID, coach.NewID()})
 			must(t, err, "Tagged")
 			return got
 		}
-		want := sortTagged([]coach.TagWithDispute{{BiasTag: aFomo2}, {BiasTag: aPanic2, Dispute: &d}, {BiasTag: bPanic}})
-		diff(t, "tags with disputes after the re-score", want, tagged())
-		stored, err := f.s.Disputes().Get(f.ctx, u.ID, a.ID, coach.LabelPanic)
-		must(t, err, "Get")
-		if stored.TagID != aPanic.ID {
-			t.Errorf("dispute's tagId %s, want the revision the trader saw, %s", stored.TagID, aPanic.ID)
-		}
-		// Disputing again names the new revision.
-		again := dispute(aPanic2, coach.DisputePlan, true)
-		got := f.put(again)
-		if got.ID != d.ID || got.TagID != aPanic2.ID {
-			t.Errorf("dispute of the new revision: id %s tagId %s, want id %s tagId %s", got.ID, got.TagID, d.ID, aPanic2.ID)
+		// A re-score under another definition: revision 2 of the same tag.
+		aPanic2 := aPanic
+		aPanic2.Revision, aPanic2.Confidence = 2, 0.9
+		aPanic2.Features = []byte(`{"definitionVersion":"2026.2","rsi14":80}`)
+		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo, aPanic2}), "re-score to revision 2")
+		diff(t, "tags with disputes after revision 2", sortTagged([]coach.TagWithDispute{{BiasTag: aFomo}, {BiasTag: aPanic2, Dispute: &d}, {BiasTag: bPanic}}), tagged())
+		// Disputing again records the revision disputed now.
+		got := f.put(dispute(aPanic2, coach.DisputePlan, true))
+		if got.ID != d.ID || got.TagID != aPanic.ID || got.TagRevision != 2 {
+			t.Errorf("dispute of revision 2: id %s tag %s revision %d, want id %s tag %s revision 2", got.ID, got.TagID, got.TagRevision, d.ID, aPanic.ID)
 		}
 
-		// A re-score that drops the label: the dispute stays, shown with no tag and counted nowhere.
-		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo2}), "re-score without PANIC")
-		diff(t, "tags after PANIC was dropped", sortTagged([]coach.TagWithDispute{{BiasTag: aFomo2}, {BiasTag: bPanic}}), tagged())
+		// A re-score that withdraws the label: the dispute stays, shown with no tag and counted
+		// nowhere.
+		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo}), "re-score without PANIC")
+		diff(t, "tags after PANIC was withdrawn", sortTagged([]coach.TagWithDispute{{BiasTag: aFomo}, {BiasTag: bPanic}}), tagged())
 		byTrades, err := f.s.Disputes().ByTrades(f.ctx, u.ID, []string{a.ID})
 		must(t, err, "ByTrades")
 		diff(t, "the dormant dispute", []coach.TagDispute{got}, byTrades)
@@ -182,11 +183,16 @@ func runDisputes(t *testing.T, newStore func(*testing.T) storage.Store) {
 			{Label: coach.LabelFOMO, Tags: 1, ByReason: map[string]int{}},
 			{Label: coach.LabelPanic, Tags: 1, ByReason: map[string]int{}},
 		}, counts)
+		wantCode(t, errOf(f.s.Disputes().Put(f.ctx, dispute(aPanic2, coach.DisputeData, false))), coach.ENOTFOUND, "Put naming the withdrawn tag")
 
-		// The label comes back in a later revision: so does the dispute.
+		// The label comes back as a new tag: so does the dispute, which still names what was disputed.
 		aPanic3 := tag(u.ID, a.ID, coach.LabelPanic, 0.7)
-		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo2, aPanic3}), "re-score with PANIC")
-		diff(t, "tags after PANIC came back", sortTagged([]coach.TagWithDispute{{BiasTag: aFomo2}, {BiasTag: aPanic3, Dispute: &got}, {BiasTag: bPanic}}), tagged())
+		must(t, f.s.Tags().Replace(f.ctx, u.ID, []string{a.ID}, []coach.BiasTag{aFomo, aPanic3}), "re-score with PANIC")
+		diff(t, "tags after PANIC came back", sortTagged([]coach.TagWithDispute{{BiasTag: aFomo}, {BiasTag: aPanic3, Dispute: &got}, {BiasTag: bPanic}}), tagged())
+		again := f.put(dispute(aPanic3, coach.DisputePlan, true))
+		if again.ID != d.ID || again.TagID != aPanic3.ID || again.TagRevision != 1 {
+			t.Errorf("dispute of the new tag: id %s tag %s revision %d, want id %s tag %s revision 1", again.ID, again.TagID, again.TagRevision, d.ID, aPanic3.ID)
+		}
 	})
 
 	t.Run("DeleteWithdraws", func(t *testing.T) {

@@ -3,8 +3,8 @@
 --
 -- A dispute is about a label on a trade, UNIQUE (trade_id, label), not about one bias_tags row:
 -- tags are deleted and written again when a trade is re-scored (a new revision of the label), and
--- the dispute must stay. So tag_id (the revision the trader saw) is a plain column, not a foreign
--- key, and a dispute is joined to its tag by (trade_id, label). Both tables reference the trade
+-- the dispute must stay. So tag_id and tag_revision (the tag and revision the trader disputed) are
+-- plain columns, not a foreign key, and a dispute is joined to its tag by (trade_id, label). Both tables reference the trade
 -- with ON DELETE CASCADE: a deleted trade (tombstoned) takes its disputes and notes with it, and
 -- a deleted user everything (through the trade, and through user_id). The trade's owner is
 -- checked by the statements that write (user_id = the trade's user_id); every read is scoped by
@@ -17,6 +17,7 @@ CREATE TABLE tag_disputes (
 	trade_id                 text COLLATE "C" NOT NULL REFERENCES trades (id) ON DELETE CASCADE,
 	label                    text COLLATE "C" NOT NULL,
 	tag_id                   text COLLATE "C" NOT NULL,
+	tag_revision             integer NOT NULL CHECK (tag_revision >= 1),
 	reason                   text NOT NULL CHECK (reason IN ('plan', 'data', 'other')),
 	note                     text NOT NULL DEFAULT '' CHECK (char_length(note) <= 500),
 	exclude_from_attribution boolean NOT NULL DEFAULT false,
