@@ -50,6 +50,9 @@ type Config struct {
 	// Logger receives a line per job skipped (its subject is gone or refuses for good); nil
 	// discards them. transport.Mux logs failures.
 	Logger *slog.Logger
+	// Metrics receives jobs_skipped_total (coach.MetricTable); nil means coach.NopMetrics.
+	// transport.Mux counts and times every job.
+	Metrics coach.Metrics
 }
 
 // Handlers run the seed's jobs through the capability services. Build them with New; Handlers not
@@ -64,6 +67,7 @@ type Handlers struct {
 	digester  *digest.Service
 	version   string
 	log       *slog.Logger
+	metrics   coach.Metrics
 }
 
 // New returns Handlers, or an EINVALID error naming the first missing or invalid field of cfg:
@@ -85,12 +89,15 @@ func New(cfg Config) (*Handlers, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = coach.NopMetrics{}
+	}
 	version := bias.DefinitionVersion
 	if cfg.Scorer != nil {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
-		simulator: cfg.Simulator, digester: cfg.Digester, version: version, log: cfg.Logger}, nil
+		simulator: cfg.Simulator, digester: cfg.Digester, version: version, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -183,8 +190,9 @@ func (h *Handlers) settle(ctx context.Context, j transport.Job, err error) error
 	return nil
 }
 
-// skip logs that job j was skipped, and why.
+// skip counts and logs that job j was skipped, and why.
 func (h *Handlers) skip(ctx context.Context, j transport.Job, code, why string) {
+	h.metrics.Count(coach.MetricJobsSkipped, 1, "type", j.Type, "code", code)
 	h.log.WarnContext(ctx, "jobs: job skipped", "jobId", j.ID, "type", j.Type, "code", code, "reason", why)
 }
 

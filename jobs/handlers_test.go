@@ -201,8 +201,13 @@ func TestImportTradesSkipsAPausedConnection(t *testing.T) {
 	paused := f.conn
 	paused.Status = coach.ConnectionPaused
 	must(t, f.store.Connections().Update(f.ctx, paused), "pause")
+	metrics := &servicetest.Metrics{}
+	f.cfg.Metrics = metrics
 	if err := f.handlers(&recordingQueue{}).ImportTrades(f.ctx, f.job(jobs.ImportJob(f.importPayload()))); err != nil {
 		t.Errorf("paused connection: %v, want skipped (nil)", err)
+	}
+	if n := metrics.Counted(coach.MetricJobsSkipped, "type", transport.JobImportTrades, "code", string(coach.ECONFLICT)); n != 1 {
+		t.Errorf("jobs_skipped_total{import.trades, conflict} = %d, want 1", n)
 	}
 	if f.broker.calls.Load() != 0 || len(f.trades()) != 0 {
 		t.Errorf("a paused connection was imported: %d broker calls, %d trades", f.broker.calls.Load(), len(f.trades()))
