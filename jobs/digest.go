@@ -12,9 +12,11 @@ import (
 // digest.ready when run again on unchanged data. A user that is gone is skipped; other errors
 // are classified as Classify says.
 //
-// The payload names one user. The week-wide fan-out job of transport.WeeklyDigestJob (payload
-// {"week": …}, no user) is not this handler's: it is EINVALID here, dead-lettered for a person to
-// see, until a fan-out handler that lists the users whose week has closed is registered instead.
+// The payload names one user: the hourly fan-out (DigestFanout) enqueues one such job per user
+// whose local week has ended. The week-wide job of transport.WeeklyDigestJob (payload {"week":
+// …}, no user, fired Mondays 00:00 UTC, which ends no one's week but London's) is not this
+// handler's: it is EINVALID here, dead-lettered for a person to see; schedule FanoutJob hourly
+// instead.
 func (h *Handlers) DigestWeekly(ctx context.Context, j transport.Job) error {
 	if !h.constructed() {
 		return errNotConstructed

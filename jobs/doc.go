@@ -11,6 +11,7 @@
 //	score:{userId}:{from}:{to}:{definitionVersion}           ScoreID
 //	simulate:{runId}                                         SimulateID
 //	digest:{userId}:{isoWeek}                                DigestID
+//	digest.fanout:{hourStart}                                FanoutID
 //
 // Times are RFC 3339 in UTC with as many fractional digits as they need (none for whole
 // seconds). A score job names the imported window and the bias definitions it scores with: a
@@ -23,7 +24,9 @@
 // service and are idempotent: importing a window again stores no duplicate, scoring again
 // replaces the same tags and emits nothing new, running an ended simulation run returns it, and a
 // digest of unchanged data stores nothing new. The import handler asks for the scoring of what it
-// touched: after a successful import it enqueues score.bias for the imported window.
+// touched: after a successful import it enqueues score.bias for the imported window. The hourly
+// digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
+// week has just ended in their own time zone (digest.Service.Due).
 //
 // Errors are mapped by their code (Classify): a job whose subject is gone or refuses for good
 // (ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN, EGONE, or a paused or revoked connection) is skipped —

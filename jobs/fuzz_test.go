@@ -68,3 +68,9 @@ func FuzzParseDigest(f *testing.F) {
 	fuzzPayload(f, []string{`{"userId":"u1","week":"2026-W02"}`, `{"userId":"u1","week":"2020-W53"}`},
 		jobs.ParseDigest, jobs.DigestJob, func(a, b jobs.DigestPayload) bool { return a == b })
 }
+
+func FuzzParseFanout(f *testing.F) {
+	fuzzPayload(f, []string{`{"hour":"2026-11-02T05:00:00Z"}`, `{"hour":"2026-11-02T05:00:00+05:30"}`},
+		jobs.ParseFanout, func(p jobs.FanoutPayload) (transport.Job, error) { return jobs.FanoutJob(p.Hour), nil },
+		func(a, b jobs.FanoutPayload) bool { return a.Hour.Equal(b.Hour) })
+}

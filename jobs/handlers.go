@@ -106,7 +106,8 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "jobs: Handlers not constru
 func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
 // Register registers on mux the handler of each job whose service was given: import.trades
-// (Importer), score.bias (Scorer), simulate.simple (Simulator) and digest.weekly (Digester).
+// (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
+// (Digester).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -121,6 +122,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{transport.JobScoreBias, h.scorer != nil, h.ScoreBias},
 		{transport.JobSimulateSimple, h.simulator != nil, h.SimulateSimple},
 		{transport.JobDigestWeekly, h.digester != nil, h.DigestWeekly},
+		{JobDigestFanout, h.digester != nil, h.DigestFanout},
 	} {
 		if !r.on {
 			continue

@@ -75,7 +75,7 @@ func TestRegisterRegistersTheServicesGiven(t *testing.T) {
 		return coach.ErrorMessage(err) != "job x: no handler for type \""+typ+"\""
 	}
 	for typ, want := range map[string]bool{transport.JobImportTrades: false, transport.JobScoreBias: true,
-		transport.JobSimulateSimple: false, transport.JobDigestWeekly: true} {
+		transport.JobSimulateSimple: false, transport.JobDigestWeekly: true, jobs.JobDigestFanout: true} {
 		if got := registered(typ); got != want {
 			t.Errorf("%s registered: %v, want %v", typ, got, want)
 		}
