@@ -88,9 +88,17 @@ func TestRunSubmittedSimulation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	direct := mustRun(t, sim.Input{Trades: fx.stored, Tags: fx.tags, Candles: fx.candle, Scenario: fx.req.Scenario, Params: fx.req.Params})
+	// The stored result is what Simulate gives for the same request (here from its cache).
+	direct, err := svc.Simulate(ctx, fx.user, fx.req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct.Cached = false
 	if diff := cmp.Diff(direct, res); diff != "" {
-		t.Errorf("stored result (-Run +stored):\n%s", diff)
+		t.Errorf("stored result (-Simulate +stored):\n%s", diff)
+	}
+	if !res.PnL[0].Delta.Total.Equal(d("20.175")) {
+		t.Errorf("stored delta %s, want the worked example's 20.175", res.PnL[0].Delta.Total)
 	}
 	if diff := cmp.Diff([]coach.SimulationReadyPayload{{RunID: run.ID, Status: coach.SimulationDone}}, fx.readyEvents(t)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
