@@ -26,6 +26,7 @@ var payloadTypes = []struct {
 	{coach.EventImportProgress, 1, coach.ImportProgressPayload{}},
 	{coach.EventDigestReady, 1, coach.DigestReadyPayload{}},
 	{coach.EventTagRevised, 1, coach.TagRevisedPayload{}},
+	{coach.EventSimulationReady, 1, coach.SimulationReadyPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -63,6 +64,11 @@ func TestSchemasMatchTheGoTypes(t *testing.T) {
 	t.Run("error", func(t *testing.T) {
 		t.Parallel()
 		s := mustSchema(t, coach.EventImportProgress, 1)
+		compareFields(t, "error", s["properties"].(map[string]any)["error"].(map[string]any), reflect.TypeOf(coach.ErrorPayload{}))
+	})
+	t.Run("simulation error", func(t *testing.T) {
+		t.Parallel()
+		s := mustSchema(t, coach.EventSimulationReady, 1)
 		compareFields(t, "error", s["properties"].(map[string]any)["error"].(map[string]any), reflect.TypeOf(coach.ErrorPayload{}))
 	})
 	t.Run("envelope", func(t *testing.T) {
@@ -125,6 +131,9 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 			Revision: 2, Version: "2026.2", PreviousVersion: "2026.1", Confidence: 0.7, PreviousConfidence: 0.64, Reason: coach.TagRevisedVersion}},
 		{coach.EventTagRevised, coach.TagRevisedPayload{TagID: coach.NewID(), TradeID: coach.NewID(), Label: coach.LabelFOMO,
 			Revision: 3, Version: "2026.1", PreviousVersion: "2026.1", PreviousConfidence: 1, Reason: coach.TagRevisedEvidence, Withdrawn: true}},
+		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationDone}},
+		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationFailed,
+			Error: &coach.ErrorPayload{Code: string(coach.ENOTFOUND), Message: "rule not found"}}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -175,6 +184,10 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"revision 0", coach.EventTagRevised, `{` + tag + `,"revision":0,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"version","withdrawn":false}`},
 		{"unknown reason", coach.EventTagRevised, `{` + tag + `,"revision":2,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"mood","withdrawn":false}`},
 		{"withdrawn missing", coach.EventTagRevised, `{` + tag + `,"revision":2,"version":"b","previousVersion":"a","confidence":0.5,"previousConfidence":0.5,"reason":"version"}`},
+		{"run still running", coach.EventSimulationReady, `{"runId":"r1","status":"running"}`},
+		{"run without id", coach.EventSimulationReady, `{"status":"done"}`},
+		{"failure without message", coach.EventSimulationReady, `{"runId":"r1","status":"failed","error":{"code":"invalid","message":""}}`},
+		{"result in the event", coach.EventSimulationReady, `{"runId":"r1","status":"done","result":{}}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)

@@ -56,6 +56,7 @@ const (
 const (
 	MetricJobsRun          = "jobs_run_total"
 	MetricJobDuration      = "job_duration_seconds"
+	MetricJobsSkipped      = "jobs_skipped_total"
 	MetricEventsDispatched = "outbox_events_dispatched_total"
 	MetricDispatchDuration = "outbox_dispatch_duration_seconds"
 	MetricEventsPruned     = "outbox_events_pruned_total"
@@ -87,6 +88,7 @@ func MetricTable() []MetricDesc {
 	return []MetricDesc{
 		{MetricJobsRun, KindCounter, []string{"type", "outcome"}, "transport.Mux", "Jobs run, one per attempt, by job type and outcome."},
 		{MetricJobDuration, KindDuration, []string{"type", "outcome"}, "transport.Mux", "Time one job attempt took, by job type and outcome."},
+		{MetricJobsSkipped, KindCounter, []string{"type", "code"}, "jobs.Handlers", "Jobs completed without their work because their subject is gone or refuses for good (a deleted user, a revoked or paused connection), by job type and the error code that said so; jobs_run_total counts them as ok."},
 		{MetricEventsDispatched, KindCounter, nil, "outbox.Dispatcher", "Outbox events published to the bus and marked delivered."},
 		{MetricDispatchDuration, KindDuration, []string{"outcome"}, "outbox.Dispatcher", "Time one dispatch batch took (claim, publish, mark), by outcome."},
 		{MetricEventsPruned, KindCounter, nil, "outbox.Retention", "Outbox events dropped by retention."},

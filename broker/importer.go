@@ -122,6 +122,11 @@ type Summary struct {
 // recorded then); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
 // store's error, returned with the Summary of the pages stored so far.
 func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
+	return im.importRange(ctx, userID, conn, src, time.Time{}, time.Time{}, symbols)
+}
+
+// importRange is Import of the window [from, to), or of the clock's window when both are zero.
+func (im *Importer) importRange(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, from, to time.Time, symbols []coach.Symbol) (Summary, error) {
 	if im == nil || im.store == nil {
 		return Summary{}, coach.Errorf(coach.EINVALID, "broker: Importer not constructed; use broker.NewImporter")
 	}
@@ -144,7 +149,7 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 		}
 	}
 	start := time.Now()
-	sum, err := im.run(ctx, userID, conn, src, symbols)
+	sum, err := im.run(ctx, userID, conn, src, from, to, symbols)
 	im.metrics.Observe(coach.MetricImportDuration, time.Since(start), "broker", conn.Broker, "outcome", coach.Outcome(err))
 	switch {
 	case coach.ErrorCode(err) == coach.EINTERNAL:
@@ -158,10 +163,14 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 	return sum, err
 }
 
-// run is Import once the request is checked.
-func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols []coach.Symbol) (Summary, error) {
-	now := im.clock.Now().UTC()
-	sum := Summary{ConnectionID: conn.ID, Broker: conn.Broker, WindowStart: now.Add(-im.window), WindowEnd: now}
+// run is Import once the request is checked, over [from, to) or, when both are zero, the
+// clock's window.
+func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, from, to time.Time, symbols []coach.Symbol) (Summary, error) {
+	if from.IsZero() && to.IsZero() {
+		now := im.clock.Now().UTC()
+		from, to = now.Add(-im.window), now
+	}
+	sum := Summary{ConnectionID: conn.ID, Broker: conn.Broker, WindowStart: from.UTC(), WindowEnd: to.UTC()}
 	run := importRun{im: im, clock: im.clock, userID: userID, conn: conn}
 
 	err := im.store.InTx(ctx, func(tx storage.Tx) error {

@@ -80,5 +80,7 @@
 // CacheKey of (user, scenario, params, data hashes) names its result.
 //
 // The Service type runs simulations for a stored user through the storage ports and a
-// coach.CandleSource, and caches results.
+// coach.CandleSource, and caches results. It also keeps simulation runs (storage.SimulationRuns):
+// Submit stores a request as a queued run, Run runs it (the simulate.simple job; package jobs) and
+// stores its result with a simulation.ready event, Get and List read them back.
 package sim

@@ -35,6 +35,7 @@ type Tx interface {
 	Checkpoints() Checkpoints
 	Candles() Candles
 	DeadLetters() DeadLetters
+	SimulationRuns() SimulationRuns
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside

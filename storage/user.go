@@ -28,8 +28,8 @@ type Users interface {
 	Update(ctx context.Context, u coach.User) error
 
 	// Delete erases the user and everything of theirs in this store: sessions, connections, trades
-	// and tombstones, tags, rules, digests, audit rows, events, checkpoints. ENOTFOUND if there is
-	// no such user.
+	// and tombstones, tags, rules, digests, audit rows, events, checkpoints, simulation runs.
+	// ENOTFOUND if there is no such user.
 	Delete(ctx context.Context, id string) error
 
 	// List returns the users matching f in id order (byte order), at most Clamp(f.Limit), for

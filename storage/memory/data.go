@@ -17,7 +17,7 @@ type data struct {
 
 	emails        map[string]string // normalized email → user id
 	sessionTokens map[string]*coach.Session
-	owners        map[ownerKey]string // (kind, id) → user id of sessions, connections, rules, digests, tags, audit rows, trades
+	owners        map[ownerKey]string // (kind, id) → user id of sessions, connections, rules, digests, tags, audit rows, trades, runs
 	events        map[string]*coach.Event
 	undelivered   map[string]*coach.Event
 	horizon       time.Time        // events before it have been pruned
@@ -44,6 +44,7 @@ const (
 	kindTag
 	kindAudit
 	kindTrade
+	kindRun
 )
 
 func newData() *data {
@@ -80,6 +81,7 @@ type bucket struct {
 	events      []*coach.Event        // id order
 	lastEventID string                // the user's newest event id ever, pruned or not
 	checkpoints map[string]map[string]string
+	runs        map[string]*coach.SimulationRun // simulation runs by id
 }
 
 func newBucket() *bucket {
@@ -93,6 +95,7 @@ func newBucket() *bucket {
 		digests:     make(map[string]*coach.Digest),
 		digestStart: make(map[coach.Date]string),
 		checkpoints: make(map[string]map[string]string),
+		runs:        make(map[string]*coach.SimulationRun),
 	}
 }
 

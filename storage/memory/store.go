@@ -225,6 +225,9 @@ func (r repos) Candles() storage.Candles { return candles{r} }
 // DeadLetters returns the dead-letter store.
 func (r repos) DeadLetters() storage.DeadLetters { return deadLetters{r} }
 
+// SimulationRuns returns the simulation run repository.
+func (r repos) SimulationRuns() storage.SimulationRuns { return simulationRuns{r} }
+
 // The Store's own repositories: each call is its own transaction.
 
 // Users returns the user repository; each call is its own transaction.
@@ -268,3 +271,6 @@ func (s *Store) Candles() storage.Candles { return repos{s: s}.Candles() }
 
 // DeadLetters returns the dead-letter store; each call is its own transaction.
 func (s *Store) DeadLetters() storage.DeadLetters { return repos{s: s}.DeadLetters() }
+
+// SimulationRuns returns the simulation run repository; each call is its own transaction.
+func (s *Store) SimulationRuns() storage.SimulationRuns { return repos{s: s}.SimulationRuns() }

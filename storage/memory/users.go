@@ -128,6 +128,9 @@ func (r users) Delete(ctx context.Context, id string) error {
 		for _, e := range b.events {
 			d.dropEvent(e, undo)
 		}
+		for rid := range b.runs {
+			d.dropOwner(kindRun, rid, undo)
+		}
 		return nil
 	})
 }

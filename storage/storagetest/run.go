@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Checkpoints", runCheckpoints},
 		{"Candles", runCandles},
 		{"DeadLetters", runDeadLetters},
+		{"SimulationRuns", runSimulationRuns},
 		{"InTx", runInTx},
 	} {
 		t.Run(group.name, func(t *testing.T) { group.run(t, newStore) })

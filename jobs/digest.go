@@ -1,0 +1,37 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/transport"
+)
+
+// DigestWeekly is the handler of digest.weekly: it builds and stores the user's digest of the
+// payload's ISO week (digest.Service.Weekly), which stores nothing new and emits no second
+// digest.ready when run again on unchanged data. A user that is gone is skipped; other errors
+// are classified as Classify says.
+//
+// The payload names one user: the hourly fan-out (DigestFanout) enqueues one such job per user
+// whose local week has ended. The week-wide job of transport.WeeklyDigestJob (payload {"week":
+// …}, no user, fired Mondays 00:00 UTC, which ends no one's week but London's) is not this
+// handler's: it is EINVALID here, dead-lettered for a person to see; schedule FanoutJob hourly
+// instead.
+func (h *Handlers) DigestWeekly(ctx context.Context, j transport.Job) error {
+	if !h.constructed() {
+		return errNotConstructed
+	}
+	if h.digester == nil {
+		return unavailable(transport.JobDigestWeekly, "Digester")
+	}
+	p, err := ParseDigest(j.Payload)
+	if err != nil {
+		return err
+	}
+	week, err := digest.ParseWeek(p.Week)
+	if err != nil {
+		return err
+	}
+	_, err = h.digester.Weekly(ctx, p.UserID, week)
+	return h.settle(ctx, j, err)
+}

@@ -1,0 +1,37 @@
+// Package jobs is the seed's background work as SDK functions: the payloads, the deterministic
+// ids and one handler each for import.trades, score.bias, simulate.simple and digest.weekly, on
+// the queues q_import, q_score, q_sim and q_digest (transport.Queue* and transport.Job*).
+//
+// # Ids
+//
+// A job's id says exactly what makes two jobs the same, so that enqueueing the same work twice
+// runs it once (transport.Queue dedupes by id while the job is queued, running or retained):
+//
+//	import:{connectionId}:{windowStart}                      ImportID
+//	score:{userId}:{from}:{to}:{definitionVersion}           ScoreID
+//	simulate:{runId}                                         SimulateID
+//	digest:{userId}:{isoWeek}                                DigestID
+//	digest.fanout:{hourStart}                                FanoutID
+//
+// Times are RFC 3339 in UTC with as many fractional digits as they need (none for whole
+// seconds). A score job names the imported window and the bias definitions it scores with: a
+// later import (another window) is never dropped as a duplicate of an earlier score, and new
+// definitions score again what the old ones scored.
+//
+// # Handlers
+//
+// Handlers (built by New from a Config of the capability services) run each job through its
+// service and are idempotent: importing a window again stores no duplicate, scoring again
+// replaces the same tags and emits nothing new, running an ended simulation run returns it, and a
+// digest of unchanged data stores nothing new. The import handler asks for the scoring of what it
+// touched: after a successful import it enqueues score.bias for the imported window. The hourly
+// digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
+// week has just ended in their own time zone (digest.Service.Due).
+//
+// Errors are mapped by their code (Classify): a job whose subject is gone or refuses for good
+// (ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN, EGONE, or a paused or revoked connection) is skipped —
+// logged, and completed so that it is not retried; a job that is itself wrong (EINVALID: a
+// malformed payload) is returned as EINVALID, which the queue dead-letters at once; every other
+// error (EUNAVAILABLE, ERATELIMITED, ERETRYABLE, ECONFLICT, ECANCELED, EINTERNAL) is returned
+// so that the queue retries with backoff and dead-letters the job when its retries run out.
+package jobs
