@@ -32,3 +32,7 @@ func TestBlobs(t *testing.T) {
 func TestWeightBudget(t *testing.T) {
 	storagetest.RunWeightBudget(t, func(*testing.T) storage.WeightBudget { return memory.NewWeightBudget() })
 }
+
+func TestLeases(t *testing.T) {
+	storagetest.RunLeases(t, func(*testing.T) storage.Leases { return memory.NewLeases(coach.SystemClock{}) })
+}

@@ -32,3 +32,8 @@ func TestWeightBudget(t *testing.T) {
 	t.Parallel()
 	storagetest.RunWeightBudget(t, func(t *testing.T) storage.WeightBudget { return redistest.MustOpen(t).WeightBudget() })
 }
+
+func TestLeases(t *testing.T) {
+	t.Parallel()
+	storagetest.RunLeases(t, func(t *testing.T) storage.Leases { return redistest.MustOpen(t).Leases() })
+}
