@@ -45,7 +45,18 @@ type ImporterConfig struct {
 	// Metrics receives import_pages_total, import_fills_total and import_duration_seconds
 	// (coach.MetricTable); nil means coach.NopMetrics.
 	Metrics coach.Metrics
+	// Leases, when set, makes Import run at most once at a time per connection across every
+	// Importer sharing them (every worker on one Redis): Import holds the lease
+	// "import:{connectionId}" while it runs, extending it every LeaseTTL/3, and answers ECONFLICT
+	// when another run holds it.
+	Leases storage.Leases
+	// LeaseTTL is how long a lease outlives a worker that died holding it (default
+	// DefaultLeaseTTL; at least a second).
+	LeaseTTL time.Duration
 }
+
+// DefaultLeaseTTL is the LeaseTTL of an ImporterConfig that sets none.
+const DefaultLeaseTTL = 2 * time.Minute
 
 // Importer pages a broker connection's fills into storage. Build it with NewImporter; an Importer
 // not built by NewImporter returns EINVALID from Import.
@@ -63,6 +74,9 @@ type Importer struct {
 	scorer  ScoreRequester
 	log     *slog.Logger
 	metrics coach.Metrics
+	leases  storage.Leases
+	ttl     time.Duration
+	owner   string // this Importer's name in Leases
 }
 
 // NewImporter returns an Importer, or an EINVALID error naming the first missing or invalid field
@@ -73,6 +87,11 @@ func NewImporter(cfg ImporterConfig) (*Importer, error) {
 		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Store is required")
 	case cfg.Window < 0:
 		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Window: negative (%s)", cfg.Window)
+	case cfg.LeaseTTL != 0 && cfg.LeaseTTL < time.Second:
+		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.LeaseTTL: want at least 1s, got %s", cfg.LeaseTTL)
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = coach.SystemClock{}
@@ -86,7 +105,8 @@ func NewImporter(cfg ImporterConfig) (*Importer, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = coach.NopMetrics{}
 	}
-	return &Importer{store: cfg.Store, clock: cfg.Clock, window: cfg.Window, scorer: cfg.Scorer, log: cfg.Logger, metrics: cfg.Metrics}, nil
+	return &Importer{store: cfg.Store, clock: cfg.Clock, window: cfg.Window, scorer: cfg.Scorer, log: cfg.Logger, metrics: cfg.Metrics,
+		leases: cfg.Leases, ttl: cfg.LeaseTTL, owner: coach.NewID()}, nil
 }
 
 // Summary is what an import did.
@@ -119,7 +139,8 @@ type Summary struct {
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
 // symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
-// recorded then); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
+// recorded then), and ECONFLICT when Leases are set and another run of the connection holds its
+// lease (nothing is recorded then either); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
 // store's error, returned with the Summary of the pages stored so far.
 func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
 	if im == nil || im.store == nil {
@@ -143,6 +164,11 @@ func (im *Importer) Import(ctx context.Context, userID string, conn coach.Broker
 			return Summary{}, coach.Errorf(coach.EINVALID, "import: symbol %q is not BASE-QUOTE", clip(string(s), 40))
 		}
 	}
+	release, ctx, err := im.lease(ctx, conn.ID)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer release()
 	start := time.Now()
 	sum, err := im.run(ctx, userID, conn, src, symbols)
 	im.metrics.Observe(coach.MetricImportDuration, time.Since(start), "broker", conn.Broker, "outcome", coach.Outcome(err))
