@@ -38,7 +38,8 @@ type ImporterConfig struct {
 	// Window is how far back an import reaches: fills in [now-Window, now). 0 means
 	// DefaultImportWindow; negative is refused.
 	Window time.Duration
-	// Scorer, when set, is asked to score the window after a successful import.
+	// Scorer, when set, is asked to score the touched window (Summary.TouchedFrom/To) after a
+	// successful import that stored a new trade; an import that stored none asks nothing.
 	Scorer ScoreRequester
 	// Logger receives the importer's log lines (never credentials); nil discards them.
 	Logger *slog.Logger
@@ -120,10 +121,15 @@ type Summary struct {
 	Fetched int `json:"fetched"`
 	// Inserted fills were new; Duplicates were stored already; Skipped had been deleted by the user
 	// and stay deleted; Rejected failed validation (or named another broker) and were not stored.
-	Inserted   int `json:"inserted"`
-	Duplicates int `json:"duplicates"`
-	Skipped    int `json:"skipped"`
-	Rejected   int `json:"rejected"`
+	Inserted int `json:"inserted"`
+	// TouchedFrom and TouchedTo bound, [TouchedFrom, TouchedTo), the fill times of the pages that
+	// stored a new trade: the window whose scoring the new fills change (what a score.bias job
+	// is enqueued for). Both are zero when no trade was new.
+	TouchedFrom time.Time `json:"touchedFrom,omitzero"`
+	TouchedTo   time.Time `json:"touchedTo,omitzero"`
+	Duplicates  int       `json:"duplicates"`
+	Skipped     int       `json:"skipped"`
+	Rejected    int       `json:"rejected"`
 }
 
 // Import fetches the fills of conn from src for the import window (restricted to symbols when
@@ -135,7 +141,8 @@ type Summary struct {
 // when the broker or the store fails, a "failed" event carrying the error's code and safe message,
 // an import_done audit row with the outcome and, if the broker rejected the credentials
 // (EUNAUTHORIZED), the connection set to revoked with a broker_revoked audit row, all in one
-// transaction. After a successful import it asks Scorer to score the window.
+// transaction. After a successful import that stored a new trade it asks Scorer to score the
+// touched window.
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
 // symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
@@ -218,12 +225,24 @@ func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerCon
 	if err != nil {
 		return sum, run.fail(ctx, &sum, err)
 	}
-	if im.scorer != nil {
-		if err := im.scorer.RequestScore(ctx, userID, sum.WindowStart, sum.WindowEnd); err != nil {
+	if im.scorer != nil && sum.Inserted > 0 {
+		if err := im.scorer.RequestScore(ctx, userID, sum.TouchedFrom, sum.TouchedTo); err != nil {
 			return sum, err
 		}
 	}
 	return sum, nil
+}
+
+// touch widens the touched window to the times of trades.
+func (s *Summary) touch(trades []coach.Trade) {
+	for _, t := range trades {
+		if s.TouchedFrom.IsZero() || t.TS.Before(s.TouchedFrom) {
+			s.TouchedFrom = t.TS
+		}
+		if end := t.TS.Add(time.Nanosecond); end.After(s.TouchedTo) {
+			s.TouchedTo = end
+		}
+	}
 }
 
 // importRun is the state of one Import call.
@@ -264,6 +283,9 @@ func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
 				return err
 			}
 			next.Inserted += res.Inserted
+			if res.Inserted > 0 {
+				next.touch(trades)
+			}
 			next.Duplicates += res.Unchanged
 			next.Skipped += res.Skipped
 		}
