@@ -38,14 +38,26 @@ type ImporterConfig struct {
 	// Window is how far back an import reaches: fills in [now-Window, now). 0 means
 	// DefaultImportWindow; negative is refused.
 	Window time.Duration
-	// Scorer, when set, is asked to score the window after a successful import.
+	// Scorer, when set, is asked to score the touched window (Summary.TouchedFrom/To) after a
+	// successful import that stored a new trade; an import that stored none asks nothing.
 	Scorer ScoreRequester
 	// Logger receives the importer's log lines (never credentials); nil discards them.
 	Logger *slog.Logger
 	// Metrics receives import_pages_total, import_fills_total and import_duration_seconds
 	// (coach.MetricTable); nil means coach.NopMetrics.
 	Metrics coach.Metrics
+	// Leases, when set, makes Import run at most once at a time per connection across every
+	// Importer sharing them (every worker on one Redis): Import holds the lease
+	// "import:{connectionId}" while it runs, extending it every LeaseTTL/3, and answers ECONFLICT
+	// when another run holds it.
+	Leases storage.Leases
+	// LeaseTTL is how long a lease outlives a worker that died holding it (default
+	// DefaultLeaseTTL; at least a second).
+	LeaseTTL time.Duration
 }
+
+// DefaultLeaseTTL is the LeaseTTL of an ImporterConfig that sets none.
+const DefaultLeaseTTL = 2 * time.Minute
 
 // Importer pages a broker connection's fills into storage. Build it with NewImporter; an Importer
 // not built by NewImporter returns EINVALID from Import.
@@ -63,6 +75,9 @@ type Importer struct {
 	scorer  ScoreRequester
 	log     *slog.Logger
 	metrics coach.Metrics
+	leases  storage.Leases
+	ttl     time.Duration
+	owner   string // this Importer's name in Leases
 }
 
 // NewImporter returns an Importer, or an EINVALID error naming the first missing or invalid field
@@ -73,6 +88,11 @@ func NewImporter(cfg ImporterConfig) (*Importer, error) {
 		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Store is required")
 	case cfg.Window < 0:
 		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.Window: negative (%s)", cfg.Window)
+	case cfg.LeaseTTL != 0 && cfg.LeaseTTL < time.Second:
+		return nil, coach.Errorf(coach.EINVALID, "broker: ImporterConfig.LeaseTTL: want at least 1s, got %s", cfg.LeaseTTL)
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = coach.SystemClock{}
@@ -86,7 +106,8 @@ func NewImporter(cfg ImporterConfig) (*Importer, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = coach.NopMetrics{}
 	}
-	return &Importer{store: cfg.Store, clock: cfg.Clock, window: cfg.Window, scorer: cfg.Scorer, log: cfg.Logger, metrics: cfg.Metrics}, nil
+	return &Importer{store: cfg.Store, clock: cfg.Clock, window: cfg.Window, scorer: cfg.Scorer, log: cfg.Logger, metrics: cfg.Metrics,
+		leases: cfg.Leases, ttl: cfg.LeaseTTL, owner: coach.NewID()}, nil
 }
 
 // Summary is what an import did.
@@ -100,10 +121,15 @@ type Summary struct {
 	Fetched int `json:"fetched"`
 	// Inserted fills were new; Duplicates were stored already; Skipped had been deleted by the user
 	// and stay deleted; Rejected failed validation (or named another broker) and were not stored.
-	Inserted   int `json:"inserted"`
-	Duplicates int `json:"duplicates"`
-	Skipped    int `json:"skipped"`
-	Rejected   int `json:"rejected"`
+	Inserted int `json:"inserted"`
+	// TouchedFrom and TouchedTo bound, [TouchedFrom, TouchedTo), the fill times of the pages that
+	// stored a new trade: the window whose scoring the new fills change (what a score.bias job
+	// is enqueued for). Both are zero when no trade was new.
+	TouchedFrom time.Time `json:"touchedFrom,omitzero"`
+	TouchedTo   time.Time `json:"touchedTo,omitzero"`
+	Duplicates  int       `json:"duplicates"`
+	Skipped     int       `json:"skipped"`
+	Rejected    int       `json:"rejected"`
 }
 
 // Import fetches the fills of conn from src for the import window (restricted to symbols when
@@ -115,11 +141,13 @@ type Summary struct {
 // when the broker or the store fails, a "failed" event carrying the error's code and safe message,
 // an import_done audit row with the outcome and, if the broker rejected the credentials
 // (EUNAUTHORIZED), the connection set to revoked with a broker_revoked audit row, all in one
-// transaction. After a successful import it asks Scorer to score the window.
+// transaction. After a successful import that stored a new trade it asks Scorer to score the
+// touched window.
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
 // symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
-// recorded then); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
+// recorded then), and ECONFLICT when Leases are set and another run of the connection holds its
+// lease (nothing is recorded then either); ECANCELED, wrapping ctx's error, when ctx ends; otherwise the broker's or the
 // store's error, returned with the Summary of the pages stored so far.
 func (im *Importer) Import(ctx context.Context, userID string, conn coach.BrokerConnection, src Broker, symbols ...coach.Symbol) (Summary, error) {
 	return im.importRange(ctx, userID, conn, src, time.Time{}, time.Time{}, symbols)
@@ -148,6 +176,11 @@ func (im *Importer) importRange(ctx context.Context, userID string, conn coach.B
 			return Summary{}, coach.Errorf(coach.EINVALID, "import: symbol %q is not BASE-QUOTE", clip(string(s), 40))
 		}
 	}
+	release, ctx, err := im.lease(ctx, conn.ID)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer release()
 	start := time.Now()
 	sum, err := im.run(ctx, userID, conn, src, from, to, symbols)
 	im.metrics.Observe(coach.MetricImportDuration, time.Since(start), "broker", conn.Broker, "outcome", coach.Outcome(err))
@@ -201,12 +234,24 @@ func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerCon
 	if err != nil {
 		return sum, run.fail(ctx, &sum, err)
 	}
-	if im.scorer != nil {
-		if err := im.scorer.RequestScore(ctx, userID, sum.WindowStart, sum.WindowEnd); err != nil {
+	if im.scorer != nil && sum.Inserted > 0 {
+		if err := im.scorer.RequestScore(ctx, userID, sum.TouchedFrom, sum.TouchedTo); err != nil {
 			return sum, err
 		}
 	}
 	return sum, nil
+}
+
+// touch widens the touched window to the times of trades.
+func (s *Summary) touch(trades []coach.Trade) {
+	for _, t := range trades {
+		if s.TouchedFrom.IsZero() || t.TS.Before(s.TouchedFrom) {
+			s.TouchedFrom = t.TS
+		}
+		if end := t.TS.Add(time.Nanosecond); end.After(s.TouchedTo) {
+			s.TouchedTo = end
+		}
+	}
 }
 
 // importRun is the state of one Import call.
@@ -247,6 +292,9 @@ func (r importRun) page(ctx context.Context, sum *Summary, p FillPage) error {
 				return err
 			}
 			next.Inserted += res.Inserted
+			if res.Inserted > 0 {
+				next.touch(trades)
+			}
 			next.Duplicates += res.Unchanged
 			next.Skipped += res.Skipped
 		}

@@ -422,14 +422,26 @@ func TestImportAsksForScoring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if scorer.calls.Load() != 1 || !scorer.from.Equal(importNow.Add(-7*24*time.Hour)) || !scorer.to.Equal(importNow) {
-		t.Errorf("scorer: %d calls, [%v, %v)", scorer.calls.Load(), scorer.from, scorer.to)
+	if scorer.calls.Load() != 1 || !scorer.from.Equal(sum.TouchedFrom) || !scorer.to.Equal(sum.TouchedTo) || sum.TouchedFrom.Before(sum.WindowStart) {
+		t.Errorf("scorer: %d calls, [%v, %v), want 1 for the touched [%v, %v)", scorer.calls.Load(), scorer.from, scorer.to, sum.TouchedFrom, sum.TouchedTo)
 	}
-	// Pages older than the window hold nothing: only the last 7 days are stored.
+	// Pages older than the window hold nothing: only the last 7 days are stored. The touched
+	// window holds every new trade.
 	for _, tr := range f.trades(t) {
 		if tr.TS.Before(sum.WindowStart) {
 			t.Errorf("trade %s at %v is before the window", tr.ExtID, tr.TS)
 		}
+		if tr.TS.Before(sum.TouchedFrom) || !tr.TS.Before(sum.TouchedTo) {
+			t.Errorf("trade %s at %v is outside the touched window [%v, %v)", tr.ExtID, tr.TS, sum.TouchedFrom, sum.TouchedTo)
+		}
+	}
+	// A re-import stores nothing new and touches nothing.
+	again, err := f.imp.Import(context.Background(), f.user, conn, newPagedBroker("coinbase", "cb", []string{"fills"}, 12, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Inserted != 0 || !again.TouchedFrom.IsZero() || !again.TouchedTo.IsZero() || scorer.calls.Load() != 1 {
+		t.Errorf("re-import: inserted %d, touched [%v, %v), scorer calls %d; want nothing new", again.Inserted, again.TouchedFrom, again.TouchedTo, scorer.calls.Load())
 	}
 	if sum.Inserted == 0 || sum.Inserted >= 12 {
 		t.Errorf("inserted %d, want some but not all of 12", sum.Inserted)

@@ -98,7 +98,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 			}
 			continue
 		}
-		c.noteWeight(header)
+		c.noteWeight(ctx, header)
 		switch {
 		case status >= 200 && status < 300:
 			return r.decode(data)
@@ -110,11 +110,29 @@ func (c *Client) do(ctx context.Context, r request) error {
 			attempt--
 		case status == http.StatusTooManyRequests || status == http.StatusTeapot || status >= 500:
 			wait := wire.RetryWait(header, c.cfg.Clock.Now(), c.cfg.BaseDelay, c.cfg.MaxDelay, attempt)
+			if status != http.StatusTooManyRequests && status != http.StatusTeapot {
+				// A 5xx says nothing about the IP's weight: only this request waits.
+				if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
+					return formatError(status, data, c.secrets())
+				}
+				if err := c.cfg.Sleep(ctx, wait); err != nil {
+					return ended(ctx, err)
+				}
+				continue
+			}
+			// A 429 or 418 is about the IP: with a shared Budget every client waits out the
+			// Retry-After (the next awaitWeight waits on the pause), even when this one gives up.
+			shared, err := c.pauseBudget(ctx, wait)
+			if err != nil {
+				return ended(ctx, err)
+			}
 			if attempt >= c.cfg.MaxAttempts || wait > c.cfg.MaxDelay {
 				return formatError(status, data, c.secrets())
 			}
-			if err := c.cfg.Sleep(ctx, wait); err != nil {
-				return ended(ctx, err)
+			if !shared {
+				if err := c.cfg.Sleep(ctx, wait); err != nil {
+					return ended(ctx, err)
+				}
 			}
 		default:
 			return formatError(status, data, c.secrets())

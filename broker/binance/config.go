@@ -13,7 +13,11 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/internal/wire"
+	"github.com/tradecoach/coach/storage"
 )
+
+// DefaultBudgetKey is the Budget key of clients that set no BudgetKey.
+const DefaultBudgetKey = "binance:weight"
 
 // DefaultBaseURL is Binance's production REST host.
 const DefaultBaseURL = "https://api.binance.com"
@@ -57,6 +61,16 @@ type Config struct {
 	WeightLimit int
 	SlowdownAt  float64
 
+	// Budget, when set, is where the client draws request weight from instead of its own count:
+	// give every client that calls Binance from one IP (every worker, every connection) the same
+	// Budget (a storage.WeightBudget shared in Redis) so that together they stay within
+	// WeightLimit × SlowdownAt a minute, and a 429 or 418 pauses all of them until its
+	// Retry-After ends. The budget's minutes are read on Clock corrected by Binance's offset.
+	Budget storage.WeightBudget
+	// BudgetKey names the budget in Budget (default DefaultBudgetKey); clients behind different
+	// IPs use different keys.
+	BudgetKey string
+
 	// MaxAttempts bounds the tries of one request on 429, 418, 5xx and network errors (default 6).
 	MaxAttempts int
 	// BaseDelay is the first wait when the server gives no Retry-After; it doubles per attempt
@@ -96,6 +110,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SlowdownAt == 0 {
 		c.SlowdownAt = 0.9
+	}
+	if c.BudgetKey == "" {
+		c.BudgetKey = DefaultBudgetKey
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = wire.DefaultMaxAttempts

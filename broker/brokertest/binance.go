@@ -62,6 +62,8 @@ type Binance struct {
 	skew     time.Duration
 	minute   time.Time // the weight minute, by server time
 	used     int
+	peak     int // the most weight any one minute used
+	overruns int // requests that found their minute's weight past the limit
 	requests int
 	paths    map[string]int
 }
@@ -166,6 +168,22 @@ func (f *Binance) UsedWeight() int {
 	return f.used
 }
 
+// PeakWeight returns the most request weight any one minute (by server time) has used so far,
+// the requests answered 429 included.
+func (f *Binance) PeakWeight() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.peak
+}
+
+// Overruns returns how many requests came while their minute's weight was past WeightLimit (each
+// answered 429, as Binance does): clients that share a budget well cause none.
+func (f *Binance) Overruns() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.overruns
+}
+
 func (f *Binance) serverNowLocked() time.Time { return f.cfg.Clock.Now().Add(f.skew) }
 
 // endpoint wraps a handler: scripted faults, request weight (429 past the limit, the used weight
@@ -182,6 +200,10 @@ func (f *Binance) endpoint(weight int, signed bool, h func(w http.ResponseWriter
 		}
 		f.used += weight
 		used := f.used
+		f.peak = max(f.peak, used)
+		if used > f.cfg.WeightLimit {
+			f.overruns++
+		}
 		f.mu.Unlock()
 		w.Header().Set("X-MBX-USED-WEIGHT", strconv.Itoa(used))
 		w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))

@@ -28,3 +28,11 @@ func TestRateLimiter(t *testing.T) {
 func TestBlobs(t *testing.T) {
 	storagetest.RunBlobs(t, func(*testing.T) storage.Blobs { return memory.NewBlobs() })
 }
+
+func TestWeightBudget(t *testing.T) {
+	storagetest.RunWeightBudget(t, func(*testing.T) storage.WeightBudget { return memory.NewWeightBudget() })
+}
+
+func TestLeases(t *testing.T) {
+	storagetest.RunLeases(t, func(*testing.T) storage.Leases { return memory.NewLeases(coach.SystemClock{}) })
+}

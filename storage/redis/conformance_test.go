@@ -27,3 +27,13 @@ func TestRateLimiter(t *testing.T) {
 	t.Parallel()
 	storagetest.RunRateLimiter(t, func(t *testing.T) storage.RateLimiter { return redistest.MustOpen(t).RateLimiter() })
 }
+
+func TestWeightBudget(t *testing.T) {
+	t.Parallel()
+	storagetest.RunWeightBudget(t, func(t *testing.T) storage.WeightBudget { return redistest.MustOpen(t).WeightBudget() })
+}
+
+func TestLeases(t *testing.T) {
+	t.Parallel()
+	storagetest.RunLeases(t, func(t *testing.T) storage.Leases { return redistest.MustOpen(t).Leases() })
+}

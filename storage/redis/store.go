@@ -50,8 +50,8 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Store holds the Redis-backed stores of one deployment: Cache, Idempotency, Nonces and
-// RateLimiter, all under one key prefix. It is safe for concurrent use.
+// Store holds the Redis-backed stores of one deployment: Cache, Idempotency, Nonces,
+// RateLimiter, WeightBudget and Leases, all under one key prefix. It is safe for concurrent use.
 type Store struct {
 	client goredis.UniversalClient
 	owned  bool // Close closes client: Open made it
@@ -61,6 +61,8 @@ type Store struct {
 	idem    *Idempotency
 	nonces  *Nonces
 	limiter *RateLimiter
+	budget  *WeightBudget
+	leases  *Leases
 }
 
 // New returns a Store over client, which stays the caller's to close. Only cfg.Prefix is used.
@@ -77,6 +79,8 @@ func New(client goredis.UniversalClient, cfg Config) (*Store, error) {
 	s.idem = &Idempotency{client: client, prefix: cfg.Prefix + "idem:"}
 	s.nonces = &Nonces{client: client, prefix: cfg.Prefix + "nonce:"}
 	s.limiter = &RateLimiter{limiter: redis_rate.NewLimiter(client), prefix: cfg.Prefix + "rate:"}
+	s.budget = &WeightBudget{client: client, prefix: cfg.Prefix + "budget:"}
+	s.leases = &Leases{client: client, prefix: cfg.Prefix + "lease:"}
 	return s, nil
 }
 
@@ -119,6 +123,14 @@ func (s *Store) Nonces() *Nonces { return s.nonces }
 
 // RateLimiter returns the storage.RateLimiter of this store.
 func (s *Store) RateLimiter() *RateLimiter { return s.limiter }
+
+// WeightBudget returns the storage.WeightBudget of this store: every Store on the same server and
+// prefix shares its budgets.
+func (s *Store) WeightBudget() *WeightBudget { return s.budget }
+
+// Leases returns the storage.Leases of this store: every Store on the same server and prefix
+// sees the same leases.
+func (s *Store) Leases() *Leases { return s.leases }
 
 // Prefix returns the key prefix of this store.
 func (s *Store) Prefix() string { return s.prefix }

@@ -1,0 +1,58 @@
+package broker
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// ImportLeaseKey is the storage.Leases key an Importer holds while it imports connectionID.
+func ImportLeaseKey(connectionID string) string { return "import:" + connectionID }
+
+// lease takes the connection's import lease when the Importer has Leases, and keeps it extended
+// until release is called. The returned context ends when the lease is lost (another worker may
+// then run the import), so that this run stops rather than run alongside it.
+func (im *Importer) lease(ctx context.Context, connectionID string) (release func(), _ context.Context, _ error) {
+	if im.leases == nil {
+		return func() {}, ctx, nil
+	}
+	key := ImportLeaseKey(connectionID)
+	ok, err := im.leases.Acquire(ctx, key, im.owner, im.ttl)
+	if err != nil {
+		return nil, ctx, err
+	}
+	if !ok {
+		return nil, ctx, coach.Errorf(coach.ECONFLICT, "import: an import of connection %s is already running", clip(connectionID, 64))
+	}
+	run, cancel := context.WithCancelCause(ctx)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(im.ttl / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-run.Done():
+				return
+			case <-tick.C:
+				if held, err := im.leases.Extend(run, key, im.owner, im.ttl); err == nil && !held {
+					cancel(coach.Errorf(coach.ECONFLICT, "import: lost the lease of connection %s", clip(connectionID, 64)))
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		cancel(nil)
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		defer rcancel()
+		if err := im.leases.Release(rctx, key, im.owner); err != nil {
+			im.log.WarnContext(ctx, "broker: releasing an import lease failed", "connectionId", connectionID, "code", coach.ErrorCode(err))
+		}
+	}, run, nil
+}
