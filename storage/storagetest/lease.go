@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,7 +87,7 @@ func RunLeases(t *testing.T, newLeases func(t *testing.T) storage.Leases) {
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {
-				ok, err := l.Acquire(ctx, k, string(rune('a'+i)), hour)
+				ok, err := l.Acquire(ctx, k, "holder-"+strconv.Itoa(i), hour)
 				if err != nil {
 					t.Errorf("Acquire: %v", err)
 				}
