@@ -249,16 +249,6 @@ func scorable(trades []coach.Trade, from time.Time) ([]coach.Trade, []Skip) {
 	return kept, skips
 }
 
-// scoreOn scores trades, labelling those from labelFrom, on the candles of snap: what ScoreUser
-// and Rescore both do, so that the same snapshot, trades and Config give the same tags.
-func scoreOn(snap coach.CandleSnapshot, trades []coach.Trade, labelFrom time.Time, cfg Config) (Result, error) {
-	m, err := Prepare(coach.SeriesOf(snap.Candles), cfg)
-	if err != nil {
-		return Result{}, err
-	}
-	return m.ScoreSince(trades, labelFrom)
-}
-
 // fetch gets the candles of every symbol traded, and of every third asset fees were charged in,
 // from the warm-up before the first trade scored to the bar of the last one, and returns their
 // snapshot and the number of candles left out because the source gave them for another symbol

@@ -7,7 +7,8 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// scoreVia is scoreOn through the Service's Coach: the same Result from InProcess, or from the
+// scoreVia scores trades, labelling those from labelFrom, on the candles of snap through the
+// Service's Coach (what ScoreUser and Rescore both do): the same Result from InProcess, or from the
 // AI-coach service.
 func (s *Service) scoreVia(ctx context.Context, snap coach.CandleSnapshot, trades []coach.Trade, labelFrom time.Time, cfg Config) (Result, error) {
 	return s.ai.Score(ctx, ScoreRequest{Trades: trades, Candles: coach.SeriesOf(snap.Candles), Config: cfg, Since: labelFrom})
