@@ -41,8 +41,12 @@ func TestImportWindowImportsTheWindowGiven(t *testing.T) {
 			t.Errorf("trade %s at %v is outside the window", tr.ExtID, tr.TS)
 		}
 	}
-	if scorer.calls.Load() != 1 || !scorer.from.Equal(from) || !scorer.to.Equal(to) {
-		t.Errorf("scorer: %d calls, [%v, %v); want one for the window", scorer.calls.Load(), scorer.from, scorer.to)
+	// The Scorer is asked for the window the new fills touched (Summary.TouchedFrom/To), which
+	// lies inside the window imported.
+	if scorer.calls.Load() != 1 || !scorer.from.Equal(sum.TouchedFrom) || !scorer.to.Equal(sum.TouchedTo) ||
+		scorer.from.Before(from) || scorer.to.After(to) || !scorer.from.Before(scorer.to) {
+		t.Errorf("scorer: %d calls, [%v, %v); want one for the touched window [%v, %v) inside [%v, %v)",
+			scorer.calls.Load(), scorer.from, scorer.to, sum.TouchedFrom, sum.TouchedTo, from, to)
 	}
 	ps := f.progress(t)
 	if last := ps[len(ps)-1]; last.Phase != coach.ImportPhaseDone || !last.WindowStart.Equal(from) || !last.WindowEnd.Equal(to) {
