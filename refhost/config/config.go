@@ -1,0 +1,47 @@
+// Package config reads the reference host's configuration from flags and environment variables:
+// one table of settings (Settings) that registers the flags, reads the variables and writes the
+// README's table, so the three never disagree.
+package config
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is the reference host's configuration. Empty adapter settings mean the in-memory
+// adapters: no PostgresURL keeps data in memory, no RedisAddr runs the queue, bus and caches in
+// the process, no S3Bucket keeps blobs in memory.
+type Config struct {
+	// Addresses each stack listens on (host:port). Port 0 picks a free port.
+	CoreAddr, WorkerAddr, AIcoachAddr string
+
+	// PostgresURL and PostgresSchema select the Postgres store.
+	PostgresURL, PostgresSchema string
+	// RedisAddr selects the Redis queue (asynq), bus, caches and limits.
+	RedisAddr string
+	// S3Endpoint, S3Bucket, S3Region and the static credentials select the S3 blob store.
+	S3Endpoint, S3Bucket, S3Region string
+	S3AccessKey, S3SecretKey       string
+
+	// InternalKey signs the internal requests between the stacks (edge → core, worker → aicoach).
+	// AIcoachURL is where the worker reaches the aicoach stack; empty scores in-process.
+	InternalKey []byte
+	AIcoachURL  string
+
+	// LogLevel is the lowest level logged; LogKey keys the email hashes in the logs.
+	LogLevel slog.Level
+	LogKey   []byte
+
+	// ShutdownTimeout bounds the drain of HTTP servers, WebSockets and workers at shutdown.
+	ShutdownTimeout time.Duration
+	// WorkerConcurrency is how many jobs a worker runs at once.
+	WorkerConcurrency int
+	// Demo seeds a demo trader (persona DemoSeed) with a demo broker connection at start.
+	Demo     bool
+	DemoSeed int64
+}
+
+// UsesMemory reports whether no external service is configured: every adapter is in memory.
+func (c Config) UsesMemory() bool {
+	return c.PostgresURL == "" && c.RedisAddr == "" && c.S3Bucket == ""
+}

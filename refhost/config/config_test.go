@@ -1,0 +1,71 @@
+package config_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach/refhost/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreInMemory(t *testing.T) {
+	c, err := config.Load("refhost", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UsesMemory() || !c.Demo || c.DemoSeed != 42 || c.CoreAddr != "127.0.0.1:8083" || c.ShutdownTimeout != 20*time.Second ||
+		c.LogLevel != slog.LevelInfo || c.WorkerConcurrency != 10 || c.PostgresSchema != "coach" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestFlagBeatsEnvironmentBeatsDefault(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	c, err := config.Load("refhost", []string{"-redis-addr", "10.0.0.1:6379", "-log-level", "debug"}, env(map[string]string{
+		"REFHOST_REDIS_ADDR": "127.0.0.1:6379", "REFHOST_POSTGRES_URL": "postgres://db/x", "REFHOST_INTERNAL_KEY": key,
+		"REFHOST_SHUTDOWN_TIMEOUT": "3s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisAddr != "10.0.0.1:6379" || c.PostgresURL != "postgres://db/x" || c.LogLevel != slog.LevelDebug ||
+		c.ShutdownTimeout != 3*time.Second || len(c.InternalKey) != 32 || c.UsesMemory() {
+		t.Fatalf("config: %+v", c)
+	}
+}
+
+func TestBadValuesNameTheSetting(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{env: map[string]string{"REFHOST_INTERNAL_KEY": "zz"}, want: "REFHOST_INTERNAL_KEY"},
+		{env: map[string]string{"REFHOST_INTERNAL_KEY": strings.Repeat("ab", 16)}, want: "at least 32 bytes"},
+		{env: map[string]string{"REFHOST_SHUTDOWN_TIMEOUT": "-1s"}, want: "REFHOST_SHUTDOWN_TIMEOUT"},
+		{args: []string{"-worker-concurrency", "0"}, want: "worker-concurrency"},
+		{args: []string{"-internal-key", "ab"}, want: "internal-key"}, // secrets have no flag
+		{args: []string{"extra"}, want: "unexpected argument"},
+		{args: []string{"-log-level", "loud"}, want: "log-level"},
+	} {
+		_, err := config.Load("refhost", tc.args, env(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%v, %v) = %v, want an error naming %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestSecretsHaveNoFlag(t *testing.T) {
+	for _, s := range config.Settings() {
+		secret := strings.Contains(s.Env, "KEY") || strings.Contains(s.Env, "SECRET")
+		if secret && s.Flag != "" {
+			t.Errorf("%s has the flag -%s: a secret on the command line shows in process listings", s.Env, s.Flag)
+		}
+	}
+	if !strings.Contains(config.Markdown(), "| — | `REFHOST_INTERNAL_KEY` |") {
+		t.Fatalf("the table does not show the internal key as environment-only:\n%s", config.Markdown())
+	}
+}

@@ -1,0 +1,175 @@
+package config
+
+import (
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tradecoach/coach"
+)
+
+// MinKeyBytes is the shortest secret key (InternalKey, LogKey) the host accepts.
+const MinKeyBytes = 32
+
+// Setting is one configuration value: its flag (none for a secret, which only an environment
+// variable may carry, so it never shows in a process listing), its environment variable, its
+// default and what it means.
+type Setting struct {
+	Flag    string
+	Env     string
+	Default string
+	Usage   string
+	set     func(c *Config, v string) error
+}
+
+// Settings lists every setting in the order of the README's table.
+func Settings() []Setting {
+	return []Setting{
+		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
+		{"worker-addr", "REFHOST_WORKER_ADDR", "127.0.0.1:8084", "address of the worker's health and metrics (S4)", str(func(c *Config) *string { return &c.WorkerAddr })},
+		{"aicoach-addr", "REFHOST_AICOACH_ADDR", "127.0.0.1:8085", "address of the AI-coach service (S5)", str(func(c *Config) *string { return &c.AIcoachAddr })},
+		{"postgres-url", "REFHOST_POSTGRES_URL", "", "PostgreSQL connection string; empty keeps data in memory", str(func(c *Config) *string { return &c.PostgresURL })},
+		{"postgres-schema", "REFHOST_POSTGRES_SCHEMA", "coach", "PostgreSQL schema of the store", str(func(c *Config) *string { return &c.PostgresSchema })},
+		{"redis-addr", "REFHOST_REDIS_ADDR", "", "Redis host:port for the queue, bus, caches and limits; empty runs them in the process", str(func(c *Config) *string { return &c.RedisAddr })},
+		{"s3-endpoint", "REFHOST_S3_ENDPOINT", "", "S3-compatible endpoint URL; empty means AWS S3", str(func(c *Config) *string { return &c.S3Endpoint })},
+		{"s3-bucket", "REFHOST_S3_BUCKET", "", "S3 bucket of the blobs; empty keeps blobs in memory", str(func(c *Config) *string { return &c.S3Bucket })},
+		{"s3-region", "REFHOST_S3_REGION", "us-east-1", "S3 region", str(func(c *Config) *string { return &c.S3Region })},
+		{"", "REFHOST_S3_ACCESS_KEY_ID", "", "S3 access key id; empty uses the AWS credential chain", str(func(c *Config) *string { return &c.S3AccessKey })},
+		{"", "REFHOST_S3_SECRET_ACCESS_KEY", "", "S3 secret access key", str(func(c *Config) *string { return &c.S3SecretKey })},
+		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
+		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
+		{"log-level", "REFHOST_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error", level},
+		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *[]byte { return &c.LogKey })},
+		{"shutdown-timeout", "REFHOST_SHUTDOWN_TIMEOUT", "20s", "how long shutdown drains requests, WebSockets and jobs", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"worker-concurrency", "REFHOST_WORKER_CONCURRENCY", "10", "jobs a worker runs at once", num(func(c *Config) *int { return &c.WorkerConcurrency })},
+		{"demo", "REFHOST_DEMO", "true", "seed a demo trader with a demo broker connection at start (in-memory store only)", boolean(func(c *Config) *bool { return &c.Demo })},
+		{"demo-seed", "REFHOST_DEMO_SEED", "42", "persona seed of the demo trader", num64(func(c *Config) *int64 { return &c.DemoSeed })},
+	}
+}
+
+// Load reads the configuration: each setting's default, replaced by its environment variable
+// when set (getenv), replaced by its flag when given in args. EINVALID names the setting whose
+// value does not parse, or the flag that does not exist.
+func Load(name string, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(new(strings.Builder))
+	for _, s := range Settings() {
+		if err := s.set(&c, s.Default); err != nil {
+			return Config{}, coach.Errorf(coach.EINTERNAL, "config: default of %s: %v", s.Env, err)
+		}
+		if v := getenv(s.Env); v != "" {
+			if err := s.set(&c, v); err != nil {
+				return Config{}, coach.Errorf(coach.EINVALID, "config: %s: %v", s.Env, err)
+			}
+		}
+		if s.Flag != "" {
+			set := s.set
+			fs.Func(s.Flag, s.Usage, func(v string) error { return set(&c, v) })
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, coach.Errorf(coach.EINVALID, "config: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, coach.Errorf(coach.EINVALID, "config: unexpected argument %q", fs.Arg(0))
+	}
+	return c, nil
+}
+
+// Markdown is the README's table of the settings.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment variable | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range Settings() {
+		f := "—"
+		if s.Flag != "" {
+			f = "`-" + s.Flag + "`"
+		}
+		d := "—"
+		if s.Default != "" {
+			d = "`" + s.Default + "`"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", f, s.Env, d, s.Usage)
+	}
+	return b.String()
+}
+
+func str(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func key(field func(*Config) *[]byte) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			*field(c) = nil
+			return nil
+		}
+		b, err := hex.DecodeString(v)
+		if err != nil {
+			return fmt.Errorf("want hex digits")
+		}
+		if len(b) < MinKeyBytes {
+			return fmt.Errorf("want at least %d bytes (%d hex digits), got %d bytes", MinKeyBytes, 2*MinKeyBytes, len(b))
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func dur(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 20s")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func num(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return fmt.Errorf("want a whole number from 1 to 1000")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func num64(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want a whole number")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func level(c *Config, v string) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("want debug, info, warn or error")
+	}
+	c.LogLevel = l
+	return nil
+}
