@@ -13,12 +13,13 @@ import (
 // the process, no S3Bucket keeps blobs in memory.
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
-	CoreAddr, WorkerAddr, AIcoachAddr string
+	WorkerAddr, AIcoachAddr string
 
 	// PostgresURL and PostgresSchema select the Postgres store.
 	PostgresURL, PostgresSchema string
-	// RedisAddr selects the Redis queue (asynq), bus, caches and limits.
+	// RedisAddr selects the Redis queue (asynq), bus, caches and limits; RedisDB is the database.
 	RedisAddr string
+	RedisDB   int64
 	// S3Endpoint, S3Bucket, S3Region and the static credentials select the S3 blob store.
 	S3Endpoint, S3Bucket, S3Region string
 	S3AccessKey, S3SecretKey       string

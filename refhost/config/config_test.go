@@ -16,7 +16,7 @@ func TestDefaultsAreInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.UsesMemory() || !c.Demo || c.DemoSeed != 42 || c.CoreAddr != "127.0.0.1:8083" || c.ShutdownTimeout != 20*time.Second ||
+	if !c.UsesMemory() || !c.Demo || c.DemoSeed != 42 || c.WorkerAddr != "127.0.0.1:8084" || c.ShutdownTimeout != 20*time.Second ||
 		c.LogLevel != slog.LevelInfo || c.WorkerConcurrency != 10 || c.PostgresSchema != "coach" {
 		t.Fatalf("defaults: %+v", c)
 	}

@@ -29,12 +29,12 @@ type Setting struct {
 // Settings lists every setting in the order of the README's table.
 func Settings() []Setting {
 	return []Setting{
-		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
 		{"worker-addr", "REFHOST_WORKER_ADDR", "127.0.0.1:8084", "address of the worker's health and metrics (S4)", str(func(c *Config) *string { return &c.WorkerAddr })},
 		{"aicoach-addr", "REFHOST_AICOACH_ADDR", "127.0.0.1:8085", "address of the AI-coach service (S5)", str(func(c *Config) *string { return &c.AIcoachAddr })},
 		{"postgres-url", "REFHOST_POSTGRES_URL", "", "PostgreSQL connection string; empty keeps data in memory", str(func(c *Config) *string { return &c.PostgresURL })},
 		{"postgres-schema", "REFHOST_POSTGRES_SCHEMA", "coach", "PostgreSQL schema of the store", str(func(c *Config) *string { return &c.PostgresSchema })},
 		{"redis-addr", "REFHOST_REDIS_ADDR", "", "Redis host:port for the queue, bus, caches and limits; empty runs them in the process", str(func(c *Config) *string { return &c.RedisAddr })},
+		{"redis-db", "REFHOST_REDIS_DB", "0", "Redis database number", num64(func(c *Config) *int64 { return &c.RedisDB })},
 		{"s3-endpoint", "REFHOST_S3_ENDPOINT", "", "S3-compatible endpoint URL; empty means AWS S3", str(func(c *Config) *string { return &c.S3Endpoint })},
 		{"s3-bucket", "REFHOST_S3_BUCKET", "", "S3 bucket of the blobs; empty keeps blobs in memory", str(func(c *Config) *string { return &c.S3Bucket })},
 		{"s3-region", "REFHOST_S3_REGION", "us-east-1", "S3 region", str(func(c *Config) *string { return &c.S3Region })},

@@ -134,3 +134,6 @@ func writeStatus(w http.ResponseWriter, code int, text string) {
 	w.WriteHeader(code)
 	_, _ = w.Write([]byte(text + "\n"))
 }
+
+// Stack is the name of the stack the server serves.
+func (s *Server) Stack() string { return s.cfg.Stack }

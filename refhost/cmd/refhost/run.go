@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
+	promcoach "github.com/tradecoach/coach/metrics/prometheus"
+	"github.com/tradecoach/coach/redact"
+	"github.com/tradecoach/coach/refhost/aicoach"
+	"github.com/tradecoach/coach/refhost/config"
+	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/refhost/serve"
+	"github.com/tradecoach/coach/refhost/services"
+	"github.com/tradecoach/coach/refhost/worker"
+)
+
+// stacks are the subcommands; the first is the default.
+var stacks = []string{"all", "worker", "aicoach", "migrate"}
+
+// started tells a test the addresses the stacks listen on, once every one serves.
+type started func(addrs map[string]string)
+
+// run runs the subcommand of args until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, onStart started) error {
+	stack := stacks[0]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		stack, args = args[0], args[1:]
+	}
+	if !slices.Contains(stacks, stack) {
+		return coach.Errorf(coach.EINVALID, "unknown stack %q: want one of %s", stack, strings.Join(stacks, ", "))
+	}
+	cfg, err := config.Load("refhost "+stack, args, getenv)
+	if err != nil {
+		return err
+	}
+	if err := completeKeys(&cfg, stack); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := promcoach.New(promcoach.Config{Registerer: reg, Logger: log})
+	if err != nil {
+		return err
+	}
+	h := &host{cfg: cfg, log: log, metrics: metrics, metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		clock: coach.SystemClock{}, stdout: stdout}
+	if stack == "migrate" {
+		return h.migrate(ctx)
+	}
+	return h.serve(ctx, stack, onStart)
+}
+
+// completeKeys makes the keys `all` may go without (one process signs and verifies its own
+// requests, and hashes its own logs) and refuses a split stack that lacks its internal key.
+func completeKeys(cfg *config.Config, stack string) error {
+	if cfg.LogKey == nil {
+		cfg.LogKey = randomKey()
+	}
+	needsInternal := stack == "aicoach" || stack == "worker" && cfg.AIcoachURL != ""
+	if cfg.InternalKey == nil {
+		if needsInternal {
+			return coach.Errorf(coach.EINVALID, "%s: REFHOST_INTERNAL_KEY is required (hex, at least %d bytes)", stack, config.MinKeyBytes)
+		}
+		cfg.InternalKey = randomKey()
+	}
+	return nil
+}
+
+func randomKey() []byte {
+	k := make([]byte, config.MinKeyBytes)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// newLogger logs JSON lines at cfg.LogLevel through redact, so that no email or secret is logged.
+func newLogger(w io.Writer, cfg config.Config) (*slog.Logger, error) {
+	h, err := redact.NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}), cfg.LogKey)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(h), nil
+}
+
+// host is one process of the reference host.
+type host struct {
+	cfg            config.Config
+	log            *slog.Logger
+	metrics        coach.Metrics
+	metricsHandler http.Handler
+	clock          coach.Clock
+	stdout         io.Writer
+}
+
+func (h *host) migrate(ctx context.Context) error {
+	if h.cfg.PostgresURL == "" {
+		return coach.Errorf(coach.EINVALID, "migrate: REFHOST_POSTGRES_URL is required")
+	}
+	in, err := infra.Open(ctx, h.cfg, h.clock, h.log) // opening the Postgres store migrates it
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(h.stdout, "refhost migrate: schema %s is up to date\n", h.cfg.PostgresSchema)
+	return in.Close()
+}
+
+// serve runs the stacks of stack until ctx ends.
+func (h *host) serve(ctx context.Context, stack string, onStart started) (err error) {
+	in, err := infra.Open(ctx, h.cfg, h.clock, h.log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, in.Close()) }()
+
+	var servers []*serve.Server
+	var wk *worker.Worker
+	defer func() {
+		// Drain the HTTP servers first, then the jobs in flight, then close the adapters.
+		sctx, cancel := context.WithTimeout(context.Background(), h.cfg.ShutdownTimeout)
+		defer cancel()
+		for _, s := range servers {
+			err = errors.Join(err, s.Shutdown(sctx))
+		}
+		if wk != nil {
+			wk.Shutdown()
+		}
+	}()
+	served := make(chan error, 4)
+	listen := func(name, addr string, handler http.Handler) error {
+		s, err := serve.Listen(serve.Config{Stack: name, Addr: addr, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log})
+		if err != nil {
+			return err
+		}
+		servers = append(servers, s)
+		go func() { served <- s.Serve() }()
+		return nil
+	}
+
+	if stack == "all" || stack == "aicoach" {
+		ai, err := aicoach.New(aicoach.Config{Key: h.cfg.InternalKey, Nonces: in.Nonces, Clock: h.clock, Logger: h.log})
+		if err != nil {
+			return err
+		}
+		if err := listen("aicoach", h.cfg.AIcoachAddr, ai); err != nil {
+			return err
+		}
+	}
+	if stack == "all" || stack == "worker" {
+		if wk, err = h.startWorker(ctx, in); err != nil {
+			return err
+		}
+		if err := listen("worker", h.cfg.WorkerAddr, nil); err != nil {
+			return err
+		}
+	}
+
+	addrs := map[string]string{}
+	for _, s := range servers {
+		addrs[s.Stack()] = s.URL()
+		fmt.Fprintf(h.stdout, "refhost %s: %s listening on %s\n", stack, s.Stack(), s.URL())
+	}
+	h.log.Info("started", "stack", stack, "memory", in.Memory)
+	if onStart != nil {
+		onStart(addrs)
+	}
+	select {
+	case <-ctx.Done():
+		h.log.Info("shutting down", "stack", stack)
+		return nil
+	case err := <-served:
+		return err
+	}
+}
+
+// startWorker builds the services and starts the job worker; on the in-memory store with Demo
+// set it seeds the demo trader.
+func (h *host) startWorker(ctx context.Context, in *infra.Infra) (*worker.Worker, error) {
+	market, err := demo.Market(h.cfg.DemoSeed, h.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	var ai bias.Coach
+	if h.cfg.AIcoachURL != "" {
+		if ai, err = aicoach.NewClient(h.cfg.AIcoachURL, h.cfg.InternalKey); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := services.New(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	if err != nil {
+		return nil, err
+	}
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Concurrency: h.cfg.WorkerConcurrency,
+		Logger: h.log, Metrics: h.metrics})
+	if err != nil {
+		return nil, err
+	}
+	if in.Memory && h.cfg.Demo {
+		user, err := demo.Seed(ctx, in.Store, in.Queue, market, h.clock.Now())
+		if err != nil {
+			wk.Shutdown()
+			return nil, err
+		}
+		fmt.Fprintf(h.stdout, "refhost: demo trader %s: importing and scoring %d days of fills (%s to %s)\n", user.ID, demo.Days,
+			market.Start().Format(time.DateOnly), market.End().Format(time.DateOnly))
+	}
+	return wk, nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/refhost/aicoach"
+	"github.com/tradecoach/coach/refhost/demo"
+)
+
+// lockedBuffer collects the process's output from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startAll runs `refhost all` on free loopback ports until the test ends and returns the stacks'
+// addresses and the process's log.
+func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBuffer, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]string, 1)
+	logs, out := &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan error, 1)
+	args := []string{"all", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
+	go func() {
+		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string) { addrs <- a })
+	}()
+	var stop func() error
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { _ = stop() })
+	select {
+	case a := <-addrs:
+		return a, logs, stop
+	case err := <-done:
+		t.Fatalf("refhost all ended before serving: %v\n%s", err, logs)
+	case <-time.After(time.Minute):
+		t.Fatal("refhost all did not start within a minute")
+	}
+	return nil, nil, nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestAllImportsAndScoresTheDemoTraderThenShutsDown(t *testing.T) {
+	key := strings.Repeat("5a", 32)
+	addrs, logs, stop := startAll(t, map[string]string{"REFHOST_INTERNAL_KEY": key})
+	for _, stack := range []string{"worker", "aicoach"} {
+		if code, _ := get(t, addrs[stack]+"/readyz"); code != http.StatusOK {
+			t.Fatalf("%s /readyz = %d", stack, code)
+		}
+	}
+	// The demo trader's import job asks for scoring; both run on the worker.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, m := get(t, addrs["worker"]+"/metrics")
+		if strings.Contains(m, `coach_jobs_run_total{outcome="ok",type="score.bias"} 1`) &&
+			strings.Contains(m, `coach_jobs_run_total{outcome="ok",type="import.trades"} 1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo trader was not imported and scored:\n%s\nlogs:\n%s", grep(m, "coach_jobs"), logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// The AI-coach service answers a request signed with the internal key, and no other.
+	ai, err := aicoach.NewClient(addrs["aicoach"], mustHex(t, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ai.Indicators(context.Background(), bias.IndicatorRequest{Name: bias.IndicatorSMA, Params: []float64{2}, Close: []float64{1, 2, 3}})
+	if err != nil || len(res.Series["value"]) != 3 || res.Series["value"][2] != 2.5 {
+		t.Fatalf("signed SMA(2) of 1,2,3 = %v, %v; want [NaN 1.5 2.5]", res, err)
+	}
+	unsigned, err := http.Post(addrs["aicoach"]+"/v1/indicators", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned.Body.Close()
+	if unsigned.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unsigned request = %d, want 401", unsigned.StatusCode)
+	}
+
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if _, err := http.Get(addrs["worker"] + "/healthz"); err == nil {
+		t.Fatal("the worker still answers after shutdown")
+	}
+	for _, secret := range []string{demo.Email, key} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("the logs carry %q", secret)
+		}
+	}
+	if !strings.Contains(logs.String(), `"msg":"shutting down"`) {
+		t.Fatalf("no shutdown line in the logs:\n%s", logs)
+	}
+}
+
+func TestSplitStacksNeedTheInternalKey(t *testing.T) {
+	err := run(context.Background(), []string{"aicoach"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "REFHOST_INTERNAL_KEY") {
+		t.Fatalf("aicoach without a key: %v", err)
+	}
+	err = run(context.Background(), []string{"edge"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "unknown stack") {
+		t.Fatalf("an unknown stack: %v", err)
+	}
+	err = run(context.Background(), []string{"migrate"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "REFHOST_POSTGRES_URL") {
+		t.Fatalf("migrate without Postgres: %v", err)
+	}
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

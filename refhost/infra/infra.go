@@ -1,0 +1,168 @@
+// Package infra opens the adapters the reference host's configuration selects: Postgres or the
+// memory store, Redis or in-process queue, bus and caches, S3 or in-memory blobs. Every stack
+// builds on one Infra, so `all` (one process, memory) and the split stacks (Postgres, Redis, S3)
+// differ only here.
+package infra
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/refhost/config"
+	"github.com/tradecoach/coach/refhost/serve"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres"
+	"github.com/tradecoach/coach/storage/redis"
+	"github.com/tradecoach/coach/storage/s3"
+	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/transport/asynq"
+	transportmemory "github.com/tradecoach/coach/transport/memory"
+	transportredis "github.com/tradecoach/coach/transport/redis"
+)
+
+// Infra is the set of adapters one process uses.
+type Infra struct {
+	// Store keeps the data; Blobs the digest reports, snapshots and exports.
+	Store storage.Store
+	Blobs storage.Blobs
+	// Queue takes jobs; NewWorker makes a worker of it.
+	Queue transport.Queue
+	// Bus carries events from the outbox dispatcher to the WebSocket relays.
+	Bus transport.Bus
+	// Nonces remembers the nonces of signed internal requests.
+	Nonces storage.Nonces
+	// Cache holds the simulations' results.
+	Cache storage.Cache
+	// Leases keep one import per connection running; Budget is Binance's shared request weight.
+	Leases storage.Leases
+	Budget storage.WeightBudget
+	// Ready are the readiness checks of the external services in use.
+	Ready []serve.Check
+	// Memory reports whether the store is the in-memory one (demo data may be seeded).
+	Memory bool
+
+	newWorker func(concurrency int) (transport.Worker, error)
+	closers   []func() error
+}
+
+// NewWorker returns a worker of Queue running concurrency jobs at once over every queue by the
+// stacks' priorities.
+func (in *Infra) NewWorker(concurrency int) (transport.Worker, error) {
+	return in.newWorker(concurrency)
+}
+
+// Close closes every adapter opened, the last opened first.
+func (in *Infra) Close() error {
+	var errs []error
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		errs = append(errs, in.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// Open opens the adapters cfg selects. On failure it closes what it opened and returns the error
+// (EUNAVAILABLE when a service does not answer).
+func Open(ctx context.Context, cfg config.Config, clock coach.Clock, log *slog.Logger) (in *Infra, err error) {
+	in = &Infra{}
+	defer func() {
+		if err != nil {
+			_ = in.Close()
+			in = nil
+		}
+	}()
+	if err := in.openStore(ctx, cfg, clock); err != nil {
+		return nil, err
+	}
+	if err := in.openBlobs(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.RedisAddr == "" {
+		return in, in.inProcess(clock, log)
+	}
+	return in, in.openRedis(ctx, cfg, log)
+}
+
+func (in *Infra) openStore(ctx context.Context, cfg config.Config, clock coach.Clock) error {
+	if cfg.PostgresURL == "" {
+		s := memory.New(memory.WithClock(clock))
+		in.Store, in.Memory = s, true
+		in.closers = append(in.closers, s.Close)
+		return nil
+	}
+	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL, Schema: cfg.PostgresSchema, Clock: clock,
+		ApplicationName: "refhost"})
+	if err != nil {
+		return err
+	}
+	in.Store = db
+	in.closers = append(in.closers, db.Close)
+	in.Ready = append(in.Ready, serve.Check{Name: "postgres", Run: func(ctx context.Context) error { return db.Pool().Ping(ctx) }})
+	return nil
+}
+
+func (in *Infra) openBlobs(ctx context.Context, cfg config.Config) error {
+	if cfg.S3Bucket == "" {
+		in.Blobs = memory.NewBlobs()
+		return nil
+	}
+	b, err := s3.Open(ctx, s3.Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3Endpoint != "", CreateBucket: true})
+	if err != nil {
+		return err
+	}
+	in.Blobs = b
+	in.Ready = append(in.Ready, serve.Check{Name: "s3", Run: func(ctx context.Context) error {
+		_, err := b.List(ctx, "readyz/")
+		return err
+	}})
+	return nil
+}
+
+func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
+	q, err := transportmemory.NewQueue(transportmemory.QueueConfig{DeadLetters: in.Store.DeadLetters(), Logger: log})
+	if err != nil {
+		return err
+	}
+	in.Queue = q
+	in.newWorker = func(n int) (transport.Worker, error) {
+		return q.NewWorker(transportmemory.WorkerConfig{Concurrency: n})
+	}
+	bus := transportmemory.NewBus(0)
+	in.Bus = bus
+	in.closers = append(in.closers, bus.Close)
+	in.Nonces = memory.NewNonces(clock)
+	in.Cache = memory.NewCache(clock)
+	in.Leases = memory.NewLeases(clock)
+	in.Budget = memory.NewWeightBudget()
+	return nil
+}
+
+func (in *Infra) openRedis(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	rs, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, DB: int(cfg.RedisDB)})
+	if err != nil {
+		return err
+	}
+	in.closers = append(in.closers, rs.Close)
+	client := goredis.NewClient(&goredis.Options{Addr: cfg.RedisAddr, DB: int(cfg.RedisDB), ContextTimeoutEnabled: true})
+	in.closers = append(in.closers, client.Close)
+	q, err := asynq.New(client, asynq.Config{DeadLetters: in.Store.DeadLetters(), Logger: log})
+	if err != nil {
+		return err
+	}
+	in.Queue = q
+	in.newWorker = func(n int) (transport.Worker, error) { return q.NewWorker(asynq.WorkerConfig{Concurrency: n}) }
+	bus, err := transportredis.NewBus(client, transportredis.BusConfig{})
+	if err != nil {
+		return err
+	}
+	in.Bus = bus
+	in.closers = append(in.closers, bus.Close)
+	in.Nonces, in.Cache, in.Leases, in.Budget = rs.Nonces(), rs.Cache(), rs.Leases(), rs.WeightBudget()
+	in.Ready = append(in.Ready, serve.Check{Name: "redis", Run: func(ctx context.Context) error { return client.Ping(ctx).Err() }})
+	return nil
+}

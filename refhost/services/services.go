@@ -1,0 +1,75 @@
+// Package services builds the SDK's capability services over one set of adapters, the same way
+// for every stack of the reference host: the importer, the scorer, the rules, the simulator and
+// the digest. The host adds no logic of its own here: it only chooses what each service is given.
+package services
+
+import (
+	"log/slog"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/jobs"
+	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/rules"
+	"github.com/tradecoach/coach/sim"
+)
+
+// Config is what the services are built from.
+type Config struct {
+	// Infra holds the adapters. Required.
+	Infra *infra.Infra
+	// Candles is the market data every definition, rule, simulation and digest reads. Required.
+	Candles coach.CandleSource
+	// Coach scores and writes reflections; nil scores in the process (bias.InProcess).
+	Coach bias.Coach
+	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
+	// coach.NopMetrics when nil).
+	Clock   coach.Clock
+	Logger  *slog.Logger
+	Metrics coach.Metrics
+}
+
+// Services are the capability services of one process.
+type Services struct {
+	Importer  *broker.Importer
+	Scorer    *bias.Service
+	Rules     *rules.Service
+	Simulator *sim.Service
+	Digester  *digest.Service
+}
+
+// New builds the services, or returns the first service's refusal of its configuration.
+func New(cfg Config) (*Services, error) {
+	if cfg.Infra == nil || cfg.Candles == nil {
+		return nil, coach.Errorf(coach.EINVALID, "services: Config.Infra and Config.Candles are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
+	in := cfg.Infra
+	var s Services
+	var err error
+	if s.Importer, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
+		Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	if s.Rules, err = rules.New(rules.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Clock: cfg.Clock, Logger: cfg.Logger,
+		Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	if s.Scorer, err = bias.New(bias.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Blobs: in.Blobs, Clock: cfg.Clock,
+		Logger: cfg.Logger, Metrics: cfg.Metrics, Coach: cfg.Coach}); err != nil {
+		return nil, err
+	}
+	if s.Simulator, err = sim.New(sim.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Cache: in.Cache, Logger: cfg.Logger,
+		Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	if s.Digester, err = digest.New(digest.ServiceConfig{Store: in.Store, Blobs: in.Blobs, Clock: cfg.Clock, Candles: cfg.Candles,
+		Sims: jobs.SimOutcomes{Simulator: s.Simulator}, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -1,0 +1,71 @@
+// Package worker is the reference host's S4: the SDK's job handlers (jobs.Handlers) run by a
+// worker of the configured queue — in the process, or asynq on Redis, where any number of
+// workers share the jobs.
+package worker
+
+import (
+	"log/slog"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/jobs"
+	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/refhost/services"
+	"github.com/tradecoach/coach/transport"
+)
+
+// Config is what a Worker needs.
+type Config struct {
+	// Infra holds the queue and the store; Services the capability services. Required.
+	Infra    *infra.Infra
+	Services *services.Services
+	// Brokers gives the broker of a connection for import jobs. Required.
+	Brokers jobs.Brokers
+	// Concurrency is how many jobs run at once (1 when 0).
+	Concurrency int
+	Logger      *slog.Logger
+	Metrics     coach.Metrics
+}
+
+// Worker runs the jobs.
+type Worker struct {
+	handlers *jobs.Handlers
+	worker   transport.Worker
+}
+
+// Start builds the handlers and starts a worker running them. EINVALID names a missing field.
+func Start(cfg Config) (*Worker, error) {
+	if cfg.Infra == nil || cfg.Services == nil || cfg.Brokers == nil {
+		return nil, coach.Errorf(coach.EINVALID, "worker: Config.Infra, Services and Brokers are required")
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 1
+	}
+	s := cfg.Services
+	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
+		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Logger: cfg.Logger, Metrics: cfg.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	mux, err := transport.NewMux(transport.MuxConfig{Logger: cfg.Logger, Metrics: cfg.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Register(mux); err != nil {
+		return nil, err
+	}
+	w, err := cfg.Infra.NewWorker(cfg.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(mux.Run); err != nil {
+		return nil, err
+	}
+	return &Worker{handlers: h, worker: w}, nil
+}
+
+// Handlers are the job handlers the worker runs, for the entry points a host calls directly
+// (jobs.Handlers.SubmitSimulation).
+func (w *Worker) Handlers() *jobs.Handlers { return w.handlers }
+
+// Shutdown stops taking jobs and waits for those in flight (transport.Worker.Shutdown).
+func (w *Worker) Shutdown() { w.worker.Shutdown() }

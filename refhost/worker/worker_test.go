@@ -1,0 +1,97 @@
+package worker_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/refhost/config"
+	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/refhost/services"
+	"github.com/tradecoach/coach/refhost/worker"
+	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
+	"github.com/tradecoach/coach/storage/s3/s3test"
+	"github.com/tradecoach/coach/transport/asynq/asynqtest"
+)
+
+// The worker stack imports and scores a demo trader through the queue: on the in-memory
+// adapters, and on Postgres, Redis (asynq) and an S3-compatible server.
+func TestWorkerImportsAndScoresTheDemoTrader(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { importAndScore(t, config.Config{}) })
+	t.Run("postgres+redis+s3", func(t *testing.T) {
+		schema := postgrestest.RandomTestSchema(t)
+		t.Cleanup(func() { postgrestest.DropTestSchema(t, postgrestest.TestURL(), schema) })
+		client := asynqtest.MustOpenDB(t)
+		s3cfg := s3test.Config(s3test.Server(t))
+		importAndScore(t, config.Config{PostgresURL: postgrestest.TestURL(), PostgresSchema: schema,
+			RedisAddr: client.Options().Addr, RedisDB: int64(client.Options().DB),
+			S3Endpoint: s3cfg.Endpoint, S3Bucket: s3cfg.Bucket, S3Region: s3cfg.Region, S3AccessKey: s3cfg.AccessKey, S3SecretKey: s3cfg.SecretKey})
+	})
+}
+
+func importAndScore(t *testing.T, cfg config.Config) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clock := coach.SystemClock{}
+	in, err := infra.Open(ctx, cfg, clock, log)
+	if err != nil {
+		postgrestest.SkipUnavailable(t, err)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := in.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	for _, c := range in.Ready {
+		if err := c.Run(ctx); err != nil {
+			t.Fatalf("readiness %s: %v", c.Name, err)
+		}
+	}
+	if got, want := in.Memory, cfg.UsesMemory(); got != want {
+		t.Fatalf("Memory = %v for %+v", got, cfg)
+	}
+	market, err := demo.Market(7, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Concurrency: 2, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wk.Shutdown)
+	user, err := demo.Seed(ctx, in.Store, in.Queue, market, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The import job stores every fill, then its score job tags them.
+	want := len(market.Trades())
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		trades, err := in.Store.Trades().List(ctx, user.ID, storage.TradeFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags, err := in.Store.Tags().List(ctx, user.ID, storage.TagFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(trades) == want && len(tags) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 3 minutes: %d of %d trades, %d tags", len(trades), want, len(tags))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
