@@ -11,9 +11,10 @@
 // The canonical string is, joined by "\n": the method, the host, the escaped path, the query
 // exactly as sent (parameters and repeated values in their order: "amount=1&amount=1000" and
 // "amount=1000&amount=1" sign differently, since a handler reading the last value would act on
-// another amount), the Content-Type header, the timestamp, the nonce, and the hex SHA-256 of the
-// body. So a signed request cannot be redirected to another host, path or method, nor have its
-// query, content type or body changed.
+// another amount), the Content-Type header, the subject (X-Coach-Subject: the user an internal
+// request acts for, or nothing), the timestamp, the nonce, and the hex SHA-256 of the body. So a
+// signed request cannot be redirected to another host, path or method, nor have its query,
+// content type, subject or body changed.
 //
 // Verify accepts a request when the key id is active, the timestamp is within MaxSkew (±5 minutes
 // by default) of its clock, the signature matches (compared in constant time), and the nonce was

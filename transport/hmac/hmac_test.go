@@ -170,6 +170,9 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 		},
 		"content type removed": func(r *http.Request) { r.Header.Del("Content-Type") },
 		"query value added":    func(r *http.Request) { r.URL.RawQuery = "a=1&a=2" },
+		"subject changed":      func(r *http.Request) { r.Header.Set(hmac.HeaderSubject, "user-b") },
+		"subject removed":      func(r *http.Request) { r.Header.Del(hmac.HeaderSubject) },
+		"subject doubled":      func(r *http.Request) { r.Header.Add(hmac.HeaderSubject, "user-b") },
 		"query re-encoded":     func(r *http.Request) { r.URL.RawQuery = "%61=1" },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -177,6 +180,7 @@ func TestTamperedRequestsAreRefused(t *testing.T) {
 			s, _ := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Next: tamperingTransport{tamper}, Clock: f.clock})
 			req := post(t, f.srv.URL+"/x?a=1", `{"x":1}`)
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(hmac.HeaderSubject, "user-a")
 			status, why := reason(t, &http.Client{Transport: s}, req)
 			if status != 401 || why != hmac.ReasonBadSignature {
 				t.Fatalf("got %d %q, want 401 bad_signature", status, why)
@@ -405,5 +409,42 @@ func TestKeysNeverPrint(t *testing.T) {
 		hmac.VerifierConfig{Keys: []hmac.Key{k}})
 	if got := k.Secret(); !bytes.Equal(got, secret) {
 		t.Errorf("Secret() = %q", got)
+	}
+}
+
+// The subject — the user an internal request acts for — is covered by the signature: a handler
+// behind the verifier reads it as the signer set it, and a request without one has none.
+func TestSubjectReachesTheHandlerAsSigned(t *testing.T) {
+	var seen []string
+	v, err := hmac.NewVerifier(hmac.VerifierConfig{Keys: []hmac.Key{keyA}, Nonces: &nonceSet{used: map[string]bool{}}, Clock: coach.NewManualClock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, hmac.Subject(r))
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	defer srv.Close()
+	s, err := hmac.NewSigner(hmac.SignerConfig{Key: keyA, Clock: coach.NewManualClock(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: s}
+	withSubject := post(t, srv.URL+"/trades", "")
+	withSubject.Header.Set(hmac.HeaderSubject, "cmuser0000000000000000001")
+	for _, req := range []*http.Request{withSubject, post(t, srv.URL+"/healthz", "")} {
+		if status, why := reason(t, c, req); status != http.StatusNoContent {
+			t.Fatalf("got %d %q", status, why)
+		}
+	}
+	if len(seen) != 2 || seen[0] != "cmuser0000000000000000001" || seen[1] != "" {
+		t.Fatalf("subjects seen = %q", seen)
+	}
+	for name, subject := range map[string]string{"too long": strings.Repeat("u", hmac.MaxSubjectBytes+1), "a space": "user a"} {
+		req := post(t, srv.URL+"/trades", "")
+		req.Header.Set(hmac.HeaderSubject, subject)
+		if _, err := c.Do(req); err == nil {
+			t.Errorf("the signer signed a subject with %s", name)
+		}
 	}
 }

@@ -26,7 +26,17 @@ const (
 	HeaderTimestamp = "X-Coach-Timestamp"
 	HeaderNonce     = "X-Coach-Nonce"
 	HeaderSignature = "X-Coach-Signature"
+	// HeaderSubject names whom an internal request acts for (the user id the edge resolved from
+	// a session). The signature covers it, so a request signed for one user cannot be turned
+	// into a request for another; it is empty for calls that act for nobody.
+	HeaderSubject = "X-Coach-Subject"
 )
+
+// MaxSubjectBytes bounds the subject header.
+const MaxSubjectBytes = 128
+
+// Subject returns the subject of a request Verify accepted: the user it acts for, or "".
+func Subject(r *http.Request) string { return r.Header.Get(HeaderSubject) }
 
 // MinKeyBytes is the shortest shared key accepted.
 const MinKeyBytes = 32
@@ -150,6 +160,9 @@ func (s *Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req == nil:
 		return nil, coach.Errorf(coach.EINVALID, "hmac: RoundTrip: nil request")
 	}
+	if !validSubject(req) {
+		return nil, coach.Errorf(coach.EINVALID, "hmac: RoundTrip: %s: want one value of at most %d printable characters", HeaderSubject, MaxSubjectBytes)
+	}
 	body, err := readBody(req)
 	if err != nil {
 		return nil, err
@@ -196,15 +209,36 @@ func Sign(secret []byte, r *http.Request, timestamp, nonce string, body []byte) 
 // Canonical returns the string a signature covers, joined by "\n": the method, the host (as
 // RequestHost gives it), the escaped path, the query exactly as sent (its raw bytes: reordering
 // parameters or repeated values, or re-encoding them, breaks the signature), the Content-Type
-// header as sent, the timestamp, the nonce and the hex SHA-256 of body. A field that could hold
-// a "\n" (host, query, content type) is refused by Verify before it gets here, so no two requests
-// share a canonical string.
+// header as sent, the subject (HeaderSubject, "" when absent), the timestamp, the nonce and the
+// hex SHA-256 of body. A field that could hold a "\n" (host, query, content type, subject) is
+// refused by Verify before it gets here, so no two requests share a canonical string.
 func Canonical(r *http.Request, timestamp, nonce string, body []byte) string {
 	sum := sha256.Sum256(body)
 	return strings.Join([]string{
 		strings.ToUpper(r.Method), RequestHost(r), r.URL.EscapedPath(), r.URL.RawQuery,
-		r.Header.Get("Content-Type"), timestamp, nonce, hex.EncodeToString(sum[:]),
+		r.Header.Get("Content-Type"), r.Header.Get(HeaderSubject), timestamp, nonce, hex.EncodeToString(sum[:]),
 	}, "\n")
+}
+
+// validSubject reports whether r carries at most one subject header, of at most MaxSubjectBytes
+// printable ASCII characters.
+func validSubject(r *http.Request) bool {
+	vs := r.Header.Values(HeaderSubject)
+	if len(vs) > 1 {
+		return false
+	}
+	if len(vs) == 0 {
+		return true
+	}
+	if len(vs[0]) > MaxSubjectBytes {
+		return false
+	}
+	for i := 0; i < len(vs[0]); i++ {
+		if vs[0][i] <= ' ' || vs[0][i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // RequestHost is the host a request is sent to or was received for, lower-cased: r.Host when set

@@ -171,7 +171,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	if strings.ContainsAny(RequestHost(r)+r.URL.RawQuery+r.Header.Get("Content-Type"), "\r\n") {
+	if strings.ContainsAny(RequestHost(r)+r.URL.RawQuery+r.Header.Get("Content-Type"), "\r\n") || !validSubject(r) {
 		return "", refused(ReasonBadSignature)
 	}
 	want := Sign(key.raw(), r, ts, nonce, body)
