@@ -11,13 +11,15 @@ const (
 	AuditLogout        = "logout"
 	AuditBrokerLinked  = "broker_linked"
 	AuditBrokerRevoked = "broker_revoked"
-	AuditImportStart   = "import_start"
-	AuditImportDone    = "import_done"
-	AuditRuleCreated   = "rule_created"
-	AuditRuleUpdated   = "rule_updated"
-	AuditRuleDeleted   = "rule_deleted"
-	AuditTradeDeleted  = "trade_deleted"
-	AuditDataExported  = "data_exported"
+	// AuditBrokerUnlinked: the user removed a connection (the broker did not revoke it).
+	AuditBrokerUnlinked = "broker_unlinked"
+	AuditImportStart    = "import_start"
+	AuditImportDone     = "import_done"
+	AuditRuleCreated    = "rule_created"
+	AuditRuleUpdated    = "rule_updated"
+	AuditRuleDeleted    = "rule_deleted"
+	AuditTradeDeleted   = "trade_deleted"
+	AuditDataExported   = "data_exported"
 )
 
 // Audit records something a user did or that was done for them. Meta never holds secrets or raw

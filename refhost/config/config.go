@@ -13,7 +13,7 @@ import (
 // the process, no S3Bucket keeps blobs in memory.
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
-	WorkerAddr, AIcoachAddr string
+	CoreAddr, WorkerAddr, AIcoachAddr string
 
 	// PostgresURL and PostgresSchema select the Postgres store.
 	PostgresURL, PostgresSchema string

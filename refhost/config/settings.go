@@ -29,6 +29,7 @@ type Setting struct {
 // Settings lists every setting in the order of the README's table.
 func Settings() []Setting {
 	return []Setting{
+		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
 		{"worker-addr", "REFHOST_WORKER_ADDR", "127.0.0.1:8084", "address of the worker's health and metrics (S4)", str(func(c *Config) *string { return &c.WorkerAddr })},
 		{"aicoach-addr", "REFHOST_AICOACH_ADDR", "127.0.0.1:8085", "address of the AI-coach service (S5)", str(func(c *Config) *string { return &c.AIcoachAddr })},
 		{"postgres-url", "REFHOST_POSTGRES_URL", "", "PostgreSQL connection string; empty keeps data in memory", str(func(c *Config) *string { return &c.PostgresURL })},

@@ -33,6 +33,8 @@ type Config struct {
 
 // Services are the capability services of one process.
 type Services struct {
+	// Candles is the market data the services read.
+	Candles   coach.CandleSource
 	Importer  *broker.Importer
 	Scorer    *bias.Service
 	Rules     *rules.Service
@@ -49,7 +51,7 @@ func New(cfg Config) (*Services, error) {
 		cfg.Clock = coach.SystemClock{}
 	}
 	in := cfg.Infra
-	var s Services
+	s := Services{Candles: cfg.Candles}
 	var err error
 	if s.Importer, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
 		Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {

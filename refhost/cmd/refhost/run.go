@@ -18,10 +18,13 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker/brokertest"
 	promcoach "github.com/tradecoach/coach/metrics/prometheus"
+	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/redact"
 	"github.com/tradecoach/coach/refhost/aicoach"
 	"github.com/tradecoach/coach/refhost/config"
+	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/serve"
@@ -30,7 +33,7 @@ import (
 )
 
 // stacks are the subcommands; the first is the default.
-var stacks = []string{"all", "worker", "aicoach", "migrate"}
+var stacks = []string{"all", "core", "worker", "aicoach", "migrate"}
 
 // started tells a test the addresses the stacks listen on, once every one serves.
 type started func(addrs map[string]string)
@@ -75,7 +78,7 @@ func completeKeys(cfg *config.Config, stack string) error {
 	if cfg.LogKey == nil {
 		cfg.LogKey = randomKey()
 	}
-	needsInternal := stack == "aicoach" || stack == "worker" && cfg.AIcoachURL != ""
+	needsInternal := stack == "aicoach" || stack == "core" || stack == "worker" && cfg.AIcoachURL != ""
 	if cfg.InternalKey == nil {
 		if needsInternal {
 			return coach.Errorf(coach.EINVALID, "%s: REFHOST_INTERNAL_KEY is required (hex, at least %d bytes)", stack, config.MinKeyBytes)
@@ -163,8 +166,33 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 			return err
 		}
 	}
+	market, err := demo.Market(h.cfg.DemoSeed, h.clock.Now())
+	if err != nil {
+		return err
+	}
+	svc, err := h.services(in, market)
+	if err != nil {
+		return err
+	}
+	if stack == "all" || stack == "core" {
+		api, err := core.New(core.Config{Infra: in, Services: svc, Key: h.cfg.InternalKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+		if err != nil {
+			return err
+		}
+		if err := listen("core", h.cfg.CoreAddr, api); err != nil {
+			return err
+		}
+		dispatcher, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: in.Store, Bus: in.Bus, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+		if err != nil {
+			return err
+		}
+		dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+		dispatched := make(chan struct{})
+		go func() { defer close(dispatched); _ = dispatcher.Run(dctx) }()
+		defer func() { stopDispatch(); <-dispatched }()
+	}
 	if stack == "all" || stack == "worker" {
-		if wk, err = h.startWorker(ctx, in); err != nil {
+		if wk, err = h.startWorker(ctx, in, svc, market); err != nil {
 			return err
 		}
 		if err := listen("worker", h.cfg.WorkerAddr, nil); err != nil {
@@ -190,23 +218,23 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}
 }
 
-// startWorker builds the services and starts the job worker; on the in-memory store with Demo
-// set it seeds the demo trader.
-func (h *host) startWorker(ctx context.Context, in *infra.Infra) (*worker.Worker, error) {
-	market, err := demo.Market(h.cfg.DemoSeed, h.clock.Now())
-	if err != nil {
-		return nil, err
-	}
+// services builds the capability services; the scorer calls the AI-coach service when
+// AIcoachURL is set, and scores in the process otherwise.
+func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Services, error) {
 	var ai bias.Coach
 	if h.cfg.AIcoachURL != "" {
-		if ai, err = aicoach.NewClient(h.cfg.AIcoachURL, h.cfg.InternalKey); err != nil {
+		c, err := aicoach.NewClient(h.cfg.AIcoachURL, h.cfg.InternalKey)
+		if err != nil {
 			return nil, err
 		}
+		ai = c
 	}
-	svc, err := services.New(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
-	if err != nil {
-		return nil, err
-	}
+	return services.New(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+}
+
+// startWorker starts the job worker; on the in-memory store with Demo set it seeds the demo
+// trader.
+func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo) (*worker.Worker, error) {
 	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Concurrency: h.cfg.WorkerConcurrency,
 		Logger: h.log, Metrics: h.metrics})
 	if err != nil {

@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/refhost/aicoach"
+	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/transport/hmac"
 )
 
 // lockedBuffer collects the process's output from several goroutines.
@@ -36,13 +41,13 @@ func (l *lockedBuffer) String() string {
 
 // startAll runs `refhost all` on free loopback ports until the test ends and returns the stacks'
 // addresses and the process's log.
-func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBuffer, func() error) {
+func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBuffer, *lockedBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan map[string]string, 1)
 	logs, out := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan error, 1)
-	args := []string{"all", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
+	args := []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string) { addrs <- a })
 	}()
@@ -59,13 +64,13 @@ func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBu
 	t.Cleanup(func() { _ = stop() })
 	select {
 	case a := <-addrs:
-		return a, logs, stop
+		return a, logs, out, stop
 	case err := <-done:
 		t.Fatalf("refhost all ended before serving: %v\n%s", err, logs)
 	case <-time.After(time.Minute):
 		t.Fatal("refhost all did not start within a minute")
 	}
-	return nil, nil, nil
+	return nil, nil, nil, nil
 }
 
 func get(t *testing.T, url string) (int, string) {
@@ -81,8 +86,8 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestAllImportsAndScoresTheDemoTraderThenShutsDown(t *testing.T) {
 	key := strings.Repeat("5a", 32)
-	addrs, logs, stop := startAll(t, map[string]string{"REFHOST_INTERNAL_KEY": key})
-	for _, stack := range []string{"worker", "aicoach"} {
+	addrs, logs, out, stop := startAll(t, map[string]string{"REFHOST_INTERNAL_KEY": key})
+	for _, stack := range []string{"core", "worker", "aicoach"} {
 		if code, _ := get(t, addrs[stack]+"/readyz"); code != http.StatusOK {
 			t.Fatalf("%s /readyz = %d", stack, code)
 		}
@@ -117,6 +122,30 @@ func TestAllImportsAndScoresTheDemoTraderThenShutsDown(t *testing.T) {
 	unsigned.Body.Close()
 	if unsigned.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unsigned request = %d, want 401", unsigned.StatusCode)
+	}
+
+	// Core answers the demo trader's trades to a request signed for them.
+	m := regexp.MustCompile(`demo trader (\S+):`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no demo trader in the output:\n%s", out)
+	}
+	signer, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(core.KeyID, mustHex(t, key))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, addrs["core"]+"/trades?limit=5", nil)
+	req.Header.Set(hmac.HeaderSubject, m[1])
+	res2, err := (&http.Client{Transport: signer}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Trades []coach.Trade `json:"trades"`
+	}
+	err = json.NewDecoder(res2.Body).Decode(&page)
+	res2.Body.Close()
+	if err != nil || res2.StatusCode != http.StatusOK || len(page.Trades) != 5 || page.Trades[0].UserID != m[1] {
+		t.Fatalf("core /trades for the demo trader: %d %v %d trades", res2.StatusCode, err, len(page.Trades))
 	}
 
 	if err := stop(); err != nil {

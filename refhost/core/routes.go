@@ -1,0 +1,40 @@
+package core
+
+// routes is every endpoint of the core API.
+func (a *API) routes() []route {
+	return []route{
+		{"GET /me", true, a.me},
+		{"PATCH /me/settings", true, a.updateSettings},
+
+		{"GET /brokers/connections", true, a.listConnections},
+		{"POST /brokers/demo", true, a.connectDemo},
+		{"POST /brokers/csv", true, a.uploadCSV},
+		{"POST /brokers/connections/{id}/pause", true, a.pauseConnection},
+		{"POST /brokers/connections/{id}/resume", true, a.resumeConnection},
+		{"DELETE /brokers/connections/{id}", true, a.disconnect},
+
+		{"GET /trades", true, a.listTrades},
+		{"GET /trades/{id}", true, a.tradeDetail},
+		{"DELETE /trades/{id}", true, a.deleteTrade},
+		{"POST /trades/{id}/notes", true, a.addNote},
+		{"PUT /trades/{id}/tags/{label}/dispute", true, a.dispute},
+		{"DELETE /trades/{id}/tags/{label}/dispute", true, a.withdrawDispute},
+
+		{"GET /rules", true, a.listRules},
+		{"POST /rules", true, a.createRule},
+		{"GET /rules/evaluation", true, a.evaluateRules},
+		{"GET /rules/{id}", true, a.getRule},
+		{"PUT /rules/{id}", true, a.updateRule},
+		{"DELETE /rules/{id}", true, a.deleteRule},
+
+		{"POST /simulations/simple", true, a.submitSimulation},
+		{"GET /simulations", true, a.listSimulations},
+		{"GET /simulations/{id}", true, a.getSimulation},
+
+		{"GET /digests/weekly/latest", true, a.latestDigest},
+		{"GET /digests/weekly", true, a.listDigests},
+		{"GET /digests/weekly/{id}", true, a.getDigest},
+
+		{"GET /events", true, a.events},
+	}
+}
