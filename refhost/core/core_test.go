@@ -31,7 +31,8 @@ var internalKey = bytes.Repeat([]byte("k"), 32)
 
 // host is a core API over the in-memory adapters, with a worker running its jobs.
 type host struct {
-	t   *testing.T
+	t     *testing.T
+	clock *coach.ManualClock // the core API's clock
 	in  *infra.Infra
 	svc *services.Services
 	srv *httptest.Server
@@ -75,13 +76,14 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 		t.Fatal(err)
 	}
 	t.Cleanup(wk.Shutdown)
-	api, err := core.New(core.Config{Infra: in, Services: svc, Key: internalKey, Clock: clock, Logger: log})
+	coreClock := coach.NewManualClock(time.Now())
+	api, err := core.New(core.Config{Infra: in, Services: svc, Key: internalKey, Clock: coreClock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	return &host{t: t, in: in, svc: svc, srv: srv}
+	return &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}
 }
 
 // user creates a user in the store and returns their id.

@@ -3,7 +3,16 @@ package core
 // routes is every endpoint of the core API.
 func (a *API) routes() []route {
 	return []route{
+		{"POST /internal/users", false, a.createUser},
+		{"GET /internal/users/by-email", false, a.userByEmail},
+		{"PUT /internal/users/{id}/password", false, a.setPassword},
+		{"POST /internal/sessions", false, a.createSession},
+		{"GET /internal/sessions/{tokenHash}", false, a.resolveSession},
+		{"DELETE /internal/sessions/{tokenHash}", false, a.endSession},
+
 		{"GET /me", true, a.me},
+		{"GET /me/sessions", true, a.listSessions},
+		{"DELETE /me/sessions/{id}", true, a.revokeSession},
 		{"PATCH /me/settings", true, a.updateSettings},
 
 		{"GET /brokers/connections", true, a.listConnections},
