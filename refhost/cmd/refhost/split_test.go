@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/refhost/core"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
+	"github.com/tradecoach/coach/storage/s3/s3test"
+	"github.com/tradecoach/coach/transport/asynq/asynqtest"
+	"github.com/tradecoach/coach/transport/hmac"
+)
+
+// process is one stack of the binary running as its own process.
+type process struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *lockedBuffer
+}
+
+// buildBinary builds refhost once into the test's temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "refhost")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=go1.27.3")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startStack runs `refhost <stack>` with env and waits for the address it prints.
+func startStack(t *testing.T, bin, stack string, env []string, args ...string) *process {
+	t.Helper()
+	p := &process{logs: &lockedBuffer{}}
+	p.cmd = exec.Command(bin, append([]string{stack}, args...)...)
+	p.cmd.Env = env
+	p.cmd.Stderr = p.logs
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- p.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s exited with %v after SIGINT\n%s", stack, err, p.logs)
+			}
+		case <-time.After(30 * time.Second):
+			_ = p.cmd.Process.Kill()
+			t.Errorf("%s did not shut down within 30s of SIGINT", stack)
+		}
+	})
+	listening := regexp.MustCompile(stack + ` listening on (\S+)`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case p.addr = <-found:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s did not start:\n%s", stack, p.logs)
+	}
+	return p
+}
+
+// signedClient signs every request with the internal key for subject.
+func signedClient(t *testing.T, key []byte, subject string) *http.Client {
+	t.Helper()
+	s, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(core.KeyID, key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if subject != "" {
+			r.Header.Set(hmac.HeaderSubject, subject)
+		}
+		return s.RoundTrip(r)
+	})}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func doJSON(t *testing.T, c *http.Client, method, url string, body, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, url, res.StatusCode, raw)
+		}
+	}
+	return res.StatusCode
+}
+
+// Every stack as its own process over Postgres, Redis and an S3-compatible server: a user signs
+// up through core's account route, connects the demo broker, and the worker (scoring through
+// the aicoach process) imports and tags their trades, which core then serves; a simulation runs.
+func TestStacksAsSeparateProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and starts four processes")
+	}
+	schema := postgrestest.RandomTestSchema(t)
+	t.Cleanup(func() { postgrestest.DropTestSchema(t, postgrestest.TestURL(), schema) })
+	redis := asynqtest.MustOpenDB(t)
+	s3cfg := s3test.Config(s3test.Server(t))
+	key := bytes.Repeat([]byte{0x5a}, 32)
+	env := append(os.Environ(),
+		"REFHOST_POSTGRES_URL="+postgrestest.TestURL(), "REFHOST_POSTGRES_SCHEMA="+schema,
+		"REFHOST_REDIS_ADDR="+redis.Options().Addr, fmt.Sprintf("REFHOST_REDIS_DB=%d", redis.Options().DB),
+		"REFHOST_S3_ENDPOINT="+s3cfg.Endpoint, "REFHOST_S3_BUCKET="+s3cfg.Bucket,
+		"REFHOST_S3_ACCESS_KEY_ID="+s3cfg.AccessKey, "REFHOST_S3_SECRET_ACCESS_KEY="+s3cfg.SecretKey,
+		"REFHOST_INTERNAL_KEY="+hex.EncodeToString(key), "REFHOST_LOG_LEVEL=debug")
+	bin := buildBinary(t)
+
+	migrate := exec.Command(bin, "migrate")
+	migrate.Env = env
+	if out, err := migrate.CombinedOutput(); err != nil || !strings.Contains(string(out), "up to date") {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	ai := startStack(t, bin, "aicoach", env, "-aicoach-addr", "127.0.0.1:0")
+	coreP := startStack(t, bin, "core", env, "-core-addr", "127.0.0.1:0")
+	wk := startStack(t, bin, "worker", env, "-worker-addr", "127.0.0.1:0", "-aicoach-url", ai.addr)
+	for _, p := range []*process{ai, coreP, wk} {
+		if res, err := http.Get(p.addr + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s /readyz: %v %v", p.addr, res, err)
+		}
+	}
+
+	system := signedClient(t, key, "")
+	var user coach.User
+	if code := doJSON(t, system, "POST", coreP.addr+"/internal/users", map[string]any{"email": "split@example.com",
+		"passwordHash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}, &user); code != http.StatusCreated {
+		t.Fatalf("sign up: %d", code)
+	}
+	alice := signedClient(t, key, user.ID)
+	if code := doJSON(t, alice, "POST", coreP.addr+"/brokers/demo", nil, nil); code != http.StatusCreated {
+		t.Fatalf("connect demo: %d", code)
+	}
+	var page struct {
+		Trades []coach.Trade `json:"trades"`
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		doJSON(t, alice, "GET", coreP.addr+"/trades?limit=500", nil, &page)
+		if len(page.Trades) > 0 {
+			var d struct {
+				Tags []coach.TagWithDispute `json:"tags"`
+			}
+			tagged := 0
+			for _, tr := range page.Trades[:min(len(page.Trades), 60)] {
+				doJSON(t, alice, "GET", coreP.addr+"/trades/"+tr.ID, nil, &d)
+				tagged += len(d.Tags)
+			}
+			if tagged > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tagged trades after 3 minutes\nworker:\n%s\naicoach:\n%s", wk.logs, ai.logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The worker scored through the aicoach process.
+	if !strings.Contains(ai.logs.String(), `"path":"/v1/bias/score"`) {
+		t.Fatalf("the aicoach process served no scoring:\n%s", ai.logs)
+	}
+	var run coach.SimulationRun
+	first, last := page.Trades[0].TS, page.Trades[len(page.Trades)-1].TS
+	if code := doJSON(t, alice, "POST", coreP.addr+"/simulations/simple", map[string]any{"scenario": map[string]any{"kind": "skipLabel", "label": "FOMO"},
+		"from": first.Format(time.RFC3339), "to": last.Add(time.Hour).Format(time.RFC3339), "fees": map[string]any{}}, &run); code != http.StatusAccepted {
+		t.Fatalf("simulate: %d", code)
+	}
+	for deadline := time.Now().Add(time.Minute); run.Status != coach.SimulationDone; time.Sleep(100 * time.Millisecond) {
+		doJSON(t, alice, "GET", coreP.addr+"/simulations/"+run.ID, nil, &run)
+		if time.Now().After(deadline) {
+			t.Fatalf("simulation %s: %s", run.ID, run.Status)
+		}
+	}
+	for name, p := range map[string]*process{"aicoach": ai, "core": coreP, "worker": wk} {
+		for _, secret := range []string{"split@example.com", hex.EncodeToString(key), "argon2id"} {
+			if strings.Contains(p.logs.String(), secret) {
+				t.Errorf("%s logged %q", name, secret)
+			}
+		}
+	}
+}
