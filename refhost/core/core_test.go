@@ -33,9 +33,9 @@ var internalKey = bytes.Repeat([]byte("k"), 32)
 type host struct {
 	t     *testing.T
 	clock *coach.ManualClock // the core API's clock
-	in  *infra.Infra
-	svc *services.Services
-	srv *httptest.Server
+	in    *infra.Infra
+	svc   *services.Services
+	srv   *httptest.Server
 }
 
 func newHost(t *testing.T) *host { return newHostOn(t, config.Config{}) }
