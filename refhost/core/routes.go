@@ -40,6 +40,8 @@ func (a *API) routes() []route {
 		{"GET /simulations", true, a.listSimulations},
 		{"GET /simulations/{id}", true, a.getSimulation},
 
+		{"GET /dashboard", true, a.dashboardSeries},
+
 		{"GET /digests/weekly/latest", true, a.latestDigest},
 		{"GET /digests/weekly", true, a.listDigests},
 		{"GET /digests/weekly/{id}", true, a.getDigest},
