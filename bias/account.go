@@ -11,6 +11,12 @@ type Account struct {
 	Overtrading   Overtrading   `json:"overtrading"`
 	LossChasing   LossChasing   `json:"lossChasing"`
 	HoldingLosers HoldingLosers `json:"holdingLosers"`
+	// Windows are the disposition effect and loss chasing over fixed windows, the calendar
+	// months in Config.TimeZone, oldest first: one per month with a decision moment or an entry
+	// after a realized outcome among the trades measured. They are what the coach reports (a
+	// test run once per window, never re-run after every trade); Disposition and LossChasing
+	// above are the same statistics over every trade measured.
+	Windows []AccountWindow `json:"windows"`
 }
 
 // Disposition is Odean's (1998) disposition effect: the proportion of gains realized (PGR)
@@ -39,6 +45,12 @@ type Disposition struct {
 	T   float64 `json:"t"`
 	// Insufficient says why DE or T is undefined; "" when both are defined.
 	Insufficient string `json:"insufficient,omitempty"`
+	// Clustered is DE's standard error and t clustered by position (ClusteredProportionDiff):
+	// a position counted at many decision moments, as a gain or loss held through them or sold
+	// in pieces, is one draw, not many. SE and T above treat every count as independent, as
+	// Odean (1998) did; the coach reads Clustered. DispositionFromCounts, which has no
+	// positions, leaves it undefined.
+	Clustered Clustered `json:"clustered"`
 }
 
 // Overtrading measures how much the account trades: Barber and Odean's (2000) turnover, fee drag
@@ -98,6 +110,10 @@ type LossChasing struct {
 	T     float64 `json:"t"`
 	// Insufficient says why Diff or T is undefined; "" when both are defined.
 	Insufficient string `json:"insufficient,omitempty"`
+	// Clustered is Diff's standard error and t clustered by the position whose realized outcome
+	// each entry follows: a position sold in many pieces, each followed by an entry, is one
+	// draw, not many. The coach reads Clustered; SE and T treat entries as independent.
+	Clustered Clustered `json:"clustered"`
 }
 
 // HoldingLosers compares how long losing and winning round trips were held (Locke and Mann's
@@ -144,6 +160,7 @@ func (d Disposition) MarshalJSON() ([]byte, error) {
 	o.exact("se", d.SE)
 	o.exact("t", d.T)
 	o.omitEmpty("insufficient", d.Insufficient)
+	d.Clustered.write(&o)
 	return o.close(), nil
 }
 
@@ -183,6 +200,7 @@ func (l LossChasing) MarshalJSON() ([]byte, error) {
 	o.exact("se", l.SE)
 	o.exact("t", l.T)
 	o.omitEmpty("insufficient", l.Insufficient)
+	l.Clustered.write(&o)
 	return o.close(), nil
 }
 
@@ -196,4 +214,13 @@ func (h HoldingLosers) MarshalJSON() ([]byte, error) {
 	o.exact("ratio", h.Ratio)
 	o.omitEmpty("insufficient", h.Insufficient)
 	return o.close(), nil
+}
+
+// write adds c to o as the object "clustered", with undefined numbers as null.
+func (c Clustered) write(o *jsonObj) {
+	o.begin("clustered")
+	o.int("clusters", c.Clusters)
+	o.exact("se", c.SE)
+	o.exact("t", c.T)
+	o.end()
 }

@@ -66,8 +66,18 @@ func TestDispositionCountsOdean(t *testing.T) {
 	// RG 2 (A, C), RL 1 (B), PG 2 (A in moments 2 and 3), PL 1 (B in moment 1).
 	pgr, plr := 2.0/4, 1.0/2
 	se := math.Sqrt(pgr*(1-pgr)/4 + plr*(1-plr)/2)
+	// Clustered by position, by hand. Positions: A₁ (bought h200, sold h201), B, C, and A₂
+	// (bought back h202). Per position (k1 of n1 gains realized, k2 of n2 losses realized):
+	//   A₁ {1 of 1, –}   B {–, 1 of 2}   C {1 of 1, –}   A₂ {0 of 2, –}
+	// p1 = 2/4 = 0.5 over ΣN1 = 4, p2 = 1/2 = 0.5 over ΣN2 = 2, so
+	//   z(A₁) = (1 − 0.5·1)/4 = 0.125      z(B) = −(1 − 0.5·2)/2 = 0
+	//   z(C)  = (1 − 0.5·1)/4 = 0.125      z(A₂) = (0 − 0.5·2)/4 = −0.25
+	// Σz² = 0.015625 + 0 + 0.015625 + 0.0625 = 0.09375; × G/(G−1) = 4/3 gives 0.125, SE = √0.125
+	// = 0.353553. Smaller than the naive 0.433013: B's two observations (held at a loss, then
+	// sold at a loss) offset each other's deviation.
 	want := bias.Disposition{Moments: 3, Excluded: 1, RG: 2, RL: 1, PG: 2, PL: 1,
-		PGR: pgr, PLR: plr, DE: pgr - plr, SE: se, T: (pgr - plr) / se}
+		PGR: pgr, PLR: plr, DE: pgr - plr, SE: se, T: (pgr - plr) / se,
+		Clustered: bias.Clustered{Clusters: 4, SE: math.Sqrt(0.125), T: 0}}
 	if diff := cmp.Diff(want, got, cmpNaN); diff != "" {
 		t.Errorf("disposition (-want +got):\n%s", diff)
 	}
@@ -132,19 +142,25 @@ func TestLossChasingCovalShumway(t *testing.T) {
 	// a loss, all big; 3 after a gain, one big.
 	pl, pg := 1.0, 1.0/9
 	se := math.Sqrt(pl*(1-pl)/4 + pg*(1-pg)/9)
+	// Every round trip is its own position, so each entry follows a different position's sale:
+	// 13 clusters of one entry each, and the clustered SE is the naive one times √(13/12).
+	got := res.Account.LossChasing
+	if c := got.Clustered; c.Clusters != 13 || !(math.Abs(c.SE-se*math.Sqrt(13.0/12)) < 1e-12) {
+		t.Errorf("clustered = %+v, want 13 clusters and SE %v", c, se*math.Sqrt(13.0/12))
+	}
 	want := bias.LossChasing{AfterLoss: 4, AfterGain: 9, BigAfterLoss: 4, BigAfterGain: 1,
-		PLoss: pl, PGain: pg, Diff: pl - pg, SE: se, T: (pl - pg) / se}
-	if diff := cmp.Diff(want, res.Account.LossChasing, cmpNaN); diff != "" {
+		PLoss: pl, PGain: pg, Diff: pl - pg, SE: se, T: (pl - pg) / se, Clustered: got.Clustered}
+	if diff := cmp.Diff(want, got, cmpNaN); diff != "" {
 		t.Errorf("loss chasing (-want +got):\n%s", diff)
 	}
-	n := 0
+	// One window (January 2024) with the same counts; no per-trade tag.
+	if len(res.Account.Windows) != 1 || res.Account.Windows[0].LossChasing.AfterLoss != 4 {
+		t.Errorf("windows = %+v, want January with 4 entries after a loss", res.Account.Windows)
+	}
 	for _, g := range res.Tags {
 		if g.Label == coach.LabelLossChasing {
-			n++
+			t.Errorf("trade %s: LOSS_CHASING tag: the label is an account metric now", g.TradeID)
 		}
-	}
-	if n == 0 {
-		t.Error("no LOSS_CHASING tag")
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 // labelConsts are the JSON fragments every tag of a label repeats: its thresholds ("th") and the
 // conventions ("conv"). They depend only on the Config, so Prepare builds them once.
 type labelConsts struct {
-	conv                                                                 []byte
-	fomo, panic, revenge, disposition, overtrading, lossChasing, holding []byte
+	conv                                       []byte
+	fomo, panic, revenge, overtrading, holding []byte
 }
 
 func newLabelConsts(c Config) labelConsts {
@@ -66,26 +66,11 @@ func newLabelConsts(c Config) labelConsts {
 	k.revenge = o.close()
 
 	o = open(nil)
-	o.int("minEvents", c.MinEvents)
-	o.num("minT", c.MinT)
-	o.num("minEffect", c.MinEffect)
-	o.int("minHoldings", c.DispositionMinHoldings)
-	k.disposition = o.close()
-
-	o = open(nil)
 	o.num("multiple", c.OvertradingMultiple)
 	o.int("minTrades", c.OvertradingMinTrades)
 	o.int("baselineDays", c.BaselineDays)
 	o.int("minBaselineDays", c.MinBaselineDays)
 	k.overtrading = o.close()
-
-	o = open(nil)
-	o.int("minEvents", c.MinEvents)
-	o.num("minT", c.MinT)
-	o.num("minEffect", c.MinEffect)
-	o.int("baselineEntries", c.BaselineEntries)
-	o.int("minBaselineEntries", c.MinBaselineEntries)
-	k.lossChasing = o.close()
 
 	o = open(nil)
 	o.int("minEvents", c.MinEvents)

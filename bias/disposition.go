@@ -2,8 +2,6 @@ package bias
 
 import (
 	"math"
-
-	"github.com/tradecoach/coach"
 )
 
 // Paper classes of an asset held at the start of a decision moment.
@@ -19,32 +17,30 @@ type symMoment struct {
 	sold     bool
 	qty, net float64 // quantity sold and net proceeds (after fees) in the moment
 	ref      float64 // average cost per unit at its first sale in the moment; NaN without holdings
-	paper    int8    // the class the per-trade tags read (the last closed bar)
 	acct     int8    // the class the account metric counts (Config.DispositionMark)
 	atStart  bool    // held at the start of the moment
+	pos      int32   // the position (symState.pos) at the start of the moment or its first sale
 }
 
 // dispState walks Odean's (1998) decision moments: the candles in which the account sold.
 type dispState struct {
 	active                  bool
 	period                  int64   // the moment's bar index (OpenTime / interval)
+	ts                      int64   // the moment's first sale, whose month is its window
 	held                    int     // assets held at the start of the moment
-	losers                  int     // of them, paper losses
-	worst                   int32   // the paper loss furthest under its reference price, -1 for none
-	worstPct                float64 // its close over its reference price, minus 1
 	members                 []int32 // symbols sold in, or held at the start of, the moment
 	moments, excluded       int
 	rg, rl, pg, pl, unknown int
-	// apg, apl and aunknown are pg, pl and unknown as Config.DispositionMark classifies them:
-	// the account metric's; the per-trade tags read only pg and pl.
-	apg, apl, aunknown int
+	// all clusters every counted gain and loss by position; wins are the monthly windows.
+	all  clusterSet
+	wins []dispWindow
 }
 
-// disposition adds the sell f to its decision moment, and tags it DISPOSITION when it realized a
-// gain while the account held an asset at a paper loss, and the moments before it show DE > 0,
-// at least MinEffect, with t ≥ MinT on at least MinEvents gains and losses (DEFINITIONS.md).
+// disposition adds the sell f to its decision moment (Odean 1998). It issues no tag: the
+// disposition effect is an account metric (Account.Disposition and its windows), never a
+// per-trade label; DISPOSITION tags stored under earlier definitions are retired.
 func (s *scorer) disposition(f *fill, st *symState) {
-	d, cfg := &s.disp, s.cfg
+	d := &s.disp
 	p := floorDiv(f.ts, s.m.step)
 	if d.active && p != d.period {
 		d.finalize(s)
@@ -61,51 +57,21 @@ func (s *scorer) disposition(f *fill, st *symState) {
 		if !mm.atStart {
 			d.members = append(d.members, f.sym)
 		}
-		mm.sold, mm.ref = true, ref
+		mm.sold, mm.ref, mm.pos = true, ref, st.pos
 	}
 	fee := f.feeQuote
 	if math.IsNaN(fee) {
 		fee = 0
 	}
-	net := f.notional - fee
 	mm.qty += f.qty
-	mm.net += net
-	unit := net / f.qty
-	if !(unit > ref) || d.worst < 0 || d.worst == f.sym {
-		return
-	}
-	m := d.metric(cfg)
-	if m.Insufficient != "" || !(m.DE > 0) || !(m.DE >= cfg.MinEffect) || !(m.T >= cfg.MinT) {
-		return
-	}
-	o := s.features(f)
-	o.begin("ev")
-	o.num("netPrice", unit)
-	o.num("refPrice", ref)
-	o.num("gainPct", unit/ref-1)
-	o.int("paperLosers", d.losers)
-	o.str("paperLoser", string(s.syms[d.worst].sym))
-	o.num("paperLoserPct", d.worstPct)
-	o.int("moments", m.Moments)
-	o.int("rg", m.RG)
-	o.int("pg", m.PG)
-	o.int("rl", m.RL)
-	o.int("pl", m.PL)
-	o.num("pgr", m.PGR)
-	o.num("plr", m.PLR)
-	o.num("de", m.DE)
-	o.num("se", m.SE)
-	o.num("t", m.T)
-	o.end()
-	conf := Confidence(cfg.ConfidenceSlope, margin(m.T, cfg.MinT, cfg.MinT))
-	s.tag(f, coach.LabelDisposition, conf, s.done(&o, s.m.consts.disposition))
+	mm.net += f.notional - fee
 }
 
 // start opens the moment of bar p at the first sale ts: every asset held then is classified as a
 // paper gain (the low of its last bar closed before ts above its average cost), a paper loss (the
 // high below it) or neither.
 func (d *dispState) start(s *scorer, ts, p int64) {
-	d.active, d.period, d.held, d.losers, d.worst, d.worstPct = true, p, 0, 0, -1, 0
+	d.active, d.period, d.ts, d.held = true, p, ts, 0
 	for i := range s.syms {
 		st := &s.syms[i]
 		if !(st.held > 0) {
@@ -113,16 +79,9 @@ func (d *dispState) start(s *scorer, ts, p int64) {
 		}
 		d.held++
 		ref := st.cost / st.held
-		st.moment.atStart = true
+		st.moment.atStart, st.moment.pos = true, st.pos
 		b, _ := s.m.barBefore(st.sym, ts)
-		st.moment.paper = paperClass(b, ref)
-		if st.moment.paper == paperLoss {
-			d.losers++
-			if pct := b.close/ref - 1; d.worst < 0 || pct < d.worstPct {
-				d.worst, d.worstPct = int32(i), pct
-			}
-		}
-		st.moment.acct = st.moment.paper
+		st.moment.acct = paperClass(b, ref)
 		if s.cfg.DispositionMark == SaleBar {
 			st.moment.acct = paperClass(s.m.barAt(st.sym, ts), ref)
 		}
@@ -131,36 +90,49 @@ func (d *dispState) start(s *scorer, ts, p int64) {
 }
 
 // finalize counts the open moment: a realized gain or loss per asset sold, and a paper gain or
-// loss per asset held at its start and not sold. A moment with fewer than DispositionMinHoldings
-// assets held is excluded, as in Odean (1998).
+// loss per asset held at its start and not sold, into the account's counts, the window of the
+// moment's first sale, and the clusters of their positions. A moment with fewer than
+// DispositionMinHoldings assets held is excluded, as in Odean (1998).
 func (d *dispState) finalize(s *scorer) {
 	if !d.active {
 		return
 	}
+	from := s.monthWindow(d.ts)
+	if n := len(d.wins); n == 0 || !d.wins[n-1].from.Equal(from) {
+		d.wins = append(d.wins, dispWindow{from: from})
+	}
+	w := &d.wins[len(d.wins)-1]
 	counted := d.held >= s.cfg.DispositionMinHoldings
 	if counted {
 		d.moments++
+		w.c.Moments++
 	} else {
 		d.excluded++
+		w.c.Excluded++
 	}
 	for _, i := range d.members {
 		mm := &s.syms[i].moment
 		if counted {
+			// k1 of n1 are gains realized of the gains, k2 of n2 losses realized of the losses.
+			var k1, n1, k2, n2 int
 			switch {
 			case mm.sold && !math.IsNaN(mm.ref):
 				if unit := mm.net / mm.qty; unit > mm.ref {
-					d.rg++
+					k1, n1 = 1, 1
 				} else if unit < mm.ref {
-					d.rl++
+					k2, n2 = 1, 1
 				}
 			case mm.sold:
 			default:
-				d.pg += b2i(mm.paper == paperGain)
-				d.pl += b2i(mm.paper == paperLoss)
-				d.unknown += b2i(mm.paper == paperUnknown)
-				d.apg += b2i(mm.acct == paperGain)
-				d.apl += b2i(mm.acct == paperLoss)
-				d.aunknown += b2i(mm.acct == paperUnknown)
+				n1, n2 = b2i(mm.acct == paperGain), b2i(mm.acct == paperLoss)
+				d.unknown += b2i(mm.acct == paperUnknown)
+				w.c.PaperUnknown += b2i(mm.acct == paperUnknown)
+			}
+			d.rg, d.pg, d.rl, d.pl = d.rg+k1, d.pg+n1-k1, d.rl+k2, d.pl+n2-k2
+			w.c.RG, w.c.PG, w.c.RL, w.c.PL = w.c.RG+k1, w.c.PG+n1-k1, w.c.RL+k2, w.c.PL+n2-k2
+			if n1+n2 > 0 {
+				d.all.add(mm.pos, k1, n1, k2, n2)
+				w.cl.add(mm.pos, k1, n1, k2, n2)
 			}
 		}
 		*mm = symMoment{}
@@ -169,18 +141,11 @@ func (d *dispState) finalize(s *scorer) {
 	d.active = false
 }
 
-// metric returns the statistic over the moments finalized so far that the per-trade tags read:
-// paper gains and losses judged on the last closed bar.
-func (d *dispState) metric(cfg *Config) Disposition {
-	return DispositionFromCounts(DispositionCounts{Moments: d.moments, Excluded: d.excluded,
-		RG: d.rg, RL: d.rl, PG: d.pg, PL: d.pl, PaperUnknown: d.unknown}, cfg.MinEvents)
-}
-
 // account returns the account metric over the moments finalized so far: paper gains and losses
 // judged on the bar Config.DispositionMark names.
 func (d *dispState) account(cfg *Config) Disposition {
-	return DispositionFromCounts(DispositionCounts{Moments: d.moments, Excluded: d.excluded,
-		RG: d.rg, RL: d.rl, PG: d.apg, PL: d.apl, PaperUnknown: d.aunknown}, cfg.MinEvents)
+	return dispositionOf(DispositionCounts{Moments: d.moments, Excluded: d.excluded,
+		RG: d.rg, RL: d.rl, PG: d.pg, PL: d.pl, PaperUnknown: d.unknown}, &d.all, cfg.MinEvents)
 }
 
 // paperClass classifies an asset held with reference price ref by bar b (Odean 1998): a paper

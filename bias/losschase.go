@@ -1,31 +1,33 @@
 package bias
 
-import "github.com/tradecoach/coach"
-
 // chaseState counts, Coval–Shumway style, how the first entry after each realized outcome
 // compares with the trader's own median entry.
 type chaseState struct {
-	pending                 int8 // -1 after a realized loss, +1 after a gain, 0 when the next entry is not the first after one
-	afterLoss, bigAfterLoss int
-	afterGain, bigAfterGain int
+	pending    int8  // -1 after a realized loss, +1 after a gain, 0 when the next entry is not the first after one
+	pendingPos int32 // the position whose sale gave the pending outcome: the entry's cluster
+	counts     chaseCounts
+	// all clusters every counted entry by pendingPos; wins are the monthly windows.
+	all  clusterSet
+	wins []chaseWindow
 }
 
-// sold records the outcome of a sell: the next entry is conditioned on it.
-func (c *chaseState) sold(sl sale) {
+// sold records the outcome of a sell of position pos: the next entry is conditioned on it.
+func (c *chaseState) sold(sl sale, pos int32) {
 	switch {
 	case !sl.known:
 		c.pending = 0
 	case sl.pnl < 0:
-		c.pending = -1
+		c.pending, c.pendingPos = -1, pos
 	case sl.pnl > 0:
-		c.pending = 1
+		c.pending, c.pendingPos = 1, pos
 	}
 }
 
-// lossChasing counts the buy f if it is the first entry after a realized outcome, and tags it
-// LOSS_CHASING when it follows a loss, is above the trader's median size, and the account's
-// difference P(big | loss) − P(big | gain) so far is positive, at least MinEffect, with t ≥ MinT
-// on at least MinEvents entries in each group (DEFINITIONS.md, LOSS_CHASING).
+// lossChasing counts the buy f if it is the first entry after a realized outcome (Coval and
+// Shumway 2005, in trade time), in the account's counts, the window of f's month and the cluster
+// of the position whose sale gave the outcome. It issues no tag: loss chasing is an account
+// metric (Account.LossChasing and its windows), never a per-trade label; LOSS_CHASING tags stored
+// under earlier definitions are retired.
 func (s *scorer) lossChasing(f *fill, in bool) {
 	c, cfg := &s.chase, s.cfg
 	outcome := c.pending
@@ -37,49 +39,27 @@ func (s *scorer) lossChasing(f *fill, in bool) {
 	if w.len() < cfg.MinBaselineEntries || !in {
 		return
 	}
-	med := w.median()
-	big := f.notional > med
+	big := b2i(f.notional > w.median())
+	from := s.monthWindow(f.ts)
+	if n := len(c.wins); n == 0 || !c.wins[n-1].from.Equal(from) {
+		c.wins = append(c.wins, chaseWindow{from: from})
+	}
+	win := &c.wins[len(c.wins)-1]
+	// The first group is the entries after a loss, the second those after a gain.
 	if outcome < 0 {
-		c.afterLoss++
-		if big {
-			c.bigAfterLoss++
-		}
+		c.counts.afterLoss, c.counts.bigAfterLoss = c.counts.afterLoss+1, c.counts.bigAfterLoss+big
+		win.c.afterLoss, win.c.bigAfterLoss = win.c.afterLoss+1, win.c.bigAfterLoss+big
+		c.all.add(c.pendingPos, big, 1, 0, 0)
+		win.cl.add(c.pendingPos, big, 1, 0, 0)
 	} else {
-		c.afterGain++
-		if big {
-			c.bigAfterGain++
-		}
+		c.counts.afterGain, c.counts.bigAfterGain = c.counts.afterGain+1, c.counts.bigAfterGain+big
+		win.c.afterGain, win.c.bigAfterGain = win.c.afterGain+1, win.c.bigAfterGain+big
+		c.all.add(c.pendingPos, 0, 0, big, 1)
+		win.cl.add(c.pendingPos, 0, 0, big, 1)
 	}
-	if outcome > 0 || !big {
-		return
-	}
-	m := c.metric(cfg)
-	if m.Insufficient != "" || !(m.Diff > 0) || !(m.Diff >= cfg.MinEffect) || !(m.T >= cfg.MinT) {
-		return
-	}
-	o := s.features(f)
-	o.begin("ev")
-	o.num("notional", f.notional)
-	o.num("baselineMedian", med)
-	o.int("baselineN", w.len())
-	o.int("afterLoss", m.AfterLoss)
-	o.int("bigAfterLoss", m.BigAfterLoss)
-	o.int("afterGain", m.AfterGain)
-	o.int("bigAfterGain", m.BigAfterGain)
-	o.num("pLoss", m.PLoss)
-	o.num("pGain", m.PGain)
-	o.num("diff", m.Diff)
-	o.num("se", m.SE)
-	o.num("t", m.T)
-	o.end()
-	conf := Confidence(cfg.ConfidenceSlope, margin(m.T, cfg.MinT, cfg.MinT))
-	s.tag(f, coach.LabelLossChasing, conf, s.done(&o, s.m.consts.lossChasing))
 }
 
-// metric returns the account-level statistic so far.
+// metric returns the account-level statistic over every entry counted.
 func (c *chaseState) metric(cfg *Config) LossChasing {
-	m := LossChasing{AfterLoss: c.afterLoss, AfterGain: c.afterGain, BigAfterLoss: c.bigAfterLoss, BigAfterGain: c.bigAfterGain}
-	m.PLoss, m.PGain, m.Diff, m.SE, m.T = ProportionDiff(c.bigAfterLoss, c.afterLoss, c.bigAfterGain, c.afterGain)
-	m.Insufficient = insufficientProps("entries after a loss", c.afterLoss, "after a gain", c.afterGain, cfg.MinEvents, m.SE)
-	return m
+	return c.counts.metric(&c.all, cfg.MinEvents)
 }

@@ -38,12 +38,13 @@ func (c DispositionCounts) Add(o DispositionCounts) DispositionCounts {
 // PLR = RL/(RL+PL), DE = PGR − PLR, SE = √(PGR(1−PGR)/(RG+PG) + PLR(1−PLR)/(RL+PL)) and
 // T = DE/SE (ProportionDiff), exactly as Score computes an account's. Undefined values are NaN,
 // never 0: a proportion with no gains (RG+PG = 0) or no losses (RL+PL = 0), and T when SE = 0.
+// Counts have no positions, so Clustered is undefined (Clusters 0, SE and T NaN).
 // Insufficient says why when there are fewer than minEvents gains (realized or paper) or losses
 // (a minEvents below 1 counts as 1), when SE is 0, or when a count is negative (then every ratio
 // is NaN).
 func DispositionFromCounts(c DispositionCounts, minEvents int) Disposition {
 	d := Disposition{Moments: c.Moments, Excluded: c.Excluded, RG: c.RG, RL: c.RL, PG: c.PG, PL: c.PL,
-		PaperUnknown: c.PaperUnknown}
+		PaperUnknown: c.PaperUnknown, Clustered: Clustered{SE: math.NaN(), T: math.NaN()}}
 	if c.RG < 0 || c.RL < 0 || c.PG < 0 || c.PL < 0 {
 		nan := math.NaN()
 		d.PGR, d.PLR, d.DE, d.SE, d.T = nan, nan, nan, nan, nan

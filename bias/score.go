@@ -109,6 +109,9 @@ type symState struct {
 	hint   int
 	turn   symTurnover
 	moment symMoment
+	// pos numbers the symbol's current position (from a buy with nothing held until sold out),
+	// the cluster of the account metrics' standard errors.
+	pos int32
 }
 
 // scorer is one run of ScoreSince.
@@ -125,6 +128,7 @@ type scorer struct {
 	closes    []closed // the ledger's closing fills, in ledger order
 	ri, ui    int      // cursors into closes and ledger.Uncovered
 	sells     int
+	positions int32 // positions opened so far (symState.pos)
 	lastSym   int32 // the symbol of the trade converted last: consecutive trades often share it
 	lastSymOK bool
 	buf       []byte
@@ -416,6 +420,10 @@ func (s *scorer) step(k int) {
 			fee = 0
 		}
 		st.cost += float64(f.qty*f.price) + fee
+		if !(st.held > 0) {
+			s.positions++
+			st.pos = s.positions
+		}
 		st.held += held
 	} else {
 		sl := s.saleOf(f)
@@ -427,7 +435,7 @@ func (s *scorer) step(k int) {
 			s.holdingLosers(f, sl)
 		}
 		s.rev.sold(s, f, sl)
-		s.chase.sold(sl)
+		s.chase.sold(sl, st.pos)
 		s.turn.sell(st, f, out, in)
 		if heldBefore > 0 {
 			covered := min(out, heldBefore)
@@ -453,6 +461,7 @@ func (s *scorer) finish() {
 	a.Disposition = s.disp.account(s.cfg)
 	a.LossChasing = s.chase.metric(s.cfg)
 	a.HoldingLosers = s.hold.metric(s.cfg)
+	a.Windows = s.accountWindows()
 }
 
 // tag appends a tag of label to the current trade, with features built by write.

@@ -120,10 +120,16 @@ func TestScoreFixtureLabels(t *testing.T) {
 	for _, g := range res.Tags {
 		seen[g.Label] = true
 	}
-	for _, l := range []string{coach.LabelFOMO, coach.LabelPanic, coach.LabelRevenge, coach.LabelDisposition,
+	for _, l := range []string{coach.LabelFOMO, coach.LabelPanic, coach.LabelRevenge,
 		coach.LabelOvertrading, coach.LabelHoldingLosers} {
 		if !seen[l] {
 			t.Errorf("no %s tag in the fixture", l)
+		}
+	}
+	// The account effects are account metrics: never a per-trade tag.
+	for _, l := range []string{coach.LabelDisposition, coach.LabelLossChasing} {
+		if seen[l] {
+			t.Errorf("a %s tag in the fixture: the label is retired", l)
 		}
 	}
 }
