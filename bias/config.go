@@ -22,7 +22,7 @@ type Config struct {
 	// dropped (Result.Data counts them).
 	Interval coach.Interval
 
-	// TimeZone is the IANA zone of the days (OVERTRADING) and months (turnover) of the account
+	// TimeZone is the IANA zone of the days (OVERTRADING) and months (turnover, Account.Windows) of the account
 	// metrics (default "UTC").
 	TimeZone string
 
