@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,8 +13,9 @@ import (
 
 // The exact codec writes a struct of the bias package (Config, Account, DataReport) field by
 // field — by its json tag, else its Go name — with every float64 as a Num and every other
-// scalar as encoding/json writes it (a time.Duration in nanoseconds), recursing into nested
-// structs but time.Time and skipping func fields (Config.Rules travels as verdicts). It ignores
+// scalar as encoding/json writes it (a time.Duration in nanoseconds, a time.Time in RFC 3339),
+// recursing into nested structs but time.Time and into slices of them (Account.Windows, always
+// an array, [] for none), and skipping func fields (Config.Rules travels as verdicts). It ignores
 // the structs' own MarshalJSON, which is for people (seconds, nulls) and does not read back.
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -53,6 +55,17 @@ func writeExact(b *bytes.Buffer, v reflect.Value) error {
 			if err := writeExact(b, fv); err != nil {
 				return err
 			}
+		case structSlice(fv.Type()):
+			b.WriteByte('[')
+			for j := range fv.Len() {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				if err := writeExact(b, fv.Index(j)); err != nil {
+					return err
+				}
+			}
+			b.WriteByte(']')
 		default:
 			raw, err := json.Marshal(fv.Interface())
 			if err != nil {
@@ -101,6 +114,18 @@ func readExact(data []byte, v reflect.Value, path string) error {
 			if err := readExact(raw, fv, path+name+"."); err != nil {
 				return err
 			}
+		case structSlice(fv.Type()):
+			var elems []json.RawMessage
+			if err := json.Unmarshal(raw, &elems); err != nil || elems == nil {
+				return coach.Errorf(coach.EINVALID, "%s: want an array", path+name)
+			}
+			out := reflect.MakeSlice(fv.Type(), len(elems), len(elems))
+			for j, e := range elems {
+				if err := readExact(e, out.Index(j), path+name+"["+strconv.Itoa(j)+"]."); err != nil {
+					return err
+				}
+			}
+			fv.Set(out)
 		default:
 			if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
 				return coach.Errorf(coach.EINVALID, "%s: want a %s", path+name, fv.Type())
@@ -113,6 +138,11 @@ func readExact(data []byte, v reflect.Value, path string) error {
 		}
 	}
 	return nil
+}
+
+// structSlice reports whether t is a slice of structs other than time.Time.
+func structSlice(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct && t.Elem() != timeType
 }
 
 // fieldName is the name f travels under, and false for a field that does not travel.

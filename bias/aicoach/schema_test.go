@@ -102,6 +102,13 @@ func TestSchemasDescribeRealPayloads(t *testing.T) {
 	if len(kinds) != 7 {
 		t.Errorf("validated %v; want every schema used", kinds)
 	}
+	windows := false // the account metrics' monthly windows travel, and were validated above
+	for i := range w.responses {
+		windows = windows || bytes.Contains(w.responses[i], []byte(`"windows":[{"from":`))
+	}
+	if !windows {
+		t.Error("no score response carried Account.Windows: the schema's array of exact objects is untested")
+	}
 
 	for name, body := range map[string]string{
 		"score-page":         `{"v":1,"run":"abcdefghijklmnop","page":1,"last":true,"config":{},"trades":[],"candles":[]}`,
