@@ -9,6 +9,11 @@
 //     matching): each sell that sold from such a lot sells that much less, and is left out when
 //     nothing is left. Removing a lot with what was sold of it leaves the matching of every other
 //     lot as it was, so no sell ever exceeds the holdings. Sells carrying the label are kept.
+//   - skipLabel and holdInstead take per-trade labels only: DISPOSITION and LOSS_CHASING are
+//     account effects measured over a window (bias.AccountWindow), no trade carries them, and a
+//     scenario naming them is EINVALID (their tags stored under earlier definitions are retired).
+//     A what-if for them is followRule: a stop for the losers held, a maximum notional after a
+//     loss.
 //   - holdInstead (e.g. PANIC): every sell carrying the label is not made; the quantity it moved
 //     out of the position stays held until Until: "nCandles", the close of the Nth candle after
 //     the one containing the sell (when that candle is missing, the close of the last one before

@@ -84,11 +84,17 @@ func (s Scenario) Validate() error {
 		if err := s.only("label"); err != nil {
 			return err
 		}
-		return checkLabel(s.Label)
+		if err := checkLabel(s.Label); err != nil {
+			return err
+		}
+		return perTrade(s.Label)
 	case KindNoRevenge:
 		return s.only()
 	case KindHoldInstead:
 		if err := checkLabel(s.Label); err != nil {
+			return err
+		}
+		if err := perTrade(s.Label); err != nil {
 			return err
 		}
 		switch s.Until {
@@ -236,6 +242,18 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 // checkLabel validates a bias label as coach.BiasTag does.
+// perTrade refuses the account effects: DISPOSITION and LOSS_CHASING are account metrics with a
+// window (bias.AccountWindow), not labels of trades, so "the trades that carry it" means nothing,
+// and the tags of them stored under earlier definitions are retired. The account metrics say which
+// window shows the effect; a what-if for it is a followRule scenario (a stop for the losers held, a
+// maximum notional for the entries after a loss).
+func perTrade(l string) error {
+	if l == coach.LabelDisposition || l == coach.LabelLossChasing {
+		return fieldErr("label", "%s is an account effect measured over a window, not a label of trades: it cannot be skipped or held; try followRule", l)
+	}
+	return nil
+}
+
 func checkLabel(l string) error {
 	if l == "" {
 		return fieldErr("label", "required")

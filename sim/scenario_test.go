@@ -52,6 +52,9 @@ func TestParseScenario(t *testing.T) {
 		{in: `{"kind":"followRule","ruleIds":["r1","r1"]}`, err: "scenario.ruleIds[1]: repeated"},
 		{in: `{"kind":"followRule","ruleIds":["bad id"]}`, err: "scenario.ruleIds[0]: malformed id"},
 		{in: `{"kind":"followRule","label":"FOMO"}`, err: "scenario.label: not allowed with kind followRule"},
+		{in: `{"kind":"skipLabel","label":"LOSS_CHASING"}`, err: "scenario.label: LOSS_CHASING is an account effect"},
+		{in: `{"kind":"skipLabel","label":"DISPOSITION"}`, err: "scenario.label: DISPOSITION is an account effect"},
+		{in: `{"kind":"holdInstead","label":"DISPOSITION","until":"nextSell"}`, err: "scenario.label: DISPOSITION is an account effect"},
 		{in: `{"kind":"skipLabel","label":"FOMO","pad":"` + strings.Repeat("x", 5000) + `"}`, err: "larger than"},
 	} {
 		got, err := sim.ParseScenario([]byte(tc.in))

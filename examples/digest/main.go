@@ -137,7 +137,6 @@ func simulate(trades []coach.Trade, tags []coach.BiasTag, candles map[coach.Symb
 	for _, sc := range []sim.Scenario{
 		{Kind: sim.KindSkipLabel, Label: coach.LabelFOMO},
 		{Kind: sim.KindSkipLabel, Label: coach.LabelRevenge},
-		{Kind: sim.KindSkipLabel, Label: coach.LabelLossChasing},
 		{Kind: sim.KindHoldInstead, Label: coach.LabelPanic, Until: sim.UntilNextSell},
 	} {
 		res, err := sim.Run(sim.Input{Trades: trades, Tags: tags, Candles: bars, Location: loc, Scenario: sc, Params: params})
