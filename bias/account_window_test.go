@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,5 +177,41 @@ func TestWindowsAreMonthsInTimeZone(t *testing.T) {
 	}
 	if sum := jan.Disposition.Counts().Add(feb.Disposition.Counts()); sum != acc.Disposition.Counts() {
 		t.Errorf("windows add up to %+v, the account has %+v", sum, acc.Disposition.Counts())
+	}
+}
+
+// TestReflectWindow: the coach speaks of a window's effect only when it shows once clustered,
+// with the window's own counts, the same text every time.
+func TestReflectWindow(t *testing.T) {
+	t.Parallel()
+	cfg := bias.DefaultConfig()
+	cfg.TimeZone = "America/New_York"
+	ny, _ := time.LoadLocation(cfg.TimeZone)
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, ny)
+	w := bias.AccountWindow{From: from.UTC(), To: from.AddDate(0, 1, 0).UTC(),
+		Disposition: bias.DispositionFromCounts(bias.DispositionCounts{Moments: 30, RG: 20, PG: 10, RL: 5, PL: 40}, 5),
+		LossChasing: bias.LossChasing{AfterLoss: 20, AfterGain: 20, BigAfterLoss: 15, BigAfterGain: 5, PLoss: 0.75, PGain: 0.25,
+			Diff: 0.5, T: 3.6, Clustered: bias.Clustered{Clusters: 15, SE: 0.15, T: 3.3}}}
+	w.Disposition.Clustered = bias.Clustered{Clusters: 12, SE: 0.12, T: 4.6}
+	got := bias.ReflectWindow(w, cfg)
+	if len(got) != 2 || got[0].Label != coach.LabelDisposition || got[1].Label != coach.LabelLossChasing {
+		t.Fatalf("ReflectWindow = %+v, want DISPOSITION then LOSS_CHASING", got)
+	}
+	for _, want := range []string{"March 2026", "66.7% of the gains", "11.1% of the losses", "30 decision points, 12 positions"} {
+		if !strings.Contains(got[0].Text, want) {
+			t.Errorf("%q lacks %q", got[0].Text, want)
+		}
+	}
+	if !strings.Contains(got[1].Text, "75.0% of the time") || !strings.Contains(got[1].Text, "(20 and 20 entries)") {
+		t.Errorf("%q lacks the window's proportions", got[1].Text)
+	}
+	if again := bias.ReflectWindow(w, cfg); cmp.Diff(got, again) != "" {
+		t.Error("two calls gave two texts")
+	}
+	// Naive t ≥ 2 but too few positions, or a clustered t under MinT: nothing to say.
+	w.Disposition.Clustered.Clusters = 4
+	w.LossChasing.Clustered.T = 1.5
+	if got := bias.ReflectWindow(w, cfg); len(got) != 0 {
+		t.Errorf("ReflectWindow = %+v, want nothing for effects that do not show once clustered", got)
 	}
 }

@@ -28,7 +28,7 @@ func Example() {
 	for _, tag := range res.Tags {
 		fmt.Println(tag.TradeID, tag.Label, tag.Confidence, err, bias.Reflect(tag))
 	}
-	// Output: t1 FOMO 0.971 <nil> Heads up: you bought BTC-USDT at 100.0% of its 24-bar range, after a +31.7% run over 24 bars, on 4.1× normal volume and above the upper Bollinger band. Entries like this often land near the top of the excitement. What made it feel urgent?
+	// Output: t1 FOMO 0.971 <nil> A look at this BTC-USDT entry: at its 24-hour high, up 31.7% over the previous 24 hours, on 4.1 times its usual volume and above its upper Bollinger band. What told you it was time to buy?
 }
 
 // Researchers pool Odean's statistic over accounts by summing the counts behind each account's

@@ -19,8 +19,9 @@ const MaxReflection = 280
 // a reflection that says it is too early to call, and why.
 const MinTrendEvents = 5
 
-// Reflect returns the coach's short reflection on tag: at most MaxReflection characters, warm and
-// direct, stating only what the evidence in tag.Features shows. The same tag always gives the same
+// Reflect returns the coach's short reflection on tag: at most MaxReflection characters, curious
+// rather than judging (the wording guide of DEFINITIONS.md), stating only what the evidence in
+// tag.Features shows and asking about the trader's plan. The same tag always gives the same
 // text; the wording is chosen among several variants by a hash of the tag's ID, TradeID and Label,
 // so that a run of tags of one label does not read the same. Features it cannot read give a plain
 // sentence that names the label and claims nothing.
@@ -74,6 +75,7 @@ type features struct {
 		MinutesAfterLoss *float64 `json:"minutesAfterLoss"`
 		LossSymbol       string   `json:"lossSymbol"`
 		RulesChecked     *int     `json:"rulesChecked"`
+		ClearOf          []string `json:"clearOf"`
 		GainPct          *float64 `json:"gainPct"`
 		PaperLoser       string   `json:"paperLoser"`
 		PaperLoserPct    *float64 `json:"paperLoserPct"`
@@ -107,6 +109,9 @@ type features struct {
 		MinDays    *int     `json:"minBaselineDays"`
 		BandK      *float64 `json:"bandK"`
 	} `json:"th"`
+	Conv struct {
+		Interval string `json:"interval"`
+	} `json:"conv"`
 }
 
 // variant returns a number that picks the wording: FNV-1a of the tag's ID, TradeID and Label.
@@ -144,7 +149,6 @@ func fit(text string) string {
 // Number formats, all with fixed precision so that texts are deterministic.
 func pct(x float64) string    { return strconv.FormatFloat(math.Abs(x)*100, 'f', 1, 64) + "%" }
 func signed(x float64) string { return sign(x) + pct(x) }
-func times(x float64) string  { return strconv.FormatFloat(x, 'f', 1, 64) + "×" }
 func num0(x float64) string   { return strconv.FormatFloat(x, 'f', 0, 64) }
 func num1(x float64) string   { return strconv.FormatFloat(x, 'f', 1, 64) }
 
@@ -186,7 +190,7 @@ func intOr(p *int, d int) int {
 // tooEarly is the reflection for an account-level tag resting on fewer than the minimum events.
 func tooEarly(what string, counts string, need int, pick uint64) string {
 	return choose(pick,
-		"Too early to call "+what+" a pattern: so far "+counts+". I'd want at least "+itoa(need)+" of each before reading anything into it.",
+		"Too early to say anything about "+what+": so far "+counts+". I'd want at least "+itoa(need)+" of each before reading anything into it.",
 		"Not enough history yet to say much about "+what+": "+counts+" so far, and I look for at least "+itoa(need)+" of each.",
 	)
 }

@@ -2,42 +2,49 @@ package bias
 
 import "strings"
 
-// The reflections of each label. Every number in them comes from the tag's features; a phrase is
-// said only when its signal held.
+// The reflections of each label, written to the wording guide of DEFINITIONS.md: they describe
+// the order and the day with numbers as a trader counts them (percent moves over hours, the
+// trades of the day, sizes against the trader's usual), put ratios as "N times as long as",
+// never judge or say what caused what, never nudge to close a position, and end with an open
+// question. Every number comes from the tag's features; a phrase is said only when its signal
+// held.
 
 func reflectFOMO(f *features, pick uint64) string {
 	e := &f.Ev
 	var ps []string
 	if e.RangePos != nil {
-		bars := itoa(intOr(f.Th.RangeBars, 24))
-		if *e.RangePos > 1 {
-			ps = append(ps, "above its "+bars+"-bar high")
-		} else {
-			ps = append(ps, "at "+pct(*e.RangePos)+" of its "+bars+"-bar range")
+		window := f.spanAdj(intOr(f.Th.RangeBars, 24))
+		switch {
+		case *e.RangePos > 1:
+			ps = append(ps, "above its "+window+" high")
+		case *e.RangePos == 1:
+			ps = append(ps, "at its "+window+" high")
+		default:
+			ps = append(ps, "in the top "+pct(1-*e.RangePos)+" of its "+window+" range")
 		}
 	}
 	if f.has("extremeReturn") && e.PriorReturn != nil {
-		ps = append(ps, "after a "+signed(*e.PriorReturn)+" run over "+itoa(intOr(f.Th.ReturnBars, 24))+" bars")
+		ps = append(ps, move(*e.PriorReturn)+" over the previous "+f.span(intOr(f.Th.ReturnBars, 24)))
 	}
 	if f.has("abnormalVolume") && e.AbnormalVolume != nil {
-		ps = append(ps, "on "+times(*e.AbnormalVolume)+" normal volume")
+		ps = append(ps, "on "+timesWord(*e.AbnormalVolume)+" its usual volume")
 	}
 	if f.has("stretched") {
 		switch {
 		case e.BandZ != nil && f.Th.BandK != nil && *e.BandZ >= *f.Th.BandK:
-			ps = append(ps, "above the upper Bollinger band")
+			ps = append(ps, "above its upper Bollinger band")
 		case e.RSI != nil:
 			ps = append(ps, "with RSI at "+num0(*e.RSI))
 		}
 	}
 	ev := list(ps)
 	return choose(pick,
-		"You bought "+f.Symbol+" "+ev+". That's the chase pattern. What did your plan say about entries after a move like that?",
-		"This "+f.Symbol+" buy came "+ev+". Chasing feels urgent in the moment; next time, try letting one more candle close first.",
-		"Noticing a chase: "+f.Symbol+", bought "+ev+". No judgment, just the numbers. Was this your setup, or the move pulling you in?",
-		"Heads up: you bought "+f.Symbol+" "+ev+". Entries like this often land near the top of the excitement. What made it feel urgent?",
-		"Quick look at this "+f.Symbol+" entry: "+ev+". If waiting had meant missing it, would that have been okay?",
-		f.Symbol+" entry "+ev+". That's buying the attention, not the plan. Worth a pause before the next one?",
+		"You bought "+f.Symbol+" "+ev+". What was the plan for this entry?",
+		"This "+f.Symbol+" buy came "+ev+". Was it a setup you had written down before the move?",
+		f.Symbol+", bought "+ev+". What did you see in it at that moment?",
+		"A look at this "+f.Symbol+" entry: "+ev+". What told you it was time to buy?",
+		"You entered "+f.Symbol+" "+ev+". If the move had gone on without you, how would that have sat with you?",
+		"Bought "+f.Symbol+" "+ev+". How did this entry compare with the ones you plan in advance?",
 	)
 }
 
@@ -45,34 +52,34 @@ func reflectPanic(f *features, pick uint64) string {
 	e := &f.Ev
 	var ps []string
 	if e.Drawdown != nil {
-		ps = append(ps, pct(*e.Drawdown)+" below its recent high")
+		ps = append(ps, pct(*e.Drawdown)+" below its "+f.spanAdj(intOr(f.Th.RangeBars, 24))+" high")
 	}
 	if e.LossPct != nil {
 		ps = append(ps, "down "+pct(*e.LossPct)+" on the position")
 	}
 	var stress []string
 	if f.has("volSpike") && e.VolRatio != nil {
-		stress = append(stress, "volatility at "+times(*e.VolRatio)+" its usual")
+		stress = append(stress, "volatility at "+timesWord(*e.VolRatio)+" its usual")
 	}
 	if f.has("abnormalVolume") && e.AbnormalVolume != nil {
-		stress = append(stress, times(*e.AbnormalVolume)+" normal volume")
+		stress = append(stress, "volume at "+timesWord(*e.AbnormalVolume)+" its usual")
 	}
 	if f.has("oversold") && e.RSI != nil {
 		stress = append(stress, "RSI at "+num0(*e.RSI))
 	}
 	if f.has("belowBand") {
-		stress = append(stress, "price under the lower Bollinger band")
+		stress = append(stress, "the price under its lower Bollinger band")
 	}
 	what := strings.Join(ps, ", ")
 	if len(stress) > 0 {
 		what += ", with " + list(stress)
 	}
 	return choose(pick,
-		"You sold "+f.Symbol+" "+what+". That looks like selling into the fear. Was the exit in your plan, or did the drop make the call?",
-		"This "+f.Symbol+" sell came "+what+". Sharp drops are hard to sit through. What would your rules have said here?",
-		"Selling "+f.Symbol+" "+what+" is the panic pattern. Sometimes it's the right stop; check whether it was yours.",
-		"Noticing a fast exit: "+f.Symbol+", "+what+". Before the next one, what level did you plan to exit at?",
-		"That "+f.Symbol+" exit was "+what+". Take a breath. What did you feel right before clicking sell?",
+		"You sold "+f.Symbol+" "+what+". Was this exit in your plan before the drop?",
+		"This "+f.Symbol+" sell came "+what+". What were you weighing when you sold?",
+		f.Symbol+" sold "+what+". Was this the level you had in mind when you bought?",
+		"Looking at this "+f.Symbol+" exit: "+what+". What did your rules say about a move like this?",
+		"A fast market in "+f.Symbol+": "+what+", and you sold. How did the decision feel at the time?",
 	)
 }
 
@@ -89,12 +96,12 @@ func reflectRevenge(f *features, pick uint64) string {
 	if e.LossPct != nil {
 		after += " (" + signed(*e.LossPct) + ")"
 	}
-	size := times(*e.SizeRatio) + " the median of your last " + itoa(intOr(e.BaselineN, 0)) + " entries"
+	size := timesWord(*e.SizeRatio) + " your usual entry (the median of your last " + itoa(intOr(e.BaselineN, 0)) + ")"
 	return choose(pick,
-		after+", you bought "+f.Symbol+" at "+size+". That's the win-it-back urge. What would a cool-down have changed?",
-		"This "+f.Symbol+" buy came "+after+", sized at "+size+". Losses sting; bigger size right after is how they snowball.",
-		"Noticing a pattern in the timing: "+after+", you entered "+f.Symbol+" at "+size+". Was this trade planned before the loss?",
-		"You sized up to "+size+" on "+f.Symbol+", "+after+". Try a rule: after a loss, the next entry is normal size or smaller.",
+		upper(after)+", you bought "+f.Symbol+" at "+size+". Was this trade planned before that loss?",
+		"This "+f.Symbol+" buy came "+after+", sized at "+size+". What went into the size?",
+		upper(after)+", you entered "+f.Symbol+" at "+size+". What did you expect from it when you placed it?",
+		"Timing and size on this "+f.Symbol+" buy: "+after+", at "+size+". How did you pick the size?",
 	)
 }
 
@@ -104,37 +111,47 @@ func reflectDiscipline(f *features, pick uint64) string {
 	if n == 1 {
 		rules = "your rule"
 	}
-	clean := "no sign of chasing or revenge"
-	if f.Side == "SELL" {
-		clean = "no sign of a panic exit"
+	clear := f.Ev.ClearOf
+	if len(clear) == 0 {
+		clear = []string{"FOMO", "REVENGE"}
+		if f.Side == "SELL" {
+			clear = []string{"PANIC"}
+		}
 	}
+	clean := "no " + strings.Join(clear, " or ") + " signal"
 	return choose(pick,
-		"This "+f.Symbol+" trade followed "+rules+", with "+clean+". That's the work. Keep stacking these.",
-		"Clean one: "+f.Symbol+", "+rules+" followed and "+clean+". Notice how it felt to trade this way.",
-		"You stuck to "+rules+" on this "+f.Symbol+" trade, "+clean+". Boring is good here.",
-		"Good process on "+f.Symbol+": "+rules+" respected, "+clean+". Whatever the result, this is the trade to repeat.",
+		"This "+f.Symbol+" trade followed "+rules+", with "+clean+". Nice work.",
+		"Clean one: "+f.Symbol+", "+rules+" followed and "+clean+". How did it feel to trade it this way?",
+		"You stuck to "+rules+" on this "+f.Symbol+" trade, "+clean+". Steady.",
+		"Good process on "+f.Symbol+": "+rules+" respected, "+clean+". Whatever the result, that's a trade to learn from.",
+		upper(rules)+", kept on this "+f.Symbol+" trade, and "+clean+". That's the plan working as written.",
+		"On plan with "+f.Symbol+": "+rules+" checked and kept, "+clean+". What made this one easy to follow?",
+		f.Symbol+", by the book: "+rules+" followed, "+clean+". Worth remembering what this setup looked like.",
+		"Nicely done on "+f.Symbol+": "+rules+" kept and "+clean+".",
 	)
 }
 
+// reflectDisposition speaks of a per-trade DISPOSITION tag stored under an earlier definition
+// version; the scorer no longer issues them (the account windows replace them).
 func reflectDisposition(f *features, pick uint64) string {
 	e := &f.Ev
 	gains, losses := intOr(e.RG, 0)+intOr(e.PG, 0), intOr(e.RL, 0)+intOr(e.PL, 0)
 	if need := f.minEvents(); gains < need || losses < need {
-		return tooEarly("selling winners early", itoa(gains)+" gains and "+itoa(losses)+" losses at your decision points", need, pick)
+		return tooEarly("which positions you sell first", itoa(gains)+" gains and "+itoa(losses)+" losses at your decision points", need, pick)
 	}
-	if e.PGR == nil || e.PLR == nil || e.T == nil || e.GainPct == nil {
+	if e.PGR == nil || e.PLR == nil || e.GainPct == nil {
 		return ""
 	}
-	rates := "you've realized " + pct(*e.PGR) + " of gains but " + pct(*e.PLR) + " of losses across " +
-		itoa(intOr(e.Moments, 0)) + " decision points (t = " + num1(*e.T) + ")"
+	rates := "across " + itoa(intOr(e.Moments, 0)) + " decision points you had sold " + pct(*e.PGR) +
+		" of the gains you held and " + pct(*e.PLR) + " of the losses"
 	sold := f.Symbol + " at a " + pct(*e.GainPct) + " gain"
 	if e.PaperLoser != "" && e.PaperLoserPct != nil {
 		sold += " while holding " + e.PaperLoser + " down " + pct(*e.PaperLoserPct)
 	}
 	return choose(pick,
-		"You sold "+sold+". So far "+rates+". Winners get cut, losers get kept. Is that what you intend?",
-		"Taking profit on "+sold+" fits a pattern: "+rates+". What's your plan for the loser?",
-		"You sold "+sold+". The numbers: "+rates+". Worth asking which position you avoid looking at.",
+		"You sold "+sold+". At that point, "+rates+". How do you choose which holding to sell?",
+		"Taking profit on "+sold+". At that point, "+rates+". What goes into picking what to sell?",
+		"You sold "+sold+". The counts then: "+rates+". What did you have in mind for each holding?",
 	)
 }
 
@@ -147,31 +164,34 @@ func reflectOvertrading(f *features, pick uint64) string {
 	if e.DayTrades == nil || e.BaselineMedian == nil || e.Ratio == nil {
 		return ""
 	}
-	what := itoa(*e.DayTrades) + " trades on " + e.Day + ", " + times(*e.Ratio) + " your median of " +
-		num1(*e.BaselineMedian) + " a day over your last " + itoa(days) + " active days"
+	n := *e.DayTrades
+	usual := "your usual active day has " + num1(*e.BaselineMedian) + " (the median of your last " + itoa(days) + ")"
 	return choose(pick,
-		"That's "+what+". Every trade pays fees and asks for a decision. Is the next one in your plan?",
-		"Busy day: "+what+". When the pace picks up like this, a short break often helps more than another trade.",
-		"Noticing the pace: "+what+". What's driving it today, setups or restlessness?",
-		what+". More trades isn't more edge. Which of today's were A setups?",
+		"This was your "+ordinal(n)+" trade on "+e.Day+"; "+usual+". What's on your list for the rest of the day?",
+		itoa(n)+" trades so far on "+e.Day+", "+timesWord(*e.Ratio)+" your usual "+num1(*e.BaselineMedian)+
+			" a day over your last "+itoa(days)+" active days. Which of them were setups you had planned?",
+		"Counting the day: "+itoa(n)+" trades on "+e.Day+", where "+usual+". How is the day going for you?",
+		itoa(n)+" trades on "+e.Day+" so far; "+usual+". What's different about today?",
 	)
 }
 
+// reflectLossChasing speaks of a per-trade LOSS_CHASING tag stored under an earlier definition
+// version; the scorer no longer issues them (the account windows replace them).
 func reflectLossChasing(f *features, pick uint64) string {
 	e := &f.Ev
 	nl, nw := intOr(e.AfterLoss, 0), intOr(e.AfterGain, 0)
 	if need := f.minEvents(); nl < need || nw < need {
-		return tooEarly("sizing up after losses", itoa(nl)+" entries after a loss and "+itoa(nw)+" after a gain", need, pick)
+		return tooEarly("your sizing after a result", itoa(nl)+" entries after a loss and "+itoa(nw)+" after a gain", need, pick)
 	}
 	if e.PLoss == nil || e.PGain == nil || e.SizeRatio == nil && e.BaselineMedian == nil {
 		return ""
 	}
-	rates := "after a loss your next entry was bigger than your median " + pct(*e.PLoss) + " of the time, after a win " +
+	rates := "your first entry after a loss was above your median size " + pct(*e.PLoss) + " of the time, after a gain " +
 		pct(*e.PGain) + " (" + itoa(nl) + " and " + itoa(nw) + " entries)"
 	return choose(pick,
-		"This "+f.Symbol+" buy followed a loss and was above your usual size. Overall, "+rates+". Losses seem to push your size up.",
-		"A pattern worth seeing: "+rates+". This "+f.Symbol+" entry is one of them. What size rule would protect you here?",
-		"Bigger after a loss again on "+f.Symbol+". So far "+rates+". Try fixing your size before you look at the last result.",
+		"This "+f.Symbol+" buy came after a loss and was above your usual size. Up to then, "+rates+". How do you set the size of the trade after a result?",
+		"A sizing note on "+f.Symbol+": up to this buy, "+rates+". What decides the size of your next entry?",
+		"Up to this "+f.Symbol+" buy, "+rates+". This one came after a loss, above your usual size. Was the size set before the trade?",
 	)
 }
 
@@ -179,17 +199,102 @@ func reflectHoldingLosers(f *features, pick uint64) string {
 	e := &f.Ev
 	w, l := intOr(e.Winners, 0), intOr(e.Losers, 0)
 	if need := f.minEvents(); w < need || l < need {
-		return tooEarly("holding losers", itoa(w)+" winning and "+itoa(l)+" losing round trips", need, pick)
+		return tooEarly("your hold times", itoa(w)+" winning and "+itoa(l)+" losing round trips", need, pick)
 	}
 	if e.HoldHours == nil || e.MeanWinnerHold == nil || e.Ratio == nil || e.TradeRatio == nil {
 		return ""
 	}
-	this := "You held this " + f.Symbol + " loser " + num1(*e.HoldHours) + "h, " + times(*e.TradeRatio) +
-		" your average winner (" + num1(*e.MeanWinnerHold) + "h)"
-	overall := "across " + itoa(l) + " losers and " + itoa(w) + " winners, losers stay " + times(*e.Ratio) + " longer"
+	this := "You held this " + f.Symbol + " losing trade " + num1(*e.HoldHours) + " hours, " + timesWord(*e.TradeRatio) +
+		" as long as your average winning trade (" + num1(*e.MeanWinnerHold) + " hours)"
+	overall := "across " + itoa(l) + " losing and " + itoa(w) + " winning trades, the losing ones lasted " +
+		timesWord(*e.Ratio) + " as long"
 	return choose(pick,
-		this+". And "+overall+". Hoping a loser comes back is expensive. Where was your exit?",
-		this+"; "+overall+". What would it take to close a loser as fast as you close a winner?",
-		"Noticing the hold times: "+overall+". This "+f.Symbol+" trade was "+num1(*e.HoldHours)+"h. Set the stop when you enter.",
+		this+". And "+overall+". How do you decide how long to stay in a trade?",
+		this+"; "+overall+". What were you watching for in this one?",
+		"Hold times: "+overall+". This "+f.Symbol+" trade lasted "+num1(*e.HoldHours)+" hours. When you enter, do you know how long you plan to hold?",
 	)
+}
+
+// span says n bars of the tag's interval in the units a trader counts: "24 hours", "3 days",
+// "90 minutes"; "n bars" when the interval is unknown.
+func (f *features) span(n int) string {
+	d := intervalMinutes(f.Conv.Interval) * n
+	switch {
+	case d <= 0:
+		return plural(n, "bar", "bars")
+	case d%(24*60) == 0 && d >= 2*24*60:
+		return itoa(d/(24*60)) + " days"
+	case d%60 == 0:
+		return plural(d/60, "hour", "hours")
+	}
+	return plural(d, "minute", "minutes")
+}
+
+// spanAdj is span as an adjective: "24-hour", "3-day", "90-minute"; "24-bar" when the interval
+// is unknown.
+func (f *features) spanAdj(n int) string {
+	d := intervalMinutes(f.Conv.Interval) * n
+	switch {
+	case d <= 0:
+		return itoa(n) + "-bar"
+	case d%(24*60) == 0 && d >= 2*24*60:
+		return itoa(d/(24*60)) + "-day"
+	case d%60 == 0:
+		return itoa(d/60) + "-hour"
+	}
+	return itoa(d) + "-minute"
+}
+
+// intervalMinutes is the width of a candle interval in minutes, 0 when it is not one.
+func intervalMinutes(iv string) int {
+	switch iv {
+	case "1m":
+		return 1
+	case "5m":
+		return 5
+	case "15m":
+		return 15
+	case "1h":
+		return 60
+	case "4h":
+		return 240
+	case "1d":
+		return 24 * 60
+	}
+	return 0
+}
+
+// move says a return as a trader does: "up 9.8%", "down 3.1%".
+func move(r float64) string {
+	if r < 0 {
+		return "down " + pct(r)
+	}
+	return "up " + pct(r)
+}
+
+// timesWord writes a ratio as "2.5 times" (never "2.5× longer", which would mean 3.5 times as
+// long).
+func timesWord(x float64) string { return num1(x) + " times" }
+
+// ordinal writes 1st, 2nd, 3rd, 4th, 11th, 21st, ….
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return itoa(n) + suffix
+}
+
+// upper capitalizes the first letter of a sentence that starts with a phrase.
+func upper(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
