@@ -1,6 +1,10 @@
 package bias
 
-import "time"
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
 
 // Account holds the account-level metrics of the trades scored. A metric that lacks data is NaN
 // (null in JSON) and its Insufficient field says why; it is never a silent 0.
@@ -223,4 +227,94 @@ func (c Clustered) write(o *jsonObj) {
 	o.exact("se", c.SE)
 	o.exact("t", c.T)
 	o.end()
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, null as NaN, so that a payload carrying d (a
+// digest's) reads back as it was.
+func (d *Disposition) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Moments      int               `json:"moments"`
+		Excluded     int               `json:"excluded"`
+		RG           int               `json:"rg"`
+		RL           int               `json:"rl"`
+		PG           int               `json:"pg"`
+		PL           int               `json:"pl"`
+		PaperUnknown int               `json:"paperUnknown"`
+		PGR          *float64          `json:"pgr"`
+		PLR          *float64          `json:"plr"`
+		DE           *float64          `json:"de"`
+		SE           *float64          `json:"se"`
+		T            *float64          `json:"t"`
+		Insufficient string            `json:"insufficient"`
+		Clustered    clusteredNullable `json:"clustered"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = Disposition{Moments: w.Moments, Excluded: w.Excluded, RG: w.RG, RL: w.RL, PG: w.PG, PL: w.PL,
+		PaperUnknown: w.PaperUnknown, PGR: orNaN(w.PGR), PLR: orNaN(w.PLR), DE: orNaN(w.DE), SE: orNaN(w.SE),
+		T: orNaN(w.T), Insufficient: w.Insufficient, Clustered: w.Clustered.value()}
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, null as NaN.
+func (l *LossChasing) UnmarshalJSON(b []byte) error {
+	var w struct {
+		AfterLoss    int               `json:"afterLoss"`
+		AfterGain    int               `json:"afterGain"`
+		BigAfterLoss int               `json:"bigAfterLoss"`
+		BigAfterGain int               `json:"bigAfterGain"`
+		PLoss        *float64          `json:"pLoss"`
+		PGain        *float64          `json:"pGain"`
+		Diff         *float64          `json:"diff"`
+		SE           *float64          `json:"se"`
+		T            *float64          `json:"t"`
+		Insufficient string            `json:"insufficient"`
+		Clustered    clusteredNullable `json:"clustered"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*l = LossChasing{AfterLoss: w.AfterLoss, AfterGain: w.AfterGain, BigAfterLoss: w.BigAfterLoss, BigAfterGain: w.BigAfterGain,
+		PLoss: orNaN(w.PLoss), PGain: orNaN(w.PGain), Diff: orNaN(w.Diff), SE: orNaN(w.SE), T: orNaN(w.T),
+		Insufficient: w.Insufficient, Clustered: w.Clustered.value()}
+	return nil
+}
+
+// clusteredNullable is Clustered as JSON has it, null for NaN.
+type clusteredNullable struct {
+	Clusters int      `json:"clusters"`
+	SE       *float64 `json:"se"`
+	T        *float64 `json:"t"`
+}
+
+func (c clusteredNullable) value() Clustered {
+	return Clustered{Clusters: c.Clusters, SE: orNaN(c.SE), T: orNaN(c.T)}
+}
+
+// orNaN is *p, or NaN for a JSON null.
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes c with undefined numbers as null.
+func (c Clustered) MarshalJSON() ([]byte, error) {
+	o := open(nil)
+	o.int("clusters", c.Clusters)
+	o.exact("se", c.SE)
+	o.exact("t", c.T)
+	return o.close(), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, null as NaN.
+func (c *Clustered) UnmarshalJSON(b []byte) error {
+	var w clusteredNullable
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*c = w.value()
+	return nil
 }

@@ -215,3 +215,26 @@ func TestReflectWindow(t *testing.T) {
 		t.Errorf("ReflectWindow = %+v, want nothing for effects that do not show once clustered", got)
 	}
 }
+
+// TestWindowsJSONRoundTrip: windows written to JSON (a digest's payload) read back as they were,
+// undefined numbers (null) as NaN.
+func TestWindowsJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	trades, candles := benchMarket(3000)
+	ws := mustScore(t, trades, candles, bias.DefaultConfig()).Account.Windows
+	ws = append(ws, bias.AccountWindow{Disposition: bias.DispositionFromCounts(bias.DispositionCounts{}, 5)})
+	b, err := json.Marshal(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []bias.AccountWindow
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ws, back, cmpNaN); diff != "" {
+		t.Errorf("round trip (-wrote +read):\n%s", diff)
+	}
+	if c, err := json.Marshal(bias.Clustered{SE: math.NaN(), T: math.Inf(1)}); err != nil || string(c) != `{"clusters":0,"se":null,"t":null}` {
+		t.Errorf("Clustered JSON = %s, %v", c, err)
+	}
+}

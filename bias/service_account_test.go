@@ -1,0 +1,57 @@
+package bias_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/storage"
+)
+
+// TestServiceAccountWindows: AccountWindows gives the windows Score gives on the stored trades
+// before to, stores no tag and emits no event, and refuses what it should.
+func TestServiceAccountWindows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newFixture()
+	var calls []string
+	c, user, _ := newService(t, fx, &calls)
+	svc, err := bias.New(c.ServiceConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.AccountWindows(ctx, user, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustScore(t, fx.trades, fx.candles, bias.DefaultConfig()).Account.Windows
+	if len(want) == 0 {
+		t.Fatal("the fixture has no window")
+	}
+	if diff := cmp.Diff(want, got, cmpNaN); diff != "" {
+		t.Errorf("windows (-Score +AccountWindows):\n%s", diff)
+	}
+	tags, err := c.Store.Tags().List(ctx, user, storage.TagFilter{})
+	if err != nil || len(tags) != 0 {
+		t.Errorf("AccountWindows stored %d tags (%v)", len(tags), err)
+	}
+	// Up to the start of the last window: the months before it only.
+	cut, err := svc.AccountWindows(ctx, user, want[len(want)-1].From)
+	if err != nil || len(cut) != len(want)-1 {
+		t.Errorf("before the last month: %d windows (%v), want %d", len(cut), err, len(want)-1)
+	}
+	if _, err := svc.AccountWindows(ctx, "", time.Time{}); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("no user id: %v, want invalid", err)
+	}
+	if _, err := svc.AccountWindows(ctx, coach.NewID(), time.Time{}); coach.ErrorCode(err) != coach.ENOTFOUND {
+		t.Errorf("unknown user: %v, want not found", err)
+	}
+	var zero *bias.Service
+	if _, err := zero.AccountWindows(ctx, user, time.Time{}); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("Service not built by New: %v, want invalid", err)
+	}
+}
