@@ -26,7 +26,8 @@ type Input struct {
 	Trades []coach.Trade
 	// Tags are the bias tags of those trades (TradeID is the trade's ID, or its ExtID when it has
 	// none). Tags of earlier trades matter: a FOMO buy of last week is charged with the P/L its
-	// position realized this week. Tags of unknown trades are ignored.
+	// position realized this week. Tags of unknown trades are ignored, and so are stored
+	// DISPOSITION and LOSS_CHASING tags: those are account effects, read from Windows.
 	Tags []coach.BiasTag
 	// Disputes are the trader's disputes of those tags. One with ExcludeFromAttribution takes its
 	// trade out of its label's P/L attribution: the trade still counts for the label
@@ -39,6 +40,10 @@ type Input struct {
 	Rules *rules.Evaluation
 	// Simulations are what-if results for the week, for the suggestion to cite.
 	Simulations []SimOutcome
+	// Windows are the user's account windows (bias.AccountWindow, from AccountSource): the
+	// last month among them that ended by the end of the week is Payload.Account. Nil leaves
+	// Payload.Account out.
+	Windows []bias.AccountWindow
 	// Previous is the previous week's payload, for VsPreviousWeek; nil for none.
 	Previous *Payload
 	// Converter, when set, converts the week's money into the user's reporting currency
@@ -239,6 +244,9 @@ func Build(in Input) (Payload, error) {
 		p.VsPreviousWeek = &c
 	}
 	p.Suggestion = chooseSuggestion(&p, labelDays, ruleDays, in.Simulations)
+	if in.Windows != nil {
+		p.Account = accountMonth(in.Windows, end, tz)
+	}
 	return p, nil
 }
 
@@ -277,7 +285,7 @@ func (p *Payload) attribute(portions []portion) {
 func labelIndex(tags []coach.BiasTag) map[string][]string {
 	m := make(map[string][]string)
 	for _, g := range tags {
-		if g.Label == "" {
+		if g.Label == "" || retired(g.Label) {
 			continue
 		}
 		ls := m[g.TradeID]

@@ -41,7 +41,7 @@ func berlinWeek(t testing.TB) ([]coach.Trade, []coach.BiasTag) {
 	}
 	tags := []coach.BiasTag{
 		tag("b0", coach.LabelFOMO),
-		tag("s1", coach.LabelDisposition),
+		tag("s1", coach.LabelHoldingLosers),
 		tag("e1", coach.LabelRevenge), tag("e1", coach.LabelFOMO),
 		tag("n1", coach.LabelPanic),
 		tag("nope", coach.LabelPanic), // a trade Build does not know: ignored
@@ -91,11 +91,11 @@ func TestBuildFields(t *testing.T) {
 		{"closes", p.Closes, 3},
 		{"realized", p.Realized, dec("22.747")},
 		{"fees", p.Fees, dec("0.308")}, // 0.11 + 0.18 + 0.018; e1's fee is unknown
-		{"countsByBias", p.CountsByBias, map[string]int{"DISPOSITION": 1, "FOMO": 1, "REVENGE": 1}},
+		{"countsByBias", p.CountsByBias, map[string]int{"FOMO": 1, "HOLDING_LOSERS": 1, "REVENGE": 1}},
 		{"pnlByBias", p.PnLByBias, map[string]digest.Bucket{
 			// FOMO: b0's part of s1 and all of e2 (e1 was FOMO): 19.776666666667 − 2.018.
 			"FOMO":        {Realized: dec("17.758666666667"), Trades: 1, Closes: 2},
-			"DISPOSITION": {Realized: dec("24.665"), Trades: 1, Closes: 1},
+			"HOLDING_LOSERS": {Realized: dec("24.665"), Trades: 1, Closes: 1},
 			"REVENGE":     {Realized: dec("-2.018"), Trades: 1, Closes: 1},
 		}},
 		{"labelled", p.Labelled, digest.Bucket{Realized: dec("22.647"), Trades: 2, Closes: 2}},
@@ -106,7 +106,7 @@ func TestBuildFields(t *testing.T) {
 		{"vsPreviousWeek", p.VsPreviousWeek, &digest.Comparison{
 			Week: "2026-W09", PeriodStart: date("2026-02-23"), TradeCount: 6, ActiveDays: 5,
 			Realized: decp("22.747"), Fees: decp("0.208"),
-			CountsByBias: map[string]int{"DISPOSITION": 1, "FOMO": 0, "REVENGE": 1},
+			CountsByBias: map[string]int{"FOMO": 0, "HOLDING_LOSERS": 1, "REVENGE": 1},
 		}},
 		{"suggestion", p.Suggestion, digest.Suggestion{
 			Kind: digest.SuggestLabel, Label: "REVENGE",
@@ -255,7 +255,7 @@ func TestBuildSuggestion(t *testing.T) {
 		},
 		{
 			name:  "a broken rule when no label cost money",
-			tags:  []coach.BiasTag{tag("s1", coach.LabelDisposition)},
+			tags:  []coach.BiasTag{tag("s1", coach.LabelHoldingLosers)},
 			rules: evaluation(),
 			want: digest.Suggestion{Kind: digest.SuggestRule, RuleID: "r-cap",
 				Text:     "Your rule maxTradesPerDay was broken twice this week. Check it before each entry next week.",
@@ -263,10 +263,10 @@ func TestBuildSuggestion(t *testing.T) {
 		},
 		{
 			name: "the most frequent label otherwise",
-			tags: []coach.BiasTag{tag("s1", coach.LabelDisposition), tag("b1", coach.LabelOvertrading)},
-			want: digest.Suggestion{Kind: digest.SuggestLabel, Label: "DISPOSITION",
-				Text: "This week 1 trade was tagged Selling winners while holding losers; 24.67 USDT of realized gain this week is attributed to that label. " +
-					"Review open losers with the same care you give to taking profits.",
+			tags: []coach.BiasTag{tag("s1", coach.LabelHoldingLosers), tag("b1", coach.LabelOvertrading)},
+			want: digest.Suggestion{Kind: digest.SuggestLabel, Label: "HOLDING_LOSERS",
+				Text: "This week 1 trade was tagged Holding losers long; 24.67 USDT of realized gain this week is attributed to that label. " +
+					"Decide a stop for each position when you open it (a stopLossPct rule).",
 				Evidence: digest.Evidence{Count: 1, Days: 1, Realized: dec("24.665")}},
 		},
 		{

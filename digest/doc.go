@@ -59,11 +59,14 @@
 //	                 and fees of every quote asset in the user's reporting currency; closes is a
 //	                 ledger.CurrencyReport (each close with its conversion: path legs, candles,
 //	                 rate; unconvertible ones with reason and detail), left out of the sums
+//	account         present when Build has Input.Windows and a month has ended by the end of
+//	                the week: {from, to, disposition, lossChasing, shows, reflections}, the
+//	                account effects of the last such month (AccountMonth)
 //
 // # Attribution
 //
 // P/L is realized when a position is closed, but most labels sit on the trade that opened it
-// (FOMO, REVENGE, LOSS_CHASING on buys). So a close's P/L is split by the FIFO lots it closed,
+// (FOMO and REVENGE on buys). So a close's P/L is split by the FIFO lots it closed,
 // the lots of entries with the same labels taken together — each part Σ quantity × (exit − entry
 // price), less the close's fees pro-rated by quantity (12 places), the last part the remainder —
 // and each part counts for the labels of the closing fill and of the fills that opened its lots. A part with two labels counts in both label buckets, so pnlByBias does not add up to
@@ -74,6 +77,16 @@
 // the bucket's trades and excluded), but its parts are attributed as if it did not carry the
 // label — to its other labels, or to unlabelled. The Service reads the user's disputes
 // (storage.Disputes) for every digest it builds.
+//
+// # Account effects
+//
+// The disposition effect and loss chasing are account metrics, not labels of trades: the digest
+// reports them in account (AccountMonth), the last calendar month in the user's zone that ended
+// by the end of the week, with their counts, their standard errors clustered by position, which
+// effects show under the published definitions, and the coach's reflection on each one that
+// does. Stored DISPOSITION and LOSS_CHASING tags (scored under earlier definitions) are left out
+// of countsByBias, pnlByBias and the suggestion. The Service reads the windows from
+// ServiceConfig.Account (bias.Service satisfies it); without one, account is absent.
 //
 // # Minimum data
 //

@@ -54,6 +54,9 @@ type Payload struct {
 	// InCurrency has the week's money in the user's reporting currency, with the evidence of each
 	// conversion and what could not be converted; absent when Build had no Input.Converter.
 	InCurrency *CurrencyFigures `json:"inCurrency,omitempty"`
+	// Account is the account effects of the last month that ended by the end of the week;
+	// absent when Build had no Input.Windows or no month has ended yet.
+	Account *AccountMonth `json:"account,omitempty"`
 }
 
 // Bucket is realized P/L attributed to a group of trades.

@@ -139,7 +139,7 @@ func TestRenderSVGFigures(t *testing.T) {
 		want  []string
 	}{
 		{digest.ChartPnLByBias, []string{">FOMO<", "+17.76 USDT", ">REVENGE<", "-2.02 USDT", ">(unlabelled)<", "+0.10 USDT"}},
-		{digest.ChartCountsByBias, []string{">DISPOSITION<", ">1<"}},
+		{digest.ChartCountsByBias, []string{">HOLDING_LOSERS<", ">1<"}},
 		{digest.ChartEquity, []string{">Mon<", ">Sun<", "+22.75 USDT", "<polyline"}},
 	} {
 		svg, err := digest.RenderSVG(p, tc.chart)

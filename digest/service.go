@@ -11,6 +11,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/storage"
 )
@@ -32,6 +33,9 @@ type ServiceConfig struct {
 	Clock coach.Clock
 	// Sims gives simulation outcomes for the suggestion; nil means none.
 	Sims SimSource
+	// Account gives the account windows of Payload.Account (bias.Service satisfies it); nil
+	// leaves Payload.Account out.
+	Account AccountSource
 	// Candles gives the market data of the rules that read it and of the conversions into the
 	// user's reporting currency (broker.MarketData satisfies it); nil evaluates rules without
 	// candles (their verdicts are then undecided) and converts nothing but that currency itself.
@@ -52,6 +56,7 @@ type Service struct {
 	blobs   storage.Blobs
 	clock   coach.Clock
 	sims    SimSource
+	account AccountSource
 	rules   *rules.Service
 	candles coach.CandleSource // for the conversions; nil converts nothing but the currency
 	iv      coach.Interval
@@ -85,7 +90,7 @@ func New(cfg ServiceConfig) (*Service, error) {
 	if iv == "" {
 		iv = coach.Hour1
 	}
-	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, sims: cfg.Sims, rules: rs,
+	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, sims: cfg.Sims, account: cfg.Account, rules: rs,
 		candles: cfg.Candles, iv: iv, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
@@ -172,6 +177,14 @@ func (s *Service) weekly(ctx context.Context, userID string, week Week) (coach.D
 		return coach.Digest{}, err
 	}
 	in := Input{User: u, Week: week, Trades: trades, Tags: tags, Rules: eval, Simulations: sims, Converter: conv}
+	if s.account != nil {
+		if in.Windows, err = s.account.AccountWindows(ctx, userID, end); err != nil {
+			return coach.Digest{}, err
+		}
+		if in.Windows == nil {
+			in.Windows = []bias.AccountWindow{}
+		}
+	}
 	if len(trades) > 0 && trades[0].TS.Before(start) {
 		prev, err := Build(Input{User: u, Week: week.Prev(), Trades: trades, Tags: tags, Disputes: disputes, Rules: eval})
 		if err != nil {

@@ -160,10 +160,6 @@ func labelName(l string) string {
 		return "Revenge trading"
 	case coach.LabelOvertrading:
 		return "Overtrading"
-	case coach.LabelDisposition:
-		return "Selling winners while holding losers"
-	case coach.LabelLossChasing:
-		return "Loss chasing"
 	case coach.LabelHoldingLosers:
 		return "Holding losers long"
 	case coach.LabelDiscipline:
@@ -183,10 +179,6 @@ func advice(l string) string {
 		return "After a realized loss, pause before the next entry and size it as you normally would."
 	case coach.LabelOvertrading:
 		return "A daily cap on trades (a maxTradesPerDay rule) makes each one count."
-	case coach.LabelDisposition:
-		return "Review open losers with the same care you give to taking profits."
-	case coach.LabelLossChasing:
-		return "After a loss, size the next entry as you normally would."
 	case coach.LabelHoldingLosers:
 		return "Decide a stop for each position when you open it (a stopLossPct rule)."
 	}

@@ -113,7 +113,7 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	if err := printReflections(ctx, out, store, user.ID, reflections); err != nil {
 		return err
 	}
-	printAccount(out, rep.Account)
+	printAccount(out, rep.Account, user.Location())
 	printStreaks(out, verdicts.Streaks)
 
 	// What-if: the same question a trader asks in the UI, through the service that caches it.
@@ -135,7 +135,7 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 
 	// The weekly digest of the last full week, stored with its digest.ready event and archived.
 	blobs := memory.NewBlobs()
-	digester, err := digest.New(digest.ServiceConfig{Store: store, Blobs: blobs, Clock: clock, Candles: demo})
+	digester, err := digest.New(digest.ServiceConfig{Store: store, Blobs: blobs, Clock: clock, Candles: demo, Account: scorer})
 	if err != nil {
 		return err
 	}
@@ -151,6 +151,12 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	fmt.Fprintf(out, "\nWeekly digest %s (%s to %s): %d trades on %d days, realized %s %s.\n",
 		week, d.PeriodStart, d.PeriodEnd, payload.TradeCount, payload.ActiveDays, payload.Realized.StringFixed(2), payload.Quote)
 	fmt.Fprintf(out, "  Suggestion: %s\n", payload.Suggestion.Text)
+	if a := payload.Account; a != nil {
+		fmt.Fprintf(out, "  Account effects of %s: %d shown%s\n", a.From.In(user.Location()).Format("January 2006"), len(a.Shows), labelsOf(a.Shows))
+		for _, r := range a.Reflections {
+			fmt.Fprintf(out, "    [%s] %s\n", r.Label, r.Text)
+		}
+	}
 	report, err := blobs.List(ctx, "digests/"+user.ID+"/")
 	if err != nil {
 		return err
@@ -224,18 +230,31 @@ func printReflections(ctx context.Context, out io.Writer, store storage.Store, u
 	return nil
 }
 
-func printAccount(out io.Writer, a bias.Account) {
+func printAccount(out io.Writer, a bias.Account, loc *time.Location) {
 	fmt.Fprintln(out, "\nAccount-level metrics:")
 	d := a.Disposition
-	fmt.Fprintf(out, "  Disposition effect (Odean 1998): PGR %s, PLR %s, DE %s (t = %s) over %d decision moments%s\n",
-		num(d.PGR), num(d.PLR), num(d.DE), num(d.T), d.Moments, why(d.Insufficient))
+	fmt.Fprintf(out, "  Disposition effect (Odean 1998): PGR %s, PLR %s, DE %s (t = %s; clustered by position %s over %d positions) over %d decision moments%s\n",
+		num(d.PGR), num(d.PLR), num(d.DE), num(d.T), num(d.Clustered.T), d.Clustered.Clusters, d.Moments, why(d.Insufficient))
 	o := a.Overtrading
 	fmt.Fprintf(out, "  Overtrading (Barber & Odean 2000): %d trades on %d active days, %s a day (median %s), %d overtraded days%s\n",
 		o.Trades, o.ActiveDays, num(o.TradesPerActiveDay), num(o.MedianTradesPerDay), o.OvertradedDays, why(o.Insufficient))
 	l := a.LossChasing
-	fmt.Fprintf(out, "  Loss chasing (Coval & Shumway 2005): difference %s (t = %s)%s\n", num(l.Diff), num(l.T), why(l.Insufficient))
+	fmt.Fprintf(out, "  Loss chasing (Coval & Shumway 2005): difference %s (t = %s; clustered %s)%s\n", num(l.Diff), num(l.T), num(l.Clustered.T), why(l.Insufficient))
 	h := a.HoldingLosers
-	fmt.Fprintf(out, "  Holding losers: losers held %s× as long as winners%s\n", num(h.Ratio), why(h.Insufficient))
+	fmt.Fprintf(out, "  Holding losers: losers held %s times as long as winners%s\n", num(h.Ratio), why(h.Insufficient))
+	for _, w := range a.Windows {
+		fmt.Fprintf(out, "  %s: DISPOSITION DE %s (clustered t = %s, %d positions); LOSS_CHASING difference %s (clustered t = %s)\n",
+			w.From.In(loc).Format("2006-01"), num(w.Disposition.DE), num(w.Disposition.Clustered.T), w.Disposition.Clustered.Clusters,
+			num(w.LossChasing.Diff), num(w.LossChasing.Clustered.T))
+	}
+}
+
+// labelsOf writes labels as " (A, B)", or "" for none.
+func labelsOf(ls []string) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(ls, ", ") + ")"
 }
 
 func num(f float64) string {
