@@ -94,9 +94,9 @@ func TestBuildFields(t *testing.T) {
 		{"countsByBias", p.CountsByBias, map[string]int{"FOMO": 1, "HOLDING_LOSERS": 1, "REVENGE": 1}},
 		{"pnlByBias", p.PnLByBias, map[string]digest.Bucket{
 			// FOMO: b0's part of s1 and all of e2 (e1 was FOMO): 19.776666666667 − 2.018.
-			"FOMO":        {Realized: dec("17.758666666667"), Trades: 1, Closes: 2},
+			"FOMO":           {Realized: dec("17.758666666667"), Trades: 1, Closes: 2},
 			"HOLDING_LOSERS": {Realized: dec("24.665"), Trades: 1, Closes: 1},
-			"REVENGE":     {Realized: dec("-2.018"), Trades: 1, Closes: 1},
+			"REVENGE":        {Realized: dec("-2.018"), Trades: 1, Closes: 1},
 		}},
 		{"labelled", p.Labelled, digest.Bucket{Realized: dec("22.647"), Trades: 2, Closes: 2}},
 		{"unlabelled", p.Unlabelled, digest.Bucket{Realized: dec("0.1"), Trades: 5, Closes: 1}},
