@@ -44,6 +44,7 @@ func write(w io.Writer, res bias.Result, trades []coach.Trade) error {
 	d := a.Disposition
 	fmt.Fprintf(&b, "disposition     PGR %s  PLR %s  DE %s  SE %s  t %s  (RG %d, RL %d, PG %d, PL %d over %d moments, %d excluded)%s\n",
 		f3(d.PGR), f3(d.PLR), f3(d.DE), f3(d.SE), f1(d.T), d.RG, d.RL, d.PG, d.PL, d.Moments, d.Excluded, note(d.Insufficient))
+	fmt.Fprintf(&b, "                clustered by position: SE %s  t %s over %d positions\n", f3(d.Clustered.SE), f1(d.Clustered.T), d.Clustered.Clusters)
 	o := a.Overtrading
 	fmt.Fprintf(&b, "overtrading     %d trades on %d active days (%s a day, median %s); overtraded days: %d\n",
 		o.Trades, o.ActiveDays, f1(o.TradesPerActiveDay), f1(o.MedianTradesPerDay), o.OvertradedDays)
@@ -52,9 +53,16 @@ func write(w io.Writer, res bias.Result, trades []coach.Trade) error {
 	l := a.LossChasing
 	fmt.Fprintf(&b, "loss chasing    P(bigger | loss) %s of %d, P(bigger | gain) %s of %d, diff %s, SE %s, t %s%s\n",
 		f3(l.PLoss), l.AfterLoss, f3(l.PGain), l.AfterGain, f3(l.Diff), f3(l.SE), f1(l.T), note(l.Insufficient))
+	fmt.Fprintf(&b, "                clustered by position: SE %s  t %s over %d positions\n", f3(l.Clustered.SE), f1(l.Clustered.T), l.Clustered.Clusters)
 	h := a.HoldingLosers
 	fmt.Fprintf(&b, "holding losers  losers held %s on average, winners %s: ratio %s (%d losers, %d winners)%s\n",
 		dur(h.MeanLoserHold), dur(h.MeanWinnerHold), f2(h.Ratio), h.Losers, h.Winners, note(h.Insufficient))
+
+	for _, w := range a.Windows {
+		fmt.Fprintf(&b, "month %s   DE %s (clustered t %s, %d positions); loss chasing diff %s (clustered t %s)\n",
+			w.From.Format("2006-01"), f3(w.Disposition.DE), f1(w.Disposition.Clustered.T), w.Disposition.Clustered.Clusters,
+			f3(w.LossChasing.Diff), f1(w.LossChasing.Clustered.T))
+	}
 
 	dr, lr := res.Data, res.Ledger
 	fmt.Fprintf(&b, "\nDATA  candles dropped: %d invalid, %d other interval, %d repeated, %d conflicting; %d gaps. "+
