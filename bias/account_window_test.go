@@ -238,3 +238,29 @@ func TestWindowsJSONRoundTrip(t *testing.T) {
 		t.Errorf("Clustered JSON = %s, %v", c, err)
 	}
 }
+
+// FuzzAccountWindowsJSON feeds arbitrary JSON (a stored digest's) to the windows' UnmarshalJSON:
+// it never panics, and what it reads writes back to JSON that reads back the same.
+func FuzzAccountWindowsJSON(f *testing.F) {
+	f.Add(`[{"from":"2026-03-01T00:00:00Z","to":"2026-04-01T00:00:00Z","disposition":{"moments":3,"rg":1,"pgr":null,"clustered":{"clusters":2,"se":0.5,"t":null}},"lossChasing":{"afterLoss":2,"diff":0.1}}]`)
+	f.Add(`[{"disposition":{"pgr":"x"}}]`)
+	f.Add(`[{"lossChasing":{"clustered":[]}}]`)
+	f.Add(`null`)
+	f.Fuzz(func(t *testing.T, in string) {
+		var ws []bias.AccountWindow
+		if json.Unmarshal([]byte(in), &ws) != nil {
+			return
+		}
+		b, err := json.Marshal(ws)
+		if err != nil {
+			t.Fatalf("read %s, cannot write it: %v", in, err)
+		}
+		var back []bias.AccountWindow
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("wrote %s, cannot read it: %v", b, err)
+		}
+		if diff := cmp.Diff(ws, back, cmpNaN); diff != "" {
+			t.Fatalf("round trip of %s (-first +second):\n%s", in, diff)
+		}
+	})
+}

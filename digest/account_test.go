@@ -3,6 +3,7 @@ package digest_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +129,30 @@ func TestServiceWeeklyAccount(t *testing.T) {
 	}
 	if !math.IsNaN(p.Account.LossChasing.Diff) {
 		t.Errorf("loss chasing diff %v, want NaN (null in JSON)", p.Account.LossChasing.Diff)
+	}
+}
+
+// TestRenderHTMLAccount: the report shows the coach's words on the last month, or says nothing
+// stands out.
+func TestRenderHTMLAccount(t *testing.T) {
+	t.Parallel()
+	trades, tags := berlinWeek(t)
+	p := mustBuild(t, digest.Input{User: berlin(), Week: w10, Trades: trades, Tags: tags, Windows: berlinMonths()})
+	html, err := digest.RenderHTML(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "Your account last month") || !strings.Contains(string(html), "In February 2026") &&
+		!strings.Contains(string(html), "February 2026:") && !strings.Contains(string(html), "Your February 2026") {
+		t.Errorf("report lacks February's reflection:\n%s", html)
+	}
+	p.Account.Reflections = nil
+	html, _ = digest.RenderHTML(p)
+	if !strings.Contains(string(html), "stands out") {
+		t.Error("a month with nothing to say is not said")
+	}
+	p.Account = nil
+	if html, _ = digest.RenderHTML(p); strings.Contains(string(html), "Your account last month") {
+		t.Error("a payload without account shows the section")
 	}
 }
