@@ -104,9 +104,9 @@ type Config struct {
 	DispositionMinHoldings int
 
 	// DispositionMark is the bar that judges a held asset a paper gain or loss in the account
-	// metric Account.Disposition: LastClosedBar (the default; "" means the same) or SaleBar
-	// (Odean's own rule, which looks ahead within the bar: acceptable for an after-the-fact
-	// account measure). Per-trade DISPOSITION tags always use LastClosedBar, whatever this says.
+	// metric Account.Disposition and its windows: LastClosedBar (the default; "" means the same)
+	// or SaleBar (Odean's own rule, which looks ahead within the bar: acceptable for an
+	// after-the-fact account measure). No per-trade tag reads it.
 	DispositionMark Mark
 
 	// OvertradingMultiple is the day's trade count over the median of the trader's previous

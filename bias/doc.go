@@ -1,6 +1,8 @@
-// Package bias labels trades with behavioural biases (FOMO, PANIC, REVENGE, DISCIPLINE, and the
-// account-level DISPOSITION, OVERTRADING, LOSS_CHASING and HOLDING_LOSERS) from the trades
-// themselves and the candles around them, and writes the coach's short reflection on each label.
+// Package bias labels trades with behavioural biases (FOMO, PANIC, REVENGE, DISCIPLINE,
+// OVERTRADING and HOLDING_LOSERS) from the trades themselves and the candles around them, measures
+// the account effects (the disposition effect and loss chasing, per calendar month with standard
+// errors clustered by position: Account.Windows), and writes the coach's short reflection on each
+// label and on each account effect that shows (Reflect, ReflectWindow).
 //
 // Scoring is pure and deterministic: Score gives the same tags, bit for bit, for the same trades,
 // candles and Config on every machine. Each tag's Features is a compact JSON object, keys in a
@@ -19,11 +21,11 @@
 // Market.Score then labels any number of trade lists against them, binary-searching each trade's
 // last closed candle. Score does both.
 //
-// Result.Account holds the account-level metrics with the counts behind every ratio. For
-// research, DispositionFromCounts recomputes Odean's statistic from counts, PoolDisposition pools
+// Result.Account holds the account-level metrics with the counts behind every ratio, and
+// ClusteredProportionDiff the clustered standard error the windows use. For research, DispositionFromCounts recomputes Odean's statistic from counts, PoolDisposition pools
 // it over many accounts, ProportionDiff is the proportion, standard-error and t helper, and
 // Config.DispositionMark judges paper gains on the sale's own bar as Odean did (the account metric
-// only; per-trade tags never look ahead).
+// only; no tag reads it, and per-trade tags never look ahead).
 //
 // The Service type, built by New, runs scoring for a stored user: it loads the trades, fetches
 // candles with their warm-up through a coach.CandleSource, scores them on the
