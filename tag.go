@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// Bias labels. A per-trade label goes on a BiasTag; the account-level ones (DISPOSITION,
-// OVERTRADING, LOSS_CHASING, HOLDING_LOSERS) may also tag the trades that carry their evidence.
+// Bias labels. A label goes on a BiasTag of the trade that carries its evidence.
+//
+// LabelDisposition and LabelLossChasing are retired as labels of trades: the disposition effect
+// and loss chasing are account metrics over a window (bias.AccountWindow), and no definition after
+// version 2026.1 tags a trade with them. The constants stay for the tags stored under 2026.1 and
+// earlier, and name the account effects (bias.WindowReflection.Label).
 const (
 	LabelFOMO          = "FOMO"
 	LabelPanic         = "PANIC"
