@@ -9,9 +9,9 @@ import (
 // Bias labels. A label goes on a BiasTag of the trade that carries its evidence.
 //
 // LabelDisposition and LabelLossChasing are retired as labels of trades: the disposition effect
-// and loss chasing are account metrics over a window (bias.AccountWindow), and no definition after
-// version 2026.1 tags a trade with them. The constants stay for the tags stored under 2026.1 and
-// earlier, and name the account effects (bias.WindowReflection.Label).
+// and loss chasing are account metrics over a window (bias.AccountWindow), and the scorer no
+// longer tags a trade with them. The constants stay for the tags stored by earlier scorers, and
+// name the account effects (bias.WindowReflection.Label).
 const (
 	LabelFOMO          = "FOMO"
 	LabelPanic         = "PANIC"
