@@ -70,7 +70,7 @@ func New(cfg Config) (*Services, error) {
 		return nil, err
 	}
 	if s.Digester, err = digest.New(digest.ServiceConfig{Store: in.Store, Blobs: in.Blobs, Clock: cfg.Clock, Candles: cfg.Candles,
-		Sims: jobs.SimOutcomes{Simulator: s.Simulator}, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		Sims: jobs.SimOutcomes{Simulator: s.Simulator}, Account: s.Scorer, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	return &s, nil
