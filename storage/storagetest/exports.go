@@ -181,9 +181,9 @@ func runExports(t *testing.T, newStore func(*testing.T) storage.Store) {
 			must(t, err, "Finish")
 			return got
 		}
-		early := finish(u.ID, exportDone(base))                         // expires base+24h
+		early := finish(u.ID, exportDone(base))                       // expires base+24h
 		late := finish(other.ID, exportFailed(base.Add(2*time.Hour))) // expires base+26h
-		f.createExport(export(u.ID, base))                              // queued: never expires
+		f.createExport(export(u.ID, base))                            // queued: never expires
 		got, err := f.s.Exports().Expired(f.ctx, base.Add(23*time.Hour), 0)
 		must(t, err, "Expired before any")
 		diff(t, "Expired before any", []coach.Export(nil), got)
