@@ -42,7 +42,9 @@ func (s *Service) Build(ctx context.Context, userID, id string) (exp coach.Expor
 		return e, err
 	}
 	start := time.Now()
-	defer func() { s.metrics.Observe(coach.MetricExportDuration, time.Since(start), "outcome", coach.Outcome(err)) }()
+	defer func() {
+		s.metrics.Observe(coach.MetricExportDuration, time.Since(start), "outcome", coach.Outcome(err))
+	}()
 	if e, err = s.store.Exports().Start(ctx, userID, id, s.clock.Now()); err != nil {
 		return s.ended(ctx, userID, id, err)
 	}

@@ -96,7 +96,7 @@ func TestSignedBlobsLinks(t *testing.T) {
 			q.Set("sig", "AAAA"+q.Get("sig")[4:])
 			v.RawQuery = q.Encode()
 		}),
-		"no signature": tamper(func(v *url.URL) { v.RawQuery = "expires=" + v.Query().Get("expires") }),
+		"no signature":      tamper(func(v *url.URL) { v.RawQuery = "expires=" + v.Query().Get("expires") }),
 		"outside the mount": tamper(func(v *url.URL) { v.Path = "/elsewhere/" + key }),
 	} {
 		status, body := get(t, c, http.MethodGet, l)
