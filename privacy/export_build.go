@@ -60,7 +60,8 @@ func (s *Service) Build(ctx context.Context, userID, id string) (exp coach.Expor
 }
 
 // write streams the archive of e into the blob store through a pipe: the archive is written on
-// one goroutine while the store reads it on this one.
+// one goroutine while the store reads it on this one. The first failure is the one returned: the
+// writer's (a read of the store, say), or the blob store's.
 func (s *Service) write(ctx context.Context, e coach.Export) (storage.BlobInfo, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -68,21 +69,33 @@ func (s *Service) write(ctx context.Context, e coach.Export) (storage.BlobInfo, 
 	werr := make(chan error, 1)
 	go func() {
 		err := s.archive(ctx, pw, e)
+		werr <- err            // before the close: a Put that fails because of it finds it sent
 		pw.CloseWithError(err) // nil closes with io.EOF
-		werr <- err
 	}()
 	info, perr := s.blobs.Put(ctx, ExportKey(e.UserID, e.ID), pr, "application/zip")
-	// A store that stopped reading early leaves the writer blocked: unblock it, then wait.
-	pr.CloseWithError(errors.New("privacy: the blob store stopped reading the archive"))
+	select {
+	case err := <-werr:
+		if err != nil {
+			return storage.BlobInfo{}, err
+		}
+		if perr != nil {
+			return storage.BlobInfo{}, perr
+		}
+		return info, nil
+	default:
+	}
+	// The writer is still at work: the store stopped reading. Unblock the writer and wait for it.
+	pr.CloseWithError(errStopped)
 	cancel()
-	if err := <-werr; err != nil {
-		return storage.BlobInfo{}, err
+	<-werr
+	if perr == nil {
+		perr = errors.New("privacy: the blob store returned before reading the whole archive")
 	}
-	if perr != nil {
-		return storage.BlobInfo{}, perr
-	}
-	return info, nil
+	return storage.BlobInfo{}, perr
 }
+
+// errStopped is what the archive's writer gets when the blob store stopped reading it.
+var errStopped = errors.New("privacy: the blob store stopped reading the archive")
 
 // finish ends e with o and, when that changed it, appends its export.ready event and a
 // data_exported audit row, in one transaction.
