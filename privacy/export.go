@@ -41,6 +41,10 @@ type Config struct {
 	Retention time.Duration
 	// LinkTTL is how long a download link lives (DefaultLinkTTL when 0; at most MaxLinkTTL).
 	LinkTTL time.Duration
+	// TempDir is where Build spools, compressed, the parts of an archive it writes while it
+	// reads the trades (trades.csv and the tags); each file is removed when Build ends.
+	// os.TempDir() when "".
+	TempDir string
 	// Logger receives a line per export that failed for good and per purge failure; nil
 	// discards them. Lines carry the export's id, never a link or a user's data.
 	Logger *slog.Logger
@@ -59,6 +63,7 @@ type Service struct {
 	clock     coach.Clock
 	retention time.Duration
 	linkTTL   time.Duration
+	tempDir   string
 	log       *slog.Logger
 	metrics   coach.Metrics
 }
@@ -91,7 +96,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Metrics = coach.NopMetrics{}
 	}
 	return &Service{store: cfg.Store, blobs: cfg.Blobs, clock: cfg.Clock, retention: cfg.Retention, linkTTL: cfg.LinkTTL,
-		log: cfg.Logger, metrics: cfg.Metrics}, nil
+		tempDir: cfg.TempDir, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what a Service not built by New answers.

@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"encoding/csv"
 	"io"
 	"strings"
 	"time"
@@ -87,11 +88,8 @@ func (s *Service) archive(ctx context.Context, w io.Writer, e coach.Export) erro
 	}
 	for _, step := range []func() error{
 		func() error { return s.connections(ctx, z, uid) },
-		func() error { return tradesJSON(ctx, z, st, uid) },
-		func() error { return tradesCSV(ctx, z, st, uid) },
+		func() error { return s.trades(ctx, z, uid) },
 		func() error { return tombstones(ctx, z, st, uid) },
-		func() error { return tags(ctx, z, st, uid, FileTags, st.Tags().ByTrades) },
-		func() error { return tags(ctx, z, st, uid, FileTagRevisions, st.Tags().RevisionsByTrades) },
 		func() error { return disputes(ctx, z, st, uid) },
 		func() error { return notes(ctx, z, st, uid) },
 		func() error { return rules(ctx, z, st, uid) },
@@ -175,48 +173,94 @@ func (s *Service) connections(ctx context.Context, z *zipWriter, uid string) err
 	return a.end()
 }
 
-func tradesJSON(ctx context.Context, z *zipWriter, st storage.Store, uid string) error {
-	a, err := z.array(FileTrades)
+// trades reads the user's trades once, page by page, and writes trades.json into the archive
+// while trades.csv, tags.json and tag_revisions.json (the tags of each page's trades) go to spool
+// entries that follow it.
+func (s *Service) trades(ctx context.Context, z *zipWriter, uid string) (err error) {
+	st := s.store
+	var spools []*spoolEntry
+	defer func() {
+		for _, sp := range spools {
+			sp.close()
+		}
+	}()
+	for _, name := range []string{FileTradesCSV, FileTags, FileTagRevisions} {
+		sp, err := newSpoolEntry(s.tempDir, name)
+		if err != nil {
+			return err
+		}
+		spools = append(spools, sp)
+	}
+	js, err := z.array(FileTrades)
 	if err != nil {
 		return err
 	}
-	if err := tradePages(ctx, st, uid, all[coach.Trade](a)); err != nil {
-		return err
-	}
-	return a.end()
-}
-
-func tradesCSV(ctx context.Context, z *zipWriter, st storage.Store, uid string) error {
-	w, err := z.csv(FileTradesCSV)
-	if err != nil {
-		return err
-	}
-	if err := w.Write(TradesCSVHeader); err != nil {
+	cw := csv.NewWriter(spools[0])
+	if err := cw.Write(TradesCSVHeader); err != nil {
 		return errors.Wrap(err, "privacy: write trades.csv")
 	}
+	z.counts[FileTradesCSV] = 0
+	tagsA, revsA := z.spoolArray(spools[1]), z.spoolArray(spools[2])
 	row := make([]string, len(TradesCSVHeader))
+	ids := make([]string, 0, storage.MaxLimit)
 	err = tradePages(ctx, st, uid, func(page []coach.Trade) error {
+		ids = ids[:0]
 		for _, t := range page {
-			fee := ""
-			if t.Fee.Valid {
-				fee = t.Fee.Decimal.String()
+			if err := js.add(t); err != nil {
+				return err
 			}
-			row = append(row[:0], t.ID, cell(t.Broker), cell(t.ExtID), t.ConnectionID, cell(string(t.Symbol)), string(t.Side),
-				t.Qty.String(), t.Price.String(), fee, cell(t.FeeAsset), t.TS.UTC().Format(time.RFC3339Nano),
-				cell(t.OrderID), cell(t.ExchangeTradeID), string(t.Liquidity))
-			if err := w.Write(row); err != nil {
+			if err := cw.Write(csvRow(row[:0], t)); err != nil {
 				return errors.Wrap(err, "privacy: write trades.csv")
 			}
+			ids = append(ids, t.ID)
 		}
 		z.counts[FileTradesCSV] += len(page)
-		w.Flush()
-		return errors.Wrap(w.Error(), "privacy: write trades.csv")
+		if len(ids) == 0 {
+			return nil
+		}
+		for _, x := range []struct {
+			a    *jsonArray
+			read func(ctx context.Context, userID string, tradeIDs []string) ([]coach.BiasTag, error)
+		}{{tagsA, st.Tags().ByTrades}, {revsA, st.Tags().RevisionsByTrades}} {
+			gs, err := x.read(ctx, uid, ids)
+			if err != nil {
+				return err
+			}
+			if err := all[coach.BiasTag](x.a)(gs); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	w.Flush()
-	return errors.Wrap(w.Error(), "privacy: write trades.csv")
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return errors.Wrap(err, "privacy: write trades.csv")
+	}
+	for _, a := range []*jsonArray{js, tagsA, revsA} {
+		if err := a.end(); err != nil {
+			return err
+		}
+	}
+	for _, sp := range spools {
+		if err := sp.copyTo(z); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// csvRow appends t's row of trades.csv to row.
+func csvRow(row []string, t coach.Trade) []string {
+	fee := ""
+	if t.Fee.Valid {
+		fee = t.Fee.Decimal.String()
+	}
+	return append(row, t.ID, cell(t.Broker), cell(t.ExtID), t.ConnectionID, cell(string(t.Symbol)), string(t.Side),
+		t.Qty.String(), t.Price.String(), fee, cell(t.FeeAsset), t.TS.UTC().Format(time.RFC3339Nano),
+		cell(t.OrderID), cell(t.ExchangeTradeID), string(t.Liquidity))
 }
 
 // cell keeps a text cell from being read as a formula by a spreadsheet (CSV injection): a value
@@ -237,34 +281,6 @@ func tombstones(ctx context.Context, z *zipWriter, st storage.Store, uid string)
 	err = pages(func(last *storage.Tombstone) ([]storage.Tombstone, error) {
 		return st.Trades().Tombstones(ctx, uid, last, storage.MaxLimit)
 	}, all[storage.Tombstone](a))
-	if err != nil {
-		return err
-	}
-	return a.end()
-}
-
-// tags writes, page of trades by page, what read returns for the page's trade ids.
-func tags(ctx context.Context, z *zipWriter, st storage.Store, uid, name string,
-	read func(ctx context.Context, userID string, tradeIDs []string) ([]coach.BiasTag, error)) error {
-	a, err := z.array(name)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, storage.MaxLimit)
-	err = tradePages(ctx, st, uid, func(page []coach.Trade) error {
-		ids = ids[:0]
-		for _, t := range page {
-			ids = append(ids, t.ID)
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		gs, err := read(ctx, uid, ids)
-		if err != nil {
-			return err
-		}
-		return all[coach.BiasTag](a)(gs)
-	})
 	if err != nil {
 		return err
 	}

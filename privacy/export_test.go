@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -78,15 +79,17 @@ type harness struct {
 	blobs storage.Blobs
 	svc   *privacy.Service
 	clock *coach.ManualClock
+	temp  string // the service's TempDir
 }
 
 func newHarness(t testing.TB, st storage.Store, blobs storage.Blobs, clock *coach.ManualClock) harness {
 	t.Helper()
-	svc, err := privacy.New(privacy.Config{Store: st, Blobs: blobs, Clock: clock, Retention: 48 * time.Hour})
+	temp := t.TempDir()
+	svc, err := privacy.New(privacy.Config{Store: st, Blobs: blobs, Clock: clock, Retention: 48 * time.Hour, TempDir: temp})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return harness{st: st, blobs: blobs, svc: svc, clock: clock}
+	return harness{st: st, blobs: blobs, svc: svc, clock: clock, temp: temp}
 }
 
 // roundTrip exports a user written by writeUser, downloads the archive through a minted link,
@@ -111,6 +114,9 @@ func roundTrip(t *testing.T, h harness, client *http.Client, n fixtureSizes) {
 	}
 	if done.Status != coach.ExportDone || done.Size == 0 || done.ExpiresAt == nil || !done.ExpiresAt.Equal(done.FinishedAt.Add(48*time.Hour)) {
 		t.Fatalf("Build = %+v, want done with a size, expiring 48h after it finished", done)
+	}
+	if left, err := os.ReadDir(h.temp); err != nil || len(left) != 0 {
+		t.Errorf("Build left %d spool files in its TempDir (%v), want none", len(left), err)
 	}
 	if again, err := h.svc.Build(ctx, w.user.ID, e.ID); err != nil || !cmp.Equal(again, done) {
 		t.Fatalf("Build again = %+v, %v; want the export as it ended", again, err)
@@ -170,8 +176,8 @@ func jsonIs(got json.RawMessage, want string) bool {
 // compareArchive checks every file of the archive against what was written.
 func compareArchive(t *testing.T, a archive, names []string, w written, e coach.Export) {
 	t.Helper()
-	wantNames := []string{privacy.FileProfile, privacy.FileConnections, privacy.FileTrades, privacy.FileTradesCSV, privacy.FileTombstones,
-		privacy.FileTags, privacy.FileTagRevisions, privacy.FileDisputes, privacy.FileNotes, privacy.FileRules, privacy.FileSimulationRuns,
+	wantNames := []string{privacy.FileProfile, privacy.FileConnections, privacy.FileTrades, privacy.FileTradesCSV,
+		privacy.FileTags, privacy.FileTagRevisions, privacy.FileTombstones, privacy.FileDisputes, privacy.FileNotes, privacy.FileRules, privacy.FileSimulationRuns,
 		privacy.FileDigests, privacy.FileAudit, privacy.FileEvents, privacy.FileBlobs, privacy.FileManifest}
 	if d := cmp.Diff(wantNames, names); d != "" {
 		t.Fatalf("files (-want +got):\n%s", d)

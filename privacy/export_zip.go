@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"archive/zip"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"time"
@@ -43,6 +42,12 @@ func (z *zipWriter) array(name string) (*jsonArray, error) {
 	return &jsonArray{w: w, name: name, z: z}, nil
 }
 
+// spoolArray makes the spool entry sp a JSON array counted in the manifest.
+func (z *zipWriter) spoolArray(sp *spoolEntry) *jsonArray {
+	z.counts[sp.name] = 0
+	return &jsonArray{w: sp, name: sp.name, z: z}
+}
+
 // object writes the entry name as one JSON document.
 func (z *zipWriter) object(name string, v any) error {
 	w, err := z.entry(name)
@@ -55,16 +60,6 @@ func (z *zipWriter) object(name string, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return errors.Wrap(err, "privacy: write "+name)
-}
-
-// csv starts the entry name as a CSV file.
-func (z *zipWriter) csv(name string) (*csv.Writer, error) {
-	w, err := z.entry(name)
-	if err != nil {
-		return nil, err
-	}
-	z.counts[name] = 0
-	return csv.NewWriter(w), nil
 }
 
 // close ends the last entry and the archive.
