@@ -69,8 +69,8 @@ func (s *Service) write(ctx context.Context, e coach.Export) (storage.BlobInfo, 
 	werr := make(chan error, 1)
 	go func() {
 		err := s.archive(ctx, pw, e)
-		werr <- err            // before the close: a Put that fails because of it finds it sent
-		pw.CloseWithError(err) // nil closes with io.EOF
+		werr <- err                // before the close: a Put that fails because of it finds it sent
+		_ = pw.CloseWithError(err) // always nil; a nil err closes with io.EOF
 	}()
 	info, perr := s.blobs.Put(ctx, ExportKey(e.UserID, e.ID), pr, "application/zip")
 	select {
@@ -85,7 +85,7 @@ func (s *Service) write(ctx context.Context, e coach.Export) (storage.BlobInfo, 
 	default:
 	}
 	// The writer is still at work: the store stopped reading. Unblock the writer and wait for it.
-	pr.CloseWithError(errStopped)
+	_ = pr.CloseWithError(errStopped) // always nil
 	cancel()
 	<-werr
 	if perr == nil {

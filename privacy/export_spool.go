@@ -19,9 +19,24 @@ import (
 type spoolEntry struct {
 	name string
 	f    *os.File
+	out  *counter // f, counting the compressed bytes
 	fw   *flate.Writer
 	crc  hash.Hash32
 	size uint64
+}
+
+// counter is a writer that counts what it passes on.
+type counter struct {
+	w io.Writer
+	n uint64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if n > 0 {
+		c.n += uint64(n)
+	}
+	return n, err
 }
 
 // newSpoolEntry starts the entry name in a temporary file of dir (os.TempDir() when "").
@@ -30,18 +45,19 @@ func newSpoolEntry(dir, name string) (*spoolEntry, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "privacy: spool "+name)
 	}
-	fw, err := flate.NewWriter(f, flate.DefaultCompression)
+	out := &counter{w: f}
+	fw, err := flate.NewWriter(out, flate.DefaultCompression)
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		_ = f.Close()
+		_ = os.Remove(f.Name())
 		return nil, errors.Wrap(err, "privacy: spool "+name)
 	}
-	return &spoolEntry{name: name, f: f, fw: fw, crc: crc32.NewIEEE()}, nil
+	return &spoolEntry{name: name, f: f, out: out, fw: fw, crc: crc32.NewIEEE()}, nil
 }
 
 // Write compresses p into the spool.
 func (s *spoolEntry) Write(p []byte) (int, error) {
-	s.crc.Write(p)
+	_, _ = s.crc.Write(p) // a hash never fails
 	s.size += uint64(len(p))
 	n, err := s.fw.Write(p)
 	return n, errors.Wrap(err, "privacy: spool "+s.name)
@@ -52,15 +68,11 @@ func (s *spoolEntry) copyTo(z *zipWriter) error {
 	if err := s.fw.Close(); err != nil {
 		return errors.Wrap(err, "privacy: spool "+s.name)
 	}
-	n, err := s.f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return errors.Wrap(err, "privacy: spool "+s.name)
-	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return errors.Wrap(err, "privacy: spool "+s.name)
 	}
 	w, err := z.z.CreateRaw(&zip.FileHeader{Name: s.name, Method: zip.Deflate, Modified: z.modified, CRC32: s.crc.Sum32(),
-		CompressedSize64: uint64(n), UncompressedSize64: s.size})
+		CompressedSize64: s.out.n, UncompressedSize64: s.size})
 	if err != nil {
 		return errors.Wrap(err, "privacy: start "+s.name)
 	}
@@ -74,7 +86,7 @@ func (s *spoolEntry) close() {
 	if s == nil || s.f == nil {
 		return
 	}
-	s.f.Close()
-	os.Remove(s.f.Name())
+	_ = s.f.Close()
+	_ = os.Remove(s.f.Name()) // best effort: the file is in a temporary directory
 	s.f = nil
 }
