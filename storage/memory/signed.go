@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/transport/httpjson"
 )
 
 // MinLinkKeyBytes is the shortest HMAC key SignedBlobs accepts.
@@ -104,31 +104,30 @@ func (s *SignedBlobs) PresignGet(ctx context.Context, key string, ttl time.Durat
 // ServeHTTP answers GET and HEAD of a link PresignGet minted with the blob: 200 with its bytes,
 // content type and ETag (its SHA-256). A link without a valid signature — tampered key, expiry or
 // signature — is 403; a genuine link past its expiry is 410; a blob since deleted is 404; any
-// other method is 405. Refusals are JSON {"code", "message"} with a coach error code.
+// other method is 405. Refusals have the module's one JSON error shape (transport/httpjson).
 func (s *SignedBlobs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		refuse(w, http.StatusMethodNotAllowed, coach.EINVALID, "method not allowed")
+		httpjson.WriteJSON(w, http.StatusMethodNotAllowed, httpjson.Body{Code: coach.EINVALID, Message: "method not allowed"})
 		return
 	}
 	key, ok := strings.CutPrefix(r.URL.Path, s.prefix)
 	exp, err := strconv.ParseInt(r.URL.Query().Get("expires"), 10, 64)
 	sig, serr := base64.RawURLEncoding.DecodeString(r.URL.Query().Get("sig"))
 	if !ok || !storage.ValidBlobKey(key) || err != nil || serr != nil || !hmac.Equal(sig, s.sign(key, exp)) {
-		refuse(w, http.StatusForbidden, coach.EFORBIDDEN, "the link is not valid")
+		httpjson.WriteError(w, r, nil, coach.Errorf(coach.EFORBIDDEN, "the link is not valid"))
 		return
 	}
 	if s.clock.Now().Unix() >= exp {
-		refuse(w, http.StatusGone, coach.EGONE, "the link has expired; ask for a new one")
+		httpjson.WriteError(w, r, nil, coach.Errorf(coach.EGONE, "the link has expired; ask for a new one"))
 		return
 	}
 	body, info, err := s.Get(r.Context(), key)
 	if err != nil {
 		if coach.ErrorCode(err) == coach.ENOTFOUND {
-			refuse(w, http.StatusNotFound, coach.ENOTFOUND, "no such blob")
-			return
+			err = coach.Errorf(coach.ENOTFOUND, "no such blob")
 		}
-		refuse(w, http.StatusInternalServerError, coach.EINTERNAL, "internal error")
+		httpjson.WriteError(w, r, nil, err)
 		return
 	}
 	defer body.Close()
@@ -142,12 +141,4 @@ func (s *SignedBlobs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		_, _ = io.Copy(w, body)
 	}
-}
-
-// refuse writes a JSON refusal.
-func refuse(w http.ResponseWriter, status int, code coach.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(coach.ErrorPayload{Code: string(code), Message: msg})
 }
