@@ -3,6 +3,7 @@ package privacy_test
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,45 @@ func TestDownloadURLNeedsAPresigner(t *testing.T) {
 	h := newHarness(t, st, memory.NewBlobs(), coach.NewManualClock(t0.Add(30*24*time.Hour)))
 	if _, _, err := h.svc.DownloadURL(ctx, "u1", "e1"); coach.ErrorCode(err) != coach.EINVALID {
 		t.Errorf("DownloadURL over plain Blobs: %v, want invalid", err)
+	}
+}
+
+// failingAudit is a store whose audit log cannot be read.
+type failingAudit struct{ storage.Store }
+
+func (s failingAudit) Audit() storage.AuditLog { return failingLog{s.Store.Audit()} }
+
+type failingLog struct{ storage.AuditLog }
+
+func (failingLog) Since(context.Context, string, *storage.AuditPos, int) ([]coach.Audit, error) {
+	return nil, coach.Errorf(coach.EUNAVAILABLE, "postgres restarting")
+}
+
+func TestBuildReportsAFailedRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := coach.NewManualClock(t0.Add(30 * 24 * time.Hour))
+	st := memory.New(memory.WithClock(clock))
+	blobs := memory.NewBlobs()
+	w := writeUser(t, ctx, st, blobs, fixtureSizes{trades: 5})
+	h := newHarness(t, failingAudit{st}, blobs, clock)
+	e, err := h.svc.Request(ctx, w.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The read's error, not the pipe's, is what Build returns; the export stays running and no
+	// archive is left behind as if it were complete.
+	if _, err := h.svc.Build(ctx, w.user.ID, e.ID); coach.ErrorCode(err) != coach.EUNAVAILABLE || !strings.Contains(err.Error(), "postgres restarting") {
+		t.Fatalf("Build with the audit log unreadable: %v, want the read's unavailable", err)
+	}
+	got, err := h.svc.Get(ctx, w.user.ID, e.ID)
+	if err != nil || got.Status != coach.ExportRunning {
+		t.Fatalf("export after a failed read: %+v, %v; want running", got, err)
+	}
+	if _, _, err := blobs.Get(ctx, privacy.ExportKey(w.user.ID, e.ID)); coach.ErrorCode(err) != coach.ENOTFOUND {
+		t.Errorf("archive after a failed read: %v, want none stored", err)
+	}
+	if left, err := os.ReadDir(h.temp); err != nil || len(left) != 0 {
+		t.Errorf("spool files left after a failed read: %d (%v)", len(left), err)
 	}
 }
