@@ -155,7 +155,8 @@ func (s *Service) List(ctx context.Context, userID string, limit int) ([]coach.E
 
 // DownloadURL mints a link to the archive of the user's export id, valid for Config.LinkTTL (at
 // most MaxLinkTTL, and never past the export's ExpiresAt), and returns it with the time it stops
-// working. The caller must have authenticated the user: the link is handed to them and to no
+// working at the latest (a blob store that caps its links shorter, as storage/s3's
+// Config.MaxPresignTTL may, ends it sooner). The caller must have authenticated the user: the link is handed to them and to no
 // one else, and it is never stored — not in the export record, not in an event. Each call mints a
 // fresh link.
 //
