@@ -85,8 +85,10 @@
 //     trade; TagWithDispute shows a tag with its dispute, CountDisputes counts them per label.
 //   - Rule: one of the trader's own rules (Kind and Params); Digest: a stored weekly digest.
 //   - SimulationRun: a what-if simulation a user asked for, queued → running → done or failed.
+//   - Export: a user's request for a copy of all their data, queued → running → done or failed;
+//     the archive is a blob, and no download link is ever stored (package privacy).
 //   - Event: an outbox row (EventCoachReflect, EventImportProgress, EventDigestReady,
-//     EventSimulationReady), written in the same transaction as the change it describes, with a
+//     EventSimulationReady, EventExportReady), written in the same transaction as the change it describes, with a
 //     ULID monotonic per user; Envelope is its wire form. Audit records who changed what.
 //   - Error: a Code for machines (EINVALID, ENOTFOUND, ECONFLICT, EUNAVAILABLE, EINTERNAL, …)
 //     and a Message for people; branch on ErrorCode(err), show ErrorMessage(err).
@@ -102,8 +104,10 @@
 //   - bias: the versioned bias definitions, pure Score, account metrics, reflections, a service.
 //   - rules: rule kinds, evaluation against trades and candles, streaks.
 //   - sim: what-if simulations over OHLCV; digest: the weekly digest and its charts.
-//   - jobs: the seed's jobs (import.trades, score.bias, simulate.simple, digest.weekly): payloads,
-//     deterministic ids, idempotent handlers.
+//   - jobs: the seed's jobs (import.trades, score.bias, simulate.simple, digest.weekly) and
+//     export.user: payloads, deterministic ids, idempotent handlers.
+//   - privacy: export of everything a user has (a ZIP streamed into the blob store, short-lived
+//     download links, purge of expired exports).
 //   - outbox: dispatch to the event bus, replay with an explicit gone, retention.
 //   - broker: the Broker and MarketData ports, the importer and CSV import; broker/coinbase and
 //     broker/binance are the real API clients, broker/brokertest their fakes, broker/seal the

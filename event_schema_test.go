@@ -27,6 +27,7 @@ var payloadTypes = []struct {
 	{coach.EventDigestReady, 1, coach.DigestReadyPayload{}},
 	{coach.EventTagRevised, 1, coach.TagRevisedPayload{}},
 	{coach.EventSimulationReady, 1, coach.SimulationReadyPayload{}},
+	{coach.EventExportReady, 1, coach.ExportReadyPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -134,6 +135,7 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationDone}},
 		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationFailed,
 			Error: &coach.ErrorPayload{Code: string(coach.ENOTFOUND), Message: "rule not found"}}},
+		{coach.EventExportReady, coach.ExportReadyPayload{ExportID: coach.NewID()}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -188,6 +190,8 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"run without id", coach.EventSimulationReady, `{"status":"done"}`},
 		{"failure without message", coach.EventSimulationReady, `{"runId":"r1","status":"failed","error":{"code":"invalid","message":""}}`},
 		{"result in the event", coach.EventSimulationReady, `{"runId":"r1","status":"done","result":{}}`},
+		{"link in the event", coach.EventExportReady, `{"exportId":"e1","url":"https://blobs.example/users/u1/exports/e1.zip?sig=x"}`},
+		{"export without id", coach.EventExportReady, `{}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)

@@ -71,6 +71,8 @@ const (
 	MetricRelayConnsOpened = "relay_connections_opened_total"
 	MetricRelayConnsClosed = "relay_connections_closed_total"
 	MetricRelayDrops       = "relay_drops_total"
+	MetricExportDuration   = "privacy_export_duration_seconds"
+	MetricExportsPurged    = "privacy_exports_purged_total"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -103,5 +105,7 @@ func MetricTable() []MetricDesc {
 		{MetricRelayConnsOpened, KindCounter, nil, "ws.Relay", "WebSocket connections upgraded by the relay."},
 		{MetricRelayConnsClosed, KindCounter, nil, "ws.Relay", "WebSocket connections of the relay that ended (opened − closed is the number open)."},
 		{MetricRelayDrops, KindCounter, []string{"reason"}, "ws.Relay", "Connections the relay closed on its own, by reason: slow_consumer (its queue overflowed) or per_user_cap (too many connections of one user)."},
+		{MetricExportDuration, KindDuration, []string{"outcome"}, "privacy.Service", "Time one Build of a user's export took (read, zip, upload), by outcome."},
+		{MetricExportsPurged, KindCounter, nil, "privacy.Service", "Expired exports whose archive and record PurgeExpired removed."},
 	}
 }

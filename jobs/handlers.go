@@ -8,6 +8,7 @@ import (
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/privacy"
 	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/transport"
@@ -47,6 +48,8 @@ type Config struct {
 	Simulator *sim.Service
 	// Digester runs digest.weekly.
 	Digester *digest.Service
+	// Exporter runs export.user and RequestExport.
+	Exporter *privacy.Service
 	// Logger receives a line per job skipped (its subject is gone or refuses for good); nil
 	// discards them. transport.Mux logs failures.
 	Logger *slog.Logger
@@ -65,6 +68,7 @@ type Handlers struct {
 	scorer    *bias.Service
 	simulator *sim.Service
 	digester  *digest.Service
+	exporter  *privacy.Service
 	version   string
 	log       *slog.Logger
 	metrics   coach.Metrics
@@ -83,8 +87,8 @@ func New(cfg Config) (*Handlers, error) {
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Brokers is required with an Importer")
 	case cfg.Importer == nil && cfg.Brokers != nil:
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer is required with Brokers")
-	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil:
-		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator or Digester: give at least one service")
+	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil:
+		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester or Exporter: give at least one service")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -97,7 +101,7 @@ func New(cfg Config) (*Handlers, error) {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
-		simulator: cfg.Simulator, digester: cfg.Digester, version: version, log: cfg.Logger, metrics: cfg.Metrics}, nil
+		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, version: version, log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -107,7 +111,7 @@ func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
 // Register registers on mux the handler of each job whose service was given: import.trades
 // (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
-// (Digester).
+// (Digester), export.user (Exporter).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -123,6 +127,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{transport.JobSimulateSimple, h.simulator != nil, h.SimulateSimple},
 		{transport.JobDigestWeekly, h.digester != nil, h.DigestWeekly},
 		{JobDigestFanout, h.digester != nil, h.DigestFanout},
+		{JobExportUser, h.exporter != nil, h.ExportUser},
 	} {
 		if !r.on {
 			continue

@@ -36,6 +36,7 @@ type Tx interface {
 	Candles() Candles
 	DeadLetters() DeadLetters
 	SimulationRuns() SimulationRuns
+	Exports() Exports
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside

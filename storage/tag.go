@@ -53,6 +53,11 @@ type Tags interface {
 	// is what ByTrades and List return, unless the tag was withdrawn. ENOTFOUND for a tag the user
 	// does not have (another user's included).
 	Revisions(ctx context.Context, userID, tagID string) ([]coach.BiasTag, error)
+
+	// RevisionsByTrades returns every stored revision of every tag, current or withdrawn, of the
+	// user's trades tradeIDs (unknown ids are ignored), ordered by trade id, tag id, then
+	// revision: Revisions for a page of trades in one read, the listing an export pages through.
+	RevisionsByTrades(ctx context.Context, userID string, tradeIDs []string) ([]coach.BiasTag, error)
 }
 
 // Rules stores a user's own rules.
@@ -103,4 +108,27 @@ type AuditLog interface {
 
 	// List returns the user's audit rows, newest first, at most Clamp(limit).
 	List(ctx context.Context, userID string, limit int) ([]coach.Audit, error)
+
+	// Since returns the user's audit rows in (CreatedAt, ID) order, oldest first, after the
+	// position after when set, at most Clamp(limit): keyset paging through the whole log, however
+	// long (List stops at MaxLimit rows). A row stored with a position before a page already read
+	// is not seen by the later pages.
+	Since(ctx context.Context, userID string, after *AuditPos, limit int) ([]coach.Audit, error)
+}
+
+// AuditPos is a position in the order of AuditLog.Since: (CreatedAt, ID), oldest first.
+type AuditPos struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// PosOfAudit returns the position of a in the order of AuditLog.Since.
+func PosOfAudit(a coach.Audit) AuditPos { return AuditPos{CreatedAt: a.CreatedAt, ID: a.ID} }
+
+// Less reports whether p sorts before q.
+func (p AuditPos) Less(q AuditPos) bool {
+	if !p.CreatedAt.Equal(q.CreatedAt) {
+		return p.CreatedAt.Before(q.CreatedAt)
+	}
+	return p.ID < q.ID
 }

@@ -90,6 +90,18 @@ type Trades interface {
 
 	// Count returns how many trades the user has.
 	Count(ctx context.Context, userID string) (int, error)
+
+	// Tombstones returns the user's tombstones (the trades they deleted, by natural key) in
+	// (Broker, ExtID) order, after after when set, at most Clamp(limit): keyset paging.
+	Tombstones(ctx context.Context, userID string, after *Tombstone, limit int) ([]Tombstone, error)
+}
+
+// Tombstone is what remains of a trade the user deleted: its natural key, so that no later import
+// revives it, and when it was deleted.
+type Tombstone struct {
+	Broker    string    `json:"broker"`
+	ExtID     string    `json:"extId"`
+	DeletedAt time.Time `json:"deletedAt"`
 }
 
 // ListAll pages through every trade of the user that matches f (f.After and f.Limit are ignored),

@@ -28,7 +28,8 @@ type Users interface {
 	Update(ctx context.Context, u coach.User) error
 
 	// Delete erases the user and everything of theirs in this store: sessions, connections, trades
-	// and tombstones, tags, rules, digests, audit rows, events, checkpoints, simulation runs.
+	// and tombstones, tags, rules, digests, audit rows, events, checkpoints, simulation runs,
+	// exports (their records; the caller deletes the blobs).
 	// ENOTFOUND if there is no such user.
 	Delete(ctx context.Context, id string) error
 

@@ -17,7 +17,8 @@ import (
 )
 
 // Blobs is a storage.Blobs in process memory. It is safe for concurrent use. It is not a
-// storage.BlobPresigner: there is no server to hand out URLs for.
+// storage.BlobPresigner itself: SignedBlobs wraps it with HMAC-signed links and the handler that
+// serves them.
 type Blobs struct {
 	mu sync.RWMutex
 	m  map[string]blob

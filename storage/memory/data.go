@@ -45,6 +45,7 @@ const (
 	kindAudit
 	kindTrade
 	kindRun
+	kindExport
 )
 
 func newData() *data {
@@ -82,6 +83,7 @@ type bucket struct {
 	lastEventID string                // the user's newest event id ever, pruned or not
 	checkpoints map[string]map[string]string
 	runs        map[string]*coach.SimulationRun // simulation runs by id
+	exports     map[string]*coach.Export        // exports by id
 }
 
 func newBucket() *bucket {
@@ -96,6 +98,7 @@ func newBucket() *bucket {
 		digestStart: make(map[coach.Date]string),
 		checkpoints: make(map[string]map[string]string),
 		runs:        make(map[string]*coach.SimulationRun),
+		exports:     make(map[string]*coach.Export),
 	}
 }
 

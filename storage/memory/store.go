@@ -228,6 +228,9 @@ func (r repos) DeadLetters() storage.DeadLetters { return deadLetters{r} }
 // SimulationRuns returns the simulation run repository.
 func (r repos) SimulationRuns() storage.SimulationRuns { return simulationRuns{r} }
 
+// Exports returns the export repository.
+func (r repos) Exports() storage.Exports { return exports{r} }
+
 // The Store's own repositories: each call is its own transaction.
 
 // Users returns the user repository; each call is its own transaction.
@@ -274,3 +277,6 @@ func (s *Store) DeadLetters() storage.DeadLetters { return repos{s: s}.DeadLette
 
 // SimulationRuns returns the simulation run repository; each call is its own transaction.
 func (s *Store) SimulationRuns() storage.SimulationRuns { return repos{s: s}.SimulationRuns() }
+
+// Exports returns the export repository; each call is its own transaction.
+func (s *Store) Exports() storage.Exports { return repos{s: s}.Exports() }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
@@ -40,11 +41,12 @@ type tradeBook struct {
 	order     []*tradeRec // sorted by position; replaced, never changed in place, so undo can restore it
 	tombs     map[tradeKey]uint64
 	exchTombs map[exchKey]uint64
+	tombAt    map[tradeKey]time.Time // when each tombstone of tombs was made
 }
 
 func newTradeBook() tradeBook {
 	return tradeBook{byID: map[string]*tradeRec{}, byKey: map[tradeKey]*tradeRec{}, byExch: map[exchKey]*tradeRec{},
-		tombs: map[tradeKey]uint64{}, exchTombs: map[exchKey]uint64{}}
+		tombs: map[tradeKey]uint64{}, exchTombs: map[exchKey]uint64{}, tombAt: map[tradeKey]time.Time{}}
 }
 
 func keyOf(t *coach.Trade) tradeKey { return tradeKey{t.Broker, t.ExtID} }
@@ -374,6 +376,7 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 		delete(tb.byKey, k)
 		d.dropOwner(kindTrade, id, undo)
 		tb.tombs[k] = 0
+		tb.tombAt[k] = r.r.now()
 		if x.key != "" {
 			delete(tb.byExch, x)
 			tb.exchTombs[x] = 0
@@ -383,6 +386,7 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 			tb.byID[id] = rec
 			tb.byKey[k] = rec
 			delete(tb.tombs, k)
+			delete(tb.tombAt, k)
 			if x.key != "" {
 				tb.byExch[x] = rec
 				delete(tb.exchTombs, x)

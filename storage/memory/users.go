@@ -131,6 +131,9 @@ func (r users) Delete(ctx context.Context, id string) error {
 		for rid := range b.runs {
 			d.dropOwner(kindRun, rid, undo)
 		}
+		for eid := range b.exports {
+			d.dropOwner(kindExport, eid, undo)
+		}
 		return nil
 	})
 }

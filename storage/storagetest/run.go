@@ -33,6 +33,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Candles", runCandles},
 		{"DeadLetters", runDeadLetters},
 		{"SimulationRuns", runSimulationRuns},
+		{"Exports", runExports},
+		{"ExportReads", runPaged},
 		{"InTx", runInTx},
 	} {
 		t.Run(group.name, func(t *testing.T) { group.run(t, newStore) })
