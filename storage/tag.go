@@ -94,6 +94,14 @@ type Digests interface {
 	// DeleteEndedBefore removes every user's digests whose PeriodEnd is before day (retention; the
 	// caller archives them first) and returns how many.
 	DeleteEndedBefore(ctx context.Context, day coach.Date) (int, error)
+
+	// EndedBefore returns every user's digests whose PeriodEnd is before day, in ID order, with ID
+	// greater than afterID (keyset paging: pass the last ID of the previous page, "" to start), at
+	// most Clamp(limit). Retention reads them to archive them before deleting them one by one.
+	EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error)
+
+	// Delete removes the user's digest id, or gives ENOTFOUND (also for another user's digest).
+	Delete(ctx context.Context, userID, id string) error
 }
 
 // AuditLog stores audit rows.

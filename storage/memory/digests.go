@@ -141,3 +141,37 @@ func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, er
 	})
 	return n, err
 }
+
+func (r digests) EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error) {
+	var out []coach.Digest
+	err := r.r.read(ctx, func(d *data) error {
+		for _, b := range d.users {
+			for _, g := range b.digests {
+				if g.PeriodEnd.Before(day) && g.ID > afterID {
+					out = append(out, cloneDigest(*g))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b coach.Digest) int { return cmp.Compare(a.ID, b.ID) })
+	return out[:min(len(out), storage.Clamp(limit))], nil
+}
+
+func (r digests) Delete(ctx context.Context, userID, id string) error {
+	return r.r.write(ctx, func(d *data, undo *undoLog) error {
+		b, ok := d.users[userID]
+		if !ok || b.digests[id] == nil {
+			return notFound("digest", id)
+		}
+		g := b.digests[id]
+		delete(b.digests, id)
+		delete(b.digestStart, g.PeriodStart)
+		d.dropOwner(kindDigest, id, undo)
+		undo.add(func() { b.digests[id] = g; b.digestStart[g.PeriodStart] = id })
+		return nil
+	})
+}

@@ -155,3 +155,39 @@ func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, er
 	})
 	return n, err
 }
+
+// EndedBefore returns every user's digests whose PeriodEnd is before day, in id order after
+// afterID, at most Clamp(limit).
+func (r digests) EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error) {
+	if day.IsZero() || !textOK(afterID) {
+		return nil, nil
+	}
+	var out []coach.Digest
+	err := r.s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+digestCols+` FROM {schema}.digests WHERE period_end < $1 AND id > $2
+			ORDER BY id LIMIT $3`, sqlDate(day), afterID, storage.Clamp(limit))
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanDigest)
+		return err
+	})
+	return out, err
+}
+
+// Delete removes the user's digest id, or gives ENOTFOUND.
+func (r digests) Delete(ctx context.Context, userID, id string) error {
+	if !textOK(userID) || !textOK(id) {
+		return coach.Errorf(coach.ENOTFOUND, "digest not found")
+	}
+	return r.s.write(ctx, func(q querier) error {
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.digests WHERE user_id = $1 AND id = $2`, userID, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return coach.Errorf(coach.ENOTFOUND, "digest not found")
+		}
+		return nil
+	})
+}
