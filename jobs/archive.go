@@ -31,11 +31,13 @@ func DigestArchiveKey(d coach.Digest) string {
 // store, paging through them by id (storage.Digests.EndedBefore).
 //
 // Archive first, delete only what was archived: a digest is deleted only once its JSON is in the
-// blob store, so a failure (or a crash) in between leaves it in the store, and the next run
-// archives the same bytes under the same key. Put is skipped when the key already holds those
-// bytes (same SHA-256), so a digest is archived once however often the job runs; a digest
-// changed meanwhile is archived again with its new content, then deleted. Digests younger than
-// the cut-off and everything else of every user are left alone.
+// blob store, and only as archived (storage.Digests.DeleteArchived), so a failure (or a crash)
+// in between leaves it in the store, and the next run archives the same bytes under the same
+// key. Put is skipped when the key already holds those bytes (same SHA-256), so a digest is
+// archived once however often the job runs; a digest changed between its archive and its delete
+// (delivered, rebuilt) is not deleted, the job fails with ECONFLICT and its retry archives the
+// new content, then deletes it. Digests younger than the cut-off and everything else of every
+// user are left alone.
 func (h *Handlers) RetentionDigests(ctx context.Context, j transport.Job) error {
 	p, err := h.retentionPayload(j, JobRetentionDigests)
 	if err != nil {
@@ -83,7 +85,9 @@ func (h *Handlers) archiveDigest(ctx context.Context, d coach.Digest) error {
 			return err
 		}
 	}
-	if err := h.store.Digests().Delete(ctx, d.UserID, d.ID); err != nil && coach.ErrorCode(err) != coach.ENOTFOUND {
+	// Only the version archived: a digest changed since it was read is ECONFLICT, and the retry
+	// archives its new content before deleting it.
+	if err := h.store.Digests().DeleteArchived(ctx, d); err != nil && coach.ErrorCode(err) != coach.ENOTFOUND {
 		return err
 	}
 	return nil

@@ -131,7 +131,7 @@ func (e *retentionEnv) handlers(store storage.Store, rc jobs.RetentionConfig) *j
 	return h
 }
 
-// failingDeletes is a storage.Store whose Digests().Delete fails: a crash between archive and
+// failingDeletes is a storage.Store whose Digests().DeleteArchived fails: a crash between archive and
 // delete.
 type failingDeletes struct{ storage.Store }
 
@@ -139,7 +139,7 @@ func (s failingDeletes) Digests() storage.Digests { return failingDigests{s.Stor
 
 type failingDigests struct{ storage.Digests }
 
-func (failingDigests) Delete(context.Context, string, string) error {
+func (failingDigests) DeleteArchived(context.Context, coach.Digest) error {
 	return coach.Errorf(coach.EUNAVAILABLE, "connection lost")
 }
 
@@ -166,3 +166,18 @@ var equateJSON = cmp.Comparer(func(a, b json.RawMessage) bool {
 	}
 	return bytes.Equal(ca.Bytes(), cb.Bytes())
 })
+
+// deliveringDeletes is a storage.Store whose Digests().DeleteArchived first marks the digest
+// delivered: a digest that changes between its archive and its delete.
+type deliveringDeletes struct{ storage.Store }
+
+func (s deliveringDeletes) Digests() storage.Digests { return deliveringDigests{s.Store.Digests()} }
+
+type deliveringDigests struct{ storage.Digests }
+
+func (r deliveringDigests) DeleteArchived(ctx context.Context, d coach.Digest) error {
+	if err := r.MarkDelivered(ctx, d.UserID, d.ID, retentionNow); err != nil {
+		return err
+	}
+	return r.Digests.DeleteArchived(ctx, d)
+}

@@ -193,6 +193,41 @@ func TestRetentionDigestsCrashBetweenArchiveAndDelete(t *testing.T) {
 	}
 }
 
+// TestRetentionDigestsChangedBeforeTheDelete: a digest delivered between its archive and its
+// delete is not deleted (the job fails with ECONFLICT, to be retried); the retry archives the
+// delivered version under the same key and deletes it. The archive ends with what was deleted.
+func TestRetentionDigestsChangedBeforeTheDelete(t *testing.T) {
+	t.Parallel()
+	for _, env := range retentionEnvs {
+		t.Run(env.name, func(t *testing.T) {
+			t.Parallel()
+			e := env.new(t)
+			u := e.user()
+			d := e.digest(u.ID, coach.Date{Year: 2026, Month: 1, Day: 5})
+			job := jobs.RetentionDigestsJob(retentionNow)
+			err := e.handlers(deliveringDeletes{e.store}, jobs.RetentionConfig{}).RetentionDigests(e.ctx, job)
+			if coach.ErrorCode(err) != coach.ECONFLICT || jobs.Classify(err) != jobs.Retry {
+				t.Fatalf("run with a digest delivered before its delete: %v, want ECONFLICT, retried", err)
+			}
+			delivered, err := e.store.Digests().Get(e.ctx, u.ID, d.ID)
+			must(t, err, "the changed digest is still stored")
+			if delivered.DeliveredAt == nil {
+				t.Fatal("the digest was not delivered")
+			}
+			must(t, e.handlers(nil, jobs.RetentionConfig{}).RetentionDigests(e.ctx, job), "retry")
+			if got := e.digests(u.ID); len(got) != 0 {
+				t.Errorf("digests after the retry: %d, want none", len(got))
+			}
+			if diff := cmp.Diff(delivered, e.archived(d), equateJSON); diff != "" {
+				t.Errorf("archive (-deleted +archived):\n%s", diff)
+			}
+			if n := e.blobs.putsOf(jobs.DigestArchiveKey(d)); n != 2 {
+				t.Errorf("archive put %d times, want twice (the first version, then the delivered one)", n)
+			}
+		})
+	}
+}
+
 // TestRetentionSessionsAndDeadLetters: expired sessions of every user go, live ones stay; dead
 // letters older than 30 days go, younger ones stay; a second run removes nothing more.
 func TestRetentionSessionsAndDeadLetters(t *testing.T) {

@@ -100,8 +100,11 @@ type Digests interface {
 	// most Clamp(limit). Retention reads them to archive them before deleting them one by one.
 	EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error)
 
-	// Delete removes the user's digest id, or gives ENOTFOUND (also for another user's digest).
-	Delete(ctx context.Context, userID, id string) error
+	// DeleteArchived removes the digest (d.UserID, d.ID) if it is still as d — the same PeriodEnd,
+	// Payload (as JSON) and DeliveredAt, the version the caller archived — so that retention
+	// deletes only what it archived. ECONFLICT, deleting nothing, if it changed since;
+	// ENOTFOUND if there is no such digest of the user.
+	DeleteArchived(ctx context.Context, d coach.Digest) error
 }
 
 // AuditLog stores audit rows.

@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -161,17 +163,37 @@ func (r digests) EndedBefore(ctx context.Context, day coach.Date, afterID string
 	return out[:min(len(out), storage.Clamp(limit))], nil
 }
 
-func (r digests) Delete(ctx context.Context, userID, id string) error {
+func (r digests) DeleteArchived(ctx context.Context, a coach.Digest) error {
 	return r.r.write(ctx, func(d *data, undo *undoLog) error {
-		b, ok := d.users[userID]
-		if !ok || b.digests[id] == nil {
-			return notFound("digest", id)
+		b, ok := d.users[a.UserID]
+		if !ok || b.digests[a.ID] == nil {
+			return notFound("digest", a.ID)
 		}
-		g := b.digests[id]
-		delete(b.digests, id)
+		g := b.digests[a.ID]
+		if g.PeriodEnd != a.PeriodEnd || !jsonEqual(g.Payload, a.Payload) || !sameTime(g.DeliveredAt, a.DeliveredAt) {
+			return coach.Errorf(coach.ECONFLICT, "digest %s changed since it was read", a.ID)
+		}
+		delete(b.digests, a.ID)
 		delete(b.digestStart, g.PeriodStart)
-		d.dropOwner(kindDigest, id, undo)
-		undo.add(func() { b.digests[id] = g; b.digestStart[g.PeriodStart] = id })
+		d.dropOwner(kindDigest, a.ID, undo)
+		undo.add(func() { b.digests[a.ID] = g; b.digestStart[g.PeriodStart] = a.ID })
 		return nil
 	})
+}
+
+// jsonEqual reports whether a and b are the same JSON text, insignificant space aside.
+func jsonEqual(a, b json.RawMessage) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return bytes.Equal(a, b)
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
+}
+
+// sameTime reports whether a and b are both nil or the same instant.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }

@@ -155,25 +155,45 @@ func runDigests(t *testing.T, newStore func(*testing.T) storage.Store) {
 		}
 	})
 
-	t.Run("DeleteOneOfTheUsers", func(t *testing.T) {
+	t.Run("DeleteArchivedOnlyAsRead", func(t *testing.T) {
 		f := setup(t, newStore)
 		u, other := f.user(), f.user()
-		d, keep := digest(u.ID, day(0), `{}`), digest(u.ID, day(7), `{}`)
+		d, keep := digest(u.ID, day(0), `{"fomo": 1}`), digest(u.ID, day(7), `{}`)
 		for _, g := range []coach.Digest{d, keep} {
 			_, err := f.s.Digests().Put(f.ctx, g)
 			must(t, err, "Put")
 		}
-		wantCode(t, f.s.Digests().Delete(f.ctx, other.ID, d.ID), coach.ENOTFOUND, "Delete as another user")
-		must(t, f.s.Digests().Delete(f.ctx, u.ID, d.ID), "Delete")
-		wantCode(t, f.s.Digests().Delete(f.ctx, u.ID, d.ID), coach.ENOTFOUND, "Delete again")
+		read, err := f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get")
+		asOther := read
+		asOther.UserID = other.ID
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, asOther), coach.ENOTFOUND, "DeleteArchived as another user")
+
+		// Delivered since it was read: not the version archived.
+		at := microTime(base.Add(time.Hour))
+		must(t, f.s.Digests().MarkDelivered(f.ctx, u.ID, d.ID, at), "MarkDelivered")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ECONFLICT, "DeleteArchived of a digest delivered since")
+		read, err = f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get after ECONFLICT")
+		// Rebuilt since it was read.
+		rebuilt := d
+		rebuilt.Payload = json.RawMessage(`{"fomo":2}`)
+		_, err = f.s.Digests().Put(f.ctx, rebuilt)
+		must(t, err, "Put again")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ECONFLICT, "DeleteArchived of a digest rebuilt since")
+
+		read, err = f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get")
+		must(t, f.s.Digests().DeleteArchived(f.ctx, read), "DeleteArchived")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ENOTFOUND, "DeleteArchived again")
 		list, err := f.s.Digests().List(f.ctx, u.ID, 0)
 		must(t, err, "List")
-		diff(t, "digests after Delete", []coach.Digest{keep}, list)
+		diff(t, "digests after DeleteArchived", []coach.Digest{keep}, list)
 		// The week is free again: a new digest for it is stored under its own id.
 		again := digest(u.ID, day(0), `{"again":true}`)
 		got, err := f.s.Digests().Put(f.ctx, again)
 		must(t, err, "Put the deleted week again")
-		diff(t, "Put after Delete", again, got)
+		diff(t, "Put after DeleteArchived", again, got)
 	})
 
 	t.Run("OtherUsersDigestIsNotFound", func(t *testing.T) {
