@@ -85,7 +85,9 @@ func FuzzParseRetention(f *testing.F) {
 
 func FuzzParseRetentionHourly(f *testing.F) {
 	fuzzPayload(f, []string{`{"period":"2026-12-07T03:00:00Z"}`, `{"period":"2026-12-07T03:30:00Z"}`},
-		func(b []byte) (jobs.RetentionPayload, error) { return jobs.ParseRetention(jobs.JobRetentionSessions, b) },
+		func(b []byte) (jobs.RetentionPayload, error) {
+			return jobs.ParseRetention(jobs.JobRetentionSessions, b)
+		},
 		func(p jobs.RetentionPayload) (transport.Job, error) { return jobs.RetentionSessionsJob(p.Period), nil },
 		func(a, b jobs.RetentionPayload) bool { return a.Period.Equal(b.Period) })
 }
