@@ -12,6 +12,11 @@
 //	simulate:{runId}                                         SimulateID
 //	digest:{userId}:{isoWeek}                                DigestID
 //	digest.fanout:{hourStart}                                FanoutID
+//	retention.outbox:{dayStart}                              RetentionID (daily)
+//	retention.digests:{dayStart}                             RetentionID (daily)
+//	retention.deadletters:{dayStart}                         RetentionID (daily)
+//	retention.sessions:{hourStart}                           RetentionID (hourly)
+//	retention.exports:{hourStart}                            RetentionID (hourly)
 //
 // Times are RFC 3339 in UTC with as many fractional digits as they need (none for whole
 // seconds). A score job names the imported window and the bias definitions it scores with: a
@@ -27,6 +32,19 @@
 // touched: after a successful import it enqueues score.bias for the imported window. The hourly
 // digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
 // week has just ended in their own time zone (digest.Service.Due).
+//
+// # Retention and the schedule
+//
+// With Config.Retention the retention jobs run on q_digest, each for its period (its payload's
+// day or hour, from which its cut-offs count back, so a late or repeated run deletes the same
+// things): retention.outbox makes the outbox partitions ahead and drops events past 90 days
+// (outbox.Retention; never the present month), retention.digests archives digests older than
+// 6 months to the blob store as JSON (DigestArchiveKey) and then deletes them — archive first,
+// delete only what was archived, never archive the same bytes twice — retention.sessions purges
+// expired sessions, retention.exports asks an ExportPurger to purge expired exports, and
+// retention.deadletters expires dead letters after 30 days. Schedule is the table of every
+// periodic job (the fan-out and the retention jobs) with its cron, for transport/asynq's
+// Scheduler or transport/memory's.
 //
 // Errors are mapped by their code (Classify): a job whose subject is gone or refuses for good
 // (ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN, EGONE, or a paused or revoked connection) is skipped —

@@ -74,3 +74,20 @@ func FuzzParseFanout(f *testing.F) {
 		jobs.ParseFanout, func(p jobs.FanoutPayload) (transport.Job, error) { return jobs.FanoutJob(p.Hour), nil },
 		func(a, b jobs.FanoutPayload) bool { return a.Hour.Equal(b.Hour) })
 }
+
+func FuzzParseRetention(f *testing.F) {
+	f.Add([]byte(`{"period":"2026-12-07T05:00:00+05:00"}`))
+	fuzzPayload(f, []string{`{"period":"2026-12-07T00:00:00Z"}`, `{"period":"2026-12-07T03:00:00Z"}`, `{"period":null}`},
+		func(b []byte) (jobs.RetentionPayload, error) { return jobs.ParseRetention(jobs.JobRetentionDigests, b) },
+		func(p jobs.RetentionPayload) (transport.Job, error) { return jobs.RetentionDigestsJob(p.Period), nil },
+		func(a, b jobs.RetentionPayload) bool { return a.Period.Equal(b.Period) })
+}
+
+func FuzzParseRetentionHourly(f *testing.F) {
+	fuzzPayload(f, []string{`{"period":"2026-12-07T03:00:00Z"}`, `{"period":"2026-12-07T03:30:00Z"}`},
+		func(b []byte) (jobs.RetentionPayload, error) {
+			return jobs.ParseRetention(jobs.JobRetentionSessions, b)
+		},
+		func(p jobs.RetentionPayload) (transport.Job, error) { return jobs.RetentionSessionsJob(p.Period), nil },
+		func(a, b jobs.RetentionPayload) bool { return a.Period.Equal(b.Period) })
+}

@@ -56,6 +56,9 @@ type Config struct {
 	// Metrics receives jobs_skipped_total (coach.MetricTable); nil means coach.NopMetrics.
 	// transport.Mux counts and times every job.
 	Metrics coach.Metrics
+	// Retention, when set, turns on the retention jobs (retention.outbox, retention.digests,
+	// retention.sessions, retention.exports, retention.deadletters) over Store.
+	Retention *RetentionConfig
 }
 
 // Handlers run the seed's jobs through the capability services. Build them with New; Handlers not
@@ -69,14 +72,15 @@ type Handlers struct {
 	simulator *sim.Service
 	digester  *digest.Service
 	exporter  *privacy.Service
+	ret       *retainer // nil without Config.Retention
 	version   string
 	log       *slog.Logger
 	metrics   coach.Metrics
 }
 
 // New returns Handlers, or an EINVALID error naming the first missing or invalid field of cfg:
-// Store and Queue are required, Importer and Brokers go together, and at least one service must
-// be given.
+// Store and Queue are required, Importer and Brokers go together, and at least one service (or
+// Retention) must be given.
 func New(cfg Config) (*Handlers, error) {
 	switch {
 	case cfg.Store == nil:
@@ -87,8 +91,8 @@ func New(cfg Config) (*Handlers, error) {
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Brokers is required with an Importer")
 	case cfg.Importer == nil && cfg.Brokers != nil:
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer is required with Brokers")
-	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil:
-		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester or Exporter: give at least one service")
+	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil && cfg.Retention == nil:
+		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester, Exporter or Retention: give at least one service")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -96,12 +100,17 @@ func New(cfg Config) (*Handlers, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = coach.NopMetrics{}
 	}
+	ret, err := newRetainer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	version := bias.DefinitionVersion
 	if cfg.Scorer != nil {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
-		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, version: version, log: cfg.Logger, metrics: cfg.Metrics}, nil
+		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, version: version, log: cfg.Logger,
+		metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -111,7 +120,7 @@ func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
 // Register registers on mux the handler of each job whose service was given: import.trades
 // (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
-// (Digester), export.user (Exporter).
+// (Digester), export.user (Exporter), and the retention jobs (Retention).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -128,6 +137,11 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{transport.JobDigestWeekly, h.digester != nil, h.DigestWeekly},
 		{JobDigestFanout, h.digester != nil, h.DigestFanout},
 		{JobExportUser, h.exporter != nil, h.ExportUser},
+		{JobRetentionOutbox, h.ret != nil, h.RetentionOutbox},
+		{JobRetentionDigests, h.ret != nil, h.RetentionDigests},
+		{JobRetentionSessions, h.ret != nil, h.RetentionSessions},
+		{JobRetentionExports, h.ret != nil, h.RetentionExports},
+		{JobRetentionDeadLetters, h.ret != nil, h.RetentionDeadLetters},
 	} {
 		if !r.on {
 			continue

@@ -30,7 +30,7 @@ func TestConstructors(t *testing.T) {
 		{"Config.Queue", func(c *jobs.Config) { c.Queue = nil }},
 		{"Config.Brokers", func(c *jobs.Config) { c.Brokers = nil }},
 		{"Config.Importer", func(c *jobs.Config) { c.Importer = nil }},
-		{"Config.Importer, Scorer, Simulator, Digester or Exporter", func(c *jobs.Config) {
+		{"Config.Importer, Scorer, Simulator, Digester, Exporter or Retention", func(c *jobs.Config) {
 			c.Importer, c.Brokers, c.Scorer, c.Simulator, c.Digester = nil, nil, nil, nil, nil
 		}},
 	} {
@@ -75,7 +75,9 @@ func TestRegisterRegistersTheServicesGiven(t *testing.T) {
 		return coach.ErrorMessage(err) != "job x: no handler for type \""+typ+"\""
 	}
 	for typ, want := range map[string]bool{transport.JobImportTrades: false, transport.JobScoreBias: true,
-		transport.JobSimulateSimple: false, transport.JobDigestWeekly: true, jobs.JobDigestFanout: true} {
+		transport.JobSimulateSimple: false, transport.JobDigestWeekly: true, jobs.JobDigestFanout: true,
+		jobs.JobRetentionOutbox: false, jobs.JobRetentionDigests: false, jobs.JobRetentionSessions: false,
+		jobs.JobRetentionExports: false, jobs.JobRetentionDeadLetters: false} {
 		if got := registered(typ); got != want {
 			t.Errorf("%s registered: %v, want %v", typ, got, want)
 		}

@@ -113,4 +113,8 @@ type DeadLetters interface {
 
 	// Take removes and returns the dead letter id (to requeue it), or gives ENOTFOUND.
 	Take(ctx context.Context, id string) (DeadLetter, error)
+
+	// DeleteFailedBefore removes every dead letter whose FailedAt is before cutoff (retention)
+	// and returns how many. A zero cutoff removes nothing.
+	DeleteFailedBefore(ctx context.Context, cutoff time.Time) (int, error)
 }

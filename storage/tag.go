@@ -99,6 +99,17 @@ type Digests interface {
 	// DeleteEndedBefore removes every user's digests whose PeriodEnd is before day (retention; the
 	// caller archives them first) and returns how many.
 	DeleteEndedBefore(ctx context.Context, day coach.Date) (int, error)
+
+	// EndedBefore returns every user's digests whose PeriodEnd is before day, in ID order, with ID
+	// greater than afterID (keyset paging: pass the last ID of the previous page, "" to start), at
+	// most Clamp(limit). Retention reads them to archive them before deleting them one by one.
+	EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error)
+
+	// DeleteArchived removes the digest (d.UserID, d.ID) if it is still as d — the same PeriodEnd,
+	// Payload (as JSON) and DeliveredAt, the version the caller archived — so that retention
+	// deletes only what it archived. ECONFLICT, deleting nothing, if it changed since;
+	// ENOTFOUND if there is no such digest of the user.
+	DeleteArchived(ctx context.Context, d coach.Digest) error
 }
 
 // AuditLog stores audit rows.

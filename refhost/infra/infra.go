@@ -46,8 +46,41 @@ type Infra struct {
 	// Memory reports whether the store is the in-memory one (demo data may be seeded).
 	Memory bool
 
-	newWorker func(concurrency int) (transport.Worker, error)
-	closers   []func() error
+	newWorker    func(concurrency int) (transport.Worker, error)
+	newScheduler func(table []transport.Periodic) (Scheduler, error)
+	closers      []func() error
+}
+
+// Scheduler fires a table of periodic jobs on Queue until Shutdown.
+type Scheduler interface {
+	Start() error
+	Shutdown()
+}
+
+// NewScheduler returns a scheduler of table on Queue, not started: in the process, one firing
+// by the host's clock (transport/memory); on Redis, one asynq Scheduler per entry, which any
+// number of hosts may run at once (each job runs once per period, by its id).
+func (in *Infra) NewScheduler(table []transport.Periodic) (Scheduler, error) {
+	return in.newScheduler(table)
+}
+
+// schedulers are several Schedulers started and shut down together.
+type schedulers []Scheduler
+
+func (ss schedulers) Start() error {
+	for i, s := range ss {
+		if err := s.Start(); err != nil {
+			ss[:i].Shutdown()
+			return err
+		}
+	}
+	return nil
+}
+
+func (ss schedulers) Shutdown() {
+	for _, s := range ss {
+		s.Shutdown()
+	}
 }
 
 // NewWorker returns a worker of Queue running concurrency jobs at once over every queue by the
@@ -132,6 +165,9 @@ func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
 	in.newWorker = func(n int) (transport.Worker, error) {
 		return q.NewWorker(transportmemory.WorkerConfig{Concurrency: n})
 	}
+	in.newScheduler = func(table []transport.Periodic) (Scheduler, error) {
+		return transportmemory.NewScheduler(transportmemory.SchedulerConfig{Queue: q, Schedule: table, Clock: clock, Logger: log})
+	}
 	bus := transportmemory.NewBus(0)
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
@@ -156,6 +192,17 @@ func (in *Infra) openRedis(ctx context.Context, cfg config.Config, log *slog.Log
 	}
 	in.Queue = q
 	in.newWorker = func(n int) (transport.Worker, error) { return q.NewWorker(asynq.WorkerConfig{Concurrency: n}) }
+	in.newScheduler = func(table []transport.Periodic) (Scheduler, error) {
+		var ss schedulers
+		for _, p := range table {
+			s, err := q.NewScheduler(asynq.SchedulerConfig{Cron: p.Cron, Job: p.Job})
+			if err != nil {
+				return nil, err
+			}
+			ss = append(ss, s)
+		}
+		return ss, nil
+	}
 	bus, err := transportredis.NewBus(client, transportredis.BusConfig{})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 // Package worker is the reference host's S4: the SDK's job handlers (jobs.Handlers) run by a
 // worker of the configured queue — in the process, or asynq on Redis, where any number of
-// workers share the jobs.
+// workers share the jobs — and the periodic jobs (jobs.Schedule: the digest fan-out and the
+// retention jobs) fired by a scheduler of that queue.
 package worker
 
 import (
@@ -28,8 +29,9 @@ type Config struct {
 
 // Worker runs the jobs.
 type Worker struct {
-	handlers *jobs.Handlers
-	worker   transport.Worker
+	handlers  *jobs.Handlers
+	worker    transport.Worker
+	scheduler infra.Scheduler
 }
 
 // Start builds the handlers and starts a worker running them. EINVALID names a missing field.
@@ -42,7 +44,8 @@ func Start(cfg Config) (*Worker, error) {
 	}
 	s := cfg.Services
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
-		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Logger: cfg.Logger, Metrics: cfg.Metrics})
+		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs}})
 	if err != nil {
 		return nil, err
 	}
@@ -60,12 +63,24 @@ func Start(cfg Config) (*Worker, error) {
 	if err := w.Start(mux.Run); err != nil {
 		return nil, err
 	}
-	return &Worker{handlers: h, worker: w}, nil
+	sched, err := cfg.Infra.NewScheduler(jobs.Schedule())
+	if err == nil {
+		err = sched.Start()
+	}
+	if err != nil {
+		w.Shutdown()
+		return nil, err
+	}
+	return &Worker{handlers: h, worker: w, scheduler: sched}, nil
 }
 
 // Handlers are the job handlers the worker runs, for the entry points a host calls directly
 // (jobs.Handlers.SubmitSimulation).
 func (w *Worker) Handlers() *jobs.Handlers { return w.handlers }
 
-// Shutdown stops taking jobs and waits for those in flight (transport.Worker.Shutdown).
-func (w *Worker) Shutdown() { w.worker.Shutdown() }
+// Shutdown stops the scheduler, then stops taking jobs and waits for those in flight
+// (transport.Worker.Shutdown).
+func (w *Worker) Shutdown() {
+	w.scheduler.Shutdown()
+	w.worker.Shutdown()
+}

@@ -95,3 +95,48 @@ func importAndScore(t *testing.T, cfg config.Config) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// The in-memory host runs jobs.Schedule by its clock: an hour later, the hourly
+// retention.sessions job has purged a session that had expired.
+func TestWorkerRunsTheScheduleInMemory(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clock := coach.NewManualClock(time.Date(2026, 12, 7, 3, 30, 0, 0, time.UTC))
+	in, err := infra.Open(ctx, config.Config{}, clock, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = in.Close() })
+	market, err := demo.Market(7, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wk.Shutdown)
+	u := coach.User{ID: coach.NewID(), CreatedAt: clock.Now().AddDate(0, -1, 0), TimeZone: "UTC"}
+	s := coach.Session{ID: coach.NewID(), UserID: u.ID, CreatedAt: clock.Now().Add(-2 * time.Hour), ExpiresAt: clock.Now().Add(-time.Hour),
+		IPHash: "ip", TokenHash: "token-" + coach.NewID()}
+	if err := in.Store.Users().Create(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Store.Sessions().Create(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour) // past 04:20, when retention.sessions fires
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		_, err := in.Store.Sessions().ByTokenHash(ctx, s.TokenHash)
+		if coach.ErrorCode(err) == coach.ENOTFOUND {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute the expired session is still there: %v", err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
@@ -74,4 +75,24 @@ func (r deadLetters) Take(ctx context.Context, id string) (storage.DeadLetter, e
 		return nil
 	})
 	return out, err
+}
+
+func (r deadLetters) DeleteFailedBefore(ctx context.Context, cutoff time.Time) (int, error) {
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	n := 0
+	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
+		n = 0
+		for id, dl := range d.deadLetters {
+			if !dl.FailedAt.Before(cutoff) {
+				continue
+			}
+			delete(d.deadLetters, id)
+			undo.add(func() { d.deadLetters[id] = dl })
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -140,4 +142,58 @@ func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, er
 		return nil
 	})
 	return n, err
+}
+
+func (r digests) EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error) {
+	var out []coach.Digest
+	err := r.r.read(ctx, func(d *data) error {
+		for _, b := range d.users {
+			for _, g := range b.digests {
+				if g.PeriodEnd.Before(day) && g.ID > afterID {
+					out = append(out, cloneDigest(*g))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b coach.Digest) int { return cmp.Compare(a.ID, b.ID) })
+	return out[:min(len(out), storage.Clamp(limit))], nil
+}
+
+func (r digests) DeleteArchived(ctx context.Context, a coach.Digest) error {
+	return r.r.write(ctx, func(d *data, undo *undoLog) error {
+		b, ok := d.users[a.UserID]
+		if !ok || b.digests[a.ID] == nil {
+			return notFound("digest", a.ID)
+		}
+		g := b.digests[a.ID]
+		if g.PeriodEnd != a.PeriodEnd || !jsonEqual(g.Payload, a.Payload) || !sameTime(g.DeliveredAt, a.DeliveredAt) {
+			return coach.Errorf(coach.ECONFLICT, "digest %s changed since it was read", a.ID)
+		}
+		delete(b.digests, a.ID)
+		delete(b.digestStart, g.PeriodStart)
+		d.dropOwner(kindDigest, a.ID, undo)
+		undo.add(func() { b.digests[a.ID] = g; b.digestStart[g.PeriodStart] = a.ID })
+		return nil
+	})
+}
+
+// jsonEqual reports whether a and b are the same JSON text, insignificant space aside.
+func jsonEqual(a, b json.RawMessage) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return bytes.Equal(a, b)
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
+}
+
+// sameTime reports whether a and b are both nil or the same instant.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }

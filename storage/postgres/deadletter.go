@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tradecoach/coach"
@@ -94,4 +95,19 @@ func (r deadLetters) Take(ctx context.Context, id string) (storage.DeadLetter, e
 		return storage.DeadLetter{}, coach.Errorf(coach.ENOTFOUND, "dead letter not found")
 	}
 	return d, err
+}
+
+// DeleteFailedBefore removes every dead letter whose FailedAt is before cutoff and returns how
+// many. A zero cutoff removes nothing.
+func (r deadLetters) DeleteFailedBefore(ctx context.Context, cutoff time.Time) (int, error) {
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	var n int
+	err := r.s.write(ctx, func(q querier) error {
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.dead_letters WHERE failed_at < $1`, cutoff)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
 }

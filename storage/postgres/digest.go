@@ -155,3 +155,52 @@ func (r digests) DeleteEndedBefore(ctx context.Context, day coach.Date) (int, er
 	})
 	return n, err
 }
+
+// EndedBefore returns every user's digests whose PeriodEnd is before day, in id order after
+// afterID, at most Clamp(limit).
+func (r digests) EndedBefore(ctx context.Context, day coach.Date, afterID string, limit int) ([]coach.Digest, error) {
+	if day.IsZero() || !textOK(afterID) {
+		return nil, nil
+	}
+	var out []coach.Digest
+	err := r.s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+digestCols+` FROM {schema}.digests WHERE period_end < $1 AND id > $2
+			ORDER BY id LIMIT $3`, sqlDate(day), afterID, storage.Clamp(limit))
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanDigest)
+		return err
+	})
+	return out, err
+}
+
+// DeleteArchived removes the digest (d.UserID, d.ID) if its period end, payload (as jsonb) and
+// delivered_at are still d's; ECONFLICT if they changed, ENOTFOUND if there is no such digest.
+func (r digests) DeleteArchived(ctx context.Context, d coach.Digest) error {
+	if !textOK(d.UserID) || !textOK(d.ID) {
+		return coach.Errorf(coach.ENOTFOUND, "digest not found")
+	}
+	if err := checkJSON("payload", d.Payload); err != nil {
+		return err
+	}
+	err := r.s.write(ctx, func(q querier) error {
+		var deleted bool
+		err := q.QueryRow(ctx, `WITH target AS (SELECT id, (period_end = $3 AND payload = $4::jsonb AND delivered_at IS NOT DISTINCT FROM $5) AS same
+				FROM {schema}.digests WHERE user_id = $1 AND id = $2 FOR UPDATE),
+			gone AS (DELETE FROM {schema}.digests WHERE id IN (SELECT id FROM target WHERE same) RETURNING id)
+			SELECT EXISTS (SELECT 1 FROM gone) FROM target`,
+			d.UserID, d.ID, sqlDate(d.PeriodEnd), []byte(d.Payload), d.DeliveredAt).Scan(&deleted)
+		if err != nil {
+			return err
+		}
+		if !deleted {
+			return coach.Errorf(coach.ECONFLICT, "digest changed since it was read")
+		}
+		return nil
+	})
+	if coach.ErrorCode(err) == coach.ENOTFOUND {
+		return coach.Errorf(coach.ENOTFOUND, "digest not found")
+	}
+	return err
+}

@@ -2,6 +2,9 @@ package storagetest
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +109,91 @@ func runDigests(t *testing.T, newStore func(*testing.T) storage.Store) {
 		list, err := f.s.Digests().List(f.ctx, u.ID, 0)
 		must(t, err, "List")
 		diff(t, "remaining digests", []coach.Digest{cur}, list)
+	})
+
+	t.Run("EndedBeforePagesEveryUserByID", func(t *testing.T) {
+		f := setup(t, newStore)
+		u, other := f.user(), f.user()
+		var old []coach.Digest
+		for i := range 5 {
+			userID := u.ID
+			if i%2 == 1 {
+				userID = other.ID
+			}
+			old = append(old, digest(userID, day(7*i), fmt.Sprintf(`{"w":%d}`, i)))
+		}
+		recent := digest(u.ID, day(70), `{"recent":true}`)
+		for _, d := range append(slices.Clone(old), recent) {
+			_, err := f.s.Digests().Put(f.ctx, d)
+			must(t, err, "Put")
+		}
+		slices.SortFunc(old, func(a, b coach.Digest) int { return strings.Compare(a.ID, b.ID) })
+		var got []coach.Digest
+		for after := ""; ; {
+			page, err := f.s.Digests().EndedBefore(f.ctx, day(70), after, 2)
+			must(t, err, "EndedBefore")
+			if len(page) > 2 {
+				t.Fatalf("EndedBefore limit 2 returned %d digests", len(page))
+			}
+			if len(page) == 0 {
+				break
+			}
+			got = append(got, page...)
+			after = page[len(page)-1].ID
+		}
+		diff(t, "EndedBefore(day 70), every page", old, got)
+		// The last old digest ends on day(34): "before day(34)" leaves it out.
+		page, err := f.s.Digests().EndedBefore(f.ctx, day(34), "", 0)
+		must(t, err, "EndedBefore day 34")
+		if len(page) != 4 || slices.ContainsFunc(page, func(d coach.Digest) bool { return d.PeriodStart == day(28) }) {
+			t.Errorf("EndedBefore(day 34) = %d digests, want the 4 that ended before it", len(page))
+		}
+		page, err = f.s.Digests().EndedBefore(f.ctx, coach.Date{}, "", 0)
+		must(t, err, "EndedBefore a zero day")
+		if len(page) != 0 {
+			t.Errorf("EndedBefore(zero day) = %d digests, want none", len(page))
+		}
+	})
+
+	t.Run("DeleteArchivedOnlyAsRead", func(t *testing.T) {
+		f := setup(t, newStore)
+		u, other := f.user(), f.user()
+		d, keep := digest(u.ID, day(0), `{"fomo": 1}`), digest(u.ID, day(7), `{}`)
+		for _, g := range []coach.Digest{d, keep} {
+			_, err := f.s.Digests().Put(f.ctx, g)
+			must(t, err, "Put")
+		}
+		read, err := f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get")
+		asOther := read
+		asOther.UserID = other.ID
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, asOther), coach.ENOTFOUND, "DeleteArchived as another user")
+
+		// Delivered since it was read: not the version archived.
+		at := microTime(base.Add(time.Hour))
+		must(t, f.s.Digests().MarkDelivered(f.ctx, u.ID, d.ID, at), "MarkDelivered")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ECONFLICT, "DeleteArchived of a digest delivered since")
+		read, err = f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get after ECONFLICT")
+		// Rebuilt since it was read.
+		rebuilt := d
+		rebuilt.Payload = json.RawMessage(`{"fomo":2}`)
+		_, err = f.s.Digests().Put(f.ctx, rebuilt)
+		must(t, err, "Put again")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ECONFLICT, "DeleteArchived of a digest rebuilt since")
+
+		read, err = f.s.Digests().Get(f.ctx, u.ID, d.ID)
+		must(t, err, "Get")
+		must(t, f.s.Digests().DeleteArchived(f.ctx, read), "DeleteArchived")
+		wantCode(t, f.s.Digests().DeleteArchived(f.ctx, read), coach.ENOTFOUND, "DeleteArchived again")
+		list, err := f.s.Digests().List(f.ctx, u.ID, 0)
+		must(t, err, "List")
+		diff(t, "digests after DeleteArchived", []coach.Digest{keep}, list)
+		// The week is free again: a new digest for it is stored under its own id.
+		again := digest(u.ID, day(0), `{"again":true}`)
+		got, err := f.s.Digests().Put(f.ctx, again)
+		must(t, err, "Put the deleted week again")
+		diff(t, "Put after DeleteArchived", again, got)
 	})
 
 	t.Run("OtherUsersDigestIsNotFound", func(t *testing.T) {

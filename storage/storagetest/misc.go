@@ -119,4 +119,31 @@ func runDeadLetters(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, err, coach.ENOTFOUND, "Take again")
 		diff(t, "List after Take", []storage.DeadLetter{again, d3}, list("", 0))
 	})
+
+	t.Run("DeleteFailedBefore", func(t *testing.T) {
+		f := setup(t, newStore)
+		d1, d2, d3 := dead("q_import", base), dead("q_digest", base.Add(time.Hour)), dead("q_import", base.Add(2*time.Hour))
+		for _, d := range []storage.DeadLetter{d1, d2, d3} {
+			must(t, f.s.DeadLetters().Add(f.ctx, d), "Add")
+		}
+		n, err := f.s.DeadLetters().DeleteFailedBefore(f.ctx, time.Time{})
+		must(t, err, "DeleteFailedBefore zero")
+		if n != 0 {
+			t.Errorf("DeleteFailedBefore(zero) = %d, want 0", n)
+		}
+		// d2 failed exactly at the cut-off: "before" keeps it.
+		n, err = f.s.DeadLetters().DeleteFailedBefore(f.ctx, d2.FailedAt)
+		must(t, err, "DeleteFailedBefore")
+		if n != 1 {
+			t.Errorf("DeleteFailedBefore(d2's time) = %d, want 1", n)
+		}
+		got, err := f.s.DeadLetters().List(f.ctx, "", 0)
+		must(t, err, "List")
+		diff(t, "dead letters left", []storage.DeadLetter{d3, d2}, got)
+		n, err = f.s.DeadLetters().DeleteFailedBefore(f.ctx, d2.FailedAt)
+		must(t, err, "DeleteFailedBefore again")
+		if n != 0 {
+			t.Errorf("DeleteFailedBefore again = %d, want 0", n)
+		}
+	})
 }

@@ -10,7 +10,7 @@ import (
 
 func TestZeroValuesDoNotPanic(t *testing.T) {
 	t.Parallel()
-	servicetest.ZeroValues(t, []any{(*memory.Queue)(nil), (*memory.Worker)(nil), (*memory.Bus)(nil)})
+	servicetest.ZeroValues(t, []any{(*memory.Queue)(nil), (*memory.Worker)(nil), (*memory.Bus)(nil), (*memory.Scheduler)(nil)})
 }
 
 func TestConstructors(t *testing.T) {
@@ -31,6 +31,8 @@ func TestConstructors(t *testing.T) {
 		{"WorkerConfig.Concurrency", func() (any, error) { return q.NewWorker(memory.WorkerConfig{Concurrency: -1}) }},
 		{"WorkerConfig.ShutdownGrace", func() (any, error) { return q.NewWorker(memory.WorkerConfig{ShutdownGrace: -1}) }},
 		{"WorkerConfig.Queues", func() (any, error) { return q.NewWorker(memory.WorkerConfig{Queues: map[string]int{"q": 0}}) }},
+		{"SchedulerConfig.Queue", func() (any, error) { return memory.NewScheduler(memory.SchedulerConfig{}) }},
+		{"SchedulerConfig.Schedule", func() (any, error) { return memory.NewScheduler(memory.SchedulerConfig{Queue: q}) }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			_, err := tc.new()
