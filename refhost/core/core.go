@@ -15,6 +15,7 @@ import (
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/transport"
 	"github.com/tradecoach/coach/transport/hmac"
+	"github.com/tradecoach/coach/transport/httpjson"
 )
 
 // KeyID names the internal key in signatures.
@@ -74,5 +75,11 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
-// ServeHTTP answers a signed request.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+// ServeHTTP answers a signed request; an API not built by New answers invalid to everything.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a == nil || a.handler == nil {
+		httpjson.WriteError(w, r, nil, coach.Errorf(coach.EINVALID, "core: API not constructed; use core.New"))
+		return
+	}
+	a.handler.ServeHTTP(w, r)
+}

@@ -67,7 +67,7 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,9 +225,10 @@ func journey(t *testing.T, h *host) {
 	}
 
 	// The trader answers back: a dispute and a note.
-	label := detail.Tags[0].Label
+	// A tag may sit on another fill of the order: the dispute is of the tagged fill's label.
+	label, taggedFill := detail.Tags[0].Label, detail.Tags[0].TradeID
 	var d coach.TagDispute
-	if code := h.call(alice, "PUT", "/trades/"+subject.ID+"/tags/"+label+"/dispute", map[string]any{"reason": "plan", "excludeFromAttribution": true}, &d); code != 200 || d.Label != label {
+	if code := h.call(alice, "PUT", "/trades/"+taggedFill+"/tags/"+label+"/dispute", map[string]any{"reason": "plan", "excludeFromAttribution": true}, &d); code != 200 || d.Label != label {
 		t.Fatalf("dispute: %d %+v", code, d)
 	}
 	if code := h.call(alice, "POST", "/trades/"+subject.ID+"/notes", map[string]any{"text": "sized down on purpose"}, nil); code != http.StatusCreated {

@@ -42,8 +42,8 @@ type Services struct {
 	Digester  *digest.Service
 }
 
-// New builds the services, or returns the first service's refusal of its configuration.
-func New(cfg Config) (*Services, error) {
+// Build builds the services, or returns the first service's refusal of its configuration.
+func Build(cfg Config) (*Services, error) {
 	if cfg.Infra == nil || cfg.Candles == nil {
 		return nil, coach.Errorf(coach.EINVALID, "services: Config.Infra and Config.Candles are required")
 	}

@@ -60,7 +60,7 @@ func importAndScore(t *testing.T, cfg config.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestWorkerRunsTheScheduleInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ type SignedConfig struct {
 // HMAC-SHA256 of the blob key and that expiry, so anyone holding it can GET the blob until it
 // expires and no one can make or stretch one without the key. It is safe for concurrent use.
 type SignedBlobs struct {
-	*Blobs
+	blobs  *Blobs
 	key    []byte
 	base   string
 	prefix string // BaseURL's path: the handler's mount point
@@ -49,6 +49,7 @@ type SignedBlobs struct {
 }
 
 var (
+	_ storage.Blobs         = (*SignedBlobs)(nil)
 	_ storage.BlobPresigner = (*SignedBlobs)(nil)
 	_ http.Handler          = (*SignedBlobs)(nil)
 )
@@ -71,8 +72,45 @@ func NewSignedBlobs(blobs *Blobs, cfg SignedConfig) (*SignedBlobs, error) {
 	if cfg.MaxTTL == 0 {
 		cfg.MaxTTL = 15 * time.Minute
 	}
-	return &SignedBlobs{Blobs: blobs, key: append([]byte(nil), cfg.Key...), base: cfg.BaseURL, prefix: u.Path,
+	return &SignedBlobs{blobs: blobs, key: append([]byte(nil), cfg.Key...), base: cfg.BaseURL, prefix: u.Path,
 		maxTTL: cfg.MaxTTL, clock: clockOrSystem(cfg.Clock)}, nil
+}
+
+// errSignedNotConstructed is what a SignedBlobs not built by NewSignedBlobs answers.
+var errSignedNotConstructed = coach.Errorf(coach.EINVALID, "memory: SignedBlobs not constructed; use memory.NewSignedBlobs")
+
+func (s *SignedBlobs) constructed() bool { return s != nil && s.blobs != nil }
+
+// Put stores a blob as Blobs.Put does.
+func (s *SignedBlobs) Put(ctx context.Context, key string, body io.Reader, contentType string) (storage.BlobInfo, error) {
+	if !s.constructed() {
+		return storage.BlobInfo{}, errSignedNotConstructed
+	}
+	return s.blobs.Put(ctx, key, body, contentType)
+}
+
+// Get returns a blob as Blobs.Get does.
+func (s *SignedBlobs) Get(ctx context.Context, key string) (io.ReadCloser, storage.BlobInfo, error) {
+	if !s.constructed() {
+		return nil, storage.BlobInfo{}, errSignedNotConstructed
+	}
+	return s.blobs.Get(ctx, key)
+}
+
+// Delete removes a blob as Blobs.Delete does.
+func (s *SignedBlobs) Delete(ctx context.Context, key string) error {
+	if !s.constructed() {
+		return errSignedNotConstructed
+	}
+	return s.blobs.Delete(ctx, key)
+}
+
+// List lists blobs as Blobs.List does.
+func (s *SignedBlobs) List(ctx context.Context, prefix string) ([]storage.BlobInfo, error) {
+	if !s.constructed() {
+		return nil, errSignedNotConstructed
+	}
+	return s.blobs.List(ctx, prefix)
 }
 
 // sign returns the link signature of key expiring at the Unix second exp.
@@ -86,6 +124,9 @@ func (s *SignedBlobs) sign(key string, exp int64) []byte {
 // SignedConfig.MaxTTL; a ttl under a second is a second). Signing is local: an absent key gives
 // a link that answers 404. EINVALID for an invalid key or a ttl that is not positive.
 func (s *SignedBlobs) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if !s.constructed() {
+		return "", errSignedNotConstructed
+	}
 	if err := ctx.Err(); err != nil {
 		return "", ctxError(err)
 	}
@@ -106,6 +147,10 @@ func (s *SignedBlobs) PresignGet(ctx context.Context, key string, ttl time.Durat
 // signature — is 403; a genuine link past its expiry is 410; a blob since deleted is 404; any
 // other method is 405. Refusals have the module's one JSON error shape (transport/httpjson).
 func (s *SignedBlobs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.constructed() {
+		httpjson.WriteError(w, r, nil, errSignedNotConstructed)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		httpjson.WriteJSON(w, http.StatusMethodNotAllowed, httpjson.Body{Code: coach.EINVALID, Message: "method not allowed"})

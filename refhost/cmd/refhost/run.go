@@ -229,7 +229,7 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Ser
 		}
 		ai = c
 	}
-	return services.New(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	return services.Build(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
 // startWorker starts the job worker; on the in-memory store with Demo set it seeds the demo
