@@ -14,6 +14,8 @@ import (
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
 	CoreAddr, WorkerAddr, AIcoachAddr string
+	// PublicURL is the base URL clients reach the host at, for the links it mints.
+	PublicURL string
 
 	// PostgresURL and PostgresSchema select the Postgres store.
 	PostgresURL, PostgresSchema string

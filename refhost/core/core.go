@@ -62,7 +62,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Simulator: cfg.Services.Simulator,
-		Scorer: cfg.Services.Scorer, Logger: cfg.Logger, Metrics: cfg.Metrics})
+		Scorer: cfg.Services.Scorer, Exporter: cfg.Services.Exporter, Logger: cfg.Logger, Metrics: cfg.Metrics})
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +72,14 @@ func New(cfg Config) (*API, error) {
 		mux.Handle(r.pattern, a.adapt(r))
 	}
 	a.handler = v.Middleware(mux)
+	if cfg.Infra.Downloads != nil {
+		// Download links carry their own signature and expiry: they are followed by browsers,
+		// not signed by the edge.
+		outer := http.NewServeMux()
+		outer.Handle(infra.DownloadsPath, cfg.Infra.Downloads)
+		outer.Handle("/", a.handler)
+		a.handler = outer
+	}
 	return a, nil
 }
 

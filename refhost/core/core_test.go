@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -57,6 +58,8 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	clock := coach.SystemClock{}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
 	in, err := infra.Open(ctx, cfg, clock, log)
 	if err != nil {
 		postgrestest.SkipUnavailable(t, err)
@@ -81,7 +84,8 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api)
+	srv.Config.Handler = api
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}
 }
@@ -288,6 +292,49 @@ func journey(t *testing.T, h *host) {
 	}
 	if code := h.call(bob, "DELETE", "/trades/"+subject.ID, nil, nil); code != http.StatusNotFound {
 		t.Errorf("bob deleting alice's trade: %d", code)
+	}
+
+	// An export: 202, built by the worker, downloaded through a short-lived link, holding every
+	// trade.
+	var exp coach.Export
+	if code := h.call(alice, "POST", "/me/export", nil, &exp); code != http.StatusAccepted || exp.ID == "" {
+		t.Fatalf("export: %d %+v", code, exp)
+	}
+	waitFor(t, "the export", func() bool {
+		h.call(alice, "GET", "/me/exports/"+exp.ID, nil, &exp)
+		return exp.Status == coach.ExportDone
+	})
+	var link struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expiresAt"`
+	}
+	if code := h.call(alice, "GET", "/me/exports/"+exp.ID+"/download", nil, &link); code != 200 || link.ExpiresAt.After(time.Now().Add(15*time.Minute)) {
+		t.Fatalf("link: %d %+v", code, link)
+	}
+	if code := h.call(bob, "GET", "/me/exports/"+exp.ID+"/download", nil, nil); code != http.StatusNotFound {
+		t.Fatalf("bob minted a link to alice's export: %d", code)
+	}
+	res, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatalf("download %s: %d, not a ZIP: %v", link.URL, res.StatusCode, err)
+	}
+	rows := -1 // the header
+	for _, f := range zr.File {
+		if f.Name == "trades.csv" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			rows += strings.Count(string(b), "\n")
+		}
+	}
+	if rows != len(all) {
+		t.Fatalf("trades.csv has %d rows, alice has %d trades", rows, len(all))
 	}
 
 	// Deleting a trade leaves it gone.

@@ -12,6 +12,10 @@ func (a *API) routes() []route {
 
 		{"GET /me", true, a.me},
 		{"GET /me/sessions", true, a.listSessions},
+		{"POST /me/export", true, a.requestExport},
+		{"GET /me/exports", true, a.listExports},
+		{"GET /me/exports/{id}", true, a.getExport},
+		{"GET /me/exports/{id}/download", true, a.exportLink},
 		{"DELETE /me/sessions/{id}", true, a.revokeSession},
 		{"PATCH /me/settings", true, a.updateSettings},
 

@@ -6,8 +6,11 @@ package infra
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -45,6 +48,9 @@ type Infra struct {
 	Ready []serve.Check
 	// Memory reports whether the store is the in-memory one (demo data may be seeded).
 	Memory bool
+	// Downloads serves the signed download links of in-memory blobs at DownloadsPath; nil on
+	// S3, whose links are presigned URLs of the bucket.
+	Downloads http.Handler
 
 	newWorker    func(concurrency int) (transport.Worker, error)
 	newScheduler func(table []transport.Periodic) (Scheduler, error)
@@ -111,7 +117,7 @@ func Open(ctx context.Context, cfg config.Config, clock coach.Clock, log *slog.L
 	if err := in.openStore(ctx, cfg, clock); err != nil {
 		return nil, err
 	}
-	if err := in.openBlobs(ctx, cfg); err != nil {
+	if err := in.openBlobs(ctx, cfg, clock); err != nil {
 		return nil, err
 	}
 	if cfg.RedisAddr == "" {
@@ -138,9 +144,24 @@ func (in *Infra) openStore(ctx context.Context, cfg config.Config, clock coach.C
 	return nil
 }
 
-func (in *Infra) openBlobs(ctx context.Context, cfg config.Config) error {
+// DownloadsPath is where the host serves in-memory blobs' signed links (Infra.Downloads).
+const DownloadsPath = "/downloads/"
+
+func (in *Infra) openBlobs(ctx context.Context, cfg config.Config, clock coach.Clock) error {
 	if cfg.S3Bucket == "" {
-		in.Blobs = memory.NewBlobs()
+		// In memory, download links are signed by this process and served by core at
+		// DownloadsPath; on S3 they are the bucket's presigned URLs.
+		base := cfg.PublicURL
+		if base == "" {
+			base = "http://" + cfg.CoreAddr
+		}
+		key := make([]byte, memory.MinLinkKeyBytes)
+		_, _ = rand.Read(key)
+		b, err := memory.NewSignedBlobs(memory.NewBlobs(), memory.SignedConfig{Key: key, BaseURL: strings.TrimSuffix(base, "/") + DownloadsPath, Clock: clock})
+		if err != nil {
+			return err
+		}
+		in.Blobs, in.Downloads = b, b
 		return nil
 	}
 	b, err := s3.Open(ctx, s3.Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,

@@ -11,6 +11,7 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/jobs"
+	"github.com/tradecoach/coach/privacy"
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
@@ -40,6 +41,8 @@ type Services struct {
 	Rules     *rules.Service
 	Simulator *sim.Service
 	Digester  *digest.Service
+	// Exporter builds users' exports into the blob store and mints their download links.
+	Exporter *privacy.Service
 }
 
 // Build builds the services, or returns the first service's refusal of its configuration.
@@ -71,6 +74,10 @@ func Build(cfg Config) (*Services, error) {
 	}
 	if s.Digester, err = digest.New(digest.ServiceConfig{Store: in.Store, Blobs: in.Blobs, Clock: cfg.Clock, Candles: cfg.Candles,
 		Sims: jobs.SimOutcomes{Simulator: s.Simulator}, Account: s.Scorer, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	if s.Exporter, err = privacy.New(privacy.Config{Store: in.Store, Blobs: in.Blobs, Clock: cfg.Clock, Logger: cfg.Logger,
+		Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	return &s, nil

@@ -1,0 +1,50 @@
+package core
+
+import (
+	"net/http"
+	"time"
+)
+
+// requestExport queues an export of everything the user has and answers 202 with it; a user
+// whose export is still being built gets that one back. export.ready announces it when done.
+func (a *API) requestExport(r *http.Request, userID string) (int, any, error) {
+	exp, err := a.jobs.RequestExport(r.Context(), userID)
+	if err != nil {
+		return fail(err)
+	}
+	return http.StatusAccepted, exp, nil
+}
+
+func (a *API) listExports(r *http.Request, userID string) (int, any, error) {
+	q := newQuery(r)
+	limit := q.limit(20)
+	if err := q.err(); err != nil {
+		return fail(err)
+	}
+	exps, err := a.svc.Exporter.List(r.Context(), userID, limit)
+	if err != nil {
+		return fail(err)
+	}
+	return ok(map[string]any{"exports": nonNil(exps)})
+}
+
+func (a *API) getExport(r *http.Request, userID string) (int, any, error) {
+	exp, err := a.svc.Exporter.Get(r.Context(), userID, r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	return ok(exp)
+}
+
+// exportLink mints a short-lived download link of a finished export. The link is made on this
+// authenticated request and stored nowhere.
+func (a *API) exportLink(r *http.Request, userID string) (int, any, error) {
+	url, expires, err := a.svc.Exporter.DownloadURL(r.Context(), userID, r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	return ok(struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expiresAt"`
+	}{url, expires})
+}
