@@ -239,6 +239,14 @@ func journey(t *testing.T, h *host) {
 		t.Fatalf("note: %d", code)
 	}
 
+	// The account effects, per month.
+	var acct struct {
+		Windows []json.RawMessage `json:"windows"`
+	}
+	if code := h.call(alice, "GET", "/account/metrics", nil, &acct); code != 200 || len(acct.Windows) == 0 {
+		t.Fatalf("account metrics: %d, %d windows", code, len(acct.Windows))
+	}
+
 	// Rules: create, list, evaluate.
 	var rule coach.Rule
 	if code := h.call(alice, "POST", "/rules", map[string]any{"kind": "maxTradesPerDay", "params": map[string]any{"n": 5}}, &rule); code != http.StatusCreated || !rule.Active {

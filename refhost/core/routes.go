@@ -45,6 +45,7 @@ func (a *API) routes() []route {
 		{"GET /simulations/{id}", true, a.getSimulation},
 
 		{"GET /dashboard", true, a.dashboardSeries},
+		{"GET /account/metrics", true, a.accountMetrics},
 
 		{"GET /digests/weekly/latest", true, a.latestDigest},
 		{"GET /digests/weekly", true, a.listDigests},
