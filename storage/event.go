@@ -93,11 +93,14 @@ type Candles interface {
 // DeadLetter is a job that failed its last retry, mirrored from the queue (whose own archive is
 // capped) so that it can be inspected and requeued.
 type DeadLetter struct {
-	ID       string    `json:"id"`
-	Queue    string    `json:"queue"`
-	TaskType string    `json:"taskType"`
-	TaskID   string    `json:"taskId"`
-	Payload  []byte    `json:"payload"`
+	ID       string `json:"id"`
+	Queue    string `json:"queue"`
+	TaskType string `json:"taskType"`
+	TaskID   string `json:"taskId"`
+	Payload  []byte `json:"payload"`
+	// UserID is the user the job is about, so that erasing the user removes it: when stored
+	// without one, the adapter takes the payload's (PayloadUserID).
+	UserID   string    `json:"userId,omitempty"`
 	Error    string    `json:"error"`
 	Attempts int       `json:"attempts"`
 	FailedAt time.Time `json:"failedAt"`
@@ -105,7 +108,8 @@ type DeadLetter struct {
 
 // DeadLetters stores dead-lettered jobs.
 type DeadLetters interface {
-	// Add stores d (an ID already stored is replaced: the same task failing again).
+	// Add stores d (an ID already stored is replaced: the same task failing again). A d without
+	// a UserID is stored with PayloadUserID(d.Payload).
 	Add(ctx context.Context, d DeadLetter) error
 
 	// List returns dead letters of queue ("" for all), newest first, at most Clamp(limit).

@@ -37,6 +37,8 @@ type Tx interface {
 	DeadLetters() DeadLetters
 	SimulationRuns() SimulationRuns
 	Exports() Exports
+	DataKeys() DataKeys
+	Erasures() Erasures
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside

@@ -25,6 +25,7 @@ type data struct {
 
 	candles     map[seriesKey][]coach.Candle // each in OpenTime order
 	deadLetters map[string]storage.DeadLetter
+	erasures    []storage.Erasure // the pseudonymized records of erasures, in the order stored
 
 	seq uint64 // insertion counter, the tie-break of "oldest first" orders
 }
@@ -84,6 +85,7 @@ type bucket struct {
 	checkpoints map[string]map[string]string
 	runs        map[string]*coach.SimulationRun // simulation runs by id
 	exports     map[string]*coach.Export        // exports by id
+	dataKey     *storage.DataKey                // the user's wrapped data key, nil when none
 }
 
 func newBucket() *bucket {

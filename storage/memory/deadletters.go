@@ -25,6 +25,9 @@ func (r deadLetters) Add(ctx context.Context, dl storage.DeadLetter) error {
 		return coach.Errorf(coach.EINVALID, "dead letter: id: want 1-256 characters")
 	}
 	dl = cloneDeadLetter(dl)
+	if dl.UserID == "" {
+		dl.UserID = storage.PayloadUserID(dl.Payload)
+	}
 	return r.r.write(ctx, func(d *data, undo *undoLog) error {
 		old, had := d.deadLetters[dl.ID]
 		d.deadLetters[dl.ID] = dl

@@ -93,49 +93,56 @@ func (r users) Delete(ctx context.Context, id string) error {
 		if !ok || b.user == nil {
 			return notFound("user", id)
 		}
-		delete(d.users, id)
-		undo.add(func() { d.users[id] = b })
-		d.unindexEmail(b.user.Email, undo)
-		b.answers.dropOwners(d, undo)
-		for _, s := range b.sessions {
-			d.dropSession(s, undo)
-		}
-		for cid := range b.connections {
-			d.dropOwner(kindConnection, cid, undo)
-		}
-		for tid := range b.trades.byID {
-			d.dropOwner(kindTrade, tid, undo)
-		}
-		for rid := range b.rules {
-			d.dropOwner(kindRule, rid, undo)
-		}
-		for did := range b.digests {
-			d.dropOwner(kindDigest, did, undo)
-		}
-		for _, ts := range b.tags {
-			for _, g := range ts {
-				d.dropOwner(kindTag, g.ID, undo)
-			}
-		}
-		for _, revs := range b.tagRevs {
-			for id := range revs {
-				d.dropOwner(kindTag, id, undo)
-			}
-		}
-		for _, a := range b.audit {
-			d.dropOwner(kindAudit, a.ID, undo)
-		}
-		for _, e := range b.events {
-			d.dropEvent(e, undo)
-		}
-		for rid := range b.runs {
-			d.dropOwner(kindRun, rid, undo)
-		}
-		for eid := range b.exports {
-			d.dropOwner(kindExport, eid, undo)
-		}
+		d.dropUser(id, b, undo)
 		return nil
 	})
+}
+
+// dropUser removes the user id, whose bucket is b, and everything in it.
+func (d *data) dropUser(id string, b *bucket, undo *undoLog) {
+	delete(d.users, id)
+	undo.add(func() { d.users[id] = b })
+	if b.user != nil {
+		d.unindexEmail(b.user.Email, undo)
+	}
+	b.answers.dropOwners(d, undo)
+	for _, s := range b.sessions {
+		d.dropSession(s, undo)
+	}
+	for cid := range b.connections {
+		d.dropOwner(kindConnection, cid, undo)
+	}
+	for tid := range b.trades.byID {
+		d.dropOwner(kindTrade, tid, undo)
+	}
+	for rid := range b.rules {
+		d.dropOwner(kindRule, rid, undo)
+	}
+	for did := range b.digests {
+		d.dropOwner(kindDigest, did, undo)
+	}
+	for _, ts := range b.tags {
+		for _, g := range ts {
+			d.dropOwner(kindTag, g.ID, undo)
+		}
+	}
+	for _, revs := range b.tagRevs {
+		for id := range revs {
+			d.dropOwner(kindTag, id, undo)
+		}
+	}
+	for _, a := range b.audit {
+		d.dropOwner(kindAudit, a.ID, undo)
+	}
+	for _, e := range b.events {
+		d.dropEvent(e, undo)
+	}
+	for rid := range b.runs {
+		d.dropOwner(kindRun, rid, undo)
+	}
+	for eid := range b.exports {
+		d.dropOwner(kindExport, eid, undo)
+	}
 }
 
 // indexEmail makes email (normalized; "" for none, which is not indexed) find user id.

@@ -12,12 +12,18 @@ import (
 // deadLetters is storage.DeadLetters.
 type deadLetters struct{ s *scope }
 
-const deadLetterCols = `id, queue, task_type, task_id, payload, error, attempts, failed_at`
+const deadLetterCols = `id, queue, task_type, task_id, payload, error, attempts, failed_at, user_id`
 
 func scanDeadLetter(row pgx.Row) (storage.DeadLetter, error) {
-	var d storage.DeadLetter
-	err := row.Scan(&d.ID, &d.Queue, &d.TaskType, &d.TaskID, &d.Payload, &d.Error, &d.Attempts, &d.FailedAt)
+	var (
+		d    storage.DeadLetter
+		user *string
+	)
+	err := row.Scan(&d.ID, &d.Queue, &d.TaskType, &d.TaskID, &d.Payload, &d.Error, &d.Attempts, &d.FailedAt, &user)
 	d.FailedAt = d.FailedAt.UTC()
+	if user != nil {
+		d.UserID = *user
+	}
 	return d, err
 }
 
@@ -33,7 +39,7 @@ func checkDeadLetter(d storage.DeadLetter) error {
 	if d.Attempts < 0 || d.Attempts > 1<<30 {
 		return coach.Errorf(coach.EINVALID, "dead letter: attempts: out of range")
 	}
-	for _, f := range []struct{ name, v string }{{"id", d.ID}, {"queue", d.Queue}, {"taskType", d.TaskType}, {"taskId", d.TaskID}, {"error", d.Error}} {
+	for _, f := range []struct{ name, v string }{{"id", d.ID}, {"queue", d.Queue}, {"taskType", d.TaskType}, {"taskId", d.TaskID}, {"error", d.Error}, {"userId", d.UserID}} {
 		if err := checkText("dead letter: "+f.name, f.v); err != nil {
 			return err
 		}
@@ -43,14 +49,22 @@ func checkDeadLetter(d storage.DeadLetter) error {
 
 // Add stores d, replacing a dead letter with the same ID.
 func (r deadLetters) Add(ctx context.Context, d storage.DeadLetter) error {
+	if d.UserID == "" {
+		d.UserID = storage.PayloadUserID(d.Payload)
+	}
 	if err := checkDeadLetter(d); err != nil {
 		return err
 	}
+	var user *string
+	if d.UserID != "" {
+		user = &d.UserID
+	}
 	return r.s.write(ctx, func(q querier) error {
-		_, err := q.Exec(ctx, `INSERT INTO {schema}.dead_letters (`+deadLetterCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		_, err := q.Exec(ctx, `INSERT INTO {schema}.dead_letters (`+deadLetterCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (id) DO UPDATE SET queue = excluded.queue, task_type = excluded.task_type, task_id = excluded.task_id,
-				payload = excluded.payload, error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at`,
-			d.ID, d.Queue, d.TaskType, d.TaskID, d.Payload, d.Error, d.Attempts, d.FailedAt)
+				payload = excluded.payload, error = excluded.error, attempts = excluded.attempts, failed_at = excluded.failed_at,
+				user_id = excluded.user_id`,
+			d.ID, d.Queue, d.TaskType, d.TaskID, d.Payload, d.Error, d.Attempts, d.FailedAt, user)
 		return err
 	})
 }

@@ -35,6 +35,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"SimulationRuns", runSimulationRuns},
 		{"Exports", runExports},
 		{"ExportReads", runPaged},
+		{"Erasures", runErasures},
+		{"DataKeys", runDataKeys},
 		{"InTx", runInTx},
 	} {
 		t.Run(group.name, func(t *testing.T) { group.run(t, newStore) })
