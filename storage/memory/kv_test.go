@@ -36,3 +36,10 @@ func TestWeightBudget(t *testing.T) {
 func TestLeases(t *testing.T) {
 	storagetest.RunLeases(t, func(*testing.T) storage.Leases { return memory.NewLeases(coach.SystemClock{}) })
 }
+
+func TestKeyEraser(t *testing.T) {
+	storagetest.RunKeyEraser(t, func(*testing.T) storagetest.KeyStores {
+		c, i, r, l := memory.NewCache(nil), memory.NewIdempotency(nil), memory.NewRateLimiter(nil), memory.NewLeases(nil)
+		return storagetest.KeyStores{Cache: c, Idempotency: i, RateLimiter: r, Leases: l, Erasers: []storage.KeyEraser{c, i, r, l}}
+	})
+}

@@ -18,6 +18,7 @@ var _ storage.Cache = (*Cache)(nil)
 type Cache struct {
 	client goredis.UniversalClient
 	prefix string
+	index  userIndex
 }
 
 // Get returns the value of key, or ENOTFOUND if it is absent or expired.
@@ -39,6 +40,9 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	}
 	if value == nil {
 		value = []byte{}
+	}
+	if err := c.index.record(ctx, key, c.prefix+key, ttl); err != nil {
+		return err
 	}
 	return formatError("cache set", c.client.Set(ctx, c.prefix+key, value, atLeastMillisecond(ttl)).Err())
 }

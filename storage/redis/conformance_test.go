@@ -37,3 +37,12 @@ func TestLeases(t *testing.T) {
 	t.Parallel()
 	storagetest.RunLeases(t, func(t *testing.T) storage.Leases { return redistest.MustOpen(t).Leases() })
 }
+
+func TestKeyEraser(t *testing.T) {
+	t.Parallel()
+	storagetest.RunKeyEraser(t, func(t *testing.T) storagetest.KeyStores {
+		s := redistest.MustOpen(t)
+		return storagetest.KeyStores{Cache: s.Cache(), Idempotency: s.Idempotency(), RateLimiter: s.RateLimiter(),
+			Leases: s.Leases(), Erasers: []storage.KeyEraser{s}}
+	})
+}

@@ -23,6 +23,7 @@ var _ storage.Idempotency = (*Idempotency)(nil)
 type Idempotency struct {
 	client goredis.UniversalClient
 	prefix string
+	index  userIndex
 }
 
 // Record states as stored in the hash field s.
@@ -79,6 +80,9 @@ func (i *Idempotency) Claim(ctx context.Context, key, requestHash string, ttl ti
 	if requestHash == "" {
 		return storage.IdemRecord{}, coach.Errorf(coach.EINVALID, "idempotency: empty request hash")
 	}
+	if err := i.index.record(ctx, key, i.prefix+key, ttl); err != nil {
+		return storage.IdemRecord{}, err
+	}
 	res, err := claimScript.Run(ctx, i.client, []string{i.prefix + key}, requestHash, millis(ttl)).Slice()
 	if err != nil {
 		return storage.IdemRecord{}, formatError("idempotency claim", err)
@@ -106,6 +110,9 @@ func (i *Idempotency) Complete(ctx context.Context, key string, response []byte,
 	}
 	if response == nil {
 		response = []byte{}
+	}
+	if err := i.index.record(ctx, key, i.prefix+key, ttl); err != nil {
+		return err
 	}
 	ok, err := completeScript.Run(ctx, i.client, []string{i.prefix + key}, response, millis(ttl)).Int()
 	if err != nil {

@@ -18,6 +18,7 @@ var _ storage.Leases = (*Leases)(nil)
 type Leases struct {
 	client goredis.UniversalClient
 	prefix string
+	index  userIndex
 }
 
 // acquireScript: KEYS[1] lease; ARGV owner, ttl ms. 1 when owner holds it now.
@@ -53,6 +54,9 @@ func (l *Leases) Acquire(ctx context.Context, key, owner string, ttl time.Durati
 	if err := checkLease(key, owner, ttl); err != nil {
 		return false, err
 	}
+	if err := l.index.record(ctx, key, l.prefix+key, ttl); err != nil {
+		return false, err
+	}
 	n, err := acquireScript.Run(ctx, l.client, []string{l.prefix + key}, owner, ttl.Milliseconds()).Int()
 	if err != nil {
 		return false, formatError("lease acquire", err)
@@ -63,6 +67,9 @@ func (l *Leases) Acquire(ctx context.Context, key, owner string, ttl time.Durati
 // Extend renews owner's lease of key for ttl, reporting false when owner does not hold it.
 func (l *Leases) Extend(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
 	if err := checkLease(key, owner, ttl); err != nil {
+		return false, err
+	}
+	if err := l.index.record(ctx, key, l.prefix+key, ttl); err != nil {
 		return false, err
 	}
 	n, err := extendScript.Run(ctx, l.client, []string{l.prefix + key}, owner, ttl.Milliseconds()).Int()

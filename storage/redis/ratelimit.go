@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 
@@ -17,6 +18,7 @@ var _ storage.RateLimiter = (*RateLimiter)(nil)
 type RateLimiter struct {
 	limiter *redis_rate.Limiter
 	prefix  string
+	index   userIndex
 }
 
 // Allow counts one event for key under limit. Rate, Burst and Period must be positive
@@ -25,6 +27,10 @@ func (r *RateLimiter) Allow(ctx context.Context, key string, limit storage.Limit
 	if limit.Rate <= 0 || limit.Burst <= 0 || limit.Period <= 0 {
 		return storage.Decision{}, coach.Errorf(coach.EINVALID,
 			"rate limit: rate, burst and period must be positive, got %d/%s burst %d", limit.Rate, limit.Period, limit.Burst)
+	}
+	// GCRA's state lasts at most one full burst of the period.
+	if err := r.index.record(ctx, key, redisRatePrefix+r.prefix+key, limit.Period*time.Duration(limit.Burst)/time.Duration(limit.Rate)+limit.Period); err != nil {
+		return storage.Decision{}, err
 	}
 	res, err := r.limiter.Allow(ctx, r.prefix+key, redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period})
 	if err != nil {

@@ -75,12 +75,13 @@ func New(client goredis.UniversalClient, cfg Config) (*Store, error) {
 		return nil, coach.Errorf(coach.EINVALID, "redis: client is nil")
 	}
 	s := &Store{client: client, prefix: cfg.Prefix}
-	s.cache = &Cache{client: client, prefix: cfg.Prefix + "cache:"}
-	s.idem = &Idempotency{client: client, prefix: cfg.Prefix + "idem:"}
+	index := userIndex{client: client, prefix: cfg.Prefix}
+	s.cache = &Cache{client: client, prefix: cfg.Prefix + "cache:", index: index}
+	s.idem = &Idempotency{client: client, prefix: cfg.Prefix + "idem:", index: index}
 	s.nonces = &Nonces{client: client, prefix: cfg.Prefix + "nonce:"}
-	s.limiter = &RateLimiter{limiter: redis_rate.NewLimiter(client), prefix: cfg.Prefix + "rate:"}
+	s.limiter = &RateLimiter{limiter: redis_rate.NewLimiter(client), prefix: cfg.Prefix + "rate:", index: index}
 	s.budget = &WeightBudget{client: client, prefix: cfg.Prefix + "budget:"}
-	s.leases = &Leases{client: client, prefix: cfg.Prefix + "lease:"}
+	s.leases = &Leases{client: client, prefix: cfg.Prefix + "lease:", index: index}
 	return s, nil
 }
 
