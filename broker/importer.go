@@ -176,7 +176,7 @@ func (im *Importer) importRange(ctx context.Context, userID string, conn coach.B
 			return Summary{}, coach.Errorf(coach.EINVALID, "import: symbol %q is not BASE-QUOTE", clip(string(s), 40))
 		}
 	}
-	release, ctx, err := im.lease(ctx, conn.ID)
+	release, ctx, err := im.lease(ctx, conn.UserID, conn.ID)
 	if err != nil {
 		return Summary{}, err
 	}

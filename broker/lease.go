@@ -5,19 +5,23 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
 )
 
-// ImportLeaseKey is the storage.Leases key an Importer holds while it imports connectionID.
-func ImportLeaseKey(connectionID string) string { return "import:" + connectionID }
+// ImportLeaseKey is the storage.Leases key an Importer holds while it imports connectionID of
+// userID: storage.UserKey(userID, "import", connectionID), so that erasing the user removes it.
+func ImportLeaseKey(userID, connectionID string) string {
+	return storage.UserKey(userID, "import", connectionID)
+}
 
 // lease takes the connection's import lease when the Importer has Leases, and keeps it extended
 // until release is called. The returned context ends when the lease is lost (another worker may
 // then run the import), so that this run stops rather than run alongside it.
-func (im *Importer) lease(ctx context.Context, connectionID string) (release func(), _ context.Context, _ error) {
+func (im *Importer) lease(ctx context.Context, userID, connectionID string) (release func(), _ context.Context, _ error) {
 	if im.leases == nil {
 		return func() {}, ctx, nil
 	}
-	key := ImportLeaseKey(connectionID)
+	key := ImportLeaseKey(userID, connectionID)
 	ok, err := im.leases.Acquire(ctx, key, im.owner, im.ttl)
 	if err != nil {
 		return nil, ctx, err

@@ -97,9 +97,10 @@ func New(cfg ServiceConfig) (*Service, error) {
 // errNotConstructed is what a Service not built by New answers.
 var errNotConstructed = coach.Errorf(coach.EINVALID, "digest: Service not constructed; use digest.New")
 
-// ReportKey is the blob key of a digest's HTML report: "digests/{userId}/{periodStart}.html".
+// ReportKey is the blob key of a digest's HTML report, under the user's prefix (so that erasing
+// the user removes it): storage.UserBlobKey(userID, "digests", "{periodStart}.html").
 func ReportKey(userID string, periodStart coach.Date) string {
-	return "digests/" + userID + "/" + periodStart.String() + ".html"
+	return storage.UserBlobKey(userID, "digests", periodStart.String()+".html")
 }
 
 // Weekly builds the user's digest of week and stores it.

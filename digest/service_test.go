@@ -117,7 +117,7 @@ func TestServiceWeekly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(body) != string(html) || info.ContentType != "text/html; charset=utf-8" || info.Key != "digests/u1/2026-03-02.html" {
+	if string(body) != string(html) || info.ContentType != "text/html; charset=utf-8" || info.Key != "users/u1/digests/2026-03-02.html" {
 		t.Errorf("archived %s (%s, %d bytes), want the rendered report", info.Key, info.ContentType, len(body))
 	}
 
@@ -210,7 +210,7 @@ func TestServiceWeeklyAtomic(t *testing.T) {
 	if _, err := st.Digests().Latest(ctx, testUser); coach.ErrorCode(err) != coach.ENOTFOUND {
 		t.Errorf("digest stored without its event: %v", err)
 	}
-	if list, _ := blobs.List(ctx, "digests/"); len(list) != 0 {
+	if list, _ := blobs.List(ctx, "users/"); len(list) != 0 {
 		t.Errorf("report archived without a digest: %v", list)
 	}
 }

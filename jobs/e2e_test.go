@@ -91,7 +91,7 @@ func TestEndToEndOnMemory(t *testing.T) {
 		t.Error("the digest counts no trades in the week")
 	}
 	checkCitesSimulations(t, payload, results)
-	if blobs, err := f.blobs.List(f.ctx, "digests/"+f.user.ID+"/"); err != nil || len(blobs) != 1 {
+	if blobs, err := f.blobs.List(f.ctx, storage.UserBlobKey(f.user.ID, "digests")+"/"); err != nil || len(blobs) != 1 {
 		t.Errorf("digest reports %v, %v; want the week's", blobs, err)
 	}
 

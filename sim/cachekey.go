@@ -4,9 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+
+	"github.com/tradecoach/coach/storage"
 )
 
-// CacheKey returns the key a simulation's result is cached under, "sim:{userID}:{hex}", where hex
+// CacheKey returns the key a simulation's result is cached under, storage.UserKey(userID, "sim",
+// hex) = "u:{userID}:sim:{hex}" (so that erasing the user removes it), where hex
 // is the SHA-256 of Version, userID, the canonical JSON of the scenario (rule ids sorted) and of
 // the parameters (times in UTC, decimals without trailing zeros, Points 0 written as
 // DefaultPoints), and dataHash, which names the data the result was computed from (the Service
@@ -31,5 +34,5 @@ func CacheKey(userID string, sc Scenario, p Params, dataHash string) string {
 		b = []byte(err.Error() + "\x00" + userID + "\x00" + dataHash)
 	}
 	sum := sha256.Sum256(b)
-	return "sim:" + userID + ":" + hex.EncodeToString(sum[:])
+	return storage.UserKey(userID, "sim", hex.EncodeToString(sum[:]))
 }

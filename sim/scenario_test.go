@@ -113,8 +113,8 @@ func TestCacheKey(t *testing.T) {
 	sc := sim.Scenario{Kind: sim.KindFollowRule, RuleIDs: []string{"r2", "r1"}, StopLossPct: 5}
 	p := sim.Params{From: t0, To: t0.Add(24 * time.Hour), Interval: coach.Hour1, Fees: sim.FeeModel{Rate: dp("0.0010"), SlippageBps: d("5")}}
 	base := sim.CacheKey("u1", sc, p, "data")
-	if !strings.HasPrefix(base, "sim:u1:") || len(base) != len("sim:u1:")+64 {
-		t.Fatalf("key %q: want sim:u1: and 64 hex digits", base)
+	if !strings.HasPrefix(base, "u:u1:sim:") || len(base) != len("u:u1:sim:")+64 {
+		t.Fatalf("key %q: want u:u1:sim: and 64 hex digits", base)
 	}
 	// The same inputs written differently give the same key.
 	same := []struct {

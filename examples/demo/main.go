@@ -157,12 +157,12 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 			fmt.Fprintf(out, "    [%s] %s\n", r.Label, r.Text)
 		}
 	}
-	report, err := blobs.List(ctx, "digests/"+user.ID+"/")
+	report, err := blobs.List(ctx, storage.UserBlobKey(user.ID, "digests")+"/")
 	if err != nil {
 		return err
 	}
 	for _, b := range report {
-		fmt.Fprintf(out, "  Report archived as %s (%d bytes).\n", strings.TrimPrefix(b.Key, "digests/"+user.ID+"/"), b.Size)
+		fmt.Fprintf(out, "  Report archived as %s (%d bytes).\n", strings.TrimPrefix(b.Key, storage.UserBlobKey(user.ID, "digests")+"/"), b.Size)
 	}
 	return nil
 }
