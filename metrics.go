@@ -73,6 +73,8 @@ const (
 	MetricRelayDrops       = "relay_drops_total"
 	MetricExportDuration   = "privacy_export_duration_seconds"
 	MetricExportsPurged    = "privacy_exports_purged_total"
+	MetricErasures         = "privacy_erasures_total"
+	MetricEraseDuration    = "privacy_erase_duration_seconds"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -107,5 +109,7 @@ func MetricTable() []MetricDesc {
 		{MetricRelayDrops, KindCounter, []string{"reason"}, "ws.Relay", "Connections the relay closed on its own, by reason: slow_consumer (its queue overflowed) or per_user_cap (too many connections of one user)."},
 		{MetricExportDuration, KindDuration, []string{"outcome"}, "privacy.Service", "Time one Build of a user's export took (read, zip, upload), by outcome."},
 		{MetricExportsPurged, KindCounter, nil, "privacy.Service", "Expired exports whose archive and record PurgeExpired removed."},
+		{MetricErasures, KindCounter, []string{"outcome"}, "privacy.Eraser", "Users erased (Erase calls), by outcome."},
+		{MetricEraseDuration, KindDuration, []string{"outcome"}, "privacy.Eraser", "Time one Erase call took, by outcome."},
 	}
 }

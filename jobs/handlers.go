@@ -50,6 +50,8 @@ type Config struct {
 	Digester *digest.Service
 	// Exporter runs export.user and RequestExport.
 	Exporter *privacy.Service
+	// Eraser runs erase.user.
+	Eraser *privacy.Eraser
 	// Logger receives a line per job skipped (its subject is gone or refuses for good); nil
 	// discards them. transport.Mux logs failures.
 	Logger *slog.Logger
@@ -73,6 +75,7 @@ type Handlers struct {
 	digester  *digest.Service
 	exporter  *privacy.Service
 	ret       *retainer // nil without Config.Retention
+	eraser    *privacy.Eraser
 	version   string
 	log       *slog.Logger
 	metrics   coach.Metrics
@@ -91,8 +94,9 @@ func New(cfg Config) (*Handlers, error) {
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Brokers is required with an Importer")
 	case cfg.Importer == nil && cfg.Brokers != nil:
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer is required with Brokers")
-	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil && cfg.Retention == nil:
-		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester, Exporter or Retention: give at least one service")
+	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil && cfg.Retention == nil &&
+		cfg.Eraser == nil:
+		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester, Exporter, Retention or Eraser: give at least one service")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -109,8 +113,8 @@ func New(cfg Config) (*Handlers, error) {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
-		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, version: version, log: cfg.Logger,
-		metrics: cfg.Metrics}, nil
+		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
+		log: cfg.Logger, metrics: cfg.Metrics}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -120,7 +124,7 @@ func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
 // Register registers on mux the handler of each job whose service was given: import.trades
 // (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
-// (Digester), export.user (Exporter), and the retention jobs (Retention).
+// (Digester), export.user (Exporter), the retention jobs (Retention), and erase.user (Eraser).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -142,6 +146,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{JobRetentionSessions, h.ret != nil, h.RetentionSessions},
 		{JobRetentionExports, h.ret != nil, h.RetentionExports},
 		{JobRetentionDeadLetters, h.ret != nil, h.RetentionDeadLetters},
+		{JobEraseUser, h.eraser != nil, h.EraseUser},
 	} {
 		if !r.on {
 			continue

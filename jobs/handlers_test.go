@@ -30,7 +30,7 @@ func TestConstructors(t *testing.T) {
 		{"Config.Queue", func(c *jobs.Config) { c.Queue = nil }},
 		{"Config.Brokers", func(c *jobs.Config) { c.Brokers = nil }},
 		{"Config.Importer", func(c *jobs.Config) { c.Importer = nil }},
-		{"Config.Importer, Scorer, Simulator, Digester, Exporter or Retention", func(c *jobs.Config) {
+		{"Config.Importer, Scorer, Simulator, Digester, Exporter, Retention or Eraser", func(c *jobs.Config) {
 			c.Importer, c.Brokers, c.Scorer, c.Simulator, c.Digester = nil, nil, nil, nil, nil
 		}},
 	} {
