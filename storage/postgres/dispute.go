@@ -59,8 +59,9 @@ func (r disputes) Put(ctx context.Context, d coach.TagDispute) (coach.TagDispute
 		}
 		var err error
 		out, err = scanDispute(q.QueryRow(ctx, `WITH g AS (
-				SELECT revision FROM {schema}.bias_tags
-				WHERE id = $5 AND user_id = $2 AND trade_id = $3 AND label = $4
+				SELECT g.revision FROM {schema}.bias_tags g JOIN {schema}.trades t ON t.id = g.trade_id AND t.user_id = g.user_id
+				WHERE g.id = $5 AND g.user_id = $2 AND g.trade_id = $3 AND g.label = $4
+				FOR KEY SHARE OF t
 			)
 			INSERT INTO {schema}.tag_disputes AS d (id, user_id, trade_id, label, tag_id, tag_revision, reason, note, exclude_from_attribution, created_at, updated_at)
 			SELECT $1, $2, $3, $4, $5, g.revision, $6, $7, $8, $9::timestamptz, GREATEST($10::timestamptz, $9::timestamptz) FROM g

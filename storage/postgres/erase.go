@@ -17,9 +17,10 @@ type erasures struct{ s *scope }
 func (r repos) Erasures() storage.Erasures { return erasures(r) }
 
 // eraseSteps are the statements of Erase, in order, each deleting one kind of the user's rows
-// ($1 is the user id). The rows that hang off a trade go first, by user, so that deleting the
-// trades finds nothing left to cascade to; the user row goes last (and takes with it, by
-// cascade, the rows of any table not named here).
+// ($1 is the user id), each one statement over the user's index of its table. The rows that hang
+// off a trade have no foreign key to it (migration 00012: row-by-row cascades from 100,000 trades
+// took seconds), so they are deleted here by user; the user row goes last (and takes with it,
+// by cascade, the rows of any table not named here).
 var eraseSteps = []struct{ kind, sql string }{
 	{"tradeNotes", `DELETE FROM {schema}.trade_notes WHERE user_id = $1`},
 	{"tagDisputes", `DELETE FROM {schema}.tag_disputes WHERE user_id = $1`},

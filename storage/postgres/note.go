@@ -35,7 +35,7 @@ func (r notes) Add(ctx context.Context, n coach.TradeNote) (coach.TradeNote, err
 		var err error
 		out, err = scanNote(q.QueryRow(ctx, `INSERT INTO {schema}.trade_notes AS n (id, user_id, trade_id, text, created_at, updated_at)
 			SELECT $1, t.user_id, t.id, $4, $5::timestamptz, GREATEST($6::timestamptz, $5::timestamptz)
-			FROM {schema}.trades t WHERE t.id = $3 AND t.user_id = $2
+			FROM {schema}.trades t WHERE t.id = $3 AND t.user_id = $2 FOR KEY SHARE OF t
 			ON CONFLICT DO NOTHING
 			RETURNING `+noteCols, n.ID, n.UserID, n.TradeID, n.Text, created, updated))
 		if coach.ErrorCode(formatError(err)) != coach.ENOTFOUND {

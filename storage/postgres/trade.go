@@ -149,8 +149,11 @@ func (r trades) Update(ctx context.Context, userID string, t coach.Trade) error 
 	})
 }
 
-// Delete removes the trade (its tags go with it) and leaves a tombstone on its keys (ext_id and
-// exchange key), in one statement.
+// Delete removes the trade and leaves a tombstone on its keys (ext_id and exchange key), in one
+// statement, then deletes the trade's tags, tag revisions, disputes and notes (no foreign key
+// cascades to them since migration 00012). The second statement runs after the first has taken
+// the trade's row lock, so it also sees a tag, dispute or note whose writer held the trade
+// (FOR KEY SHARE) and committed meanwhile.
 func (r trades) Delete(ctx context.Context, userID, id string) error {
 	if !textOK(userID) || !textOK(id) {
 		return coach.Errorf(coach.ENOTFOUND, "trade not found")
@@ -169,7 +172,11 @@ func (r trades) Delete(ctx context.Context, userID, id string) error {
 		if n == 0 {
 			return coach.Errorf(coach.ENOTFOUND, "trade not found")
 		}
-		return nil
+		_, err = q.Exec(ctx, `WITH a AS (DELETE FROM {schema}.bias_tags WHERE trade_id = $2 AND user_id = $1),
+			b AS (DELETE FROM {schema}.bias_tag_revisions WHERE trade_id = $2 AND user_id = $1),
+			c AS (DELETE FROM {schema}.tag_disputes WHERE trade_id = $2 AND user_id = $1)
+			DELETE FROM {schema}.trade_notes WHERE trade_id = $2 AND user_id = $1`, userID, id)
+		return err
 	})
 }
 
