@@ -9,8 +9,9 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// Cache keeps short-lived values by key. Keys are namespaced by the caller (e.g.
-// "sim:{userId}:…"); values are opaque bytes.
+// Cache keeps short-lived values by key. Keys are namespaced by the caller; a key that holds or
+// names a user's data is made by UserKey ("u:{userId}:sim:…"), so that erasing the user removes
+// it (KeyEraser). Values are opaque bytes.
 type Cache interface {
 	// Get returns the value of key, or ENOTFOUND if it is absent or its TTL has passed.
 	Get(ctx context.Context, key string) ([]byte, error)
@@ -41,6 +42,7 @@ type IdemRecord struct {
 }
 
 // Idempotency records requests by an idempotency key so that a retried request is answered once.
+// A key of a signed-in user's request is made by UserKey, so that erasing the user removes it.
 type Idempotency interface {
 	// Claim atomically claims key for a request whose canonical hash is requestHash, for ttl. A
 	// free key is claimed (IdemClaimed). The same key still in flight is ECONFLICT; the same key
@@ -86,7 +88,8 @@ type Decision struct {
 	RetryAfter time.Duration
 }
 
-// RateLimiter applies the generic cell rate algorithm (GCRA) to keys.
+// RateLimiter applies the generic cell rate algorithm (GCRA) to keys. A per-user key is made by
+// UserKey, so that erasing the user removes it.
 type RateLimiter interface {
 	// Allow counts one event for key under limit and says whether it is allowed. A limit that
 	// does not pass Limit.Validate is EINVALID.
@@ -103,8 +106,9 @@ type BlobInfo struct {
 }
 
 // Blobs stores immutable-ish objects: candle snapshots, digest reports, exports. Keys are paths
-// such as "snapshots/{sha256}.json" or "exports/{userId}/{id}.zip"; callers put the user id in
-// keys of user data.
+// such as "snapshots/{sha256}.candles" (market data, shared by every user) or
+// UserBlobKey(userId, "exports", id+".zip"): every blob of a user's data lives under
+// UserBlobPrefix(userId), which is what erasing the user deletes.
 type Blobs interface {
 	// Put stores body under key (replacing any blob there) and returns its info, with the SHA-256
 	// of the content.
