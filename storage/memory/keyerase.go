@@ -42,23 +42,23 @@ func (c *Cache) EraseUser(ctx context.Context, userID string) (int, error) {
 }
 
 // EraseUser removes the user's idempotency records (storage.KeyEraser).
-func (i *Idempotency) EraseUser(ctx context.Context, userID string) (int, error) {
+func (s *Idempotency) EraseUser(ctx context.Context, userID string) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, ctxError(err)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	return i.m.eraseUser(userID, clockOrSystem(i.clock).Now()), nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.eraseUser(userID, clockOrSystem(s.clock).Now()), nil
 }
 
 // EraseUser removes the user's rate-limit state (storage.KeyEraser).
-func (r *RateLimiter) EraseUser(ctx context.Context, userID string) (int, error) {
+func (l *RateLimiter) EraseUser(ctx context.Context, userID string) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, ctxError(err)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.m.eraseUser(userID, clockOrSystem(r.clock).Now()), nil
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m.eraseUser(userID, clockOrSystem(l.clock).Now()), nil
 }
 
 // EraseUser removes the user's leases (storage.KeyEraser).
