@@ -49,7 +49,7 @@ func tagAllT(b testing.TB, r *rig, userID string) {
 		for i, tr := range page {
 			ids[i] = tr.ID
 			tags[i] = coach.BiasTag{ID: coach.NewID(), UserID: userID, TradeID: tr.ID, Label: coach.LabelPanic, Confidence: 0.5,
-				Features: json.RawMessage(`{"definitionVersion":"2026.1"}`), CreatedAt: t0, Revision: 1}
+				Features: json.RawMessage(`{"definitionVersion":"2026.1"}`), CreatedAt: erasedT0, Revision: 1}
 		}
 		must(b, r.store.Tags().Replace(r.ctx, userID, ids, tags), "tag")
 		if len(page) < storage.MaxLimit {

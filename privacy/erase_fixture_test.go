@@ -47,7 +47,7 @@ type kvStores struct {
 	erasers []storage.KeyEraser
 }
 
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+var erasedT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func newRig(t testing.TB, store storage.Store, blobs storage.Blobs, kv kvStores) *rig {
 	t.Helper()
@@ -136,19 +136,19 @@ func (r *rig) populate(t testing.TB, trades int) person {
 	ctx, st := r.ctx, r.store
 	w := randomWord(t)
 	p := person{user: coach.User{ID: coach.NewID(), Email: "trader-" + w + "@example.com",
-		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", CreatedAt: t0, TimeZone: "America/New_York"}}
+		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", CreatedAt: erasedT0, TimeZone: "America/New_York"}}
 	u := p.user.ID
 	must(t, st.Users().Create(ctx, p.user), "create user")
 	emailHash := p.needles()["emailHash"]
-	must(t, st.Sessions().Create(ctx, coach.Session{ID: coach.NewID(), UserID: u, CreatedAt: t0, ExpiresAt: t0.Add(24 * time.Hour),
+	must(t, st.Sessions().Create(ctx, coach.Session{ID: coach.NewID(), UserID: u, CreatedAt: erasedT0, ExpiresAt: erasedT0.Add(24 * time.Hour),
 		IPHash: "ip-" + w, UAHash: "ua-" + w, TokenHash: "tok-" + w}), "create session")
 
 	// A Coinbase connection with sealed OAuth tokens, and a Binance one with a sealed API secret.
-	cb := coach.BrokerConnection{ID: coach.NewID(), UserID: u, Broker: coach.BrokerCoinbase, Status: coach.ConnectionActive, CreatedAt: t0, Label: "main"}
+	cb := coach.BrokerConnection{ID: coach.NewID(), UserID: u, Broker: coach.BrokerCoinbase, Status: coach.ConnectionActive, CreatedAt: erasedT0, Label: "main"}
 	cb, err := coinbase.SealTokens(ctx, r.sealer, cb, r.fake.Grant())
 	must(t, err, "seal coinbase tokens")
 	must(t, st.Connections().Create(ctx, cb), "create coinbase connection")
-	bn := coach.BrokerConnection{ID: coach.NewID(), UserID: u, Broker: coach.BrokerBinance, Status: coach.ConnectionActive, CreatedAt: t0}
+	bn := coach.BrokerConnection{ID: coach.NewID(), UserID: u, Broker: coach.BrokerBinance, Status: coach.ConnectionActive, CreatedAt: erasedT0}
 	secret, err := r.sealer.Seal(ctx, seal.For(bn, seal.PurposeAPISecret), seal.NewToken("binance-secret-"+w))
 	must(t, err, "seal binance secret")
 	bn.AccessEnc = secret.Bytes()
@@ -169,7 +169,7 @@ func (r *rig) populate(t testing.TB, trades int) person {
 		batch[i] = coach.Trade{Broker: coach.BrokerBinance, ExtID: fmt.Sprintf("x%s-%d", w, i), Symbol: "BTC-USDT", Side: side,
 			Qty: decimal.RequireFromString("0.01"), Price: decimal.NewFromInt(int64(40000 + i%1000)),
 			Fee: decimal.NewNullDecimal(decimal.RequireFromString("0.00001")), FeeAsset: "BNB",
-			TS: t0.Add(time.Duration(i) * time.Second), ConnectionID: bn.ID}
+			TS: erasedT0.Add(time.Duration(i) * time.Second), ConnectionID: bn.ID}
 	}
 	for off := 0; off < len(batch); off += 5000 {
 		_, err := st.Trades().Upsert(ctx, u, batch[off:min(off+5000, len(batch))])
@@ -182,7 +182,7 @@ func (r *rig) populate(t testing.TB, trades int) person {
 	}
 	a, b := stored[0], stored[1]
 	fomo := coach.BiasTag{ID: coach.NewID(), UserID: u, TradeID: a.ID, Label: coach.LabelFOMO, Confidence: 0.7,
-		Features: json.RawMessage(`{"definitionVersion":"2026.1","extId":"` + a.ExtID + `"}`), CreatedAt: t0, Revision: 1}
+		Features: json.RawMessage(`{"definitionVersion":"2026.1","extId":"` + a.ExtID + `"}`), CreatedAt: erasedT0, Revision: 1}
 	must(t, st.Tags().Replace(ctx, u, []string{a.ID}, []coach.BiasTag{fomo}), "tag")
 	fomo2 := fomo
 	fomo2.Revision, fomo2.Confidence = 2, 0.8
@@ -194,35 +194,35 @@ func (r *rig) populate(t testing.TB, trades int) person {
 		for _, tr := range stored[2:] {
 			ids = append(ids, tr.ID)
 			tags = append(tags, coach.BiasTag{ID: coach.NewID(), UserID: u, TradeID: tr.ID, Label: coach.LabelPanic, Confidence: 0.5,
-				Features: json.RawMessage(`{"definitionVersion":"2026.1"}`), CreatedAt: t0, Revision: 1})
+				Features: json.RawMessage(`{"definitionVersion":"2026.1"}`), CreatedAt: erasedT0, Revision: 1})
 		}
 		must(t, st.Tags().Replace(ctx, u, ids, tags), "tag the history")
 	}
 	_, err = st.Disputes().Put(ctx, coach.TagDispute{ID: coach.NewID(), UserID: u, TradeID: a.ID, Label: coach.LabelFOMO, TagID: fomo2.ID,
-		TagRevision: 2, Reason: "plan", Note: "planned entry, " + p.user.Email, CreatedAt: t0, UpdatedAt: t0})
+		TagRevision: 2, Reason: "plan", Note: "planned entry, " + p.user.Email, CreatedAt: erasedT0, UpdatedAt: erasedT0})
 	must(t, err, "dispute")
-	_, err = st.Notes().Add(ctx, coach.TradeNote{ID: coach.NewID(), UserID: u, TradeID: a.ID, Text: "chased " + a.ExtID, CreatedAt: t0, UpdatedAt: t0})
+	_, err = st.Notes().Add(ctx, coach.TradeNote{ID: coach.NewID(), UserID: u, TradeID: a.ID, Text: "chased " + a.ExtID, CreatedAt: erasedT0, UpdatedAt: erasedT0})
 	must(t, err, "note")
 	must(t, st.Trades().Delete(ctx, u, b.ID), "delete a trade (tombstone)")
 
 	// Rules, a simulation run, a digest and its report, audit, events, a dead letter.
 	must(t, st.Rules().Create(ctx, coach.Rule{ID: coach.NewID(), UserID: u, Kind: "avoidSpikeOverPct",
-		Params: json.RawMessage(`{"pct":10,"lookbackHours":24}`), Active: true, CreatedAt: t0}), "rule")
+		Params: json.RawMessage(`{"pct":10,"lookbackHours":24}`), Active: true, CreatedAt: erasedT0}), "rule")
 	_, err = st.SimulationRuns().Create(ctx, coach.SimulationRun{ID: coach.NewID(), UserID: u, Status: coach.SimulationQueued,
-		Params: json.RawMessage(`{"scenario":{"kind":"skipLabel","label":"FOMO"},"connectionId":"` + bn.ID + `"}`), CreatedAt: t0})
+		Params: json.RawMessage(`{"scenario":{"kind":"skipLabel","label":"FOMO"},"connectionId":"` + bn.ID + `"}`), CreatedAt: erasedT0})
 	must(t, err, "simulation run")
-	start := coach.DateOf(t0)
+	start := coach.DateOf(erasedT0)
 	_, err = st.Digests().Put(ctx, coach.Digest{ID: coach.NewID(), UserID: u, PeriodStart: start, PeriodEnd: start.AddDays(6),
-		Payload: json.RawMessage(`{"counts":{"FOMO":1},"worst":"` + a.ExtID + `"}`), CreatedAt: t0})
+		Payload: json.RawMessage(`{"counts":{"FOMO":1},"worst":"` + a.ExtID + `"}`), CreatedAt: erasedT0})
 	must(t, err, "digest")
 	must(t, st.Audit().Append(ctx, coach.Audit{ID: coach.NewID(), UserID: u, Action: "signup",
-		Meta: json.RawMessage(`{"emailHash":"` + emailHash + `"}`), CreatedAt: t0}), "audit")
+		Meta: json.RawMessage(`{"emailHash":"` + emailHash + `"}`), CreatedAt: erasedT0}), "audit")
 	_, err = st.Events().Append(ctx, coach.Event{UserID: u, Type: coach.EventImportProgress, V: 1,
 		Payload: json.RawMessage(`{"connectionId":"` + bn.ID + `","fetched":3}`)})
 	must(t, err, "event")
 	must(t, st.DeadLetters().Add(ctx, storage.DeadLetter{ID: "q_import:import:" + bn.ID, Queue: transport.QueueImport, TaskType: transport.JobImportTrades,
 		TaskID: "import:" + bn.ID + ":2026-03-02T00:00:00Z", Payload: []byte(`{"userId":"` + u + `","connectionId":"` + bn.ID + `"}`),
-		Error: "binance: 418", Attempts: 25, FailedAt: t0}), "dead letter")
+		Error: "binance: 418", Attempts: 25, FailedAt: erasedT0}), "dead letter")
 
 	// Blobs: the digest's report and an export under the user's prefix; a candle snapshot,
 	// which is market data shared by everyone.
@@ -233,7 +233,7 @@ func (r *rig) populate(t testing.TB, trades int) person {
 		strings.NewReader(`{"userId":"`+u+`","trades":["`+a.ExtID+`"]}`), "application/zip")
 	must(t, err, "export blob")
 	must(t, storage.PutSnapshot(ctx, r.blobs, coach.NewCandleSnapshot([]coach.Candle{{Symbol: "BTC-USDT", Interval: coach.Hour1,
-		OpenTime: t0, Open: 40000, High: 40100, Low: 39900, Close: 40050, Volume: 12}})), "snapshot")
+		OpenTime: erasedT0, Open: 40000, High: 40100, Low: 39900, Close: 40050, Volume: 12}})), "snapshot")
 
 	// Keys: the simulation cache, an idempotency record, a rate limit and the import lease.
 	must(t, r.kv.cache.Set(ctx, storage.UserKey(u, "sim", w), []byte(`{"userId":"`+u+`"}`), time.Hour), "cache")
@@ -247,7 +247,7 @@ func (r *rig) populate(t testing.TB, trades int) person {
 
 	// A queued job.
 	_, err = r.queue.Enqueue(ctx, transport.Job{Type: transport.JobScoreBias, ID: "score:" + u, Queue: transport.QueueScore,
-		Payload: []byte(`{"userId":"` + u + `"}`), ProcessAt: t0.Add(100 * 365 * 24 * time.Hour)})
+		Payload: []byte(`{"userId":"` + u + `"}`), ProcessAt: erasedT0.Add(100 * 365 * 24 * time.Hour)})
 	must(t, err, "enqueue")
 	return p
 }
