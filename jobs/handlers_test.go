@@ -31,7 +31,7 @@ func TestConstructors(t *testing.T) {
 		{"Config.Brokers", func(c *jobs.Config) { c.Brokers = nil }},
 		{"Config.Importer", func(c *jobs.Config) { c.Importer = nil }},
 		{"Config.Importer, Scorer, Simulator, Digester, Exporter, Retention or Eraser", func(c *jobs.Config) {
-			c.Importer, c.Brokers, c.Scorer, c.Simulator, c.Digester = nil, nil, nil, nil, nil
+			c.Importer, c.Brokers, c.Scorer, c.Simulator, c.Digester, c.Exporter, c.Retention, c.Eraser = nil, nil, nil, nil, nil, nil, nil, nil
 		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {

@@ -211,6 +211,8 @@ func (r *rig) populate(t testing.TB, trades int) person {
 	_, err = st.SimulationRuns().Create(ctx, coach.SimulationRun{ID: coach.NewID(), UserID: u, Status: coach.SimulationQueued,
 		Params: json.RawMessage(`{"scenario":{"kind":"skipLabel","label":"FOMO"},"connectionId":"` + bn.ID + `"}`), CreatedAt: erasedT0})
 	must(t, err, "simulation run")
+	_, err = st.Exports().Create(ctx, coach.Export{ID: coach.NewID(), UserID: u, Status: coach.ExportQueued, RequestedAt: erasedT0})
+	must(t, err, "export")
 	start := coach.DateOf(erasedT0)
 	_, err = st.Digests().Put(ctx, coach.Digest{ID: coach.NewID(), UserID: u, PeriodStart: start, PeriodEnd: start.AddDays(6),
 		Payload: json.RawMessage(`{"counts":{"FOMO":1},"worst":"` + a.ExtID + `"}`), CreatedAt: erasedT0})

@@ -75,6 +75,7 @@ func bucketCounts(b *bucket, counts map[string]int) {
 		add("eventStreams", 1)
 	}
 	add("simulationRuns", len(b.runs))
+	add("exports", len(b.exports))
 	if b.dataKey != nil {
 		add("dataKeys", 1)
 	}

@@ -37,6 +37,7 @@ var eraseSteps = []struct{ kind, sql string }{
 	{"events", `DELETE FROM {schema}.event_outbox WHERE user_id = $1`},
 	{"eventStreams", `DELETE FROM {schema}.event_streams WHERE user_id = $1`},
 	{"simulationRuns", `DELETE FROM {schema}.simulation_runs WHERE user_id = $1`},
+	{"exports", `DELETE FROM {schema}.exports WHERE user_id = $1`},
 	{"dataKeys", `DELETE FROM {schema}.data_keys WHERE user_id = $1`},
 	{"deadLetters", `DELETE FROM {schema}.dead_letters WHERE user_id = $1`},
 	{"users", `DELETE FROM {schema}.users WHERE id = $1`},

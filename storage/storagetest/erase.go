@@ -31,6 +31,8 @@ func (f *fixture) everything(userID string) (connID, tradeID string) {
 	must(f.t, f.s.Audit().Append(ctx, coach.Audit{ID: coach.NewID(), UserID: userID, Action: "login", CreatedAt: base}), "Append audit")
 	f.appendEvents(userID, 2)
 	f.createRun(run(userID, base))
+	_, err = f.s.Exports().Create(ctx, coach.Export{ID: coach.NewID(), UserID: userID, Status: coach.ExportQueued, RequestedAt: base})
+	must(f.t, err, "Create export")
 	must(f.t, f.s.DataKeys().Put(ctx, storage.DataKey{UserID: userID, KEKID: "local-1", Wrapped: []byte("wrapped key")}), "Put data key")
 	must(f.t, f.s.DeadLetters().Add(ctx, storage.DeadLetter{ID: "q_score:" + userID, Queue: "q_score", TaskType: "score.bias",
 		TaskID: "score:" + userID, Payload: []byte(`{"userId":"` + userID + `"}`), Error: "boom", Attempts: 3, FailedAt: base}), "Add dead letter")
@@ -48,7 +50,7 @@ func runErasures(t *testing.T, newStore func(*testing.T) storage.Store) {
 		must(t, err, "Erase")
 		diff(t, "counts", map[string]int{"tradeNotes": 1, "tagDisputes": 1, "tagRevisions": 2, "tags": 1, "trades": 2,
 			"tombstones": 1, "checkpoints": 1, "sessions": 1, "connections": 1, "rules": 1, "digests": 1, "audit": 1,
-			"events": 2, "eventStreams": 1, "simulationRuns": 1, "dataKeys": 1, "deadLetters": 1, "users": 1}, counts)
+			"events": 2, "eventStreams": 1, "simulationRuns": 1, "exports": 1, "dataKeys": 1, "deadLetters": 1, "users": 1}, counts)
 
 		_, err = f.s.Users().ByID(f.ctx, u.ID)
 		wantCode(t, err, coach.ENOTFOUND, "ByID of the erased user")
