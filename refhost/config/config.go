@@ -31,6 +31,9 @@ type Config struct {
 	InternalKey []byte
 	AIcoachURL  string
 
+	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
+	ErasureKey []byte
+
 	// LogLevel is the lowest level logged; LogKey keys the email hashes in the logs.
 	LogLevel slog.Level
 	LogKey   []byte

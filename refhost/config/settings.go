@@ -43,6 +43,7 @@ func Settings() []Setting {
 		{"", "REFHOST_S3_ACCESS_KEY_ID", "", "S3 access key id; empty uses the AWS credential chain", str(func(c *Config) *string { return &c.S3AccessKey })},
 		{"", "REFHOST_S3_SECRET_ACCESS_KEY", "", "S3 secret access key", str(func(c *Config) *string { return &c.S3SecretKey })},
 		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
+		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *[]byte { return &c.ErasureKey })},
 		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
 		{"log-level", "REFHOST_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error", level},
 		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *[]byte { return &c.LogKey })},

@@ -70,7 +70,7 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,25 +178,38 @@ func journey(t *testing.T, h *host) {
 	if code := h.call(alice, "POST", "/brokers/demo", nil, &conn); code != http.StatusCreated || conn.Broker != coach.BrokerDemo {
 		t.Fatalf("connect demo: %d %+v", code, conn)
 	}
-	var all []coach.Trade
 	waitFor(t, "the demo import", func() bool {
-		all = all[:0]
-		for next := ""; ; {
-			var p tradePage
-			path := "/trades?limit=50"
-			if next != "" {
-				path += "&after=" + next
-			}
-			if code := h.call(alice, "GET", path, nil, &p); code != http.StatusOK {
-				t.Fatalf("list trades: %d", code)
-			}
-			all = append(all, p.Trades...)
-			if p.Next == "" {
-				return len(all) > 100
-			}
-			next = p.Next
+		var evs struct {
+			Events []coach.Event `json:"events"`
 		}
+		h.call(alice, "GET", "/events", nil, &evs)
+		for _, e := range evs.Events {
+			var p coach.ImportProgressPayload
+			if e.Type == coach.EventImportProgress && json.Unmarshal(e.Payload, &p) == nil && p.Phase == coach.ImportPhaseDone {
+				return true
+			}
+		}
+		return false
 	})
+	var all []coach.Trade
+	for next := ""; ; {
+		var p tradePage
+		path := "/trades?limit=50"
+		if next != "" {
+			path += "&after=" + next
+		}
+		if code := h.call(alice, "GET", path, nil, &p); code != http.StatusOK {
+			t.Fatalf("list trades: %d", code)
+		}
+		all = append(all, p.Trades...)
+		if p.Next == "" {
+			break
+		}
+		next = p.Next
+	}
+	if len(all) < 100 {
+		t.Fatalf("%d trades imported", len(all))
+	}
 	for i := 1; i < len(all); i++ {
 		if all[i].TS.Before(all[i-1].TS) || all[i].ID == all[i-1].ID {
 			t.Fatalf("pages out of order or repeating at %d", i)
@@ -346,6 +359,20 @@ func journey(t *testing.T, h *host) {
 	}
 
 	// Deleting a trade leaves it gone.
+	defer func() {
+		// Last, Alice erases everything; Bob keeps his account.
+		if code := h.call(alice, "DELETE", "/me", nil, nil); code != http.StatusAccepted {
+			t.Fatalf("erase: %d", code)
+		}
+		waitFor(t, "the erasure", func() bool { return h.call(alice, "GET", "/me", nil, nil) == http.StatusNotFound })
+		var left tradePage
+		if h.call(alice, "GET", "/trades", nil, &left); len(left.Trades) != 0 {
+			t.Fatalf("%d trades left after the erasure", len(left.Trades))
+		}
+		if code := h.call(bob, "GET", "/me", nil, nil); code != http.StatusOK {
+			t.Fatalf("bob after alice's erasure: %d", code)
+		}
+	}()
 	if code := h.call(alice, "DELETE", "/trades/"+subject.ID, nil, nil); code != http.StatusNoContent {
 		t.Fatalf("delete: %d", code)
 	}

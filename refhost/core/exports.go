@@ -3,7 +3,26 @@ package core
 import (
 	"net/http"
 	"time"
+
+	"github.com/tradecoach/coach/jobs"
 )
+
+// eraseMe queues the erasure of everything the user has, everywhere, and answers 202: the
+// worker's erase.user job revokes their broker grants, forgets their jobs and removes their rows,
+// keys and blobs, keeping only a pseudonymous record. Their sessions end at once.
+func (a *API) eraseMe(r *http.Request, userID string) (int, any, error) {
+	j, err := jobs.EraseJob(jobs.ErasePayload{UserID: userID})
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := a.queue.Enqueue(r.Context(), j); err != nil {
+		return fail(err)
+	}
+	if _, err := a.store.Sessions().DeleteAll(r.Context(), userID); err != nil {
+		return fail(err)
+	}
+	return http.StatusAccepted, map[string]string{"status": "erasing"}, nil
+}
 
 // requestExport queues an export of everything the user has and answers 202 with it; a user
 // whose export is still being built gets that one back. export.ready announces it when done.

@@ -12,6 +12,7 @@ func (a *API) routes() []route {
 
 		{"GET /me", true, a.me},
 		{"GET /me/sessions", true, a.listSessions},
+		{"DELETE /me", true, a.eraseMe},
 		{"POST /me/export", true, a.requestExport},
 		{"GET /me/exports", true, a.listExports},
 		{"GET /me/exports/{id}", true, a.getExport},

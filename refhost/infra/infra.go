@@ -44,6 +44,10 @@ type Infra struct {
 	// Leases keep one import per connection running; Budget is Binance's shared request weight.
 	Leases storage.Leases
 	Budget storage.WeightBudget
+	// Keys are the key-value stores that hold users' keys, for erasing a user; Jobs forgets a
+	// user's queued jobs.
+	Keys []storage.KeyEraser
+	Jobs transport.JobForgetter
 	// Ready are the readiness checks of the external services in use.
 	Ready []serve.Check
 	// Memory reports whether the store is the in-memory one (demo data may be seeded).
@@ -193,9 +197,10 @@ func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
 	in.Nonces = memory.NewNonces(clock)
-	in.Cache = memory.NewCache(clock)
-	in.Leases = memory.NewLeases(clock)
+	cache, leases := memory.NewCache(clock), memory.NewLeases(clock)
+	in.Cache, in.Leases = cache, leases
 	in.Budget = memory.NewWeightBudget()
+	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases}, q
 	return nil
 }
 
@@ -231,6 +236,7 @@ func (in *Infra) openRedis(ctx context.Context, cfg config.Config, log *slog.Log
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
 	in.Nonces, in.Cache, in.Leases, in.Budget = rs.Nonces(), rs.Cache(), rs.Leases(), rs.WeightBudget()
+	in.Keys, in.Jobs = []storage.KeyEraser{rs}, q
 	in.Ready = append(in.Ready, serve.Check{Name: "redis", Run: func(ctx context.Context) error { return client.Ping(ctx).Err() }})
 	return nil
 }

@@ -25,6 +25,8 @@ type Config struct {
 	Candles coach.CandleSource
 	// Coach scores and writes reflections; nil scores in the process (bias.InProcess).
 	Coach bias.Coach
+	// ErasureKey keys the pseudonym of erasure records (privacy.EraserConfig.SubjectKey). Required.
+	ErasureKey []byte
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
 	// coach.NopMetrics when nil).
 	Clock   coach.Clock
@@ -43,6 +45,8 @@ type Services struct {
 	Digester  *digest.Service
 	// Exporter builds users' exports into the blob store and mints their download links.
 	Exporter *privacy.Service
+	// Eraser erases everything a user has, everywhere.
+	Eraser *privacy.Eraser
 }
 
 // Build builds the services, or returns the first service's refusal of its configuration.
@@ -78,6 +82,10 @@ func Build(cfg Config) (*Services, error) {
 	}
 	if s.Exporter, err = privacy.New(privacy.Config{Store: in.Store, Blobs: in.Blobs, Clock: cfg.Clock, Logger: cfg.Logger,
 		Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	if s.Eraser, err = privacy.NewEraser(privacy.EraserConfig{Store: in.Store, SubjectKey: cfg.ErasureKey, Blobs: in.Blobs,
+		Keys: in.Keys, Jobs: in.Jobs, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	return &s, nil

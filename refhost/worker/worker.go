@@ -44,7 +44,7 @@ func Start(cfg Config) (*Worker, error) {
 	}
 	s := cfg.Services
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
-		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Exporter: s.Exporter, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
 		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter}})
 	if err != nil {
 		return nil, err

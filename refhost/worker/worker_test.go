@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -60,7 +61,7 @@ func importAndScore(t *testing.T, cfg config.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestWorkerRunsTheScheduleInMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

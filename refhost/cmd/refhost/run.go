@@ -79,6 +79,14 @@ func completeKeys(cfg *config.Config, stack string) error {
 		cfg.LogKey = randomKey()
 	}
 	needsInternal := stack == "aicoach" || stack == "core" || stack == "worker" && cfg.AIcoachURL != ""
+	if cfg.ErasureKey == nil {
+		// A record of an erasure must stay findable across restarts: a deployment that keeps
+		// data (Postgres) must give the key.
+		if cfg.PostgresURL != "" && (stack == "worker" || stack == "all") {
+			return coach.Errorf(coach.EINVALID, "%s: REFHOST_ERASURE_KEY is required with Postgres (hex, at least %d bytes)", stack, config.MinKeyBytes)
+		}
+		cfg.ErasureKey = randomKey()
+	}
 	if cfg.InternalKey == nil {
 		if needsInternal {
 			return coach.Errorf(coach.EINVALID, "%s: REFHOST_INTERNAL_KEY is required (hex, at least %d bytes)", stack, config.MinKeyBytes)
@@ -229,7 +237,7 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Ser
 		}
 		ai = c
 	}
-	return services.Build(services.Config{Infra: in, Candles: market, Coach: ai, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	return services.Build(services.Config{Infra: in, Candles: market, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
 // startWorker starts the job worker; on the in-memory store with Demo set it seeds the demo

@@ -153,7 +153,7 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 		"REFHOST_REDIS_ADDR="+redis.Options().Addr, fmt.Sprintf("REFHOST_REDIS_DB=%d", redis.Options().DB),
 		"REFHOST_S3_ENDPOINT="+s3cfg.Endpoint, "REFHOST_S3_BUCKET="+s3cfg.Bucket,
 		"REFHOST_S3_ACCESS_KEY_ID="+s3cfg.AccessKey, "REFHOST_S3_SECRET_ACCESS_KEY="+s3cfg.SecretKey,
-		"REFHOST_INTERNAL_KEY="+hex.EncodeToString(key), "REFHOST_LOG_LEVEL=debug")
+		"REFHOST_INTERNAL_KEY="+hex.EncodeToString(key), "REFHOST_ERASURE_KEY="+strings.Repeat("e7", 32), "REFHOST_LOG_LEVEL=debug")
 	bin := buildBinary(t)
 
 	migrate := exec.Command(bin, "migrate")
