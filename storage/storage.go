@@ -37,6 +37,7 @@ type Tx interface {
 	DeadLetters() DeadLetters
 	SimulationRuns() SimulationRuns
 	Exports() Exports
+	Syncs() Syncs
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside
