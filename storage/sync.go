@@ -12,6 +12,8 @@ type ConnectionSync struct {
 	ConnectionID string
 	Broker       string
 	Status       string
+	// CreatedAt is when the connection was linked: a first sync reaches back from it.
+	CreatedAt time.Time
 	// SyncedThrough is the end of the fills imported without a gap (see Syncs.MarkSynced); zero
 	// when the connection was never imported.
 	SyncedThrough time.Time

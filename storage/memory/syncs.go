@@ -15,7 +15,7 @@ type syncs struct{ r repos }
 
 func syncOf(rec *connRec) storage.ConnectionSync {
 	return storage.ConnectionSync{UserID: rec.c.UserID, ConnectionID: rec.c.ID, Broker: rec.c.Broker, Status: rec.c.Status,
-		SyncedThrough: rec.synced}
+		CreatedAt: rec.c.CreatedAt, SyncedThrough: rec.synced}
 }
 
 func (r syncs) MarkSynced(ctx context.Context, userID, connectionID string, from, to time.Time) (bool, error) {

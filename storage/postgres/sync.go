@@ -15,12 +15,13 @@ type syncs struct{ s *scope }
 // Syncs returns when each connection was last imported.
 func (r repos) Syncs() storage.Syncs { return syncs(r) }
 
-const syncCols = `user_id, id, broker, status, synced_through`
+const syncCols = `user_id, id, broker, status, created_at, synced_through`
 
 func scanSync(row pgx.Row) (storage.ConnectionSync, error) {
 	var c storage.ConnectionSync
 	var through *time.Time
-	err := row.Scan(&c.UserID, &c.ConnectionID, &c.Broker, &c.Status, &through)
+	err := row.Scan(&c.UserID, &c.ConnectionID, &c.Broker, &c.Status, &c.CreatedAt, &through)
+	c.CreatedAt = c.CreatedAt.UTC()
 	if through != nil {
 		c.SyncedThrough = through.UTC()
 	}

@@ -19,7 +19,7 @@ func runSyncs(t *testing.T, newStore func(*testing.T) storage.Store) {
 		st, err := f.s.Syncs().State(f.ctx, u.ID, id)
 		must(t, err, "State")
 		diff(t, "state before any import", storage.ConnectionSync{UserID: u.ID, ConnectionID: id, Broker: coach.BrokerBinance,
-			Status: coach.ConnectionActive}, st)
+			Status: coach.ConnectionActive, CreatedAt: microTime(base)}, st)
 		for _, step := range []struct {
 			from, to int
 			moved    bool
@@ -80,7 +80,7 @@ func runSyncs(t *testing.T, newStore func(*testing.T) storage.Store) {
 		due := func(userID, broker string, synced time.Time) {
 			id := mk(userID, broker, coach.ConnectionActive, synced)
 			want[id] = storage.ConnectionSync{UserID: userID, ConnectionID: id, Broker: broker, Status: coach.ConnectionActive,
-				SyncedThrough: synced}
+				CreatedAt: microTime(base), SyncedThrough: synced}
 		}
 		due(a.ID, coach.BrokerBinance, time.Time{})                                    // never synced
 		due(a.ID, coach.BrokerCoinbase, cutoff)                                        // synced at the cutoff
