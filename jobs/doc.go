@@ -17,6 +17,7 @@
 //	retention.deadletters:{dayStart}                         RetentionID (daily)
 //	retention.sessions:{hourStart}                           RetentionID (hourly)
 //	retention.exports:{hourStart}                            RetentionID (hourly)
+//	sync.fanout:{slotStart}                                  SyncFanoutID
 //
 // Times are RFC 3339 in UTC with as many fractional digits as they need (none for whole
 // seconds). A score job names the imported window and the bias definitions it scores with: a

@@ -59,6 +59,11 @@ type Config struct {
 	// Retention, when set, turns on the retention jobs (retention.outbox, retention.digests,
 	// retention.sessions, retention.exports, retention.deadletters) over Store.
 	Retention *RetentionConfig
+
+	// Sync is the schedule sync.fanout follows (with the Importer); zero fields take defaults.
+	Sync SyncConfig
+	// Clock tells sync.fanout which slots have started; nil means coach.SystemClock.
+	Clock coach.Clock
 }
 
 // Handlers run the seed's jobs through the capability services. Build them with New; Handlers not
@@ -76,6 +81,8 @@ type Handlers struct {
 	version   string
 	log       *slog.Logger
 	metrics   coach.Metrics
+	sync      SyncConfig
+	clock     coach.Clock
 }
 
 // New returns Handlers, or an EINVALID error naming the first missing or invalid field of cfg:
@@ -94,6 +101,12 @@ func New(cfg Config) (*Handlers, error) {
 	case cfg.Importer == nil && cfg.Scorer == nil && cfg.Simulator == nil && cfg.Digester == nil && cfg.Exporter == nil && cfg.Retention == nil:
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester, Exporter or Retention: give at least one service")
 	}
+	if err := cfg.Sync.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -110,7 +123,7 @@ func New(cfg Config) (*Handlers, error) {
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
 		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, version: version, log: cfg.Logger,
-		metrics: cfg.Metrics}, nil
+		metrics: cfg.Metrics, sync: cfg.Sync.withDefaults(), clock: cfg.Clock}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -118,9 +131,9 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "jobs: Handlers not constru
 
 func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
-// Register registers on mux the handler of each job whose service was given: import.trades
-// (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
-// (Digester), export.user (Exporter), and the retention jobs (Retention).
+// Register registers on mux the handler of each job whose service was given: import.trades and
+// sync.fanout (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and
+// digest.fanout (Digester), export.user (Exporter), and the retention jobs (Retention).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -142,6 +155,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{JobRetentionSessions, h.ret != nil, h.RetentionSessions},
 		{JobRetentionExports, h.ret != nil, h.RetentionExports},
 		{JobRetentionDeadLetters, h.ret != nil, h.RetentionDeadLetters},
+		{JobSyncFanout, h.importer != nil, h.SyncFanout},
 	} {
 		if !r.on {
 			continue
