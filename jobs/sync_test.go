@@ -87,7 +87,9 @@ func newSyncFixture(t *testing.T) *syncFixture {
 }
 
 // importID is the id of the sync import of the named connection from from.
-func (f *syncFixture) importID(name string, from time.Time) string { return jobs.ImportID(f.conns[name].ID, from) }
+func (f *syncFixture) importID(name string, from time.Time) string {
+	return jobs.ImportID(f.conns[name].ID, from)
+}
 
 // syncHandlers returns Handlers with an Importer on q (the fan-out needs no broker).
 func (f *syncFixture) syncHandlers(t *testing.T, q transport.Queue) *jobs.Handlers {
