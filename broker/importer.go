@@ -77,7 +77,7 @@ type Importer struct {
 	metrics coach.Metrics
 	leases  storage.Leases
 	ttl     time.Duration
-	owner   string // this Importer's name in Leases
+	owner   string // this Importer's name in Leases, which each run's owner starts with
 }
 
 // NewImporter returns an Importer, or an EINVALID error naming the first missing or invalid field

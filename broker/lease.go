@@ -18,7 +18,10 @@ func (im *Importer) lease(ctx context.Context, connectionID string) (release fun
 		return func() {}, ctx, nil
 	}
 	key := ImportLeaseKey(connectionID)
-	ok, err := im.leases.Acquire(ctx, key, im.owner, im.ttl)
+	// Each run is an owner of its own: two runs of one Importer (two jobs of the same connection
+	// on one worker) must exclude each other as runs on two workers do.
+	owner := im.owner + ":" + coach.NewID()
+	ok, err := im.leases.Acquire(ctx, key, owner, im.ttl)
 	if err != nil {
 		return nil, ctx, err
 	}
@@ -38,7 +41,7 @@ func (im *Importer) lease(ctx context.Context, connectionID string) (release fun
 			case <-run.Done():
 				return
 			case <-tick.C:
-				if held, err := im.leases.Extend(run, key, im.owner, im.ttl); err == nil && !held {
+				if held, err := im.leases.Extend(run, key, owner, im.ttl); err == nil && !held {
 					cancel(coach.Errorf(coach.ECONFLICT, "import: lost the lease of connection %s", clip(connectionID, 64)))
 					return
 				}
@@ -51,7 +54,7 @@ func (im *Importer) lease(ctx context.Context, connectionID string) (release fun
 		cancel(nil)
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 		defer rcancel()
-		if err := im.leases.Release(rctx, key, im.owner); err != nil {
+		if err := im.leases.Release(rctx, key, owner); err != nil {
 			im.log.WarnContext(ctx, "broker: releasing an import lease failed", "connectionId", connectionID, "code", coach.ErrorCode(err))
 		}
 	}, run, nil
