@@ -12,7 +12,9 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/jobs"
+	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/transport"
 )
 
@@ -45,19 +47,28 @@ func TestSyncFanoutJob(t *testing.T) {
 // and connections of every kind the schedule must tell apart.
 type syncFixture struct {
 	ctx   context.Context
-	store *memory.Store
+	store storage.Store
 	clock *coach.ManualClock
 	slot  time.Time
 	users [2]string
 	conns map[string]coach.BrokerConnection // by name
 }
 
-func newSyncFixture(t *testing.T) *syncFixture {
+func newSyncFixture(t *testing.T) *syncFixture { return newSyncFixtureOn(t, nil) }
+
+// newSyncFixtureOn is newSyncFixture on the store open makes (a memory store when nil).
+func newSyncFixtureOn(t *testing.T, open func(t *testing.T, clock coach.Clock) storage.Store) *syncFixture {
 	t.Helper()
 	slot := time.Date(2026, 3, 2, 10, 15, 0, 0, time.UTC)
 	f := &syncFixture{ctx: context.Background(), clock: coach.NewManualClock(slot), slot: slot, conns: map[string]coach.BrokerConnection{}}
-	f.store = memory.New(memory.WithClock(f.clock))
-	t.Cleanup(func() { f.store.Close() })
+	if open == nil {
+		open = func(t *testing.T, clock coach.Clock) storage.Store {
+			s := memory.New(memory.WithClock(clock))
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	}
+	f.store = open(t, f.clock)
 	for i := range f.users {
 		f.users[i] = coach.NewID()
 		must(t, f.store.Users().Create(f.ctx, coach.User{ID: f.users[i], CreatedAt: slot.AddDate(0, -1, 0)}), "create user")
@@ -106,7 +117,16 @@ func (f *syncFixture) syncHandlers(t *testing.T, q transport.Queue) *jobs.Handle
 
 func TestSyncFanoutEnqueuesTheConnectionsDue(t *testing.T) {
 	t.Parallel()
-	f := newSyncFixture(t)
+	t.Run("Memory", func(t *testing.T) { t.Parallel(); syncFanoutEnqueuesTheConnectionsDue(t, newSyncFixture(t)) })
+	t.Run("Postgres", func(t *testing.T) {
+		t.Parallel()
+		syncFanoutEnqueuesTheConnectionsDue(t, newSyncFixtureOn(t, func(t *testing.T, _ coach.Clock) storage.Store {
+			return postgrestest.MustOpenTestDB(t)
+		}))
+	})
+}
+
+func syncFanoutEnqueuesTheConnectionsDue(t *testing.T, f *syncFixture) {
 	q := &recordingQueue{}
 	h := f.syncHandlers(t, q)
 	must(t, h.SyncFanout(f.ctx, jobs.SyncFanoutJob(f.slot)), "SyncFanout")
