@@ -141,8 +141,8 @@ type Summary struct {
 // when the broker or the store fails, a "failed" event carrying the error's code and safe message,
 // an import_done audit row with the outcome and, if the broker rejected the credentials
 // (EUNAUTHORIZED), the connection set to revoked with a broker_revoked audit row, all in one
-// transaction. The done transaction also moves the connection's sync mark to the window's end
-// (storage.Syncs.MarkSynced), which the sync schedule continues from. After a successful import
+// transaction. The done transaction of an import of every pair also moves the connection's sync
+// mark to the window's end (storage.Syncs.MarkSynced), which the sync schedule continues from. After a successful import
 // that stored a new trade it asks Scorer to score the touched window.
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
@@ -230,9 +230,8 @@ func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerCon
 		if err := run.audit(ctx, tx, coach.AuditImportDone, run.meta(sum, coach.ImportPhaseDone)); err != nil {
 			return err
 		}
-		// The window is imported: the sync schedule continues from its end. A connection the store
-		// does not hold (a host that keeps its own) has no mark to move.
-		if _, err := tx.Syncs().MarkSynced(ctx, userID, conn.ID, sum.WindowStart, sum.WindowEnd); err != nil && coach.ErrorCode(err) != coach.ENOTFOUND {
+		// The window is imported: the sync schedule continues from its end.
+		if err := markSynced(ctx, tx, userID, conn.ID, src, sum, symbols); err != nil {
 			return err
 		}
 		return run.progress(ctx, tx, sum, coach.ImportPhaseDone, nil)

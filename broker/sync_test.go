@@ -2,10 +2,12 @@ package broker_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 )
 
 // A successful import moves the connection's sync mark to its window's end; a failed one does not,
@@ -49,5 +51,29 @@ func TestImportMarksTheConnectionSynced(t *testing.T) {
 	}
 	if got := through(); !got.Equal(importNow) {
 		t.Errorf("synced through %v after importing up to %v", got, importNow)
+	}
+}
+
+// An import of some pairs only, or of a file, leaves the rest of its window unread: it does not
+// move the sync mark, so the schedule still imports that window from the broker.
+func TestPartialImportsLeaveTheSyncMark(t *testing.T) {
+	t.Parallel()
+	f := newImportFixture(t)
+	ctx := context.Background()
+	conn := f.connect(t, "conn1", "coinbase")
+	from, to := importNow.Add(-7*24*time.Hour), importNow.Add(-4*24*time.Hour)
+	if _, err := f.imp.ImportWindow(ctx, f.user, conn, newPagedBroker("coinbase", "cb", []string{"fills"}, 4, 1), from, to, "BTC-USD"); err != nil {
+		t.Fatal(err)
+	}
+	file := "ts,symbol,side,qty,price\n" + from.Add(time.Hour).Format(time.RFC3339) + ",BTC-USD,BUY,0.1,42000\n"
+	if _, err := f.imp.ImportCSV(ctx, f.user, conn, strings.NewReader(file), broker.CSVOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.store.Syncs().State(ctx, f.user, conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.SyncedThrough.IsZero() {
+		t.Errorf("synced through %v after imports of one pair and of a file, want no mark", st.SyncedThrough)
 	}
 }
