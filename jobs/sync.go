@@ -25,6 +25,13 @@ const (
 	// import the same window again, short enough that a connection paused while its import was
 	// queued (the import is then skipped) syncs again soon after it resumes.
 	SyncImportRetention = SyncSlot
+	// SyncOverlap is how far before its sync mark a connection's next sync starts: fills an
+	// exchange shows a little late (or a worker whose clock runs behind) are still imported, and
+	// the overlap's fills already stored are duplicates, which the import skips.
+	SyncOverlap = 5 * time.Minute
+	// syncSkew is how far in the future a slot may start by the Handlers' Clock and still run:
+	// the scheduler that fired it may run ahead of the worker.
+	syncSkew = time.Minute
 	// syncPage is how many due connections the fan-out lists at a time.
 	syncPage = 500
 )
@@ -68,15 +75,15 @@ func (c SyncConfig) Validate() error {
 	return nil
 }
 
-// window returns the import window of connection c's sync up to end: from its sync mark, or for
-// a connection never imported from Backfill before its creation; ok is false when there is
+// window returns the start of connection s's sync up to end: SyncOverlap before its sync mark,
+// or for a connection never imported Backfill before its creation; ok is false when there is
 // nothing to import (the mark is at or after end).
 func (c SyncConfig) window(s storage.ConnectionSync, end time.Time) (from time.Time, ok bool) {
-	from = s.SyncedThrough
-	if from.IsZero() {
+	if s.SyncedThrough.IsZero() {
 		from = s.CreatedAt.Add(-c.Backfill)
+		return from.UTC(), from.Before(end)
 	}
-	return from.UTC(), from.Before(end)
+	return s.SyncedThrough.Add(-SyncOverlap).UTC(), s.SyncedThrough.Before(end)
 }
 
 // syncImport returns the import.trades job of connection s's window up to end, with a retention
@@ -133,13 +140,14 @@ func SyncFanoutJob(at time.Time) transport.Job {
 // connections due in the payload's slot — active (neither paused nor revoked), of a broker that
 // syncs (not SyncConfig.SkipBrokers), synced through slot − SyncConfig.Interval or earlier, of
 // every user (storage.Syncs.Due) — and enqueues for each the import.trades job of its window from
-// its sync mark to the slot (id import:{connectionId}:{windowStart}). The import moves the mark
-// when it succeeds, so the next slot continues where it ended.
+// SyncOverlap before its sync mark to the slot (id import:{connectionId}:{windowStart}). The
+// import moves the mark when it succeeds, so the next slot continues where it ended.
 //
 // Due only reads and the ids dedupe: a fan-out run twice, or by two workers at once, enqueues each
 // connection's import once, and an import still queued or running for a connection (same mark,
 // same window start) is not enqueued again. A failed enqueue fails the fan-out, whose retry
-// enqueues what is left. A slot that has not started by the Handlers' Clock is EINVALID.
+// enqueues what is left. A slot that starts more than a minute after the Handlers' Clock is
+// EINVALID (a minute is left for a scheduler whose clock runs ahead).
 func (h *Handlers) SyncFanout(ctx context.Context, j transport.Job) error {
 	if !h.constructed() {
 		return errNotConstructed
@@ -151,7 +159,7 @@ func (h *Handlers) SyncFanout(ctx context.Context, j transport.Job) error {
 	if err != nil {
 		return err
 	}
-	if p.Slot.After(h.clock.Now()) {
+	if p.Slot.After(h.clock.Now().Add(syncSkew)) {
 		return coach.Errorf(coach.EINVALID, "%s: the slot %s has not started", JobSyncFanout, stamp(p.Slot))
 	}
 	f := storage.SyncFilter{SyncedBefore: p.Slot.Add(-h.sync.Interval), SkipBrokers: h.sync.SkipBrokers, Limit: syncPage}

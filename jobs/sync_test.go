@@ -102,6 +102,12 @@ func (f *syncFixture) importID(name string, from time.Time) string {
 	return jobs.ImportID(f.conns[name].ID, from)
 }
 
+// markID is the id of the sync import of the named connection synced through mark: it starts
+// SyncOverlap before the mark.
+func (f *syncFixture) markID(name string, mark time.Time) string {
+	return f.importID(name, mark.Add(-jobs.SyncOverlap))
+}
+
 // syncHandlers returns Handlers with an Importer on q (the fan-out needs no broker).
 func (f *syncFixture) syncHandlers(t *testing.T, q transport.Queue) *jobs.Handlers {
 	t.Helper()
@@ -134,7 +140,7 @@ func syncFanoutEnqueuesTheConnectionsDue(t *testing.T, f *syncFixture) {
 	// backfill), the one synced two hours ago and the one synced exactly an hour ago; not the
 	// one synced ten minutes ago, the paused, the revoked or the CSV upload.
 	backfill := f.conns["new"].CreatedAt.Add(-broker.DefaultImportWindow)
-	want := []string{f.importID("new", backfill), f.importID("stale", f.slot.Add(-2*time.Hour)), f.importID("hourAgo", f.slot.Add(-time.Hour))}
+	want := []string{f.importID("new", backfill), f.markID("stale", f.slot.Add(-2*time.Hour)), f.markID("hourAgo", f.slot.Add(-time.Hour))}
 	if diff := cmp.Diff(want, q.ids(), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 		t.Errorf("imports enqueued (-want +got):\n%s", diff)
 	}
@@ -160,10 +166,10 @@ func syncFanoutEnqueuesTheConnectionsDue(t *testing.T, f *syncFixture) {
 	before = len(q.ids())
 	must(t, h.SyncFanout(f.ctx, jobs.SyncFanoutJob(f.slot.Add(time.Hour))), "SyncFanout an hour later")
 	got := q.ids()[before:]
-	if !contains(got, f.importID("stale", f.slot)) || contains(got, f.importID("stale", f.slot.Add(-2*time.Hour))) {
+	if !contains(got, f.markID("stale", f.slot)) || contains(got, f.markID("stale", f.slot.Add(-2*time.Hour))) {
 		t.Errorf("an hour later: %v; want the stale connection's import from the slot it was synced to", got)
 	}
-	if !contains(got, f.importID("fresh", f.slot.Add(-10*time.Minute))) {
+	if !contains(got, f.markID("fresh", f.slot.Add(-10*time.Minute))) {
 		t.Errorf("an hour later: %v; want the connection synced ten minutes before the first slot", got)
 	}
 
@@ -186,7 +192,7 @@ func TestSyncFanoutSkipsPausedConnections(t *testing.T) {
 	c.Status = coach.ConnectionPaused
 	must(t, f.store.Connections().Update(f.ctx, c), "pause")
 	must(t, h.SyncFanout(f.ctx, jobs.SyncFanoutJob(f.slot)), "SyncFanout")
-	id := f.importID("stale", f.slot.Add(-2*time.Hour))
+	id := f.markID("stale", f.slot.Add(-2*time.Hour))
 	if contains(q.ids(), id) {
 		t.Errorf("the paused connection was enqueued: %v", q.ids())
 	}
@@ -255,7 +261,7 @@ func TestSyncNow(t *testing.T) {
 	must(t, err, "SyncNow")
 	p, err := jobs.ParseImport(j.Payload)
 	must(t, err, "ParseImport")
-	if from := f.slot.Add(-2 * time.Hour); j.ID != jobs.ImportID(stale.ID, from) || !p.WindowStart.Equal(from) || !p.WindowEnd.Equal(now) {
+	if from := f.slot.Add(-2*time.Hour - jobs.SyncOverlap); j.ID != jobs.ImportID(stale.ID, from) || !p.WindowStart.Equal(from) || !p.WindowEnd.Equal(now) {
 		t.Errorf("sync now: %s [%s, %s), want the window from the sync mark %s to now %s", j.ID, p.WindowStart, p.WindowEnd, from, now)
 	}
 	if diff := cmp.Diff([]string{j.ID}, q.ids()); diff != "" {

@@ -167,8 +167,8 @@ func syncUnderLoad(t *testing.T, workers [2]syncWorker) {
 		for _, c := range conns {
 			st, err := store.Syncs().State(ctx, c.UserID, c.ID)
 			must(t, err, "State")
-			from := st.SyncedThrough
-			if from.IsZero() {
+			from := st.SyncedThrough.Add(-jobs.SyncOverlap)
+			if st.SyncedThrough.IsZero() {
 				from = c.CreatedAt.Add(-48 * time.Hour)
 			}
 			ids = append(ids, jobs.ImportID(c.ID, from))

@@ -91,8 +91,8 @@ func (e *RateLimitedError) Error() string {
 // CoachCode makes RateLimitedError a coach.Coded with code ERATELIMITED.
 func (e *RateLimitedError) CoachCode() string { return string(coach.ERATELIMITED) }
 
-// SyncNow enqueues the import of the user's connection from its sync mark to now, in whole
-// seconds (the import.trades job of ImportID, as the schedule's imports are), and returns the job.
+// SyncNow enqueues the import of the user's connection from SyncOverlap before its sync mark to
+// now, in whole seconds (the import.trades job of ImportID, as the schedule's imports are), and returns the job.
 //
 // Errors: ENOTFOUND when the user has no such connection (another user's included);
 // EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one; EINVALID for a broker
