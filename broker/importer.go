@@ -77,7 +77,7 @@ type Importer struct {
 	metrics coach.Metrics
 	leases  storage.Leases
 	ttl     time.Duration
-	owner   string // this Importer's name in Leases
+	owner   string // this Importer's name in Leases, which each run's owner starts with
 }
 
 // NewImporter returns an Importer, or an EINVALID error naming the first missing or invalid field
@@ -141,8 +141,9 @@ type Summary struct {
 // when the broker or the store fails, a "failed" event carrying the error's code and safe message,
 // an import_done audit row with the outcome and, if the broker rejected the credentials
 // (EUNAUTHORIZED), the connection set to revoked with a broker_revoked audit row, all in one
-// transaction. After a successful import that stored a new trade it asks Scorer to score the
-// touched window.
+// transaction. The done transaction of an import of every pair also moves the connection's sync
+// mark to the window's end (storage.Syncs.MarkSynced), which the sync schedule continues from. After a successful import
+// that stored a new trade it asks Scorer to score the touched window.
 //
 // Errors: EINVALID for a connection of another user, of another broker than src, or for an invalid
 // symbol; EUNAUTHORIZED for a revoked connection and ECONFLICT for a paused one (nothing is
@@ -227,6 +228,10 @@ func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerCon
 
 	err = im.store.InTx(ctx, func(tx storage.Tx) error {
 		if err := run.audit(ctx, tx, coach.AuditImportDone, run.meta(sum, coach.ImportPhaseDone)); err != nil {
+			return err
+		}
+		// The window is imported: the sync schedule continues from its end.
+		if err := markSynced(ctx, tx, userID, conn.ID, src, sum, symbols); err != nil {
 			return err
 		}
 		return run.progress(ctx, tx, sum, coach.ImportPhaseDone, nil)

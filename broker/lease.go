@@ -22,7 +22,10 @@ func (im *Importer) lease(ctx context.Context, userID, connectionID string) (rel
 		return func() {}, ctx, nil
 	}
 	key := ImportLeaseKey(userID, connectionID)
-	ok, err := im.leases.Acquire(ctx, key, im.owner, im.ttl)
+	// Each run is an owner of its own: two runs of one Importer (two jobs of the same connection
+	// on one worker) must exclude each other as runs on two workers do.
+	owner := im.owner + ":" + coach.NewID()
+	ok, err := im.leases.Acquire(ctx, key, owner, im.ttl)
 	if err != nil {
 		return nil, ctx, err
 	}
@@ -42,7 +45,7 @@ func (im *Importer) lease(ctx context.Context, userID, connectionID string) (rel
 			case <-run.Done():
 				return
 			case <-tick.C:
-				if held, err := im.leases.Extend(run, key, im.owner, im.ttl); err == nil && !held {
+				if held, err := im.leases.Extend(run, key, owner, im.ttl); err == nil && !held {
 					cancel(coach.Errorf(coach.ECONFLICT, "import: lost the lease of connection %s", clip(connectionID, 64)))
 					return
 				}
@@ -55,7 +58,7 @@ func (im *Importer) lease(ctx context.Context, userID, connectionID string) (rel
 		cancel(nil)
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 		defer rcancel()
-		if err := im.leases.Release(rctx, key, im.owner); err != nil {
+		if err := im.leases.Release(rctx, key, owner); err != nil {
 			im.log.WarnContext(ctx, "broker: releasing an import lease failed", "connectionId", connectionID, "code", coach.ErrorCode(err))
 		}
 	}, run, nil

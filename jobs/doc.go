@@ -17,6 +17,7 @@
 //	retention.deadletters:{dayStart}                         RetentionID (daily)
 //	retention.sessions:{hourStart}                           RetentionID (hourly)
 //	retention.exports:{hourStart}                            RetentionID (hourly)
+//	sync.fanout:{slotStart}                                  SyncFanoutID
 //
 // Times are RFC 3339 in UTC with as many fractional digits as they need (none for whole
 // seconds). A score job names the imported window and the bias definitions it scores with: a
@@ -31,7 +32,10 @@
 // digest of unchanged data stores nothing new. The import handler asks for the scoring of what it
 // touched: after a successful import it enqueues score.bias for the imported window. The hourly
 // digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
-// week has just ended in their own time zone (digest.Service.Due).
+// week has just ended in their own time zone (digest.Service.Due). The sync.fanout (SyncFanoutJob,
+// every 15 minutes) enqueues import.trades for each active API connection due for sync, from its
+// sync mark (storage.Syncs) to the slot; Syncer.SyncNow does the same for one connection when its
+// user asks, at most once a minute.
 //
 // # Retention and the schedule
 //

@@ -29,12 +29,17 @@ func ExampleSchedule() {
 	fmt.Println(err)
 	// Output:
 	// digest.fanout          0 * * * *   digest.fanout:2026-12-07T03:00:00Z
+	// sync.fanout            */15 * * * * sync.fanout:2026-12-07T03:30:00Z
 	// retention.sessions     20 * * * *  retention.sessions:2026-12-07T03:00:00Z
 	// retention.exports      25 * * * *  retention.exports:2026-12-07T03:00:00Z
 	// retention.outbox       10 3 * * *  retention.outbox:2026-12-07T00:00:00Z
 	// retention.digests      30 3 * * *  retention.digests:2026-12-07T00:00:00Z
 	// retention.deadletters  50 3 * * *  retention.deadletters:2026-12-07T00:00:00Z
 	// enqueued digest.fanout:2026-12-07T04:00:00Z
+	// enqueued sync.fanout:2026-12-07T03:15:00Z
+	// enqueued sync.fanout:2026-12-07T03:30:00Z
+	// enqueued sync.fanout:2026-12-07T03:45:00Z
+	// enqueued sync.fanout:2026-12-07T04:00:00Z
 	// enqueued retention.sessions:2026-12-07T03:00:00Z
 	// enqueued retention.exports:2026-12-07T03:00:00Z
 	// enqueued retention.outbox:2026-12-07T00:00:00Z

@@ -91,3 +91,9 @@ func FuzzParseRetentionHourly(f *testing.F) {
 		func(p jobs.RetentionPayload) (transport.Job, error) { return jobs.RetentionSessionsJob(p.Period), nil },
 		func(a, b jobs.RetentionPayload) bool { return a.Period.Equal(b.Period) })
 }
+
+func FuzzParseSyncFanout(f *testing.F) {
+	fuzzPayload(f, []string{`{"slot":"2026-11-02T05:45:00Z"}`, `{"slot":"2026-11-02T05:45:00+05:30"}`, `{"slot":"2026-11-02T05:50:00Z"}`},
+		jobs.ParseSyncFanout, func(p jobs.SyncFanoutPayload) (transport.Job, error) { return jobs.SyncFanoutJob(p.Slot), nil },
+		func(a, b jobs.SyncFanoutPayload) bool { return a.Slot.Equal(b.Slot) })
+}

@@ -61,6 +61,11 @@ type Config struct {
 	// Retention, when set, turns on the retention jobs (retention.outbox, retention.digests,
 	// retention.sessions, retention.exports, retention.deadletters) over Store.
 	Retention *RetentionConfig
+
+	// Sync is the schedule sync.fanout follows (with the Importer); zero fields take defaults.
+	Sync SyncConfig
+	// Clock tells sync.fanout which slots have started; nil means coach.SystemClock.
+	Clock coach.Clock
 }
 
 // Handlers run the seed's jobs through the capability services. Build them with New; Handlers not
@@ -79,6 +84,8 @@ type Handlers struct {
 	version   string
 	log       *slog.Logger
 	metrics   coach.Metrics
+	sync      SyncConfig
+	clock     coach.Clock
 }
 
 // New returns Handlers, or an EINVALID error naming the first missing or invalid field of cfg:
@@ -98,6 +105,12 @@ func New(cfg Config) (*Handlers, error) {
 		cfg.Eraser == nil:
 		return nil, coach.Errorf(coach.EINVALID, "jobs: Config.Importer, Scorer, Simulator, Digester, Exporter, Retention or Eraser: give at least one service")
 	}
+	if err := cfg.Sync.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = coach.SystemClock{}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -114,7 +127,7 @@ func New(cfg Config) (*Handlers, error) {
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
 		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
-		log: cfg.Logger, metrics: cfg.Metrics}, nil
+		log: cfg.Logger, metrics: cfg.Metrics, sync: cfg.Sync.withDefaults(), clock: cfg.Clock}, nil
 }
 
 // errNotConstructed is what Handlers not built by New answer.
@@ -122,9 +135,10 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "jobs: Handlers not constru
 
 func (h *Handlers) constructed() bool { return h != nil && h.store != nil }
 
-// Register registers on mux the handler of each job whose service was given: import.trades
-// (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and digest.fanout
-// (Digester), export.user (Exporter), the retention jobs (Retention), and erase.user (Eraser).
+// Register registers on mux the handler of each job whose service was given: import.trades and
+// sync.fanout (Importer), score.bias (Scorer), simulate.simple (Simulator), digest.weekly and
+// digest.fanout (Digester), export.user (Exporter), the retention jobs (Retention), and
+// erase.user (Eraser).
 // A mux that has a handler for one of those types already is EINVALID (transport.Mux.Handle).
 func (h *Handlers) Register(mux *transport.Mux) error {
 	if !h.constructed() {
@@ -147,6 +161,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{JobRetentionExports, h.ret != nil, h.RetentionExports},
 		{JobRetentionDeadLetters, h.ret != nil, h.RetentionDeadLetters},
 		{JobEraseUser, h.eraser != nil, h.EraseUser},
+		{JobSyncFanout, h.importer != nil, h.SyncFanout},
 	} {
 		if !r.on {
 			continue

@@ -9,17 +9,19 @@ import "github.com/tradecoach/coach/transport"
 // the whole schedule: each job runs once per period.
 //
 //	digest.fanout           0 * * * *    hourly    FanoutJob
+//	sync.fanout             */15 * * * * 15 min    SyncFanoutJob
 //	retention.sessions      20 * * * *   hourly    RetentionSessionsJob
 //	retention.exports       25 * * * *   hourly    RetentionExportsJob
 //	retention.outbox        10 3 * * *   daily     RetentionOutboxJob
 //	retention.digests       30 3 * * *   daily     RetentionDigestsJob
 //	retention.deadletters   50 3 * * *   daily     RetentionDeadLettersJob
 //
-// A worker runs the retention jobs only with Config.Retention set; give it to the worker that
-// runs q_digest.
+// A worker runs the retention jobs only with Config.Retention set, and sync.fanout only with an
+// Importer; give them to the workers that run q_digest and q_import.
 func Schedule() []transport.Periodic {
 	return []transport.Periodic{
 		{Name: JobDigestFanout, Cron: "0 * * * *", Job: FanoutJob},
+		{Name: JobSyncFanout, Cron: "*/15 * * * *", Job: SyncFanoutJob},
 		{Name: JobRetentionSessions, Cron: "20 * * * *", Job: RetentionSessionsJob},
 		{Name: JobRetentionExports, Cron: "25 * * * *", Job: RetentionExportsJob},
 		{Name: JobRetentionOutbox, Cron: "10 3 * * *", Job: RetentionOutboxJob},

@@ -21,4 +21,9 @@ type Leases interface {
 	// Release frees key if owner holds it; releasing a lease one does not hold changes nothing
 	// and is not an error.
 	Release(ctx context.Context, key, owner string) error
+
+	// Held reports whether some owner holds key now (its lease has not expired), changing
+	// nothing: "is an import of this connection running?". The answer may be stale as soon as it
+	// is given; only Acquire decides who runs. An empty key is EINVALID.
+	Held(ctx context.Context, key string) (bool, error)
 }

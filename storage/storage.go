@@ -39,6 +39,7 @@ type Tx interface {
 	Exports() Exports
 	DataKeys() DataKeys
 	Erasures() Erasures
+	Syncs() Syncs
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside

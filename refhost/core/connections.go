@@ -122,3 +122,14 @@ func (a *API) disconnect(r *http.Request, userID string) (int, any, error) {
 	}
 	return noContent()
 }
+
+// syncNow queues an import of what the connection has had since it last synced and answers 202;
+// conflict when an import of it is running or queued, rate_limited (with Retry-After) when it
+// was synced on request under a minute ago.
+func (a *API) syncNow(r *http.Request, userID string) (int, any, error) {
+	j, err := a.syncer.SyncNow(r.Context(), userID, r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	return http.StatusAccepted, map[string]string{"jobId": j.ID}, nil
+}

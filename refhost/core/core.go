@@ -40,6 +40,7 @@ type API struct {
 	queue   transport.Queue
 	svc     *services.Services
 	jobs    *jobs.Handlers
+	syncer  *jobs.Syncer
 	clock   coach.Clock
 	log     *slog.Logger
 	handler http.Handler
@@ -66,7 +67,12 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{store: cfg.Infra.Store, queue: cfg.Infra.Queue, svc: cfg.Services, jobs: h, clock: cfg.Clock, log: cfg.Logger}
+	syncer, err := jobs.NewSyncer(jobs.SyncerConfig{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Limiter: cfg.Infra.Limiter,
+		Leases: cfg.Infra.Leases, Clock: cfg.Clock})
+	if err != nil {
+		return nil, err
+	}
+	a := &API{store: cfg.Infra.Store, queue: cfg.Infra.Queue, svc: cfg.Services, jobs: h, syncer: syncer, clock: cfg.Clock, log: cfg.Logger}
 	mux := http.NewServeMux()
 	for _, r := range a.routes() {
 		mux.Handle(r.pattern, a.adapt(r))

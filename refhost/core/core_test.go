@@ -252,6 +252,14 @@ func journey(t *testing.T, h *host) {
 		t.Fatalf("note: %d", code)
 	}
 
+	// Sync now: queued once; asked again at once, refused (already queued, or too soon).
+	if code := h.call(alice, "POST", "/brokers/connections/"+conn.ID+"/sync", nil, nil); code != http.StatusAccepted {
+		t.Fatalf("sync now: %d", code)
+	}
+	if code := h.call(alice, "POST", "/brokers/connections/"+conn.ID+"/sync", nil, nil); code != http.StatusConflict && code != http.StatusTooManyRequests {
+		t.Fatalf("sync now twice: %d, want 409 or 429", code)
+	}
+
 	// The account effects, per month.
 	var acct struct {
 		Windows []json.RawMessage `json:"windows"`

@@ -23,6 +23,7 @@ func (a *API) routes() []route {
 		{"GET /brokers/connections", true, a.listConnections},
 		{"POST /brokers/demo", true, a.connectDemo},
 		{"POST /brokers/csv", true, a.uploadCSV},
+		{"POST /brokers/connections/{id}/sync", true, a.syncNow},
 		{"POST /brokers/connections/{id}/pause", true, a.pauseConnection},
 		{"POST /brokers/connections/{id}/resume", true, a.resumeConnection},
 		{"DELETE /brokers/connections/{id}", true, a.disconnect},

@@ -41,6 +41,8 @@ type Infra struct {
 	Nonces storage.Nonces
 	// Cache holds the simulations' results.
 	Cache storage.Cache
+	// Limiter counts requests against limits (sync now, later the edge's).
+	Limiter storage.RateLimiter
 	// Leases keep one import per connection running; Budget is Binance's shared request weight.
 	Leases storage.Leases
 	Budget storage.WeightBudget
@@ -197,10 +199,10 @@ func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
 	in.Nonces = memory.NewNonces(clock)
-	cache, leases := memory.NewCache(clock), memory.NewLeases(clock)
-	in.Cache, in.Leases = cache, leases
+	cache, leases, limiter := memory.NewCache(clock), memory.NewLeases(clock), memory.NewRateLimiter(clock)
+	in.Cache, in.Leases, in.Limiter = cache, leases, limiter
 	in.Budget = memory.NewWeightBudget()
-	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases}, q
+	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases, limiter}, q
 	return nil
 }
 
@@ -235,7 +237,7 @@ func (in *Infra) openRedis(ctx context.Context, cfg config.Config, log *slog.Log
 	}
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
-	in.Nonces, in.Cache, in.Leases, in.Budget = rs.Nonces(), rs.Cache(), rs.Leases(), rs.WeightBudget()
+	in.Nonces, in.Cache, in.Leases, in.Budget, in.Limiter = rs.Nonces(), rs.Cache(), rs.Leases(), rs.WeightBudget(), rs.RateLimiter()
 	in.Keys, in.Jobs = []storage.KeyEraser{rs}, q
 	in.Ready = append(in.Ready, serve.Check{Name: "redis", Run: func(ctx context.Context) error { return client.Ping(ctx).Err() }})
 	return nil

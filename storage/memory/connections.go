@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/tradecoach/coach"
 )
@@ -14,8 +15,9 @@ type connections struct{ r repos }
 
 // connRec is a stored connection with its insertion number, the tie-break of List's order.
 type connRec struct {
-	c   coach.BrokerConnection
-	seq uint64
+	c      coach.BrokerConnection
+	seq    uint64
+	synced time.Time // storage.ConnectionSync.SyncedThrough (syncs.go)
 }
 
 // cloneConn returns c with its own copies of the sealed tokens and the expiry.

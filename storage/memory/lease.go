@@ -83,3 +83,17 @@ func (l *Leases) Release(ctx context.Context, key, owner string) error {
 	}
 	return nil
 }
+
+// Held reports whether some owner holds key now.
+func (l *Leases) Held(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, ctxError(err)
+	}
+	if key == "" {
+		return false, coach.Errorf(coach.EINVALID, "lease: key must be set")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.m.get(key, clockOrSystem(l.clock).Now())
+	return ok, nil
+}

@@ -231,6 +231,9 @@ func (r repos) SimulationRuns() storage.SimulationRuns { return simulationRuns{r
 // Exports returns the export repository.
 func (r repos) Exports() storage.Exports { return exports{r} }
 
+// Syncs returns when each connection was last imported.
+func (r repos) Syncs() storage.Syncs { return syncs{r} }
+
 // The Store's own repositories: each call is its own transaction.
 
 // Users returns the user repository; each call is its own transaction.
@@ -280,3 +283,6 @@ func (s *Store) SimulationRuns() storage.SimulationRuns { return repos{s: s}.Sim
 
 // Exports returns the export repository; each call is its own transaction.
 func (s *Store) Exports() storage.Exports { return repos{s: s}.Exports() }
+
+// Syncs returns when each connection was last imported; each call is its own transaction.
+func (s *Store) Syncs() storage.Syncs { return repos{s: s}.Syncs() }

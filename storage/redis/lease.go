@@ -83,3 +83,16 @@ func (l *Leases) Extend(ctx context.Context, key, owner string, ttl time.Duratio
 func (l *Leases) Release(ctx context.Context, key, owner string) error {
 	return formatError("lease release", leaseReleaseScript.Run(ctx, l.client, []string{l.prefix + key}, owner).Err())
 }
+
+// Held reports whether some owner holds key now: whether its string exists (Redis expires it
+// with the lease).
+func (l *Leases) Held(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, coach.Errorf(coach.EINVALID, "lease: key must be set")
+	}
+	n, err := l.client.Exists(ctx, l.prefix+key).Result()
+	if err != nil {
+		return false, formatError("lease held", err)
+	}
+	return n == 1, nil
+}

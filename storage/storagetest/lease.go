@@ -62,6 +62,39 @@ func RunLeases(t *testing.T, newLeases func(t *testing.T) storage.Leases) {
 		}
 	})
 
+	t.Run("HeldSaysWhetherSomeoneHoldsIt", func(t *testing.T) {
+		t.Parallel()
+		l := newLeases(t)
+		k := randomKey(t)
+		held := func(what string, want bool) {
+			t.Helper()
+			got, err := l.Held(ctx, k)
+			must(t, err, "Held")
+			if got != want {
+				t.Errorf("Held %s: %v, want %v", what, got, want)
+			}
+		}
+		held("before any Acquire", false)
+		ok, err := l.Acquire(ctx, k, "a", hour)
+		must(t, err, "Acquire")
+		if !ok {
+			t.Fatal("Acquire refused")
+		}
+		held("while a holds it", true)
+		if ok, _ := l.Acquire(ctx, k, "b", hour); ok {
+			t.Error("Held gave the lease away")
+		}
+		must(t, l.Release(ctx, k, "a"), "Release")
+		held("after a released it", false)
+		_, err = l.Acquire(ctx, k, "a", 50*time.Millisecond)
+		must(t, err, "Acquire briefly")
+		eventually(t, "the lease expires", func() bool {
+			got, err := l.Held(ctx, k)
+			must(t, err, "Held")
+			return !got
+		})
+	})
+
 	t.Run("ExtendKeepsTheLease", func(t *testing.T) {
 		t.Parallel()
 		l := newLeases(t)
@@ -107,10 +140,11 @@ func RunLeases(t *testing.T, newLeases func(t *testing.T) storage.Leases) {
 		l := newLeases(t)
 		k := randomKey(t)
 		for name, call := range map[string]func() error{
-			"empty key":     func() error { _, err := l.Acquire(ctx, "", "a", hour); return err },
-			"empty owner":   func() error { _, err := l.Acquire(ctx, k, "", hour); return err },
-			"ttl under 1ms": func() error { _, err := l.Acquire(ctx, k, "a", time.Microsecond); return err },
-			"extend ttl 0":  func() error { _, err := l.Extend(ctx, k, "a", 0); return err },
+			"empty key":      func() error { _, err := l.Acquire(ctx, "", "a", hour); return err },
+			"empty owner":    func() error { _, err := l.Acquire(ctx, k, "", hour); return err },
+			"ttl under 1ms":  func() error { _, err := l.Acquire(ctx, k, "a", time.Microsecond); return err },
+			"extend ttl 0":   func() error { _, err := l.Extend(ctx, k, "a", 0); return err },
+			"held empty key": func() error { _, err := l.Held(ctx, ""); return err },
 		} {
 			if code := coach.ErrorCode(call()); code != coach.EINVALID {
 				t.Errorf("%s: code %q, want %q", name, code, coach.EINVALID)

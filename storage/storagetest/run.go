@@ -19,6 +19,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Sessions", runSessions},
 		{"Connections", runConnections},
 		{"ConnectionRotation", runRotate},
+		{"ConnectionSyncs", runSyncs},
 		{"Trades", runTrades},
 		{"TradeSources", runTradeSources},
 		{"Tags", runTags},
