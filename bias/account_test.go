@@ -172,10 +172,10 @@ func TestHoldingLosersRatio(t *testing.T) {
 	var bk book
 	at := start.Add(200 * time.Hour)
 	var last string
-	for i := range 10 {
+	for i := range 20 {
 		hold, exit := time.Hour, 110.0 // winners held an hour
 		if i%2 == 1 {
-			hold, exit = 4*time.Hour, 90 // losers held four
+			hold, exit = 4*time.Hour, 99.5 // losers held four, at a loss too small for PANIC
 		}
 		bk.add(a, coach.Buy, at, 1, 100)
 		last = bk.add(a, coach.Sell, at.Add(hold), 1, exit)
@@ -183,11 +183,11 @@ func TestHoldingLosersRatio(t *testing.T) {
 	}
 	cfg := bias.DefaultConfig()
 	res := mustScore(t, bk.trades, candles, cfg)
-	want := bias.HoldingLosers{Winners: 5, Losers: 5, MeanWinnerHold: time.Hour, MeanLoserHold: 4 * time.Hour, Ratio: 4}
+	want := bias.HoldingLosers{Winners: 10, Losers: 10, MeanWinnerHold: time.Hour, MeanLoserHold: 4 * time.Hour, Ratio: 4}
 	if diff := cmp.Diff(want, res.Account.HoldingLosers, cmpNaN); diff != "" {
 		t.Errorf("holding losers (-want +got):\n%s", diff)
 	}
-	// The fifth loser is the first with five of each: it is tagged.
+	// The last loser, after ten winners all held shorter (p = 1/11 ≤ HoldAlpha), is tagged.
 	if got := labelsOf(res, last); !contains(got, coach.LabelHoldingLosers) {
 		t.Errorf("last loser labels = %v, want HOLDING_LOSERS", got)
 	}
@@ -215,9 +215,10 @@ func TestOvertradingCountsOrdersNotPartialFills(t *testing.T) {
 	if got.Trades != 12 || got.ActiveDays != 7 || got.OvertradedDays != 1 {
 		t.Errorf("overtrading = %+v, want 12 orders on 7 days, 1 overtraded", got)
 	}
-	// The baseline median is 1 order a day, so the fifth order (OvertradingMinTrades) is tagged.
+	// The baseline median is 1 order a day, so the fifth order (OvertradingMinTrades) and every
+	// later one of the day are tagged.
 	for i, id := range ids {
-		if has := contains(labelsOf(res, id), coach.LabelOvertrading); has != (i == 4) {
+		if has := contains(labelsOf(res, id), coach.LabelOvertrading); has != (i >= 4) {
 			t.Errorf("order %d of the busy day: OVERTRADING = %v", i+1, has)
 		}
 	}

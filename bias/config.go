@@ -9,10 +9,12 @@ import (
 
 // DefinitionVersion names the label definitions of DefaultConfig and DEFINITIONS.md. Every tag's
 // Features carries it as "v". A change to what a label means gets a new version.
-const DefinitionVersion = "2026.1"
+const DefinitionVersion = "2026.2"
 
 // Config holds every threshold and convention of the label definitions. The zero Config is not
-// valid: start from DefaultConfig and change fields. Bar counts are in candles of Interval.
+// valid: start from DefaultConfig and change fields. Horizons are durations, read as however many
+// candles of Interval they span (RangeWindow 24h is 24 hourly or 1,440 one-minute bars), so that
+// the same definitions mean the same thing at every candle interval.
 type Config struct {
 	// Version is echoed in every tag as "v" (DefinitionVersion by default). Set your own when you
 	// change a threshold, so that tags scored under other definitions are never confused.
@@ -26,55 +28,71 @@ type Config struct {
 	// metrics (default "UTC").
 	TimeZone string
 
-	// ReturnBars is K of the prior return r = C[c]/C[c-K] − 1 read at the last closed candle c
-	// (default 24). FOMOReturn is the prior return at or above which a buy follows an extreme
-	// move (default 0.05); PANIC reads the same r as evidence.
-	ReturnBars int
-	FOMOReturn float64
+	// ReturnWindow is the horizon of the prior return r = C[c]/C[c−K] − 1 read at the last closed
+	// candle c, K its bars (default 3h). FOMOReturn is the run-up from the recent range's low
+	// (RangeWindow) at or above which a buy follows a rally, and the prior return at or above
+	// which the move was extreme (default 0.035); PANIC reads r as evidence.
+	ReturnWindow time.Duration
+	FOMOReturn   float64
 
-	// VolumeBars is N of the abnormal volume AV = V[c] / mean(V[c-N..c-1]) (Barber and Odean
-	// 2008, who use 252 days; default 168 bars, a week of hours). AbnormalVolume is the AV at or
-	// above which volume is abnormal (default 2).
-	VolumeBars     int
+	// VolumeDays is how many previous days make the abnormal-volume baseline: the volume traded
+	// in the hour up to the last closed candle over the mean volume of the same hour of each of
+	// the VolumeDays days before (Barber and Odean 2008 compare with the preceding year's days;
+	// crypto volume has a strong time-of-day cycle, so the same hour is compared; default 7).
+	// AbnormalVolume is the ratio at or above which volume is abnormal (default 2).
+	VolumeDays     int
 	AbnormalVolume float64
 
-	// BandBars and BandK are the Bollinger Bands (SMA(BandBars) ± BandK population σ, defaults 20
-	// and 2). A buy's fill price at or above the upper band (band z ≥ BandK) is stretched; a sell
-	// at or below the lower band is a stress signal.
-	BandBars int
-	BandK    float64
+	// BandWindow and BandK are the Bollinger Bands (SMA ± BandK population σ over the candles of
+	// BandWindow, defaults 20h and 2). A buy's fill price at or above the upper band (band z ≥
+	// BandK) is stretched; a sell at or below the lower band is a stress signal.
+	BandWindow time.Duration
+	BandK      float64
 
-	// RSIBars is the period of Wilder's RSI (default 14). RSIOverbought (default 70) makes a buy
-	// stretched; RSIOversold (default 30) is a PANIC stress signal.
-	RSIBars       int
+	// RSIWindow is the period of Wilder's RSI (default 14h). RSIOverbought (default 70) makes a
+	// buy stretched; RSIOversold (default 30) is a PANIC stress signal.
+	RSIWindow     time.Duration
 	RSIOverbought float64
 	RSIOversold   float64
 
-	// RangeBars is the number of closed candles whose highest high and lowest low make the recent
-	// range (default 24). NearHigh is the position of a buy's fill price in that range, 0 at the
-	// low and 1 at the high, at or above which the buy chases the recent high (default 0.8).
-	RangeBars int
-	NearHigh  float64
+	// RangeWindow is the span of the closed candles whose highest high and lowest low make the
+	// recent range (default 3h): a rally or a sharp drop happens within hours. NearHigh is how
+	// far below the range's high, as a fraction of it, a buy's fill price may be and still be at
+	// the recent high (default 0.005).
+	RangeWindow time.Duration
+	NearHigh    float64
 
 	// FOMOMinSignals is how many of the three attention signals (extreme prior return, abnormal
-	// volume, stretched price) must hold, besides buying near the recent high (default 2).
+	// volume, stretched price) must hold, besides buying at the recent high after a run-up
+	// (default 0: they are evidence; the validation persona showed them adding misses, not
+	// precision).
 	FOMOMinSignals int
 
 	// PanicDrawdown is the fall of a sell's fill price below the recent range's high at or above
-	// which the sell is into a sharp drop (default 0.05). PanicMinFraction is the share of the
+	// which the sell is into a sharp drop (default 0.035). PanicMinFraction is the share of the
 	// position the sell must close (default 0.5). PanicMinStress is how many stress signals
 	// (volatility spike, abnormal volume, RSI oversold, fill at or below the lower band) must
-	// hold (default 1).
+	// hold (default 0: they are evidence).
 	PanicDrawdown    float64
 	PanicMinFraction float64
 	PanicMinStress   int
 
-	// VolShortBars and VolLongBars are the windows of the short and long rolling volatility of
-	// log returns (defaults 24 and 168); VolSpike is the short/long ratio at or above which
-	// volatility spikes (default 1.5).
-	VolShortBars int
-	VolLongBars  int
-	VolSpike     float64
+	// PanicMinLoss is the loss on the position itself, as a fraction of the sold lots' cost basis
+	// (fees included), at or above which a sale is at a material loss (default 0.0125): a market
+	// drawdown alone, or a sale at a few ticks under water, is not PANIC.
+	PanicMinLoss float64
+
+	// StopTolerance is how far, as a fraction of the level, an exit's price may be from the
+	// plan's stop or target level and still be at it (default 0.002): a stop order fills at its
+	// level or a few ticks past it.
+	StopTolerance float64
+
+	// VolShortWindow and VolLongWindow are the spans of the short and long rolling volatility of
+	// one-candle log returns (defaults 24h and 168h); VolSpike is the short/long ratio at or
+	// above which volatility spikes (default 1.5).
+	VolShortWindow time.Duration
+	VolLongWindow  time.Duration
+	VolSpike       float64
 
 	// RevengeWindow is how soon after a realized loss an entry counts as soon (default 1h).
 	// RevengeMinLoss is the loss, as a fraction of the lots' cost, that counts (default 0.005, so
@@ -110,7 +128,7 @@ type Config struct {
 	DispositionMark Mark
 
 	// OvertradingMultiple is the day's trade count over the median of the trader's previous
-	// active days at or above which the day is overtraded (default 2); OvertradingMinTrades is
+	// active days at or above which the day is overtraded (default 2.1); OvertradingMinTrades is
 	// the fewest trades such a day needs (default 5). BaselineDays is how many previous active
 	// days make the median (default 30) and MinBaselineDays the fewest that make one (default 5).
 	OvertradingMultiple  float64
@@ -118,9 +136,24 @@ type Config struct {
 	BaselineDays         int
 	MinBaselineDays      int
 
-	// HoldRatio is the mean holding time of losing round trips over that of winning ones at or
-	// above which losers are held too long (default 1.5).
+	// HoldRatio is the holding time of a losing sale over the median holding time of the
+	// trader's winning sales at or above which the loser was held long (default 1.5).
+	// HoldAlpha is the level of the one-sided test that a losing sale was held longer than the
+	// trader's winners: its empirical p-value, the share of winners held at least as long
+	// ((1 + k)/(1 + n)), must be at most HoldAlpha (default 0.05).
 	HoldRatio float64
+	HoldAlpha float64
+
+	// HoldPastStop is how far under the plan's stop level, as a fraction of it, the position's
+	// price must have gone while the trader held on for a losing sale to be HOLDING_LOSERS
+	// (default 0.02): the stop was not a brush but a loser ridden past the plan.
+	HoldPastStop float64
+
+	// HoldBreakEven is the loss, as a fraction of the sold lots' cost (fees included), at or
+	// below which a losing sale of a position ridden past the plan's stop got back to even
+	// (default 0.01): waiting to break even is riding the loser (Shefrin and Statman 1985; the
+	// break-even effect of Thaler and Johnson 1990). Needs a stop in the plan.
+	HoldBreakEven float64
 
 	// ConfidenceSlope is the slope of the logistic that maps a tag's evidence to its confidence
 	// (default 4; see Confidence).
@@ -129,6 +162,11 @@ type Config struct {
 	// Rules gives the trader's own rule verdict on a trade, for DISCIPLINE. Nil means no rules:
 	// no trade gets DISCIPLINE. The rules package can supply it; bias does not import it.
 	Rules RuleChecker
+
+	// Plan is the trader's written plan: the stop and target levels of their rules (PlanOf reads
+	// them from the trader's rules). The zero Plan has none: no exit is at the trader's stop, and
+	// no order gets DISCIPLINE.
+	Plan Plan
 }
 
 // Mark names the bar whose high and low classify an asset held at a decision moment as a paper
@@ -177,30 +215,32 @@ func VerdictMap(followed map[string]bool) RuleChecker {
 	}
 }
 
-// DefaultConfig returns the published definitions, DefinitionVersion "2026.1", for hourly
-// candles. DEFINITIONS.md explains each default.
+// DefaultConfig returns the published definitions, DefinitionVersion "2026.2", for hourly
+// candles (the horizons are durations: set Interval to the finest candles available). DEFINITIONS.md explains each default.
 func DefaultConfig() Config {
 	return Config{
 		Version:                DefinitionVersion,
 		Interval:               coach.Hour1,
 		TimeZone:               "UTC",
-		ReturnBars:             24,
-		FOMOReturn:             0.05,
-		VolumeBars:             168,
+		ReturnWindow:           3 * time.Hour,
+		FOMOReturn:             0.035,
+		VolumeDays:             7,
 		AbnormalVolume:         2,
-		BandBars:               20,
+		BandWindow:             20 * time.Hour,
 		BandK:                  2,
-		RSIBars:                14,
+		RSIWindow:              14 * time.Hour,
 		RSIOverbought:          70,
 		RSIOversold:            30,
-		RangeBars:              24,
-		NearHigh:               0.8,
-		FOMOMinSignals:         2,
-		PanicDrawdown:          0.05,
+		RangeWindow:            3 * time.Hour,
+		NearHigh:               0.005,
+		FOMOMinSignals:         0,
+		PanicDrawdown:          0.035,
 		PanicMinFraction:       0.5,
-		PanicMinStress:         1,
-		VolShortBars:           24,
-		VolLongBars:            168,
+		PanicMinStress:         0,
+		PanicMinLoss:           0.0125,
+		StopTolerance:          0.002,
+		VolShortWindow:         24 * time.Hour,
+		VolLongWindow:          168 * time.Hour,
 		VolSpike:               1.5,
 		RevengeWindow:          time.Hour,
 		RevengeMinLoss:         0.005,
@@ -212,11 +252,14 @@ func DefaultConfig() Config {
 		MinEffect:              0.1,
 		DispositionMinHoldings: 2,
 		DispositionMark:        LastClosedBar,
-		OvertradingMultiple:    2,
+		OvertradingMultiple:    2.1,
 		OvertradingMinTrades:   5,
 		BaselineDays:           30,
 		MinBaselineDays:        5,
 		HoldRatio:              1.5,
+		HoldAlpha:              0.1,
+		HoldPastStop:           0.02,
+		HoldBreakEven:          0.01,
 		ConfidenceSlope:        4,
 	}
 }
@@ -233,10 +276,15 @@ func (c Config) Validate() error {
 		name string
 		n    int
 	}{
-		{"ReturnBars", c.ReturnBars}, {"VolumeBars", c.VolumeBars}, {"BandBars", c.BandBars},
-		{"RSIBars", c.RSIBars}, {"RangeBars", c.RangeBars}, {"VolShortBars", c.VolShortBars},
-		{"VolLongBars", c.VolLongBars}, {"BaselineEntries", c.BaselineEntries},
+		{"VolumeDays", c.VolumeDays}, {"BaselineEntries", c.BaselineEntries},
 		{"BaselineDays", c.BaselineDays},
+	}
+	windows := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"ReturnWindow", c.ReturnWindow}, {"BandWindow", c.BandWindow}, {"RSIWindow", c.RSIWindow},
+		{"RangeWindow", c.RangeWindow}, {"VolShortWindow", c.VolShortWindow}, {"VolLongWindow", c.VolLongWindow},
 	}
 	positive := []struct {
 		name string
@@ -264,28 +312,47 @@ func (c Config) Validate() error {
 			return bad(b.name, "a count in [1, 525600]", b.n)
 		}
 	}
+	for _, w := range windows {
+		if w.d <= 0 || c.bars(w.d) > maxBars {
+			return bad(w.name, "a duration > 0 of at most 525600 candles of Interval", w.d)
+		}
+	}
 	for _, p := range positive {
 		if !(p.x > 0) || math.IsInf(p.x, 0) {
 			return bad(p.name, "a finite number > 0", p.x)
 		}
 	}
 	switch {
-	case c.VolShortBars >= c.VolLongBars:
-		return bad("VolShortBars", "fewer bars than VolLongBars", c.VolShortBars)
+	case c.bars(c.VolShortWindow) >= c.bars(c.VolLongWindow):
+		return bad("VolShortWindow", "fewer candles than VolLongWindow", c.VolShortWindow)
+	case c.VolumeDays*c.dayBars() > maxBars:
+		return bad("VolumeDays", "at most 525600 candles of Interval", c.VolumeDays)
 	case !(c.RSIOverbought > 0 && c.RSIOverbought < 100):
 		return bad("RSIOverbought", "a level in (0, 100)", c.RSIOverbought)
 	case !(c.RSIOversold > 0 && c.RSIOversold < c.RSIOverbought):
 		return bad("RSIOversold", "a level in (0, RSIOverbought)", c.RSIOversold)
 	case !(c.NearHigh > 0 && c.NearHigh < 1):
-		return bad("NearHigh", "a position in (0, 1)", c.NearHigh)
-	case c.FOMOMinSignals < 1 || c.FOMOMinSignals > 3:
-		return bad("FOMOMinSignals", "1, 2 or 3", c.FOMOMinSignals)
+		return bad("NearHigh", "a fraction in (0, 1)", c.NearHigh)
+	case c.FOMOMinSignals < 0 || c.FOMOMinSignals > 3:
+		return bad("FOMOMinSignals", "0, 1, 2 or 3", c.FOMOMinSignals)
 	case !(c.PanicDrawdown < 1):
 		return bad("PanicDrawdown", "a fraction in (0, 1)", c.PanicDrawdown)
 	case !(c.PanicMinFraction > 0 && c.PanicMinFraction <= 1):
 		return bad("PanicMinFraction", "a fraction in (0, 1]", c.PanicMinFraction)
-	case c.PanicMinStress < 1 || c.PanicMinStress > 4:
-		return bad("PanicMinStress", "1 to 4", c.PanicMinStress)
+	case !(c.PanicMinLoss >= 0 && c.PanicMinLoss < 1):
+		return bad("PanicMinLoss", "a fraction in [0, 1)", c.PanicMinLoss)
+	case !(c.StopTolerance >= 0 && c.StopTolerance < 0.1):
+		return bad("StopTolerance", "a fraction in [0, 0.1)", c.StopTolerance)
+	case !(c.HoldBreakEven >= 0 && c.HoldBreakEven < 1):
+		return bad("HoldBreakEven", "a fraction in [0, 1)", c.HoldBreakEven)
+	case !(c.HoldPastStop >= 0 && c.HoldPastStop < 1):
+		return bad("HoldPastStop", "a fraction in [0, 1)", c.HoldPastStop)
+	case !(c.HoldAlpha > 0 && c.HoldAlpha < 0.5):
+		return bad("HoldAlpha", "a level in (0, 0.5)", c.HoldAlpha)
+	case !c.Plan.valid():
+		return bad("Plan", "StopLossPct and TakeProfitPct each 0 or in (0, 100)", c.Plan)
+	case c.PanicMinStress < 0 || c.PanicMinStress > 4:
+		return bad("PanicMinStress", "0 to 4", c.PanicMinStress)
 	case c.RevengeWindow <= 0 || c.RevengeWindow > 30*24*time.Hour:
 		return bad("RevengeWindow", "a duration in (0, 720h]", c.RevengeWindow)
 	case !(c.RevengeMinLoss >= 0 && c.RevengeMinLoss < 1):
@@ -312,8 +379,30 @@ func (c Config) Validate() error {
 // to be evaluated: the longest indicator lookback plus one. The Service fetches this many (and
 // ten RSI periods, so that Wilder's smoothing has settled) before the first trade.
 func (c Config) Warmup() int {
-	return max(c.ReturnBars+1, c.VolumeBars+1, c.BandBars, c.RSIBars+1, c.RangeBars, c.VolShortBars+1, c.VolLongBars+1)
+	return max(c.bars(c.ReturnWindow)+1, c.volumeNeed(), c.bars(c.BandWindow), c.bars(c.RSIWindow)+1,
+		c.bars(c.RangeWindow), c.bars(c.VolShortWindow)+1, c.bars(c.VolLongWindow)+1)
 }
+
+// bars returns how many candles of Interval span the horizon d: d/Interval rounded up, at least
+// one. An invalid Interval gives d in nanoseconds, which Validate refuses.
+func (c Config) bars(d time.Duration) int {
+	iv := max(c.Interval.Duration(), 1)
+	n := (d + iv - 1) / iv
+	if n > maxBars {
+		return maxBars + 1
+	}
+	return max(int(n), 1)
+}
+
+// hourBars returns how many candles make the hour whose volume is compared with the same hour of
+// earlier days (one for candles of an hour or longer), and dayBars how many make a day.
+func (c Config) hourBars() int { return c.bars(time.Hour) }
+
+func (c Config) dayBars() int { return c.bars(24 * time.Hour) }
+
+// volumeNeed is how many contiguous candles the abnormal volume reads: the hour up to the last
+// closed candle and the same hour of VolumeDays days before.
+func (c Config) volumeNeed() int { return c.VolumeDays*c.dayBars() + c.hourBars() }
 
 // printableASCII reports whether s has 1 to n characters, each printable ASCII: Version is
 // written into every tag's features and must read the same in JSON, SQL and logs.

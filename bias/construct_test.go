@@ -17,7 +17,7 @@ func TestConstructors(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	src := &CandleSource{}
 	bad := bias.DefaultConfig()
-	bad.RSIBars = -1
+	bad.RSIWindow = -1
 	for _, tc := range []struct {
 		field string
 		cfg   bias.ServiceConfig

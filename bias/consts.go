@@ -12,6 +12,7 @@ import (
 type labelConsts struct {
 	conv                                       []byte
 	fomo, panic, revenge, overtrading, holding []byte
+	discipline                                 []byte
 }
 
 func newLabelConsts(c Config) labelConsts {
@@ -20,6 +21,8 @@ func newLabelConsts(c Config) labelConsts {
 	o.str("interval", string(c.Interval))
 	o.str("bar", "lastClosedAtOrBeforeFill")
 	o.str("order", "ts,broker,extId")
+	o.str("orders", "orderId|ts,symbol,side")
+	o.str("volume", "sameHourOfDay")
 	o.str("lots", ledger.FIFO.String())
 	o.str("ref", "averageCostWithFees")
 	o.str("std", "population")
@@ -28,31 +31,36 @@ func newLabelConsts(c Config) labelConsts {
 	k.conv = o.close()
 
 	o = open(nil)
-	o.int("rangeBars", c.RangeBars)
+	o.num("rangeHours", c.RangeWindow.Hours())
+	o.int("rangeBars", c.bars(c.RangeWindow))
 	o.num("nearHigh", c.NearHigh)
-	o.int("returnBars", c.ReturnBars)
+	o.num("returnHours", c.ReturnWindow.Hours())
+	o.int("returnBars", c.bars(c.ReturnWindow))
 	o.num("priorReturn", c.FOMOReturn)
-	o.int("volumeBars", c.VolumeBars)
+	o.int("volumeDays", c.VolumeDays)
 	o.num("abnormalVolume", c.AbnormalVolume)
-	o.int("bandBars", c.BandBars)
+	o.num("bandHours", c.BandWindow.Hours())
 	o.num("bandK", c.BandK)
-	o.int("rsiBars", c.RSIBars)
+	o.num("rsiHours", c.RSIWindow.Hours())
 	o.num("rsiOverbought", c.RSIOverbought)
 	o.int("minSignals", c.FOMOMinSignals)
 	k.fomo = o.close()
 
 	o = open(nil)
-	o.int("rangeBars", c.RangeBars)
+	o.num("rangeHours", c.RangeWindow.Hours())
+	o.int("rangeBars", c.bars(c.RangeWindow))
 	o.num("drawdown", c.PanicDrawdown)
+	o.num("minLoss", c.PanicMinLoss)
 	o.num("soldFraction", c.PanicMinFraction)
-	o.int("volShortBars", c.VolShortBars)
-	o.int("volLongBars", c.VolLongBars)
+	o.num("stopTolerance", c.StopTolerance)
+	o.num("volShortHours", c.VolShortWindow.Hours())
+	o.num("volLongHours", c.VolLongWindow.Hours())
 	o.num("volSpike", c.VolSpike)
-	o.int("volumeBars", c.VolumeBars)
+	o.int("volumeDays", c.VolumeDays)
 	o.num("abnormalVolume", c.AbnormalVolume)
-	o.int("rsiBars", c.RSIBars)
+	o.num("rsiHours", c.RSIWindow.Hours())
 	o.num("rsiOversold", c.RSIOversold)
-	o.int("bandBars", c.BandBars)
+	o.num("bandHours", c.BandWindow.Hours())
 	o.num("bandK", c.BandK)
 	o.int("minStress", c.PanicMinStress)
 	k.panic = o.close()
@@ -75,12 +83,24 @@ func newLabelConsts(c Config) labelConsts {
 	o = open(nil)
 	o.int("minEvents", c.MinEvents)
 	o.num("holdRatio", c.HoldRatio)
+	o.num("alpha", c.HoldAlpha)
+	o.num("pastStop", c.HoldPastStop)
+	o.num("breakEven", c.HoldBreakEven)
+	o.num("stopLossPct", c.Plan.StopLossPct)
 	k.holding = o.close()
+
+	o = open(nil)
+	o.num("stopLossPct", c.Plan.StopLossPct)
+	o.num("takeProfitPct", c.Plan.TakeProfitPct)
+	o.num("stopTolerance", c.StopTolerance)
+	k.discipline = o.close()
 	return k
 }
 
-// features starts the features object of a tag on f: the definition version, the symbol, the side
-// and the fill price. Finish it with done.
+// features starts the features object of a tag on the order f: the definition version, the
+// symbol, the side, the order's price, its number of fills and, for an order of several fills,
+// "orderOf", the trade id of its first fill (every fill of the order carries the same tag).
+// Finish it with done.
 func (s *scorer) features(f *fill) jsonObj {
 	if cap(s.buf)-len(s.buf) < 2048 {
 		s.buf = make([]byte, 0, 64<<10) // a new chunk; earlier tags keep theirs
@@ -91,6 +111,14 @@ func (s *scorer) features(f *fill) jsonObj {
 	o.str("symbol", string(s.syms[f.sym].sym))
 	o.str("side", string(f.t.Side))
 	o.num("price", f.price)
+	fills := 1
+	if s.order != nil {
+		fills = len(s.order.fills)
+	}
+	o.int("orderFills", fills)
+	if fills > 1 {
+		o.str("orderOf", s.fills[s.order.fills[0]].key)
+	}
 	return o
 }
 
@@ -125,12 +153,14 @@ func (s *scorer) bar(f *fill, label string, need int) *bar {
 	return b
 }
 
-// decisions records whether any label fired on the current trade, and the first of FOMO, PANIC
-// and REVENGE that was skipped.
+// decisions records whether any label fired on the current order, whether one that questions it
+// did (every label but OVERTRADING and DISCIPLINE), and the first of FOMO, PANIC and REVENGE that
+// was skipped.
 type decisions struct {
-	fired     bool
-	skipLabel string
-	skipWhy   string
+	fired      bool
+	questioned bool
+	skipLabel  string
+	skipWhy    string
 }
 
 func (d *decisions) skip(label, cause, reason string) {

@@ -10,7 +10,8 @@ import (
 	"github.com/tradecoach/coach/bias"
 )
 
-// Score labels trades held in slices: here a buy at the top of a pump on five times the volume.
+// Score labels trades held in slices: here a buy at the top of a pump on five times the volume of
+// the same hour on the days before.
 func Example() {
 	sym, start := coach.MustParseSymbol("BTC-USDT"), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	var candles []coach.Candle
@@ -28,7 +29,7 @@ func Example() {
 	for _, tag := range res.Tags {
 		fmt.Println(tag.TradeID, tag.Label, tag.Confidence, err, bias.Reflect(tag))
 	}
-	// Output: t1 FOMO 0.971 <nil> A look at this BTC-USDT entry: at its 24-hour high, up 31.7% over the previous 24 hours, on 4.1 times its usual volume and above its upper Bollinger band. What told you it was time to buy?
+	// Output: t1 FOMO 0.9653 <nil> A look at this BTC-USDT entry: at its 3-hour high, up 7.3% over the previous 3 hours, on 5.0 times its usual volume and above its upper Bollinger band. What told you it was time to buy?
 }
 
 // Researchers pool Odean's statistic over accounts by summing the counts behind each account's

@@ -95,7 +95,11 @@ func (fx *fixture) closeAt(sym coach.Symbol, ts time.Time) float64 {
 }
 
 func (fx *fixture) trade(sym coach.Symbol, side coach.Side, ts time.Time, qty string, priceMul float64) {
-	p := fx.closeAt(sym, ts) * priceMul
+	fx.tradeAt(sym, side, ts, qty, fx.closeAt(sym, ts)*priceMul)
+}
+
+// tradeAt adds a fill at price p (rounded to cents).
+func (fx *fixture) tradeAt(sym coach.Symbol, side coach.Side, ts time.Time, qty string, p float64) {
 	price := decimal.NewFromFloat(p).Round(2)
 	q := decimal.RequireFromString(qty)
 	fee := q.Mul(price).Mul(decimal.RequireFromString("0.001")).Round(6)
@@ -124,7 +128,7 @@ func newFixture() *fixture {
 	const bars = 40 * 24
 	fx := &fixture{role: map[string]string{}, candles: bias.CandleSeries{
 		btc: synthCandles(btc, 1, 60000, bars,
-			event{from: 230, to: 242, drift: 0.012, volume: 4},
+			event{from: 230, to: 242, drift: 0.016, volume: 4},
 			event{from: 330, to: 338, drift: -0.02, volume: 3}),
 		eth: synthCandles(eth, 2, 3000, bars,
 			event{from: 500, to: 510, drift: -0.015, volume: 3}),
@@ -145,7 +149,7 @@ func newFixture() *fixture {
 	fx.name("calmBuy")
 	fx.trade(btc, coach.Buy, at(241, 30), "0.02", 1.003)
 	fx.name("chase1")
-	fx.trade(btc, coach.Buy, at(242, 10), "0.01", 1.002)
+	fx.trade(btc, coach.Buy, at(242, 10), "0.01", 1.004)
 	fx.name("chase2")
 	// The crash: sells everything well below the high, at a loss.
 	fx.trade(btc, coach.Sell, at(336, 20), "0.04", 0.998)
@@ -166,5 +170,18 @@ func newFixture() *fixture {
 		fx.trade(eth, coach.Sell, at(30*24+10+i, 35), "0.2", 1.0)
 		fx.name(fmt.Sprintf("busy%d", 2*i+1))
 	}
+	// The written plan (fixturePlan) followed on BTC, flat since the crash: a position sold at its
+	// target two hours after the entry, and one sold at its stop an hour after the entry.
+	fx.trade(btc, coach.Buy, at(36*24+3, 10), "0.01", 1.0)
+	fx.name("planBuy1")
+	fx.tradeAt(btc, coach.Sell, at(36*24+5, 10), "0.01", fx.trades[len(fx.trades)-1].Price.InexactFloat64()*(1+fixturePlan.TakeProfitPct/100))
+	fx.name("planTarget")
+	fx.trade(btc, coach.Buy, at(37*24+3, 10), "0.01", 1.0)
+	fx.name("planBuy2")
+	fx.tradeAt(btc, coach.Sell, at(37*24+4, 10), "0.01", fx.trades[len(fx.trades)-1].Price.InexactFloat64()*(1-fixturePlan.StopLossPct/100))
+	fx.name("planStop")
 	return fx
 }
+
+// fixturePlan is the written plan of the fixture's trader: a 2.5% stop and a 4% target.
+var fixturePlan = bias.Plan{StopLossPct: 2.5, TakeProfitPct: 4}

@@ -8,7 +8,8 @@ import (
 
 var fomoSignals = []string{"extremeReturn", "abnormalVolume", "stretched"}
 
-// fomo decides FOMO on the buy f (DEFINITIONS.md, FOMO): bought near the recent high, and at least
+// fomo decides FOMO on the buy order f (DEFINITIONS.md, FOMO): bought within NearHigh of the
+// recent high after a run-up of at least FOMOReturn from the recent low, with at least
 // FOMOMinSignals of an extreme prior return, abnormal volume and a stretched price, all read at
 // the last bar closed before the fill.
 func (s *scorer) fomo(f *fill) {
@@ -18,14 +19,18 @@ func (s *scorer) fomo(f *fill) {
 		return
 	}
 	p := f.price
-	rangePos := math.NaN()
+	rangePos, belowHigh, runUp := math.NaN(), math.NaN(), math.NaN()
 	if hi, lo := b.hi, b.lo; hi > lo {
 		rangePos = (p - lo) / (hi - lo)
+	}
+	if b.hi > 0 && b.lo > 0 {
+		belowHigh, runUp = 1-p/b.hi, p/b.lo-1
 	}
 	ret, av, rsi := b.ret, b.av, b.rsi
 	z := bandZ(p, b.upper, b.mid, b.lower, cfg.BandK)
 
-	near := atLeast(rangePos, cfg.NearHigh)
+	near := atMost(belowHigh, cfg.NearHigh)
+	rally := atLeast(runUp, cfg.FOMOReturn)
 	sigs := []signal{
 		atLeast(ret, cfg.FOMOReturn),
 		atLeast(av, cfg.AbnormalVolume),
@@ -33,19 +38,19 @@ func (s *scorer) fomo(f *fill) {
 	}
 	yes, maybe := count(sigs...)
 	switch {
-	case near == fails || yes+maybe < cfg.FOMOMinSignals:
+	case near == fails || rally == fails || yes+maybe < cfg.FOMOMinSignals:
 		return // decided: not FOMO
-	case near == unknown || yes < cfg.FOMOMinSignals:
+	case near == unknown || rally == unknown || yes < cfg.FOMOMinSignals:
 		what := undefinedNames(sigs, fomoSignals)
-		if near == unknown {
-			what = "nearHigh (the recent range is flat)" + sep(what) + what
+		if near == unknown || rally == unknown {
+			what = "nearHigh and runUp (no recent range)" + sep(what) + what
 		}
 		s.skip(f, coach.LabelFOMO, CauseUndefined, "undefined evidence: "+what)
 		return
 	}
 	conf := Confidence(cfg.ConfidenceSlope,
-		margin(rangePos, cfg.NearHigh, 1-cfg.NearHigh),
-		margin(ret, cfg.FOMOReturn, cfg.FOMOReturn),
+		margin(-belowHigh, -cfg.NearHigh, cfg.NearHigh),
+		margin(runUp, cfg.FOMOReturn, cfg.FOMOReturn),
 		margin(av, cfg.AbnormalVolume, cfg.AbnormalVolume),
 		max(margin(z, cfg.BandK, cfg.BandK), margin(rsi, cfg.RSIOverbought, 100-cfg.RSIOverbought)),
 	)
@@ -53,12 +58,14 @@ func (s *scorer) fomo(f *fill) {
 	o.time("bar", timeOf(b.open))
 	o.begin("ev")
 	o.num("rangePos", rangePos)
+	o.num("belowHigh", belowHigh)
+	o.num("runUp", runUp)
 	o.num("priorReturn", ret)
 	o.num("abnormalVolume", av)
 	o.num("bandZ", z)
 	o.num("rsi", rsi)
 	o.end()
-	o.strs("signals", append([]string{"nearHigh"}, names(sigs, fomoSignals)...))
+	o.strs("signals", append([]string{"nearHigh", "runUp"}, names(sigs, fomoSignals)...))
 	s.tag(f, coach.LabelFOMO, conf, s.done(&o, s.m.consts.fomo))
 }
 

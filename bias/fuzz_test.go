@@ -17,8 +17,8 @@ import (
 // fuzzConfig has short windows so that small inputs reach every label.
 func fuzzConfig() bias.Config {
 	c := bias.DefaultConfig()
-	c.ReturnBars, c.VolumeBars, c.BandBars, c.RSIBars, c.RangeBars = 3, 5, 4, 3, 4
-	c.VolShortBars, c.VolLongBars = 2, 5
+	c.ReturnWindow, c.VolumeDays, c.BandWindow, c.RSIWindow, c.RangeWindow = 3*time.Hour, 1, 4*time.Hour, 3*time.Hour, 4*time.Hour
+	c.VolShortWindow, c.VolLongWindow = 2*time.Hour, 5*time.Hour
 	c.BaselineEntries, c.MinBaselineEntries, c.MinEvents, c.BaselineDays, c.MinBaselineDays = 4, 1, 1, 3, 1
 	c.FOMOMinSignals, c.MinT = 1, 0.5
 	c.Rules = func(t coach.Trade) bias.Verdict { return bias.Verdict{Checked: int(t.TS.Minute() % 3)} }

@@ -95,5 +95,6 @@ func TestGoldenFixture(t *testing.T) {
 		followed[tr.ID] = i%3 != 0
 	}
 	cfg.Rules = bias.VerdictMap(followed)
+	cfg.Plan = fixturePlan
 	golden(t, "fixture.golden", render(mustScore(t, fx.trades, fx.candles, cfg)))
 }

@@ -16,7 +16,7 @@ type overState struct {
 	day              time.Time
 	dayCount         int
 	dayIn            bool // the day has trades being measured
-	flagged          bool // the day has been tagged
+	flagged          bool // the day has reached its threshold
 	base             *sizeWindow
 	groupTS          int64
 	group            []uint64 // (symbol, side) of the orders at groupTS
@@ -26,10 +26,10 @@ type overState struct {
 	dayCounts        []float64
 }
 
-// order counts the fill f as an order unless an earlier fill at the same TS had its symbol and
-// side (a partial fill of the same order), and tags the order that takes the day's count to
-// OvertradingMultiple times the median of the previous BaselineDays active days (and at least
-// OvertradingMinTrades).
+// order counts the order f unless an earlier order at the same TS had its symbol and side, and
+// tags the order that takes the day's count to OvertradingMultiple times the median of the
+// previous BaselineDays active days (and at least OvertradingMinTrades), and every later order of
+// that day.
 func (v *overState) order(s *scorer, f *fill, in bool) {
 	cfg := s.cfg
 	if !v.started || f.ts >= v.dayEnd || f.ts < v.dayStart {
@@ -53,7 +53,7 @@ func (v *overState) order(s *scorer, f *fill, in bool) {
 	}
 	v.orders++
 	v.dayIn = true
-	if v.flagged || v.base.len() < cfg.MinBaselineDays {
+	if v.base.len() < cfg.MinBaselineDays {
 		return
 	}
 	med := v.base.median()
@@ -61,8 +61,10 @@ func (v *overState) order(s *scorer, f *fill, in bool) {
 	if float64(v.dayCount) < th {
 		return
 	}
-	v.flagged = true
-	v.overtraded++
+	if !v.flagged {
+		v.flagged = true
+		v.overtraded++
+	}
 	ratio := float64(v.dayCount) / med
 	o := s.features(f)
 	o.begin("ev")

@@ -8,19 +8,22 @@ import (
 
 var panicSignals = []string{"volSpike", "abnormalVolume", "oversold", "belowBand"}
 
-// panicSell decides PANIC on the sell f (DEFINITIONS.md, PANIC): a realized loss, closing at least
-// PanicMinFraction of the position, at least PanicDrawdown below the recent high, with at least
+// panicSell decides PANIC on the sell order f (DEFINITIONS.md, PANIC): a realized loss of at least
+// PanicMinLoss of the sold lots' cost, closing at least PanicMinFraction of the position, not at
+// the trader's own stop (ex), at least PanicDrawdown below the recent high, with at least
 // PanicMinStress stress signals at the last bar closed before the fill. heldBefore is the
 // quantity held before the sell.
-func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64) {
+func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64, ex exit) {
 	cfg := s.cfg
 	switch {
 	case !sl.known:
 		s.skip(f, coach.LabelPanic, CauseNoPosition,
 			"unknown P/L: the trades show no holdings of "+string(s.syms[f.sym].sym)+" for this sell to close")
 		return
-	case !(sl.pnl < 0):
-		return // not a loss
+	case !(sl.pnl < 0) || !(sl.cost > 0) || !(-sl.pnl/sl.cost >= cfg.PanicMinLoss):
+		return // not a material loss on the position
+	case ex.at == exitStop:
+		return // the trader's own stop: the plan, not panic
 	}
 	out := f.qty + f.baseFee
 	fraction := 1.0
@@ -62,10 +65,7 @@ func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64) {
 		s.skip(f, coach.LabelPanic, CauseUndefined, "undefined evidence: "+undefinedNames(sigs, panicSignals))
 		return
 	}
-	lossPct := math.NaN()
-	if sl.cost > 0 {
-		lossPct = sl.pnl / sl.cost
-	}
+	lossPct := sl.pnl / sl.cost
 	conf := Confidence(cfg.ConfidenceSlope,
 		margin(drawdown, cfg.PanicDrawdown, cfg.PanicDrawdown),
 		margin(fraction, cfg.PanicMinFraction, 1-cfg.PanicMinFraction),

@@ -34,7 +34,7 @@ func TestReflectStatesTheEvidence(t *testing.T) {
 	g := tagOf(t, res, fx.role["chase1"], coach.LabelFOMO)
 	e := ev(t, g)
 	text := bias.Reflect(g)
-	for _, want := range []string{"BTC-USDT", "up 9.8% over the previous 24 hours", "3.3 times its usual volume"} {
+	for _, want := range []string{"BTC-USDT", "up 4.0% over the previous 3 hours", "4.1 times its usual volume"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("FOMO reflection %q lacks %q (evidence %v)", text, want, e)
 		}

@@ -78,11 +78,8 @@ func (s *Service) Rescore(ctx context.Context, userID, tagID string) (Rescored, 
 	if err != nil {
 		return out, err
 	}
-	cfg := s.config
-	if u.TimeZone != "" {
-		cfg.TimeZone = u.TimeZone
-	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := s.userConfig(ctx, u)
+	if err != nil {
 		return out, err
 	}
 	tr, err := s.store.Trades().Get(ctx, userID, stored.TradeID)

@@ -3,15 +3,16 @@ package bias
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
 )
 
 // record makes tags the current tags of the trades ids, in tx, and appends an event per change
-// (see ScoreUser): a coach.reflect event per new tag, a tag.revised event per new revision and
-// per withdrawn tag. A tag of tags with an ID is a stored revision passed through: it is kept as
-// it is. put stores the candle snapshot the tags record; record calls it before writing a new
+// (see ScoreUser): a coach.reflect event per new tag of an order (one for all its fills), a
+// tag.revised event per new revision and per withdrawn tag. A tag of tags with an ID is a stored
+// revision passed through: it is kept as it is. put stores the candle snapshot the tags record; record calls it before writing a new
 // revision, and not at all when nothing changes.
 func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids []string, tags []coach.BiasTag, put func(context.Context) error, rep *Report) error {
 	prev, err := tx.Tags().ByTrades(ctx, userID, ids)
@@ -36,6 +37,7 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 	}
 	revised, added := 0, 0
 	var fresh, at []int // the new tags (in out) and their coach.reflect events (in events), texts to come
+	reflected := map[key]bool{}
 	for i, g := range tags {
 		g.UserID = userID
 		k := key{g.TradeID, g.Label}
@@ -54,7 +56,12 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 			revised++
 		default:
 			g.ID, g.Revision, g.CreatedAt = coach.NewID(), 1, now
-			fresh, at, events = append(fresh, i), append(at, len(events)), append(events, coach.Event{})
+			if rk := (key{orderOf(g), g.Label}); !reflected[rk] {
+				// One reflection per order and label: the other fills of the order carry the
+				// same tag, not another message.
+				reflected[rk] = true
+				fresh, at, events = append(fresh, i), append(at, len(events)), append(events, coach.Event{})
+			}
 			added++
 		}
 		out[i] = g
@@ -84,6 +91,21 @@ func (s *Service) record(ctx context.Context, tx storage.Tx, userID string, ids 
 	}
 	rep.Tags, rep.New, rep.Revised, rep.Removed = len(out), added, revised, len(old)
 	return nil
+}
+
+// orderOf returns the trade id of the first fill of the tag's order ("orderOf" in its features,
+// written for an order of several fills), or the tag's own trade id.
+func orderOf(g coach.BiasTag) string {
+	if !bytes.Contains(g.Features, []byte(`"orderOf"`)) {
+		return g.TradeID
+	}
+	var doc struct {
+		OrderOf string `json:"orderOf"`
+	}
+	if json.Unmarshal(g.Features, &doc) != nil || doc.OrderOf == "" {
+		return g.TradeID
+	}
+	return doc.OrderOf
 }
 
 // sameRevision reports whether g, as scoring gives it now, is the stored revision p: the same

@@ -46,9 +46,7 @@ func (m *Market) ScoreSince(trades []coach.Trade, from time.Time) (Result, error
 		s.release()
 		return Result{}, err
 	}
-	for k := range s.fills {
-		s.step(k)
-	}
+	s.scoreOrders()
 	s.finish()
 	s.release()
 	return s.res, nil
@@ -96,8 +94,13 @@ type symState struct {
 	sym   coach.Symbol
 	quote string
 	// held is the quantity held as the trades show it, and cost its total cost including buy
-	// fees (Odean's average-cost reference price is cost/held).
-	held, cost float64
+	// fees (Odean's average-cost reference price is cost/held); paid is its cost without fees
+	// (paid/held is the entry price a stop or target rule is set from).
+	held, cost, paid float64
+	// opened is when the position (held > 0) was opened, and entries its entry orders that kept
+	// the trader's rules and were questioned by no label, waiting for its exit (DISCIPLINE).
+	opened  int64
+	entries []pendingEntry
 	// main is whether the symbol's quote is the account's money quote (Overtrading.Quote).
 	main bool
 	// measured counts the symbol's trades being measured; sizes is the entry-size window of its
@@ -135,14 +138,18 @@ type scorer struct {
 	res       Result
 	tagAt     int // index in res.Tags of the current trade's first tag
 
-	decided decisions // of the current trade, for DISCIPLINE
-	sizes   map[string]*sizeWindow
-	rev     revengeState
-	chase   chaseState
-	hold    holdState
-	disp    dispState
-	over    overState
-	turn    turnState
+	decided decisions // of the current order, for DISCIPLINE
+	order   *order    // the order being scored
+	late    bool      // a tag was added to an earlier order (DISCIPLINE on a closed position's entry)
+	// lateTags are the tags of earlier orders the current one decided (scoreOrders adds them).
+	lateTags []coach.BiasTag
+	sizes    map[string]*sizeWindow
+	rev      revengeState
+	chase    chaseState
+	hold     holdState
+	disp     dispState
+	over     overState
+	turn     turnState
 }
 
 // maxTS bounds trade times: time.Time.UnixNano is defined up to 2262.
@@ -394,9 +401,9 @@ func (s *scorer) saleOf(f *fill) sale {
 	return sl
 }
 
-// step scores the k-th trade in trade order and updates the running state.
-func (s *scorer) step(k int) {
-	f := &s.fills[k]
+// step scores the order f (its fills merged by scoreOrders; sl is its sale when it sells) and
+// updates the running state.
+func (s *scorer) step(f *fill, sl sale) {
 	in := f.ts >= s.from
 	s.tagAt = len(s.res.Tags)
 	s.decided = decisions{}
@@ -419,20 +426,24 @@ func (s *scorer) step(k int) {
 		if math.IsNaN(fee) {
 			fee = 0
 		}
+		if st.held == 0 {
+			st.opened, st.entries = f.ts, st.entries[:0]
+		}
 		st.cost += float64(f.qty*f.price) + fee
 		if !(st.held > 0) {
 			s.positions++
 			st.pos = s.positions
 		}
+		st.paid += f.notional
 		st.held += held
 	} else {
-		sl := s.saleOf(f)
 		heldBefore := st.held
 		out := f.qty + f.baseFee
+		exit := s.exitOf(f, st, sl)
 		if in {
-			s.panicSell(f, sl, heldBefore)
+			s.panicSell(f, sl, heldBefore, exit)
 			s.disposition(f, st)
-			s.holdingLosers(f, sl)
+			s.holdingLosers(f, sl, exit, st)
 		}
 		s.rev.sold(s, f, sl)
 		s.chase.sold(sl, st.pos)
@@ -440,15 +451,22 @@ func (s *scorer) step(k int) {
 		if heldBefore > 0 {
 			covered := min(out, heldBefore)
 			st.cost -= float64(st.cost * (covered / heldBefore))
+			st.paid -= float64(st.paid * (covered / heldBefore))
 			st.held -= covered
 			if st.held <= 1e-9*heldBefore {
-				st.held, st.cost = 0, 0
+				st.held, st.cost, st.paid = 0, 0, 0
 			}
 		}
+		if in {
+			s.disciplineExit(f, exit)
+		}
+		if st.held == 0 {
+			s.closePosition(st, exit)
+		}
+		return
 	}
 	if in {
-		s.discipline(f)
-		sortLabels(s.res.Tags[s.tagAt:])
+		s.disciplineEntry(f, st)
 	}
 }
 
@@ -467,6 +485,9 @@ func (s *scorer) finish() {
 // tag appends a tag of label to the current trade, with features built by write.
 func (s *scorer) tag(f *fill, label string, conf float64, features []byte) {
 	s.decided.fired = true
+	if label != coach.LabelOvertrading && label != coach.LabelDiscipline {
+		s.decided.questioned = true
+	}
 	s.res.Tags = append(s.res.Tags, coach.BiasTag{
 		UserID: f.t.UserID, TradeID: f.key, Label: label, Confidence: conf, Features: features,
 	})

@@ -82,10 +82,10 @@ func Prepare(candles CandleSeries, cfg Config) (*Market, error) {
 		loc:    loc,
 		step:   int64(cfg.Interval.Duration()),
 		frames: make(map[coach.Symbol]*frame, len(candles)),
-		needFOMO: max(cfg.RangeBars, cfg.ReturnBars+1, cfg.VolumeBars+1, cfg.BandBars,
-			cfg.RSIBars+1),
-		needPanic: max(cfg.RangeBars, cfg.VolumeBars+1, cfg.BandBars, cfg.RSIBars+1,
-			cfg.VolShortBars+1, cfg.VolLongBars+1),
+		needFOMO: max(cfg.bars(cfg.RangeWindow), cfg.bars(cfg.ReturnWindow)+1, cfg.volumeNeed(),
+			cfg.bars(cfg.BandWindow), cfg.bars(cfg.RSIWindow)+1),
+		needPanic: max(cfg.bars(cfg.RangeWindow), cfg.volumeNeed(), cfg.bars(cfg.BandWindow),
+			cfg.bars(cfg.RSIWindow)+1, cfg.bars(cfg.VolShortWindow)+1, cfg.bars(cfg.VolLongWindow)+1),
 	}
 	m.consts = newLabelConsts(cfg)
 	syms := make([]coach.Symbol, 0, len(candles))
@@ -169,7 +169,6 @@ func sameBar(a, b coach.Candle) bool {
 // streams are the indicator streams of one frame, restarted at each gap.
 type streams struct {
 	ret               *indicator.SimpleReturnStream
-	av                *indicator.AbnormalVolumeStream
 	band              *indicator.BollingerStream
 	rsi               *indicator.RSIStream
 	hi                *indicator.HighestStream
@@ -180,20 +179,18 @@ type streams struct {
 func newStreams(cfg Config) streams {
 	// Validate has checked every period, so the constructors cannot fail.
 	var s streams
-	s.ret, _ = indicator.NewSimpleReturn(cfg.ReturnBars)
-	s.av, _ = indicator.NewAbnormalVolume(cfg.VolumeBars)
-	s.band, _ = indicator.NewBollinger(cfg.BandBars, cfg.BandK)
-	s.rsi, _ = indicator.NewRSI(cfg.RSIBars)
-	s.hi, _ = indicator.NewHighest(cfg.RangeBars)
-	s.lo, _ = indicator.NewLowest(cfg.RangeBars)
-	s.volShort, _ = indicator.NewVolatility(cfg.VolShortBars)
-	s.volLong, _ = indicator.NewVolatility(cfg.VolLongBars)
+	s.ret, _ = indicator.NewSimpleReturn(cfg.bars(cfg.ReturnWindow))
+	s.band, _ = indicator.NewBollinger(cfg.bars(cfg.BandWindow), cfg.BandK)
+	s.rsi, _ = indicator.NewRSI(cfg.bars(cfg.RSIWindow))
+	s.hi, _ = indicator.NewHighest(cfg.bars(cfg.RangeWindow))
+	s.lo, _ = indicator.NewLowest(cfg.bars(cfg.RangeWindow))
+	s.volShort, _ = indicator.NewVolatility(cfg.bars(cfg.VolShortWindow))
+	s.volLong, _ = indicator.NewVolatility(cfg.bars(cfg.VolLongWindow))
 	return s
 }
 
 func (s *streams) reset() {
 	s.ret.Reset()
-	s.av.Reset()
 	s.band.Reset()
 	s.rsi.Reset()
 	s.hi.Reset()
@@ -206,6 +203,10 @@ func (s *streams) reset() {
 func (m *Market) compute(candles []coach.Candle) *frame {
 	f := &frame{open: make([]int64, len(candles)), bars: make([]bar, len(candles))}
 	s := newStreams(m.cfg)
+	hour, day, need := m.cfg.hourBars(), m.cfg.dayBars(), m.cfg.volumeNeed()
+	// hv[i] is the volume of the hour of candles ending with bar i: a difference of running sums.
+	sum := make([]float64, len(candles)+1)
+	hv := make([]float64, len(candles))
 	for i, c := range candles {
 		b := &f.bars[i]
 		b.open = c.OpenTime.UnixNano()
@@ -221,7 +222,9 @@ func (m *Market) compute(candles []coach.Candle) *frame {
 			}
 		}
 		b.ret, _ = s.ret.Update(c.Close)
-		b.av, _ = s.av.Update(c.Volume)
+		sum[i+1] = sum[i] + c.Volume
+		hv[i] = sum[i+1] - sum[max(i+1-hour, 0)]
+		b.av = sameHourVolume(hv, i, int(b.run), day, need, m.cfg.VolumeDays)
 		band, _ := s.band.Update(c.Close)
 		b.upper, b.mid, b.lower = band.Upper, band.Middle, band.Lower
 		b.rsi, _ = s.rsi.Update(c.Close)
@@ -231,6 +234,24 @@ func (m *Market) compute(candles []coach.Candle) *frame {
 		b.volLong, _ = s.volLong.Update(c.Close)
 	}
 	return f
+}
+
+// sameHourVolume is the abnormal volume at bar i: hv[i], the volume of the hour ending with it,
+// over the mean of hv at the same time of day on each of the days previous days. NaN when
+// fewer than need contiguous bars end at i, or when the baseline is 0.
+func sameHourVolume(hv []float64, i, run, day, need, days int) float64 {
+	if run < need || days < 1 {
+		return math.NaN()
+	}
+	base := 0.0
+	for k := 1; k <= days; k++ {
+		base += hv[i-k*day]
+	}
+	base /= float64(days)
+	if !(base > 0) {
+		return math.NaN()
+	}
+	return hv[i] / base
 }
 
 // barBefore returns sym's bar that closed last at or before ts — the bar just before the one

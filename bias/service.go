@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage"
 )
@@ -21,7 +23,7 @@ type ServiceConfig struct {
 	// their snapshot's hash, and Rescore is unavailable.
 	Blobs storage.Blobs
 	// Config holds the definitions. A Config with neither Version nor Interval set means
-	// DefaultConfig() (with this Config's Rules); any other is checked by New.
+	// DefaultConfig() (with this Config's Rules and Plan); any other is checked by New.
 	Config Config
 	// Clock stamps new tags; nil means coach.SystemClock.
 	Clock coach.Clock
@@ -57,9 +59,9 @@ func New(cfg ServiceConfig) (*Service, error) {
 		return nil, coach.Errorf(coach.EINVALID, "bias: ServiceConfig.Candles is required")
 	}
 	if cfg.Config.Version == "" && cfg.Config.Interval == "" {
-		rules := cfg.Config.Rules
+		rules, plan := cfg.Config.Rules, cfg.Config.Plan
 		cfg.Config = DefaultConfig()
-		cfg.Config.Rules = rules
+		cfg.Config.Rules, cfg.Config.Plan = rules, plan
 	}
 	if err := cfg.Config.Validate(); err != nil {
 		return nil, coach.Errorf(coach.EINVALID, "bias: ServiceConfig.Config: %s", coach.ErrorMessage(err))
@@ -108,7 +110,7 @@ type Report struct {
 // warmupBars is how many bars before the first trade scored the Service fetches: the longest
 // lookback, and ten RSI periods more so that Wilder's smoothing no longer depends on where the
 // candles start.
-func (c Config) warmupBars() int { return c.Warmup() + 10*c.RSIBars }
+func (c Config) warmupBars() int { return c.Warmup() + 10*c.bars(c.RSIWindow) }
 
 // ScoreUser scores the user's trades with TS in [from, to) (a zero bound is open) and stores
 // their tags. Earlier trades are read as history: they feed the ledger and the trader's baselines
@@ -153,8 +155,65 @@ func (s *Service) ScoreUser(ctx context.Context, userID string, from, to time.Ti
 	return rep, nil
 }
 
-func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
+// openingOf returns the opening time of the oldest position still open at from (the trades in
+// trade order, quantities as the fills give them), or from when none is.
+func openingOf(trades []coach.Trade, from time.Time) time.Time {
+	if from.IsZero() {
+		return from
+	}
+	type position struct {
+		held   decimal.Decimal
+		opened time.Time
+	}
+	open := map[coach.Symbol]*position{}
+	for i := range trades {
+		t := &trades[i]
+		if !t.TS.Before(from) {
+			break
+		}
+		p := open[t.Symbol]
+		if p == nil {
+			p = &position{}
+			open[t.Symbol] = p
+		}
+		if t.Side == coach.Buy {
+			if p.held.Sign() <= 0 {
+				p.held, p.opened = decimal.Zero, t.TS
+			}
+			p.held = p.held.Add(t.Qty)
+			continue
+		}
+		p.held = p.held.Sub(t.Qty)
+	}
+	earliest := from
+	for _, p := range open {
+		if p.held.Sign() > 0 && p.opened.Before(earliest) {
+			earliest = p.opened
+		}
+	}
+	return earliest
+}
+
+// userConfig returns the definitions the Service scores user u with: its Config in u's time
+// zone and, when the Config has Rules but no Plan, the plan written in u's stored rules (PlanOf:
+// their stopLossPct and takeProfitPct), so that DISCIPLINE and PANIC read each trader's own stop.
+func (s *Service) userConfig(ctx context.Context, u coach.User) (Config, error) {
 	cfg := s.config
+	if u.TimeZone != "" {
+		cfg.TimeZone = u.TimeZone
+	}
+	if cfg.Rules != nil && cfg.Plan == (Plan{}) {
+		written, err := s.store.Rules().List(ctx, u.ID)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Plan = PlanOf(written)
+	}
+	return cfg, cfg.Validate()
+}
+
+func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Time) (Report, error) {
+	var cfg Config
 	switch {
 	case !coach.ValidID(userID):
 		return Report{}, coach.Errorf(coach.EINVALID, "userId: required")
@@ -165,10 +224,8 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 	if err != nil {
 		return Report{}, err
 	}
-	if u.TimeZone != "" {
-		cfg.TimeZone = u.TimeZone
-	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err = s.userConfig(ctx, u)
+	if err != nil {
 		return Report{}, err
 	}
 	trades, err := storage.ListAll(ctx, s.store.Trades(), userID, storage.TradeFilter{To: to})
@@ -176,6 +233,12 @@ func (s *Service) scoreUser(ctx context.Context, userID string, from, to time.Ti
 		return Report{}, err
 	}
 	trades, invalid := scorable(trades, from)
+	if cfg.Rules != nil && cfg.Plan != (Plan{}) {
+		// An entry gets DISCIPLINE when its position closes at the plan's level: a position
+		// still open at from is scored from its opening, so that its exit in this window
+		// reaches its entries (their other labels are decided again, identically).
+		from = openingOf(trades, from)
+	}
 	first := len(trades)
 	for i := range trades {
 		if !trades[i].TS.Before(from) {

@@ -282,7 +282,7 @@ func TestServiceZeroConfigKeepsRules(t *testing.T) {
 	fx := newFixture()
 	var calls []string
 	svc, user, _ := newService(t, fx, &calls)
-	svc.Config = bias.Config{Rules: func(coach.Trade) bias.Verdict { return bias.Verdict{Checked: 1} }}
+	svc.Config = bias.Config{Rules: func(coach.Trade) bias.Verdict { return bias.Verdict{Checked: 1} }, Plan: fixturePlan}
 	if _, err := svc.ScoreUser(context.Background(), user, time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestServiceZeroConfigKeepsRules(t *testing.T) {
 		}
 	}
 	if n == 0 {
-		t.Error("the default definitions dropped the Rules they were given")
+		t.Error("the default definitions dropped the Rules and Plan they were given")
 	}
 }
 
@@ -386,4 +386,90 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// TestServiceReadsThePlanFromTheUsersRules: with Rules but no Plan in its Config, the Service
+// reads each user's plan from their stored rules (bias.PlanOf), so DISCIPLINE and the stop
+// exemption of PANIC follow the trader's own stop and target; a user without them gets none.
+func TestServiceReadsThePlanFromTheUsersRules(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	count := func(withPlan bool) int {
+		fx := newFixture()
+		var calls []string
+		svc, user, _ := newService(t, fx, &calls)
+		svc.Config.Rules = func(coach.Trade) bias.Verdict { return bias.Verdict{Checked: 1} }
+		if withPlan {
+			for i, r := range []struct{ kind, params string }{
+				{bias.RuleStopLossPct, `{"pct":2.5}`}, {bias.RuleTakeProfitPct, `{"pct":4}`}, {"maxTradesPerDay", `{"n":9}`},
+			} {
+				rule := coach.Rule{ID: coach.NewID(), UserID: user, Kind: r.kind, Params: json.RawMessage(r.params), Active: true,
+					CreatedAt: time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC)}
+				if err := svc.Store.Rules().Create(ctx, rule); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := svc.ScoreUser(ctx, user, time.Time{}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, g := range allTags(t, svc.Store, user) {
+			if g.Label == coach.LabelDiscipline {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(true); n < 3 {
+		t.Errorf("%d DISCIPLINE tags with the plan in the user's rules, want the planned positions' orders", n)
+	}
+	if n := count(false); n != 0 {
+		t.Errorf("%d DISCIPLINE tags for a user with no written plan, want none", n)
+	}
+}
+
+// TestServicePraisesAnEntryScoredInAnEarlierWindow: the import scores the window of new fills
+// only; a planned position bought in one window and closed at its target in the next still gets
+// DISCIPLINE on its entry, because the Service scores a position open at the window's start from
+// its opening.
+func TestServicePraisesAnEntryScoredInAnEarlierWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fx := newFixture()
+	var calls []string
+	svc, user, _ := newService(t, fx, &calls)
+	svc.Config.Rules = func(coach.Trade) bias.Verdict { return bias.Verdict{Checked: 1} }
+	svc.Config.Plan = fixturePlan
+	var entry, exit coach.Trade
+	for _, tr := range fx.trades {
+		switch tr.ID {
+		case fx.role["planBuy1"]:
+			entry = tr
+		case fx.role["planTarget"]:
+			exit = tr
+		}
+	}
+	if _, err := svc.ScoreUser(ctx, user, time.Time{}, exit.TS); err != nil { // up to the exit, not including it
+		t.Fatal(err)
+	}
+	if _, err := svc.ScoreUser(ctx, user, exit.TS, time.Time{}); err != nil { // the exit's window
+		t.Fatal(err)
+	}
+	stored, err := storage.ListAll(ctx, svc.Store.Trades(), user, storage.TradeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entryID string
+	for _, tr := range stored {
+		if tr.ExtID == entry.ExtID {
+			entryID = tr.ID
+		}
+	}
+	for _, g := range allTags(t, svc.Store, user) {
+		if g.TradeID == entryID && g.Label == coach.LabelDiscipline {
+			return
+		}
+	}
+	t.Errorf("the entry %s, scored in the window before its exit at the target, never got DISCIPLINE", entry.ExtID)
 }

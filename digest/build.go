@@ -132,6 +132,8 @@ func Build(in Input) (Payload, error) {
 		p.Days[d].Date = p.PeriodStart.AddDays(d)
 	}
 	labelDays := map[string]map[int]bool{}
+	fillsByBias := map[string]int{}
+	orderLabels := map[string]bool{} // (order, label) pairs counted: labels count once per order
 	for i := range hist {
 		t := &hist[i]
 		if t.TS.Before(start) {
@@ -146,8 +148,13 @@ func Build(in Input) (Payload, error) {
 		} else {
 			p.Labelled.Trades++
 		}
+		order := bias.OrderKey(*t)
 		for _, l := range ls {
-			p.CountsByBias[l]++
+			fillsByBias[l]++
+			if k := order + "\x00" + l; !orderLabels[k] {
+				orderLabels[k] = true
+				p.CountsByBias[l]++
+			}
 			if labelDays[l] == nil {
 				labelDays[l] = map[int]bool{}
 			}
@@ -164,7 +171,7 @@ func Build(in Input) (Payload, error) {
 			p.ActiveDays++
 		}
 	}
-	for l, n := range p.CountsByBias {
+	for l, n := range fillsByBias {
 		b := p.PnLByBias[l]
 		b.Trades = n
 		p.PnLByBias[l] = b
@@ -220,7 +227,7 @@ func Build(in Input) (Payload, error) {
 	}
 
 	if in.Converter != nil {
-		p.InCurrency = currencyFigures(in.Converter, res, hist, weekKeys, parts, attrOf, p.CountsByBias, p.Labelled.Trades, p.Unlabelled.Trades)
+		p.InCurrency = currencyFigures(in.Converter, res, hist, weekKeys, parts, attrOf, fillsByBias, p.Labelled.Trades, p.Unlabelled.Trades)
 	}
 
 	p.noteExclusions(hist, start, labelsOf, attrOf)

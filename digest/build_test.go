@@ -273,7 +273,7 @@ func TestBuildSuggestion(t *testing.T) {
 			name: "discipline",
 			tags: []coach.BiasTag{tag("s1", coach.LabelDiscipline), tag("b1", coach.LabelDiscipline)},
 			want: digest.Suggestion{Kind: digest.SuggestKeep, Label: "DISCIPLINE",
-				Text:     "2 trades this week were tagged DISCIPLINE: every rule of yours that applied was kept, and none was broken. Use the same checklist next week.",
+				Text:     "2 trades this week were tagged DISCIPLINE: your rules kept, and the position closed at your plan's stop or target. Use the same checklist next week.",
 				Evidence: digest.Evidence{Count: 2, Days: 2}},
 		},
 		{

@@ -33,7 +33,8 @@ type Payload struct {
 	Closes   int             `json:"closes"`
 	Realized decimal.Decimal `json:"realized"`
 	Fees     decimal.Decimal `json:"fees"`
-	// CountsByBias counts the week's trades carrying each label (only labels with at least one).
+	// CountsByBias counts the week's orders carrying each label (only labels with at least one):
+	// the fills of one order (bias.OrderKey) carry the same labels and count once.
 	CountsByBias map[string]int `json:"countsByBias"`
 	// PnLByBias attributes realized P/L to each label; see Bucket. A trade with two labels counts
 	// in both, so the buckets do not add up to Realized: Labelled (each portion of P/L once) plus

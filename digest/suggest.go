@@ -78,7 +78,7 @@ func chooseSuggestion(p *Payload, labelDays map[string]map[int]bool, ruleDays ma
 	// 5. and 6.
 	if n := p.CountsByBias[coach.LabelDiscipline]; n > 0 {
 		return Suggestion{Kind: SuggestKeep, Label: coach.LabelDiscipline, Evidence: Evidence{Count: n, Days: len(labelDays[coach.LabelDiscipline])},
-			Text: fit(plural(n, "trade") + " this week " + was(n) + " tagged DISCIPLINE: every rule of yours that applied was kept, and none was broken. Use the same checklist next week.")}
+			Text: fit(plural(n, "trade") + " this week " + was(n) + " tagged DISCIPLINE: your rules kept, and the position closed at your plan's stop or target. Use the same checklist next week.")}
 	}
 	if p.TradeCount == 0 {
 		return Suggestion{Kind: SuggestNone, Text: "No trades this week, so there is nothing to review. The next digest picks up from your next trade."}

@@ -97,7 +97,7 @@ func TestEndToEndOnMemory(t *testing.T) {
 
 	// Every step left its events, in the pipeline's order, and no job failed.
 	types, counts := f.events()
-	for typ, want := range map[string]int{coach.EventCoachReflect: len(tags), coach.EventSimulationReady: len(runs), coach.EventDigestReady: 1} {
+	for typ, want := range map[string]int{coach.EventCoachReflect: f.reflections(tags), coach.EventSimulationReady: len(runs), coach.EventDigestReady: 1} {
 		if counts[typ] != want {
 			t.Errorf("%d %s events, want %d", counts[typ], typ, want)
 		}

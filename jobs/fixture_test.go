@@ -195,3 +195,18 @@ func decode[T any](t testing.TB, b []byte) T {
 	must(t, json.Unmarshal(b, &v), "decode")
 	return v
 }
+
+// reflections returns how many coach.reflect events the tags should have made: one per order
+// and label (bias.OrderKey), however many fills the order has.
+func (f *fixture) reflections(tags []coach.BiasTag) int {
+	f.t.Helper()
+	order := map[string]string{}
+	for _, tr := range f.trades() {
+		order[tr.ID] = bias.OrderKey(tr)
+	}
+	seen := map[string]bool{}
+	for _, g := range tags {
+		seen[order[g.TradeID]+"\x00"+g.Label] = true
+	}
+	return len(seen)
+}

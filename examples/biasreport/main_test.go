@@ -63,7 +63,7 @@ func writeSamples(t *testing.T) {
 	btc := sampleCandles(&cb, "BTC-USDT", 1, 60000, func(i int) (float64, float64) {
 		switch {
 		case i >= 230 && i < 242:
-			return 0.012, 4 // a pump
+			return 0.016, 4 // a pump
 		case i >= 330 && i < 338:
 			return -0.02, 3 // a crash
 		}

@@ -70,17 +70,19 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 	fmt.Fprintf(out, "Imported %d fills from the demo broker (%s to %s): %d new, %d duplicates.\n\n",
 		sum.Fetched, sum.WindowStart.Format(time.DateOnly), sum.WindowEnd.Format(time.DateOnly), sum.Inserted, sum.Duplicates)
 
-	// The trader's own rules: DISCIPLINE is "followed every rule that applied, and nothing else
-	// fired".
+	// The trader's own rules and written plan: DISCIPLINE is "kept every rule that applied, and
+	// the position closed at the plan's stop or target" (bias.PlanOf reads the stop).
 	ruleSvc, err := rules.New(rules.ServiceConfig{Store: store, Candles: demo, Clock: clock})
 	if err != nil {
 		return err
 	}
-	for _, r := range []coach.Rule{
+	written := []coach.Rule{
 		{Kind: "avoidSpikeOverPct", Params: json.RawMessage(`{"pct": 8, "lookbackHours": 24}`), Active: true},
 		{Kind: "maxTradesPerDay", Params: json.RawMessage(`{"n": 12}`), Active: true},
 		{Kind: "cooldownAfterLoss", Params: json.RawMessage(`{"minutes": 60}`), Active: true},
-	} {
+		{Kind: "stopLossPct", Params: json.RawMessage(`{"pct": 1.2}`), Active: true},
+	}
+	for _, r := range written {
 		if _, err := ruleSvc.Create(ctx, user.ID, r); err != nil {
 			return err
 		}
@@ -94,6 +96,9 @@ func run(ctx context.Context, out io.Writer, seed int64, reflections int) error 
 		n, broken := verdicts.Evaluation.Check(t)
 		return bias.Verdict{Checked: n, Broken: broken}
 	}
+	// The plan's target is a kind package rules does not check; the definitions read it all the
+	// same.
+	cfg.Plan = bias.PlanOf(append(written, coach.Rule{Kind: bias.RuleTakeProfitPct, Params: json.RawMessage(`{"pct": 2.4}`), Active: true}))
 
 	scorer, err := bias.New(bias.ServiceConfig{Store: store, Candles: demo, Config: cfg, Clock: clock})
 	if err != nil {

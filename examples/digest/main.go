@@ -94,6 +94,7 @@ func run(ctx context.Context, w io.Writer, path, tz string, seed int64) (digest.
 		n, broken := eval.Check(t)
 		return bias.Verdict{Checked: n, Broken: broken}
 	}
+	cfg.Plan = bias.PlanOf(traderRules) // the stop and target DISCIPLINE's exits are measured against
 	scored, err := bias.Score(trades, bias.CandleSeries(candles), cfg)
 	if err != nil {
 		return digest.Payload{}, err

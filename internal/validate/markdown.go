@@ -50,11 +50,12 @@ func Splice(doc, table string) (string, error) {
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("Definition version %s, scored with `bias.Score` on %s candles; the persona's written plan is read through package rules (%s)",
+	p("Definition version %s, scored with `bias.Score` on %s candles; the persona's written plan is read through package rules (%s) for the rule verdicts",
 		r.Version, r.Interval, strings.Join(r.PlanKinds, ", "))
 	if len(r.Unread) > 0 {
-		p("; not read: %s (a kind package rules does not know)", strings.Join(r.Unread, ", "))
+		p("; not read by package rules: %s (a kind it does not know)", strings.Join(r.Unread, ", "))
 	}
+	p("; the stop and target levels through `bias.PlanOf`")
 	p(". %d days a seed (`brokertest.NewValidation`). The definitions may be tuned on the tuning seeds only; the held-out seeds are the figures to quote. Counts are of orders: an order is labelled when any of its fills carries the label.\n", r.Days)
 	for _, g := range r.Groups {
 		p("\n#### Persona, %s (seeds %s): precision and recall\n\n", g.Name, seedList(g.Seeds))

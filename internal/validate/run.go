@@ -16,8 +16,8 @@ type Options struct {
 	Tuning, HeldOut []int64
 	// Days is the length of each seed's history (brokertest.ValidationDefaultDays).
 	Days int
-	// Config is the scorer's configuration (bias.DefaultConfig()); its Interval is the candle
-	// interval of every figure but the interval agreement. Its Rules are replaced by the
+	// Config is the scorer's configuration (bias.DefaultConfig() at the finest of Intervals); its
+	// Interval is the candle interval of every figure but the interval agreement. Its Rules are replaced by the
 	// persona's written plan.
 	Config *bias.Config
 	// Intervals are the candle intervals whose labels are compared (1m, 5m, 1h).
@@ -36,12 +36,14 @@ func (o *Options) defaults() {
 	if o.Days == 0 {
 		o.Days = brokertest.ValidationDefaultDays
 	}
-	if o.Config == nil {
-		cfg := bias.DefaultConfig()
-		o.Config = &cfg
-	}
 	if o.Intervals == nil {
 		o.Intervals = []coach.Interval{coach.Minute1, coach.Minute5, coach.Hour1}
+	}
+	if o.Config == nil {
+		// The evidence is read at the finest candle interval the persona's market offers.
+		cfg := bias.DefaultConfig()
+		cfg.Interval = slices.MinFunc(o.Intervals, func(a, b coach.Interval) int { return int(a.Duration() - b.Duration()) })
+		o.Config = &cfg
 	}
 	if o.Step == 0 {
 		o.Step = 0.1
@@ -142,11 +144,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		sr := &seedRun{}
 		candles := v.Candles(base.Interval)
-		persona, err := newSubject(v.Persona(), candles, plan)
+		persona, err := newSubject(v.Persona(), candles, plan, v.Plan())
 		if err != nil {
 			return nil, err
 		}
-		null, err := newSubject(v.Null(), candles, plan)
+		null, err := newSubject(v.Null(), candles, plan, v.Plan())
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +165,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			sr.reasons = append(sr.reasons, o.Reason)
 			sr.split = append(sr.split, len(o.ExtIDs) > 1)
 		}
-		whole, err := newSubject(Unsplit(persona.trader), candles, plan)
+		whole, err := newSubject(Unsplit(persona.trader), candles, plan, v.Plan())
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +201,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		for _, iv := range opts.Intervals {
 			cfg := base
 			cfg.Interval = iv
-			s, err := newSubject(v.Persona(), v.Candles(iv), plan)
+			s, err := newSubject(v.Persona(), v.Candles(iv), plan, v.Plan())
 			if err != nil {
 				return nil, err
 			}

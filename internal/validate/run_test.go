@@ -29,6 +29,9 @@ func TestRunCountsOrdersAsTheScorerLabelsTheirFills(t *testing.T) {
 	if len(rep.Groups) != 2 || rep.Groups[0].Name != "tuning" || rep.Groups[1].Name != "held out" {
 		t.Fatalf("groups = %+v", rep.Groups)
 	}
+	if rep.Interval != coach.Minute1 {
+		t.Errorf("scored on %s candles, want the finest of %v", rep.Interval, rep.Intervals)
+	}
 	if !slices.Equal(rep.Labels[:6], brokertest.ValidationLabels()) {
 		t.Errorf("labels = %v, want the persona's first", rep.Labels)
 	}
@@ -46,6 +49,8 @@ func TestRunCountsOrdersAsTheScorerLabelsTheirFills(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := bias.DefaultConfig()
+	cfg.Interval = rep.Interval // the finest of the intervals compared: 1m
+	cfg.Plan = bias.PlanOf(v.Plan())
 	candles := v.Candles(cfg.Interval)
 	ev, err := rules.Evaluate(p.Trades, candles, plan, time.UTC)
 	if err != nil {

@@ -36,11 +36,13 @@ type subject struct {
 	candles coach.CandleSeries
 	orderOf map[string]int
 	check   bias.RuleChecker
+	plan    bias.Plan
 }
 
-// newSubject evaluates the plan's rules over the trader's fills and candles.
-func newSubject(tr brokertest.ValidationTrader, candles coach.CandleSeries, plan []rules.Rule) (*subject, error) {
-	s := &subject{trader: tr, candles: candles, orderOf: tr.OrderOf()}
+// newSubject evaluates the plan's rules over the trader's fills and candles; written is the plan
+// as the trader wrote it, which the scorer reads through bias.PlanOf.
+func newSubject(tr brokertest.ValidationTrader, candles coach.CandleSeries, plan []rules.Rule, written []coach.Rule) (*subject, error) {
+	s := &subject{trader: tr, candles: candles, orderOf: tr.OrderOf(), plan: bias.PlanOf(written)}
 	if len(tr.Trades) == 0 {
 		return s, nil
 	}
@@ -55,10 +57,10 @@ func newSubject(tr brokertest.ValidationTrader, candles coach.CandleSeries, plan
 	return s, nil
 }
 
-// labels scores the trader under cfg (its Rules replaced by the plan's verdicts) and returns each
-// order's labels: the sorted union of its fills' tags.
+// labels scores the trader under cfg (its Rules replaced by the plan's verdicts, its Plan by the
+// written plan) and returns each order's labels: the sorted union of its fills' tags.
 func (s *subject) labels(cfg bias.Config) ([][]string, error) {
-	cfg.Rules = s.check
+	cfg.Rules, cfg.Plan = s.check, s.plan
 	res, err := bias.Score(s.trader.Trades, s.candles, cfg)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ func TestDemoReflectionsStayCurious(t *testing.T) {
 		}
 		cfg := bias.DefaultConfig()
 		cfg.Rules = func(coach.Trade) bias.Verdict { return bias.Verdict{Checked: 2} }
+		cfg.Plan = bias.Plan{StopLossPct: 1.2, TakeProfitPct: 2.4} // the demo persona's plan: praise needs it
 		trades := d.Trades()
 		res, err := bias.Score(trades, candles, cfg)
 		if err != nil {
