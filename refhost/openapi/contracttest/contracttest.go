@@ -164,13 +164,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		v.Reason, v.Err = "the answer does not match the document", err
 		return nil, v
 	}
-	t.mu.Lock()
-	t.seen[route.Method+" "+route.Path] = true
-	t.mu.Unlock()
+	if res.StatusCode < 300 {
+		t.mu.Lock()
+		t.seen[route.Method+" "+route.Path] = true
+		t.mu.Unlock()
+	}
 	return res, nil
 }
 
-// Exercised returns "METHOD /path" of each operation a round trip has passed through, sorted.
+// Exercised returns "METHOD /path" of each operation that gave a success (2xx) answer, and
+// passed, through t, sorted: the operations whose success answers have been checked.
 func (t *Transport) Exercised() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
