@@ -155,7 +155,9 @@ type recorder struct {
 	errs []string
 }
 
-func (r *recorder) Errorf(format string, args ...any) { r.errs = append(r.errs, fmt.Sprintf(format, args...)) }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
 
 func TestInternalFailsTheTest(t *testing.T) {
 	srv, _ := fake(t, map[string]answer{"GET /me": {200, `{"id":"cu1"}`}})
