@@ -20,24 +20,32 @@ import (
 )
 
 // TestEveryRouteIsInTheDocument fails when a route of core's table is missing from the public
-// API's OpenAPI document (path and method), so a new route cannot be forgotten there.
+// API's OpenAPI document (path and method), or, for a route under /internal/ that only the edge
+// calls, from internal.yaml (and present in the public one), so a new route cannot be forgotten.
 func TestEveryRouteIsInTheDocument(t *testing.T) {
-	doc, err := openapi.Load()
+	pub, err := openapi.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := openapi.Operations(doc)
+	in, err := openapi.Internal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, internal := openapi.Operations(pub), openapi.Operations(in)
 	patterns := core.Patterns()
 	if len(patterns) < 25 {
 		t.Fatalf("core.Patterns gives %d routes, want the whole table", len(patterns))
 	}
 	for _, p := range patterns {
 		method, path, ok := strings.Cut(p, " ")
-		if !ok || method == "" || !strings.HasPrefix(path, "/") {
+		switch {
+		case !ok || method == "" || !strings.HasPrefix(path, "/"):
 			t.Errorf("route %q: want \"METHOD /path\"", p)
-			continue
-		}
-		if !slices.Contains(ops, p) {
+		case strings.HasPrefix(path, openapi.InternalPrefix) && slices.Contains(public, p):
+			t.Errorf("%s is core's route for the edge alone but is in the public document", p)
+		case strings.HasPrefix(path, openapi.InternalPrefix) && !slices.Contains(internal, p):
+			t.Errorf("%s is a route of core but not an operation of refhost/openapi/internal.yaml", p)
+		case !strings.HasPrefix(path, openapi.InternalPrefix) && !slices.Contains(public, p):
 			t.Errorf("%s is a route of core but not an operation of refhost/openapi/openapi.yaml", p)
 		}
 	}
@@ -86,7 +94,9 @@ func (c *checked) call(subject, method, path string, body any, want int, out any
 	if rd != nil {
 		req.Header.Set("Content-Type", ct)
 	}
-	req.Header.Set(hmac.HeaderSubject, subject)
+	if subject != "" {
+		req.Header.Set(hmac.HeaderSubject, subject)
+	}
 	res, err := (&http.Client{Transport: c.tr}).Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -110,6 +120,22 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	h := newHost(t)
 	c := newChecked(t, h)
 	u := h.user()
+
+	// The edge's account routes: sign-up, login, the user's sessions, logout, a password change.
+	const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	var ana coach.User
+	c.call("", "POST", "/internal/users", map[string]any{"email": "ana@example.com", "passwordHash": hash, "timeZone": "UTC"}, 201, &ana)
+	c.call("", "GET", "/internal/users/by-email?email=ana%40example.com", nil, 200, nil)
+	var s coach.Session
+	c.call("", "POST", "/internal/sessions", map[string]any{"userId": ana.ID, "tokenHash": "t1", "ipHash": "ip", "uaHash": "ua",
+		"expiresAt": h.clock.Now().Add(time.Hour).Format(time.RFC3339)}, 201, &s)
+	c.call("", "POST", "/internal/sessions", map[string]any{"userId": ana.ID, "tokenHash": "t2", "ipHash": "ip",
+		"expiresAt": h.clock.Now().Add(time.Hour).Format(time.RFC3339)}, 201, nil)
+	c.call("", "GET", "/internal/sessions/t1", nil, 200, nil)
+	c.call(ana.ID, "GET", "/me/sessions", nil, 200, nil)
+	c.call(ana.ID, "DELETE", "/me/sessions/"+s.ID, nil, 204, nil)
+	c.call("", "DELETE", "/internal/sessions/t2", nil, 204, nil)
+	c.call("", "PUT", "/internal/users/"+ana.ID+"/password", map[string]any{"passwordHash": hash}, 204, nil)
 
 	c.call(u, "GET", "/me", nil, 200, nil)
 	c.call(u, "PATCH", "/me/settings", map[string]any{"timeZone": "Asia/Tokyo"}, 200, nil)
@@ -167,6 +193,7 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call(u, "GET", "/digests/weekly/latest", nil, 200, &d)
 	c.call(u, "GET", "/digests/weekly/"+d.ID, nil, 200, nil)
 	c.call(u, "GET", "/digests/weekly?limit=5", nil, 200, nil)
+	c.call(u, "GET", "/dashboard?bucket=week&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", nil, 200, nil)
 	c.call(u, "GET", "/events?limit=2", nil, 200, nil)
 
 	c.call(u, "DELETE", "/brokers/connections/"+conn.ID, nil, 204, nil)

@@ -5,12 +5,15 @@
 //
 // The document is embedded (openapi.yaml). YAML gives its bytes for the edge to serve; Load parses
 // and validates it; Internal gives it as core answers it, without the edge's own parameters and
-// security. Package contracttest checks HTTP traffic against it.
+// security and with core's routes for the edge alone (internal.yaml, never public). Package
+// contracttest checks HTTP traffic against it.
 package openapi
 
 import (
 	"context"
-	_ "embed" // the document is embedded
+	"embed"
+	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -20,8 +23,18 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-//go:embed openapi.yaml
-var document []byte
+//go:embed openapi.yaml internal.yaml
+var files embed.FS
+
+// document is the public document's text.
+var document = must(files.ReadFile("openapi.yaml"))
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err) // the files are embedded: reading them cannot fail
+	}
+	return b
+}
 
 // EdgeExtension marks a parameter or a security scheme that only the edge takes (the session
 // cookie, the CSRF token, the idempotency key): core's internal API does not.
@@ -51,7 +64,8 @@ func Load() (*openapi3.T, error) {
 // Internal returns the document as core's internal API answers it: every parameter marked
 // EdgeExtension (the CSRF token, the idempotency key) and every security requirement (the
 // session cookie) removed, since core takes the user from the signed subject of an internal
-// request instead. Paths, bodies and answers are the public document's.
+// request instead, and core's routes under /internal/ (internal.yaml: the accounts and sessions
+// only the edge calls) added. Paths, bodies and answers are otherwise the public document's.
 func Internal() (*openapi3.T, error) {
 	doc, err := Load()
 	if err != nil {
@@ -64,6 +78,39 @@ func Internal() (*openapi3.T, error) {
 			op.Parameters = withoutEdge(op.Parameters)
 			op.Security = nil
 		}
+	}
+	in, err := loadInternal()
+	if err != nil {
+		return nil, err
+	}
+	for path, item := range in.Paths.Map() {
+		if !strings.HasPrefix(path, InternalPrefix) || doc.Paths.Value(path) != nil {
+			return nil, coach.Errorf(coach.EINTERNAL, "openapi: internal.yaml: %s is not under %s or is public too", path, InternalPrefix)
+		}
+		doc.Paths.Set(path, item)
+	}
+	return doc, nil
+}
+
+// InternalPrefix starts the path of every route of core that only the edge calls.
+const InternalPrefix = "/internal/"
+
+// loadInternal loads internal.yaml, whose references to openapi.yaml resolve to the embedded
+// file (and to nothing else).
+func loadInternal() (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme != "" || u.Host != "" || path.Clean(u.Path) != "openapi.yaml" {
+			return nil, coach.Errorf(coach.EINVALID, "openapi: internal.yaml may refer to openapi.yaml only, not %s", u)
+		}
+		return document, nil
+	}
+	doc, err := loader.LoadFromDataWithPath(must(files.ReadFile("internal.yaml")), &url.URL{Path: "internal.yaml"})
+	if err != nil {
+		return nil, coach.WrapError(coach.EINTERNAL, errors.WithStack(err), "openapi: internal.yaml does not load")
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, coach.WrapError(coach.EINTERNAL, errors.WithStack(err), "openapi: internal.yaml is invalid")
 	}
 	return doc, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/transport/httpjson"
 )
@@ -48,6 +49,8 @@ func TestSchemasUseTheGoJSONTags(t *testing.T) {
 	doc := mustLoad(t)
 	for name, v := range map[string]any{
 		"User":             coach.User{},
+		"Session":          coach.Session{},
+		"Bucket":           digest.Bucket{},
 		"BrokerConnection": coach.BrokerConnection{},
 		"Trade":            coach.Trade{},
 		"BiasTag":          coach.BiasTag{},
