@@ -50,6 +50,7 @@ func TestSchemasUseTheGoJSONTags(t *testing.T) {
 	for name, v := range map[string]any{
 		"User":             coach.User{},
 		"Session":          coach.Session{},
+		"Export":           coach.Export{},
 		"Bucket":           digest.Bucket{},
 		"BrokerConnection": coach.BrokerConnection{},
 		"Trade":            coach.Trade{},
