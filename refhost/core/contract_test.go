@@ -196,6 +196,17 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call(u, "GET", "/dashboard?bucket=week&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", nil, 200, nil)
 	c.call(u, "GET", "/events?limit=2", nil, 200, nil)
 
+	c.call(u, "GET", "/account/metrics", nil, 200, nil)
+
+	var exp coach.Export
+	c.call(u, "POST", "/me/export", nil, 202, &exp)
+	waitFor(t, "the export", func() bool {
+		c.call(u, "GET", "/me/exports/"+exp.ID, nil, 200, &exp)
+		return exp.Status == coach.ExportDone
+	})
+	c.call(u, "GET", "/me/exports?limit=5", nil, 200, nil)
+	c.call(u, "GET", "/me/exports/"+exp.ID+"/download", nil, 200, nil)
+
 	c.call(u, "DELETE", "/brokers/connections/"+conn.ID, nil, 204, nil)
 
 	seen := c.tr.Exercised()

@@ -55,7 +55,8 @@ func TestSeedPathsAreInTheDocument(t *testing.T) {
 		"GET /rules", "POST /rules", "GET /rules/{id}", "PUT /rules/{id}", "DELETE /rules/{id}", "GET /rules/evaluation",
 		"GET /events",
 		// Issue 16: settings, export and erase, the dashboard.
-		"GET /me", "PATCH /me/settings", "POST /me/export", "GET /me/exports/{id}", "DELETE /me",
+		"GET /me", "PATCH /me/settings", "POST /me/export", "GET /me/exports", "GET /me/exports/{id}", "GET /me/exports/{id}/download", "DELETE /me",
+		"GET /account/metrics",
 		"GET /dashboard", "GET /me/sessions", "DELETE /me/sessions/{id}",
 	} {
 		if !slices.Contains(ops, want) {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/rules"
@@ -69,6 +70,10 @@ func TestSchemasUseTheGoJSONTags(t *testing.T) {
 		"CSVImport":        broker.CSVImport{},
 		"RowError":         broker.RowError{},
 		"RulesReport":      rules.Report{},
+		"AccountWindow":    bias.AccountWindow{},
+		"Disposition":      bias.Disposition{},
+		"LossChasing":      bias.LossChasing{},
+		"Clustered":        bias.Clustered{},
 		"Evaluation":       rules.Evaluation{},
 		"Verdict":          rules.Verdict{},
 		"Streak":           rules.Streak{},
