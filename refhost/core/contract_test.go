@@ -209,6 +209,9 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 
 	c.call(u, "DELETE", "/brokers/connections/"+conn.ID, nil, 204, nil)
 
+	// Erasure last, of a user of its own.
+	c.call(h.user(), "DELETE", "/me", nil, 202, nil)
+
 	seen := c.tr.Exercised()
 	for _, p := range core.Patterns() {
 		if !slices.Contains(seen, p) {
