@@ -20,6 +20,7 @@ import (
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
 	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/refhost/openapi/contracttest"
 	"github.com/tradecoach/coach/refhost/services"
 	"github.com/tradecoach/coach/refhost/worker"
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
@@ -132,7 +133,7 @@ func (h *host) call(subject, method, path string, body any, out any) int {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	res, err := (&http.Client{Transport: signer}).Do(req)
+	res, err := (&http.Client{Transport: contracttest.Internal(h.t, signer)}).Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
