@@ -148,6 +148,13 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call(u, "GET", "/brokers/connections", nil, 200, nil)
 	c.call(u, "POST", "/brokers/connections/"+conn.ID+"/pause", nil, 200, nil)
 	c.call(u, "POST", "/brokers/connections/"+conn.ID+"/resume", nil, 200, nil)
+	// A connection with no import queued yet can be synced on request.
+	idle := coach.BrokerConnection{ID: coach.NewID(), UserID: u, Broker: coach.BrokerDemo, Status: coach.ConnectionActive,
+		AccessEnc: []byte("demo: no credential"), CreatedAt: time.Now().UTC()}
+	if err := h.in.Store.Connections().Create(context.Background(), idle); err != nil {
+		t.Fatal(err)
+	}
+	c.call(u, "POST", "/brokers/connections/"+idle.ID+"/sync", nil, 202, nil)
 
 	// Wait for a tagged trade of the demo import to dispute.
 	var tagged struct {
