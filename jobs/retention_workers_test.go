@@ -17,8 +17,9 @@ import (
 	"github.com/tradecoach/coach/transport/memory"
 )
 
-// TestTwoWorkersRunTheScheduleOncePerPeriod is issue 15's acceptance for retention: two hosts
-// share one real Redis (transport/asynq) and one store; each runs the whole schedule
+// TestTwoWorkersRunTheScheduleOncePerPeriod is issue 15's acceptance for the schedule — the
+// digest fan-out, the sync fan-out (every 15 minutes, and the imports it starts) and retention:
+// two hosts share one real Redis (transport/asynq) and one store; each runs the whole schedule
 // (jobs.Schedule, fired by its own scheduler through a day) and a worker with every handler.
 // Every job of every period runs once, the fan-out and the retention jobs concurrently, and each
 // old digest is archived once (Puts counted per key) and deleted.
@@ -113,9 +114,10 @@ func TestTwoWorkersRunTheScheduleOncePerPeriod(t *testing.T) {
 			}
 		}
 	}
-	for typ, want := range map[string]int{jobs.JobDigestFanout: 25, jobs.JobRetentionSessions: 25, jobs.JobRetentionExports: 25} {
+	for typ, want := range map[string]int{jobs.JobDigestFanout: 25, jobs.JobRetentionSessions: 25, jobs.JobRetentionExports: 25,
+		jobs.JobSyncFanout: 100} {
 		if types[typ] != want {
-			t.Errorf("%d %s jobs enqueued, want %d (one an hour)", types[typ], typ, want)
+			t.Errorf("%d %s jobs enqueued, want %d (one a period)", types[typ], typ, want)
 		}
 	}
 	for _, typ := range []string{jobs.JobRetentionOutbox, jobs.JobRetentionDigests, jobs.JobRetentionDeadLetters} {
