@@ -16,6 +16,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/jobs"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
@@ -293,11 +294,16 @@ func journey(t *testing.T, h *host) {
 		return run.Status == coach.SimulationDone
 	})
 
-	// The weekly digest, built as the fan-out would, is the latest.
+	// The weekly digest, through the queue as the fan-out enqueues it, is the latest.
 	week := digest.LastFullWeek(time.Now(), time.UTC)
-	if _, err := h.svc.Digester.Weekly(context.Background(), alice, week); err != nil {
+	dj, err := jobs.DigestJob(jobs.DigestPayload{UserID: alice, Week: week.String()})
+	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := h.in.Queue.Enqueue(context.Background(), dj); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the weekly digest", func() bool { return h.call(alice, "GET", "/digests/weekly/latest", nil, nil) == http.StatusOK })
 	var latest coach.Digest
 	if code := h.call(alice, "GET", "/digests/weekly/latest", nil, &latest); code != 200 || latest.UserID != alice {
 		t.Fatalf("latest digest: %d %+v", code, latest)
