@@ -48,7 +48,8 @@ type BinanceConfig struct {
 // requests (HMAC-SHA256 over the exact query string received, X-MBX-APIKEY, timestamp within
 // recvWindow, else -1021), GET /api/v3/time, /api/v3/myTrades (symbol, startTime/endTime of at
 // most 24 h or -1127, fromId but not with a time window or -1128, limit ≤ 1000), /api/v3/klines,
-// /api/v3/account (signed; balances from the trades, see Balances) and /api/v3/exchangeInfo, with X-MBX-USED-WEIGHT-1M headers, 429 when a minute's weight passes the limit,
+// /api/v3/account (signed; balances from the trades, see Balances), /api/v3/exchangeInfo and
+// /sapi/v1/account/apiRestrictions (signed; the key's permissions, see SetKeyPermissions), with X-MBX-USED-WEIGHT-1M headers, 429 when a minute's weight passes the limit,
 // and scriptable faults (418 bans included). It is safe for concurrent use.
 type Binance struct {
 	cfg BinanceConfig
@@ -57,6 +58,7 @@ type Binance struct {
 	mu       sync.Mutex
 	trades   map[string][]bnTrade      // by Binance symbol, in id (and time) order
 	balances map[string]BinanceBalance // SetBalances overrides, by asset
+	perms    BinanceKeyPermissions     // what apiRestrictions reports of the key
 	made     int                       // trades AddFills made so far
 	faults   wireFaults
 	skew     time.Duration
@@ -91,13 +93,15 @@ func NewBinance(cfg BinanceConfig) *Binance {
 	if cfg.WeightLimit == 0 {
 		cfg.WeightLimit = 6000
 	}
-	f := &Binance{cfg: cfg, trades: map[string][]bnTrade{}, balances: map[string]BinanceBalance{}, faults: newWireFaults(), paths: map[string]int{}}
+	f := &Binance{cfg: cfg, trades: map[string][]bnTrade{}, balances: map[string]BinanceBalance{}, faults: newWireFaults(), paths: map[string]int{},
+		perms: ReadOnlyKey()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v3/time", f.endpoint(1, false, f.serverTime))
 	mux.HandleFunc("GET /api/v3/myTrades", f.endpoint(20, true, f.myTrades))
 	mux.HandleFunc("GET /api/v3/klines", f.endpoint(2, false, f.klines))
 	mux.HandleFunc("GET /api/v3/account", f.endpoint(20, true, f.account))
 	mux.HandleFunc("GET /api/v3/exchangeInfo", f.endpoint(20, false, f.exchangeInfo))
+	mux.HandleFunc("GET /sapi/v1/account/apiRestrictions", f.endpoint(1, true, f.apiRestrictions))
 	f.srv = httptest.NewServer(mux)
 	return f
 }

@@ -1,0 +1,4 @@
+package binance
+
+// DecodeRestrictions exposes decodeRestrictions to the external tests.
+var DecodeRestrictions = decodeRestrictions
