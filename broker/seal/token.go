@@ -1,8 +1,10 @@
 package seal
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 )
 
 // Redacted is how a Token renders in logs, errors and JSON.
@@ -48,3 +50,18 @@ func (t Token) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"
 
 // MarshalText writes "[redacted]".
 func (t Token) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// UnmarshalJSON reads a secret from a JSON string (null leaves the Token zero), so that a request
+// body's secret is a Token from the moment it is decoded. Anything but a string or null is a
+// *json.UnmarshalTypeError that does not quote the value.
+func (t *Token) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if len(b) == 0 || b[0] != '"' || json.Unmarshal(b, &s) != nil {
+		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeFor[string]()}
+	}
+	*t = NewToken(s)
+	return nil
+}

@@ -33,6 +33,16 @@ type Config struct {
 
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
 	ErasureKey []byte
+	// KEK is the key-encryption key (32 bytes) that wraps the data keys sealing broker
+	// credentials; core and worker must share it.
+	KEK []byte
+	// CoinbaseAPIURL and CoinbaseOAuthURL are Coinbase's API and OAuth hosts (the OAuth paths
+	// /oauth2/auth, /oauth2/token and /oauth2/revoke are under CoinbaseOAuthURL); BinanceAPIURL is
+	// Binance's REST host. Tests point them at fake servers.
+	CoinbaseAPIURL, CoinbaseOAuthURL, BinanceAPIURL string
+	// CoinbaseClientID, CoinbaseClientSecret and CoinbaseRedirectURL are the OAuth application;
+	// linking Coinbase is offered only when all three are set.
+	CoinbaseClientID, CoinbaseClientSecret, CoinbaseRedirectURL string
 
 	// LogLevel is the lowest level logged; LogKey keys the email hashes in the logs.
 	LogLevel slog.Level

@@ -15,6 +15,9 @@ import (
 // MinKeyBytes is the shortest secret key (InternalKey, LogKey) the host accepts.
 const MinKeyBytes = 32
 
+// KEKBytes is the size of the key-encryption key (AES-256).
+const KEKBytes = 32
+
 // Setting is one configuration value: its flag (none for a secret, which only an environment
 // variable may carry, so it never shows in a process listing), its environment variable, its
 // default and what it means.
@@ -45,6 +48,13 @@ func Settings() []Setting {
 		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
 		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *[]byte { return &c.ErasureKey })},
 		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
+		{"", "REFHOST_KEK", "", "hex key (32 bytes) wrapping the keys that seal broker credentials; core and worker share it; `all` makes one when empty (credentials then do not outlive the process)", kek},
+		{"coinbase-api-url", "REFHOST_COINBASE_API_URL", "https://api.coinbase.com", "Coinbase Advanced Trade API host", str(func(c *Config) *string { return &c.CoinbaseAPIURL })},
+		{"coinbase-oauth-url", "REFHOST_COINBASE_OAUTH_URL", "https://login.coinbase.com", "Coinbase OAuth2 host (/oauth2/auth, /oauth2/token, /oauth2/revoke)", str(func(c *Config) *string { return &c.CoinbaseOAuthURL })},
+		{"coinbase-client-id", "REFHOST_COINBASE_CLIENT_ID", "", "Coinbase OAuth client id; empty offers no Coinbase linking", str(func(c *Config) *string { return &c.CoinbaseClientID })},
+		{"", "REFHOST_COINBASE_CLIENT_SECRET", "", "Coinbase OAuth client secret", str(func(c *Config) *string { return &c.CoinbaseClientSecret })},
+		{"coinbase-redirect-url", "REFHOST_COINBASE_REDIRECT_URL", "", "where Coinbase sends the user back after consent (the edge's callback URL)", str(func(c *Config) *string { return &c.CoinbaseRedirectURL })},
+		{"binance-api-url", "REFHOST_BINANCE_API_URL", "https://api.binance.com", "Binance Spot REST host", str(func(c *Config) *string { return &c.BinanceAPIURL })},
 		{"log-level", "REFHOST_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error", level},
 		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *[]byte { return &c.LogKey })},
 		{"shutdown-timeout", "REFHOST_SHUTDOWN_TIMEOUT", "20s", "how long shutdown drains requests, WebSockets and jobs", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
@@ -122,6 +132,20 @@ func key(field func(*Config) *[]byte) func(*Config, string) error {
 		*field(c) = b
 		return nil
 	}
+}
+
+// kek reads the key-encryption key: hex of exactly 32 bytes.
+func kek(c *Config, v string) error {
+	if v == "" {
+		c.KEK = nil
+		return nil
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != KEKBytes {
+		return fmt.Errorf("want %d hex digits (%d bytes)", 2*KEKBytes, KEKBytes)
+	}
+	c.KEK = b
+	return nil
 }
 
 func dur(field func(*Config) *time.Duration) func(*Config, string) error {

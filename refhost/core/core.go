@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/link"
 	"github.com/tradecoach/coach/jobs"
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/services"
@@ -28,6 +29,9 @@ type Config struct {
 	Services *services.Services
 	// Key is the internal key every request must be signed with. Required.
 	Key []byte
+	// Linker runs the Coinbase and Binance connect flows; without it those routes answer
+	// unavailable.
+	Linker *link.Linker
 	// Clock, Logger and Metrics (coach.SystemClock, discard, coach.NopMetrics when nil).
 	Clock   coach.Clock
 	Logger  *slog.Logger
@@ -41,6 +45,7 @@ type API struct {
 	svc     *services.Services
 	jobs    *jobs.Handlers
 	syncer  *jobs.Syncer
+	linker  *link.Linker
 	clock   coach.Clock
 	log     *slog.Logger
 	handler http.Handler
@@ -72,7 +77,8 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{store: cfg.Infra.Store, queue: cfg.Infra.Queue, svc: cfg.Services, jobs: h, syncer: syncer, clock: cfg.Clock, log: cfg.Logger}
+	a := &API{store: cfg.Infra.Store, queue: cfg.Infra.Queue, svc: cfg.Services, jobs: h, syncer: syncer, clock: cfg.Clock, log: cfg.Logger,
+		linker: cfg.Linker}
 	mux := http.NewServeMux()
 	for _, r := range a.routes() {
 		mux.Handle(r.pattern, a.adapt(r))

@@ -28,6 +28,10 @@ func (a *API) routes() []route {
 		{"POST /brokers/connections/{id}/resume", true, a.resumeConnection},
 		{"DELETE /brokers/connections/{id}", true, a.disconnect},
 
+		{"GET /brokers/coinbase/authorize", true, a.authorizeCoinbase},
+		{"GET /brokers/coinbase/callback", true, a.coinbaseCallback},
+		{"POST /brokers/binance", true, a.connectBinance},
+
 		{"GET /trades", true, a.listTrades},
 		{"GET /trades/{id}", true, a.tradeDetail},
 		{"DELETE /trades/{id}", true, a.deleteTrade},

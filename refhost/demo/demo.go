@@ -28,9 +28,9 @@ func Market(seed int64, now time.Time) (*brokertest.Demo, error) {
 	return brokertest.NewDemo(seed, brokertest.DemoOptions{Start: end.AddDate(0, 0, -Days), Days: Days})
 }
 
-// Brokers gives the demo market as the broker of every demo connection. Connections to Coinbase
-// and Binance are not served by this host yet: their imports are refused with EUNAVAILABLE, which
-// the queue retries.
+// Brokers gives the demo market as the broker of every demo connection; connections to any other
+// broker are refused with EUNAVAILABLE (refhost/brokers serves Coinbase and Binance, and asks this
+// for the rest).
 func Brokers(d *brokertest.Demo) jobs.Brokers {
 	return jobs.BrokersFunc(func(_ context.Context, c coach.BrokerConnection) (broker.Broker, error) {
 		if c.Broker != coach.BrokerDemo {

@@ -23,6 +23,7 @@ import (
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/redact"
 	"github.com/tradecoach/coach/refhost/aicoach"
+	"github.com/tradecoach/coach/refhost/brokers"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
@@ -73,7 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // completeKeys makes the keys `all` may go without (one process signs and verifies its own
-// requests, and hashes its own logs) and refuses a split stack that lacks its internal key.
+// requests, hashes its own logs and seals its own broker credentials) and refuses a split stack
+// that lacks its internal key or its KEK.
 func completeKeys(cfg *config.Config, stack string) error {
 	if cfg.LogKey == nil {
 		cfg.LogKey = randomKey()
@@ -86,6 +88,12 @@ func completeKeys(cfg *config.Config, stack string) error {
 			return coach.Errorf(coach.EINVALID, "%s: REFHOST_ERASURE_KEY is required with Postgres (hex, at least %d bytes)", stack, config.MinKeyBytes)
 		}
 		cfg.ErasureKey = randomKey()
+	}
+	if cfg.KEK == nil {
+		if stack == "core" || stack == "worker" {
+			return coach.Errorf(coach.EINVALID, "%s: REFHOST_KEK is required (hex, %d bytes), the same for core and worker", stack, config.KEKBytes)
+		}
+		cfg.KEK = randomKey()
 	}
 	if cfg.InternalKey == nil {
 		if needsInternal {
@@ -182,8 +190,15 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	if err != nil {
 		return err
 	}
+	var links *brokers.Brokers
+	if stack == "all" || stack == "core" || stack == "worker" {
+		if links, err = brokers.New(h.cfg, in, market, h.clock); err != nil {
+			return err
+		}
+	}
 	if stack == "all" || stack == "core" {
-		api, err := core.New(core.Config{Infra: in, Services: svc, Key: h.cfg.InternalKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+		api, err := core.New(core.Config{Infra: in, Services: svc, Key: h.cfg.InternalKey, Linker: links.Linker, Clock: h.clock, Logger: h.log,
+			Metrics: h.metrics})
 		if err != nil {
 			return err
 		}
@@ -200,7 +215,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		defer func() { stopDispatch(); <-dispatched }()
 	}
 	if stack == "all" || stack == "worker" {
-		if wk, err = h.startWorker(ctx, in, svc, market); err != nil {
+		if wk, err = h.startWorker(ctx, in, svc, market, links); err != nil {
 			return err
 		}
 		if err := listen("worker", h.cfg.WorkerAddr, nil); err != nil {
@@ -240,10 +255,11 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Ser
 	return services.Build(services.Config{Infra: in, Candles: market, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
-// startWorker starts the job worker; on the in-memory store with Demo set it seeds the demo
+// startWorker starts the job worker, which opens each connection's broker through links; on the
+// in-memory store with Demo set it seeds the demo
 // trader.
-func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo) (*worker.Worker, error) {
-	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Concurrency: h.cfg.WorkerConcurrency,
+func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo, links *brokers.Brokers) (*worker.Worker, error) {
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: h.cfg.WorkerConcurrency,
 		Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		return nil, err

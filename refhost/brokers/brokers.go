@@ -1,0 +1,64 @@
+// Package brokers builds the reference host's broker connections from its configuration: the
+// sealer of broker credentials (a local KEK from REFHOST_KEK), the connect flows core runs
+// (link.Linker: Coinbase OAuth when its client is configured, Binance API keys) and the broker of
+// each connection the worker imports from (link.Brokers), demo connections served by the demo
+// market. It only chooses what the SDK's link package is given.
+package brokers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/broker/binance"
+	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/broker/coinbase"
+	"github.com/tradecoach/coach/broker/link"
+	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/refhost/config"
+	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/refhost/infra"
+)
+
+// Brokers are the broker connections of one process.
+type Brokers struct {
+	// Linker runs the connect flows (core); Resolve opens a connection's broker (worker).
+	Linker  *link.Linker
+	Resolve *link.Brokers
+}
+
+// New builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
+// without a KEK of config.KEKBytes, or when a broker setting is not a valid URL.
+func New(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coach.Clock) (*Brokers, error) {
+	if in == nil || market == nil {
+		return nil, coach.Errorf(coach.EINVALID, "brokers: infra and the demo market are required")
+	}
+	kek, err := seal.NewLocalKEK(cfg.KEK)
+	if err != nil {
+		return nil, coach.Errorf(coach.EINVALID, "brokers: REFHOST_KEK: want %d bytes of hex", config.KEKBytes)
+	}
+	sealer, err := seal.New(seal.Config{KEK: kek})
+	if err != nil {
+		return nil, err
+	}
+	bn := &binance.Config{BaseURL: cfg.BinanceAPIURL, Budget: in.Budget, Clock: clock}
+	var cb *coinbase.Config
+	if cfg.CoinbaseClientID != "" {
+		oauth := strings.TrimRight(cfg.CoinbaseOAuthURL, "/")
+		cb = &coinbase.Config{BaseURL: cfg.CoinbaseAPIURL, AuthURL: oauth + "/oauth2/auth", TokenURL: oauth + "/oauth2/token",
+			RevokeURL: oauth + "/oauth2/revoke", ClientID: cfg.CoinbaseClientID, ClientSecret: seal.NewToken(cfg.CoinbaseClientSecret),
+			RedirectURL: cfg.CoinbaseRedirectURL, Clock: clock}
+	}
+	l, err := link.New(link.Config{Store: in.Store, Sealer: sealer, Coinbase: cb, Pending: in.Cache, Used: in.Nonces, Binance: bn, Clock: clock})
+	if err != nil {
+		return nil, err
+	}
+	demoBrokers := demo.Brokers(market)
+	r, err := link.NewBrokers(link.BrokersConfig{Store: in.Store, Sealer: sealer, Coinbase: cb, Binance: bn,
+		Other: func(ctx context.Context, c coach.BrokerConnection) (broker.Broker, error) { return demoBrokers.Broker(ctx, c) }})
+	if err != nil {
+		return nil, err
+	}
+	return &Brokers{Linker: l, Resolve: r}, nil
+}
