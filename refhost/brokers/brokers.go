@@ -56,7 +56,9 @@ func New(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coac
 	}
 	demoBrokers := demo.Brokers(market)
 	r, err := link.NewBrokers(link.BrokersConfig{Store: in.Store, Sealer: sealer, Coinbase: cb, Binance: bn,
-		Other: func(ctx context.Context, c coach.BrokerConnection) (broker.Broker, error) { return demoBrokers.Broker(ctx, c) }})
+		Other: func(ctx context.Context, c coach.BrokerConnection) (broker.Broker, error) {
+			return demoBrokers.Broker(ctx, c)
+		}})
 	if err != nil {
 		return nil, err
 	}
