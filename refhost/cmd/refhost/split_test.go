@@ -148,7 +148,9 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 	redis := asynqtest.MustOpenDB(t)
 	s3cfg := s3test.Config(s3test.Server(t))
 	key := bytes.Repeat([]byte{0x5a}, 32)
-	env := append(os.Environ(),
+	kek := bytes.Repeat([]byte{0x4b}, 32)
+	bn := fakeBinance(t)
+	env := append(os.Environ(), "REFHOST_KEK="+hex.EncodeToString(kek), "REFHOST_BINANCE_API_URL="+bn.URL(),
 		"REFHOST_POSTGRES_URL="+postgrestest.TestURL(), "REFHOST_POSTGRES_SCHEMA="+schema,
 		"REFHOST_REDIS_ADDR="+redis.Options().Addr, fmt.Sprintf("REFHOST_REDIS_DB=%d", redis.Options().DB),
 		"REFHOST_S3_ENDPOINT="+s3cfg.Endpoint, "REFHOST_S3_BUCKET="+s3cfg.Bucket,
@@ -220,8 +222,11 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 			t.Fatalf("simulation %s: %s", run.ID, run.Status)
 		}
 	}
+	// Core seals a Binance key; the worker, another process with the same KEK, opens it to import.
+	connectBinanceSplit(t, system, key, coreP.addr, bn, wk.logs)
 	for name, p := range map[string]*process{"aicoach": ai, "core": coreP, "worker": wk} {
-		for _, secret := range []string{"split@example.com", hex.EncodeToString(key), "argon2id"} {
+		for _, secret := range []string{"split@example.com", hex.EncodeToString(key), "argon2id", hex.EncodeToString(kek),
+			bn.Config().APIKey, bn.Config().SecretKey} {
 			if strings.Contains(p.logs.String(), secret) {
 				t.Errorf("%s logged %q", name, secret)
 			}
