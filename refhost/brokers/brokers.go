@@ -1,5 +1,6 @@
 // Package brokers builds the reference host's broker connections from its configuration: the
-// sealer of broker credentials (a local KEK from REFHOST_KEK), the connect flows core runs
+// sealer of broker credentials (each user's data key kept in the store, wrapped by a local KEK
+// from REFHOST_KEK), the connect flows core runs
 // (link.Linker: Coinbase OAuth when its client is configured, Binance API keys) and the broker of
 // each connection the worker imports from (link.Brokers), demo connections served by the demo
 // market. It only chooses what the SDK's link package is given.
@@ -38,7 +39,7 @@ func New(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coac
 	if err != nil {
 		return nil, coach.Errorf(coach.EINVALID, "brokers: REFHOST_KEK: want %d bytes of hex", config.KEKBytes)
 	}
-	sealer, err := seal.New(seal.Config{KEK: kek})
+	sealer, err := seal.New(seal.Config{KEK: kek, DataKeys: seal.StoredKeys{Keys: in.Store.DataKeys()}})
 	if err != nil {
 		return nil, err
 	}

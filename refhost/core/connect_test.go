@@ -76,6 +76,8 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := coach.SystemClock{}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
 	in, err := infra.Open(ctx, cfg, clock, log)
 	if err != nil {
 		postgrestest.SkipUnavailable(t, err)
@@ -86,7 +88,7 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.New(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +101,15 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 		t.Fatal(err)
 	}
 	t.Cleanup(wk.Shutdown)
-	api, err := core.New(core.Config{Infra: in, Services: svc, Key: internalKey, Linker: links.Linker, Clock: clock, Logger: log})
+	coreClock := coach.NewManualClock(time.Now())
+	api, err := core.New(core.Config{Infra: in, Services: svc, Key: internalKey, Linker: links.Linker, Clock: coreClock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api)
+	srv.Config.Handler = api
+	srv.Start()
 	t.Cleanup(srv.Close)
-	return &connectHost{host: &host{t: t, in: in, svc: svc, srv: srv}, cb: cb, bn: bn, cfg: cfg, logs: logs}
+	return &connectHost{host: &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}, cb: cb, bn: bn, cfg: cfg, logs: logs}
 }
 
 // audits returns the user's audit actions, oldest first.
@@ -275,6 +279,9 @@ func connectBinance(t *testing.T, h *connectHost) {
 	var conn coach.BrokerConnection
 	if got := h.call(alice, "POST", "/brokers/binance", key, &conn); got != http.StatusCreated || conn.Broker != coach.BrokerBinance {
 		t.Fatalf("read-only key: %d %+v", got, conn)
+	}
+	if k, err := h.in.Store.DataKeys().Get(context.Background(), alice); err != nil || len(k.Wrapped) == 0 {
+		t.Fatalf("no data key of alice's in the store: %v", err)
 	}
 	h.waitImported(alice)
 	got := h.audits(alice)
