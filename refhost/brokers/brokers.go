@@ -27,6 +27,10 @@ type Brokers struct {
 	// Linker runs the connect flows (core); Resolve opens a connection's broker (worker).
 	Linker  *link.Linker
 	Resolve *link.Brokers
+	// Revokers revoke a connection's grant at its broker when its user is erased
+	// (privacy.EraserConfig.Revokers): Coinbase when its client is configured; Binance keys
+	// cannot be revoked by the host.
+	Revokers broker.Revokers
 }
 
 // New builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
@@ -63,5 +67,13 @@ func New(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coac
 	if err != nil {
 		return nil, err
 	}
-	return &Brokers{Linker: l, Resolve: r}, nil
+	out := &Brokers{Linker: l, Resolve: r, Revokers: broker.Revokers{}}
+	if cb != nil {
+		client, err := coinbase.New(*cb)
+		if err != nil {
+			return nil, err
+		}
+		out.Revokers[coach.BrokerCoinbase] = coinbase.Revoker{Client: client, Sealer: sealer}
+	}
+	return out, nil
 }

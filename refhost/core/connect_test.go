@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/refhost/brokers"
 	"github.com/tradecoach/coach/refhost/config"
@@ -50,10 +51,11 @@ func (l *logBuffer) String() string {
 // with fills over the last 29 days, logging every line (debug included) to logs.
 type connectHost struct {
 	*host
-	cb   *brokertest.Coinbase
-	bn   *brokertest.Binance
-	cfg  config.Config
-	logs *logBuffer
+	cb    *brokertest.Coinbase
+	bn    *brokertest.Binance
+	cfg   config.Config
+	logs  *logBuffer
+	links *brokers.Brokers
 }
 
 func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
@@ -109,7 +111,7 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &connectHost{host: &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}, cb: cb, bn: bn, cfg: cfg, logs: logs}
+	return &connectHost{host: &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}, cb: cb, bn: bn, cfg: cfg, logs: logs, links: links}
 }
 
 // audits returns the user's audit actions, oldest first.
@@ -226,6 +228,25 @@ func connectCoinbase(t *testing.T, h *connectHost) {
 	}
 	if found := h.secretsLogged(code, state); len(found) > 0 {
 		t.Fatalf("the logs carry %d secrets", len(found))
+	}
+
+	// Erasing the user would revoke the grant at Coinbase: after that the connection imports
+	// nothing more.
+	ctx := context.Background()
+	stored, err := h.in.Store.Connections().Get(ctx, alice, conn.ID)
+	if err != nil || !h.links.Revokers.Revocable(stored) {
+		t.Fatalf("no Coinbase revoker: %v", err)
+	}
+	if err := h.links.Revokers.Revoke(ctx, stored); err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.links.Resolve.Broker(ctx, stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Fills(ctx, broker.FillsRequest{From: time.Now().AddDate(0, 0, -30), To: time.Now()}, func(broker.FillPage) error { return nil })
+	if err == nil {
+		t.Fatal("a revoked grant still imports")
 	}
 }
 
