@@ -90,7 +90,7 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, Candles: market, Clock: clock, Logger: log})
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

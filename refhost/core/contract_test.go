@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/openapi"
 	"github.com/tradecoach/coach/refhost/openapi/contracttest"
@@ -117,7 +119,8 @@ func (c *checked) call(subject, method, path string, body any, want int, out any
 // succeeds and checks each answer against the document; it fails when a route of the table was
 // not exercised, so a new route needs a call here.
 func TestEveryRouteAnswersAsDocumented(t *testing.T) {
-	h := newHost(t)
+	ch := newConnectHost(t, config.Config{}) // a host whose brokers include fake Coinbase and Binance
+	h := ch.host
 	c := newChecked(t, h)
 	u := h.user()
 
@@ -155,6 +158,13 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.call(u, "POST", "/brokers/connections/"+idle.ID+"/sync", nil, 202, nil)
+	var auth struct {
+		URL string `json:"url"`
+	}
+	c.call(u, "GET", "/brokers/coinbase/authorize", nil, 200, &auth)
+	code, state := consent(t, auth.URL)
+	c.call(u, "GET", "/brokers/coinbase/callback?"+url.Values{"code": {code}, "state": {state}}.Encode(), nil, 201, nil)
+	c.call(u, "POST", "/brokers/binance", map[string]any{"apiKey": ch.bn.Config().APIKey, "secretKey": ch.bn.Config().SecretKey}, 201, nil)
 
 	// Wait for a tagged trade of the demo import to dispute.
 	var tagged struct {
