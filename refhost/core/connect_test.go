@@ -90,11 +90,12 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
+	links, err := brokers.New(cfg, in, market, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := brokers.New(cfg, in, market, clock)
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Revokers: links.Revokers,
+		Candles: market, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,16 +231,17 @@ func connectCoinbase(t *testing.T, h *connectHost) {
 		t.Fatalf("the logs carry %d secrets", len(found))
 	}
 
-	// Erasing the user would revoke the grant at Coinbase: after that the connection imports
+	// Erasing the user revokes the grant at Coinbase: the connection as it was stored imports
 	// nothing more.
 	ctx := context.Background()
 	stored, err := h.in.Store.Connections().Get(ctx, alice, conn.ID)
 	if err != nil || !h.links.Revokers.Revocable(stored) {
 		t.Fatalf("no Coinbase revoker: %v", err)
 	}
-	if err := h.links.Revokers.Revoke(ctx, stored); err != nil {
-		t.Fatal(err)
+	if code := h.call(alice, "DELETE", "/me", nil, nil); code != http.StatusAccepted {
+		t.Fatalf("erase: %d", code)
 	}
+	waitFor(t, "the erasure", func() bool { return h.call(alice, "GET", "/me", nil, nil) == http.StatusNotFound })
 	b, err := h.links.Resolve.Broker(ctx, stored)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,8 @@ type Config struct {
 	Candles coach.CandleSource
 	// Coach scores and writes reflections; nil scores in the process (bias.InProcess).
 	Coach bias.Coach
+	// Revokers revoke broker grants when a user is erased (privacy.EraserConfig.Revokers).
+	Revokers broker.Revokers
 	// ErasureKey keys the pseudonym of erasure records (privacy.EraserConfig.SubjectKey). Required.
 	ErasureKey []byte
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
@@ -85,7 +87,7 @@ func Build(cfg Config) (*Services, error) {
 		return nil, err
 	}
 	if s.Eraser, err = privacy.NewEraser(privacy.EraserConfig{Store: in.Store, SubjectKey: cfg.ErasureKey, Blobs: in.Blobs,
-		Keys: in.Keys, Jobs: in.Jobs, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		Keys: in.Keys, Jobs: in.Jobs, Revokers: cfg.Revokers, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	return &s, nil

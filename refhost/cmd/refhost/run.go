@@ -18,6 +18,7 @@ import (
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
+	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
 	promcoach "github.com/tradecoach/coach/metrics/prometheus"
 	"github.com/tradecoach/coach/outbox"
@@ -186,15 +187,15 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	if err != nil {
 		return err
 	}
-	svc, err := h.services(in, market)
-	if err != nil {
-		return err
-	}
 	var links *brokers.Brokers
 	if stack == "all" || stack == "core" || stack == "worker" {
 		if links, err = brokers.New(h.cfg, in, market, h.clock); err != nil {
 			return err
 		}
+	}
+	svc, err := h.services(in, market, links)
+	if err != nil {
+		return err
 	}
 	if stack == "all" || stack == "core" {
 		api, err := core.New(core.Config{Infra: in, Services: svc, Key: h.cfg.InternalKey, Linker: links.Linker, Clock: h.clock, Logger: h.log,
@@ -243,7 +244,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 
 // services builds the capability services; the scorer calls the AI-coach service when
 // AIcoachURL is set, and scores in the process otherwise.
-func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Services, error) {
+func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers.Brokers) (*services.Services, error) {
 	var ai bias.Coach
 	if h.cfg.AIcoachURL != "" {
 		c, err := aicoach.NewClient(h.cfg.AIcoachURL, h.cfg.InternalKey)
@@ -252,7 +253,11 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo) (*services.Ser
 		}
 		ai = c
 	}
-	return services.Build(services.Config{Infra: in, Candles: market, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	var revokers broker.Revokers
+	if links != nil {
+		revokers = links.Revokers
+	}
+	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: market, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
 // startWorker starts the job worker, which opens each connection's broker through links; on the
