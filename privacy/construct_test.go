@@ -7,4 +7,6 @@ import (
 	"github.com/tradecoach/coach/privacy"
 )
 
-func TestZeroValues(t *testing.T) { servicetest.ZeroValues(t, []any{(*privacy.Service)(nil)}) }
+func TestZeroValues(t *testing.T) {
+	servicetest.ZeroValues(t, []any{(*privacy.Service)(nil), (*privacy.Eraser)(nil)})
+}

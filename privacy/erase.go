@@ -86,8 +86,14 @@ func Subject(key []byte, userID string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// Subject returns the pseudonym of userID in this Eraser's records (see the function Subject).
-func (e *Eraser) Subject(userID string) string { return Subject(e.cfg.SubjectKey, userID) }
+// Subject returns the pseudonym of userID in this Eraser's records (see the function Subject);
+// "" from an Eraser not built by NewEraser.
+func (e *Eraser) Subject(userID string) string {
+	if e == nil || len(e.cfg.SubjectKey) == 0 {
+		return "" // an Eraser not built by NewEraser has no key to name anyone with
+	}
+	return Subject(e.cfg.SubjectKey, userID)
+}
 
 // Result is what an erasure removed.
 type Result struct {

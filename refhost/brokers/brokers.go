@@ -33,9 +33,9 @@ type Brokers struct {
 	Revokers broker.Revokers
 }
 
-// New builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
+// Build builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
 // without a KEK of config.KEKBytes, or when a broker setting is not a valid URL.
-func New(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coach.Clock) (*Brokers, error) {
+func Build(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coach.Clock) (*Brokers, error) {
 	if in == nil || market == nil {
 		return nil, coach.Errorf(coach.EINVALID, "brokers: infra and the demo market are required")
 	}

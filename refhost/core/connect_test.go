@@ -90,7 +90,7 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := brokers.New(cfg, in, market, clock)
+	links, err := brokers.Build(cfg, in, market, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}
 	var links *brokers.Brokers
 	if stack == "all" || stack == "core" || stack == "worker" {
-		if links, err = brokers.New(h.cfg, in, market, h.clock); err != nil {
+		if links, err = brokers.Build(h.cfg, in, market, h.clock); err != nil {
 			return err
 		}
 	}

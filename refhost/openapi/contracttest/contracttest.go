@@ -24,6 +24,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/refhost/openapi"
 )
 
@@ -124,6 +125,12 @@ func (v *Violation) Unwrap() error { return v.Err }
 // RoundTrip validates req, sends it, and validates the answer. It returns a *Violation (and no
 // response) when the round trip breaks the document.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t == nil || t.router == nil {
+		if req != nil && req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, coach.Errorf(coach.EINVALID, "contracttest: Transport not constructed; use contracttest.New")
+	}
 	ctx := req.Context()
 	v := &Violation{Method: req.Method, Path: req.URL.Path}
 	route, params, err := t.router.FindRoute(req)
@@ -175,6 +182,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // Exercised returns "METHOD /path" of each operation that gave a success (2xx) answer, and
 // passed, through t, sorted: the operations whose success answers have been checked.
 func (t *Transport) Exercised() []string {
+	if t == nil {
+		return nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []string
