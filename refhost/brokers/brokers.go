@@ -16,6 +16,7 @@ import (
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/broker/coinbase"
 	"github.com/tradecoach/coach/broker/link"
+	"github.com/tradecoach/coach/broker/public"
 	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/demo"
@@ -31,6 +32,11 @@ type Brokers struct {
 	// (privacy.EraserConfig.Revokers): Coinbase when its client is configured; Binance keys
 	// cannot be revoked by the host.
 	Revokers broker.Revokers
+	// Candles is the market data every service reads: with the demo on, the demo market alone
+	// (its users trade its pairs, and the demo runs without a network); otherwise the exchanges'
+	// public candle endpoints (no key; Binance first, then Coinbase) through a cache of closed
+	// bars in the store — so CSV-only users are scored too.
+	Candles coach.CandleSource
 }
 
 // Build builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
@@ -67,7 +73,20 @@ func Build(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock co
 	if err != nil {
 		return nil, err
 	}
-	out := &Brokers{Linker: l, Resolve: r, Revokers: broker.Revokers{}}
+	pub, err := public.New(public.Config{Binance: binance.Config{BaseURL: cfg.BinanceAPIURL, Budget: in.Budget, Clock: clock},
+		Coinbase: coinbase.Config{BaseURL: cfg.CoinbaseAPIURL, Clock: clock}})
+	if err != nil {
+		return nil, err
+	}
+	cached, err := broker.NewCachedMarketData(broker.CacheConfig{Store: in.Store.Candles(), Source: pub, Clock: clock})
+	if err != nil {
+		return nil, err
+	}
+	var candles coach.CandleSource = cached
+	if cfg.Demo {
+		candles = market
+	}
+	out := &Brokers{Linker: l, Resolve: r, Revokers: broker.Revokers{}, Candles: candles}
 	if cb != nil {
 		client, err := coinbase.New(*cb)
 		if err != nil {

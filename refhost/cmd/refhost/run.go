@@ -254,10 +254,11 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 		ai = c
 	}
 	var revokers broker.Revokers
+	var candles coach.CandleSource = market
 	if links != nil {
-		revokers = links.Revokers
+		revokers, candles = links.Revokers, links.Candles
 	}
-	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: market, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
 // startWorker starts the job worker, which opens each connection's broker through links; on the
