@@ -90,9 +90,10 @@ func (s *Service) constructed() bool { return s != nil && s.store != nil }
 type Report struct {
 	// Trades is the number of trades scored (those in [from, to)).
 	Trades int `json:"trades"`
-	// Tags is the number of tags those trades now have; New how many of them are new (each got a
-	// coach.reflect event); Revised how many got a new revision and Removed how many earlier tags
-	// no longer hold (each got a tag.revised event).
+	// Tags is the number of tags those trades now have; New how many of them are new (each new
+	// label of an order got one coach.reflect event, whatever its number of fills); Revised how
+	// many got a new revision and Removed how many earlier tags no longer hold (each got a
+	// tag.revised event).
 	Tags    int `json:"tags"`
 	New     int `json:"new"`
 	Revised int `json:"revised"`
@@ -124,7 +125,8 @@ func (c Config) warmupBars() int { return c.Warmup() + 10*c.bars(c.RSIWindow) }
 //
 // In one transaction, ScoreUser makes the tags scored the current tags of the trades scored
 // (Tags.Replace: re-scoring never duplicates) and appends an event for each change. A tag whose
-// trade had no tag of its label is new: it gets an id, revision 1 and a coach.reflect event. A tag
+// trade had no tag of its label is new: it gets an id and revision 1, and each order's new label
+// one coach.reflect event (the order's other fills carry the same tag, not another message). A tag
 // whose trade had one keeps its ID: when the confidence and the features but for the Input are
 // the stored revision's, that revision stays as it is (so running ScoreUser again on the same data
 // changes nothing and emits no event); otherwise — another definition version (Config.Version),

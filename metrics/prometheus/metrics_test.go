@@ -17,6 +17,7 @@ import (
 	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/metrics/prometheus"
 	"github.com/tradecoach/coach/outbox"
+	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	transportmem "github.com/tradecoach/coach/transport/memory"
 )
@@ -80,8 +81,22 @@ func TestPipelineMetricsReachPrometheus(t *testing.T) {
 		}
 		dispatched += n
 	}
-	// import.progress events (started, one per page, done) and one coach.reflect per new tag.
-	if want := 2 + sum.Pages + rep.New; dispatched != want {
+	// import.progress events (started, one per page, done) and one coach.reflect per order's new
+	// label.
+	evs, err := store.Events().Since(ctx, user.ID, "", storage.MaxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reflections := 0
+	for _, e := range evs {
+		if e.Type == coach.EventCoachReflect {
+			reflections++
+		}
+	}
+	if reflections == 0 || reflections > rep.New {
+		t.Fatalf("%d coach.reflect events for %d new tags", reflections, rep.New)
+	}
+	if want := 2 + sum.Pages + reflections; dispatched != want {
 		t.Fatalf("dispatched %d events, want %d", dispatched, want)
 	}
 
