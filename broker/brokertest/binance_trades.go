@@ -93,7 +93,52 @@ func (f *Binance) AddFills(n int) []coach.Trade {
 			added = append(added, &other)
 		}
 	}
-	// Merge and give ids in time order per symbol; a self-trade's two sides share one id.
+	return f.merge(added)
+}
+
+// AddTrades adds the given trades (a demo persona's fills, say) as the account's fills, and
+// returns them as a correct client must normalize them: ExtID "SYMBOL:id:B|S", ExchangeTradeID
+// the id the fake gives, OrderID the trade's when it is a number (else a number derived from
+// it; a fill without one gets an order of its own), Liquidity as given (taker when unknown), the fee as given (a zero fee in the quote asset
+// when unknown). Their symbols must be among BinanceConfig.Symbols for discovery to find them.
+func (f *Binance) AddTrades(trades []coach.Trade) []coach.Trade {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	added := make([]*bnTrade, 0, len(trades))
+	for _, in := range trades {
+		k := f.made
+		f.made++
+		// A fill without an order id is an order of its own; fills sharing one stay one order.
+		order, err := strconv.ParseInt(in.OrderID, 10, 64)
+		switch {
+		case in.OrderID == "":
+			order = int64(wireHash("order", int64(f.cfg.Seed), int64(k)) >> 20)
+		case err != nil || order <= 0:
+			order = int64(wireHash("order:"+in.OrderID) >> 20)
+		}
+		fee, feeAsset := decimal.Zero, in.Symbol.Quote()
+		if in.Fee.Valid {
+			fee, feeAsset = in.Fee.Decimal, in.FeeAsset
+		}
+		ts := in.TS.UTC().Truncate(time.Millisecond)
+		t := bnTrade{
+			Symbol: in.Symbol.Concat(), OrderID: order, OrderListID: -1,
+			Price: in.Price.StringFixed(8), Qty: in.Qty.StringFixed(8), QuoteQty: in.Qty.Mul(in.Price).StringFixed(8),
+			Commission: fee.StringFixed(8), CommissionAsset: feeAsset, Time: ts.UnixMilli(),
+			IsBuyer: in.Side == coach.Buy, IsMaker: in.Liquidity == coach.Maker, IsBestMatch: true, seq: 2 * k,
+		}
+		t.want = coach.Trade{Broker: coach.BrokerBinance, Symbol: in.Symbol, Side: in.Side, Qty: in.Qty, Price: in.Price,
+			Fee: decimal.NewNullDecimal(fee), FeeAsset: feeAsset, TS: ts, OrderID: strconv.FormatInt(order, 10),
+			Liquidity: bnLiquidity(t.IsMaker)}
+		added = append(added, &t)
+	}
+	return f.merge(added)
+}
+
+// merge adds trades to the fake's fills and gives ids in time order per symbol (a self-trade's
+// two sides share one id); it returns the added trades as normalized, in the order given. The
+// caller holds f.mu.
+func (f *Binance) merge(added []*bnTrade) []coach.Trade {
 	for _, t := range added {
 		f.trades[t.Symbol] = append(f.trades[t.Symbol], *t)
 	}

@@ -68,6 +68,9 @@ func NewBrokers(cfg BrokersConfig) (*Brokers, error) {
 // broker this host does not serve (a job retries it later), EINVALID when conn's credentials do
 // not open, ENOTFOUND when conn is gone.
 func (b *Brokers) Broker(ctx context.Context, conn coach.BrokerConnection) (broker.Broker, error) {
+	if b == nil || b.cfg.Store == nil {
+		return nil, coach.Errorf(coach.EINVALID, "link: Brokers not constructed; use link.NewBrokers")
+	}
 	switch {
 	case conn.Broker == coach.BrokerCoinbase && b.cfg.Coinbase != nil:
 		cfg := *b.cfg.Coinbase

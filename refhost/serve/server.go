@@ -22,8 +22,12 @@ type Check struct {
 type Config struct {
 	// Stack names the server in logs ("core", "worker", "aicoach"). Required.
 	Stack string
-	// Addr is the host:port to listen on; port 0 picks a free one. Required.
+	// Addr is the host:port to listen on; port 0 picks a free one. Required unless Listener is
+	// given.
 	Addr string
+	// Listener, when set, is used instead of listening on Addr: a host that must know its
+	// address before it builds the handler (to mint links to itself) binds it first.
+	Listener net.Listener
 	// Handler serves every route but the operational ones; nil answers 404.
 	Handler http.Handler
 	// Ready are the checks /readyz runs, each bounded by a second.
@@ -45,8 +49,8 @@ type Server struct {
 // Listen binds cfg.Addr and returns the Server, not yet serving. EINVALID when Stack or Addr is
 // missing; the listener's error when the address cannot be bound.
 func Listen(cfg Config) (*Server, error) {
-	if cfg.Stack == "" || cfg.Addr == "" {
-		return nil, coach.Errorf(coach.EINVALID, "serve: Config.Stack and Config.Addr are required")
+	if cfg.Stack == "" || cfg.Addr == "" && cfg.Listener == nil {
+		return nil, coach.Errorf(coach.EINVALID, "serve: Config.Stack and Config.Addr (or Listener) are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -54,9 +58,12 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.Handler == nil {
 		cfg.Handler = http.NotFoundHandler()
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, coach.Errorf(coach.EUNAVAILABLE, "serve: %s: listen on %s: %v", cfg.Stack, cfg.Addr, err)
+	ln := cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, coach.Errorf(coach.EUNAVAILABLE, "serve: %s: listen on %s: %v", cfg.Stack, cfg.Addr, err)
+		}
 	}
 	s := &Server{cfg: cfg, ln: ln}
 	mux := http.NewServeMux()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -37,8 +38,9 @@ import (
 // stacks are the subcommands; the first is the default.
 var stacks = []string{"all", "core", "worker", "aicoach", "migrate"}
 
-// started tells a test the addresses the stacks listen on, once every one serves.
-type started func(addrs map[string]string)
+// started tells a test the addresses the stacks listen on, once every one serves, and the
+// process's adapters (so that a test can do what the scheduler would, on its own time).
+type started func(addrs map[string]string, in *infra.Infra)
 
 // run runs the subcommand of args until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, onStart started) error {
@@ -144,6 +146,19 @@ func (h *host) migrate(ctx context.Context) error {
 
 // serve runs the stacks of stack until ctx ends.
 func (h *host) serve(ctx context.Context, stack string, onStart started) (err error) {
+	// Core is bound first: the links it mints (downloads) name its address, port 0 included.
+	var coreLn net.Listener
+	if stack == "all" || stack == "core" {
+		if coreLn, err = net.Listen("tcp", h.cfg.CoreAddr); err != nil {
+			return coach.Errorf(coach.EUNAVAILABLE, "core: listen on %s: %v", h.cfg.CoreAddr, err)
+		}
+		defer func() {
+			if err != nil {
+				_ = coreLn.Close()
+			}
+		}()
+		h.cfg.CoreAddr = coreLn.Addr().String()
+	}
 	in, err := infra.Open(ctx, h.cfg, h.clock, h.log)
 	if err != nil {
 		return err
@@ -165,7 +180,11 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}()
 	served := make(chan error, 4)
 	listen := func(name, addr string, handler http.Handler) error {
-		s, err := serve.Listen(serve.Config{Stack: name, Addr: addr, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log})
+		var ln net.Listener
+		if name == "core" {
+			ln = coreLn
+		}
+		s, err := serve.Listen(serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log})
 		if err != nil {
 			return err
 		}
@@ -231,7 +250,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}
 	h.log.Info("started", "stack", stack, "memory", in.Memory)
 	if onStart != nil {
-		onStart(addrs)
+		onStart(addrs, in)
 	}
 	select {
 	case <-ctx.Done():

@@ -18,6 +18,8 @@ import (
 	"github.com/tradecoach/coach/refhost/aicoach"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/refhost/infra"
+	"github.com/tradecoach/coach/transport"
 	"github.com/tradecoach/coach/transport/hmac"
 )
 
@@ -49,7 +51,7 @@ func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBu
 	done := make(chan error, 1)
 	args := []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
 	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string) { addrs <- a })
+		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string, _ *infra.Infra) { addrs <- a })
 	}()
 	var stop func() error
 	stopped := false
@@ -196,4 +198,36 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Journey (a) again with every stack in one process (`refhost all`), in memory.
+func TestJourneyInAllMode(t *testing.T) {
+	bn := fakeBinance(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	type up struct {
+		addrs map[string]string
+		in    *infra.Infra
+	}
+	started := make(chan up, 1)
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	env := map[string]string{"REFHOST_BINANCE_API_URL": bn.URL(), "REFHOST_INTERNAL_KEY": strings.Repeat("5a", 32)}
+	go func() {
+		done <- run(ctx, []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0",
+			"-log-level", "debug"}, func(k string) string { return env[k] }, io.Discard, logs,
+			func(a map[string]string, in *infra.Infra) { started <- up{a, in} })
+	}()
+	var u up
+	select {
+	case u = <-started:
+	case err := <-done:
+		t.Fatalf("refhost all ended: %v\n%s", err, logs)
+	}
+	binanceJourney(t, journeyHost{core: u.addrs["core"], key: mustHex(t, env["REFHOST_INTERNAL_KEY"]), binance: bn,
+		enqueue: func(j transport.Job) error { _, err := u.in.Queue.Enqueue(context.Background(), j); return err },
+		logs:    logs.String})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,10 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/refhost/core"
+	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/s3/s3test"
+	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/transport/asynq"
 	"github.com/tradecoach/coach/transport/asynq/asynqtest"
 	"github.com/tradecoach/coach/transport/hmac"
 )
@@ -136,9 +139,8 @@ func doJSON(t *testing.T, c *http.Client, method, url string, body, out any) int
 	return res.StatusCode
 }
 
-// Every stack as its own process over Postgres, Redis and an S3-compatible server: a user signs
-// up through core's account route, connects the demo broker, and the worker (scoring through
-// the aicoach process) imports and tags their trades, which core then serves; a simulation runs.
+// Every stack as its own process over Postgres, Redis and an S3-compatible server, through issue
+// 16's journey (a) (binanceJourney), the worker scoring through the aicoach process.
 func TestStacksAsSeparateProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and starts four processes")
@@ -172,60 +174,22 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 		}
 	}
 
-	system := signedClient(t, key, "")
-	var user coach.User
-	if code := doJSON(t, system, "POST", coreP.addr+"/internal/users", map[string]any{"email": "split@example.com",
-		"passwordHash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}, &user); code != http.StatusCreated {
-		t.Fatalf("sign up: %d", code)
+	// Journey (a), with the worker scoring through the aicoach process; the digest job is put on
+	// the shared Redis queue as the scheduler would.
+	dl := memory.New()
+	t.Cleanup(func() { dl.Close() })
+	queue, err := asynq.New(redis, asynq.Config{DeadLetters: dl.DeadLetters()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	alice := signedClient(t, key, user.ID)
-	if code := doJSON(t, alice, "POST", coreP.addr+"/brokers/demo", nil, nil); code != http.StatusCreated {
-		t.Fatalf("connect demo: %d", code)
-	}
-	var page struct {
-		Trades []coach.Trade `json:"trades"`
-	}
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		doJSON(t, alice, "GET", coreP.addr+"/trades?limit=500", nil, &page)
-		if len(page.Trades) > 0 {
-			var d struct {
-				Tags []coach.TagWithDispute `json:"tags"`
-			}
-			tagged := 0
-			for _, tr := range page.Trades[:min(len(page.Trades), 60)] {
-				doJSON(t, alice, "GET", coreP.addr+"/trades/"+tr.ID, nil, &d)
-				tagged += len(d.Tags)
-			}
-			if tagged > 0 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no tagged trades after 3 minutes\nworker:\n%s\naicoach:\n%s", wk.logs, ai.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	// The worker scored through the aicoach process.
+	binanceJourney(t, journeyHost{core: coreP.addr, key: key, binance: bn,
+		enqueue: func(j transport.Job) error { _, err := queue.Enqueue(context.Background(), j); return err },
+		logs:    func() string { return "worker:\n" + wk.logs.String() + "\ncore:\n" + coreP.logs.String() }})
 	if !strings.Contains(ai.logs.String(), `"path":"/v1/bias/score"`) {
 		t.Fatalf("the aicoach process served no scoring:\n%s", ai.logs)
 	}
-	var run coach.SimulationRun
-	first, last := page.Trades[0].TS, page.Trades[len(page.Trades)-1].TS
-	if code := doJSON(t, alice, "POST", coreP.addr+"/simulations/simple", map[string]any{"scenario": map[string]any{"kind": "skipLabel", "label": "FOMO"},
-		"from": first.Format(time.RFC3339), "to": last.Add(time.Hour).Format(time.RFC3339), "fees": map[string]any{}}, &run); code != http.StatusAccepted {
-		t.Fatalf("simulate: %d", code)
-	}
-	for deadline := time.Now().Add(time.Minute); run.Status != coach.SimulationDone; time.Sleep(100 * time.Millisecond) {
-		doJSON(t, alice, "GET", coreP.addr+"/simulations/"+run.ID, nil, &run)
-		if time.Now().After(deadline) {
-			t.Fatalf("simulation %s: %s", run.ID, run.Status)
-		}
-	}
-	// Core seals a Binance key; the worker, another process with the same KEK, opens it to import.
-	connectBinanceSplit(t, system, key, coreP.addr, bn, wk.logs)
 	for name, p := range map[string]*process{"aicoach": ai, "core": coreP, "worker": wk} {
-		for _, secret := range []string{"split@example.com", hex.EncodeToString(key), "argon2id", hex.EncodeToString(kek),
+		for _, secret := range []string{hex.EncodeToString(key), "argon2id", hex.EncodeToString(kek),
 			bn.Config().APIKey, bn.Config().SecretKey} {
 			if strings.Contains(p.logs.String(), secret) {
 				t.Errorf("%s logged %q", name, secret)
