@@ -200,9 +200,9 @@ func mustHex(t *testing.T, s string) []byte {
 	return b
 }
 
-// Journey (a) again with every stack in one process (`refhost all`), in memory.
+// Journeys (a) and (b) again with every stack in one process (`refhost all`), in memory.
 func TestJourneyInAllMode(t *testing.T) {
-	bn := fakeBinance(t)
+	bn, cb := fakeBinance(t), fakeCoinbase(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	type up struct {
 		addrs map[string]string
@@ -211,7 +211,8 @@ func TestJourneyInAllMode(t *testing.T) {
 	started := make(chan up, 1)
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
-	env := map[string]string{"REFHOST_BINANCE_API_URL": bn.URL(), "REFHOST_INTERNAL_KEY": strings.Repeat("5a", 32)}
+	env := coinbaseEnv(cb)
+	env["REFHOST_BINANCE_API_URL"], env["REFHOST_INTERNAL_KEY"] = bn.URL(), strings.Repeat("5a", 32)
 	go func() {
 		done <- run(ctx, []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0",
 			"-log-level", "debug"}, func(k string) string { return env[k] }, io.Discard, logs,
@@ -223,9 +224,11 @@ func TestJourneyInAllMode(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("refhost all ended: %v\n%s", err, logs)
 	}
-	binanceJourney(t, journeyHost{core: u.addrs["core"], key: mustHex(t, env["REFHOST_INTERNAL_KEY"]), binance: bn,
+	jh := journeyHost{core: u.addrs["core"], key: mustHex(t, env["REFHOST_INTERNAL_KEY"]), binance: bn,
 		enqueue: func(j transport.Job) error { _, err := u.in.Queue.Enqueue(context.Background(), j); return err },
-		logs:    logs.String})
+		logs:    logs.String}
+	binanceJourney(t, jh)
+	coinbaseJourney(t, jh, cb, auditsOf(t, u.in.Store))
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)

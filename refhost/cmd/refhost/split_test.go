@@ -19,6 +19,7 @@ import (
 
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres"
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/s3/s3test"
 	"github.com/tradecoach/coach/transport"
@@ -151,8 +152,12 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 	s3cfg := s3test.Config(s3test.Server(t))
 	key := bytes.Repeat([]byte{0x5a}, 32)
 	kek := bytes.Repeat([]byte{0x4b}, 32)
-	bn := fakeBinance(t)
-	env := append(os.Environ(), "REFHOST_KEK="+hex.EncodeToString(kek), "REFHOST_BINANCE_API_URL="+bn.URL(),
+	bn, cb := fakeBinance(t), fakeCoinbase(t)
+	env := os.Environ()
+	for k, v := range coinbaseEnv(cb) {
+		env = append(env, k+"="+v)
+	}
+	env = append(env, "REFHOST_KEK="+hex.EncodeToString(kek), "REFHOST_BINANCE_API_URL="+bn.URL(),
 		"REFHOST_POSTGRES_URL="+postgrestest.TestURL(), "REFHOST_POSTGRES_SCHEMA="+schema,
 		"REFHOST_REDIS_ADDR="+redis.Options().Addr, fmt.Sprintf("REFHOST_REDIS_DB=%d", redis.Options().DB),
 		"REFHOST_S3_ENDPOINT="+s3cfg.Endpoint, "REFHOST_S3_BUCKET="+s3cfg.Bucket,
@@ -182,9 +187,17 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	binanceJourney(t, journeyHost{core: coreP.addr, key: key, binance: bn,
+	jh := journeyHost{core: coreP.addr, key: key, binance: bn,
 		enqueue: func(j transport.Job) error { _, err := queue.Enqueue(context.Background(), j); return err },
-		logs:    func() string { return "worker:\n" + wk.logs.String() + "\ncore:\n" + coreP.logs.String() }})
+		logs:    func() string { return "worker:\n" + wk.logs.String() + "\ncore:\n" + coreP.logs.String() }}
+	binanceJourney(t, jh)
+	// Journey (b), reading the audit rows from the same Postgres schema.
+	db, err := postgres.Open(context.Background(), postgres.Config{URL: postgrestest.TestURL(), Schema: schema, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	coinbaseJourney(t, jh, cb, auditsOf(t, db))
 	if !strings.Contains(ai.logs.String(), `"path":"/v1/bias/score"`) {
 		t.Fatalf("the aicoach process served no scoring:\n%s", ai.logs)
 	}
