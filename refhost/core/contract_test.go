@@ -209,6 +209,12 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	var d coach.Digest
 	c.call(u, "GET", "/digests/weekly/latest", nil, 200, &d)
 	c.call(u, "GET", "/digests/weekly/"+d.ID, nil, 200, nil)
+	var byWeek coach.Digest
+	c.call(u, "GET", "/digests/weekly/"+digest.WeekOfDate(d.PeriodStart).String(), nil, 200, &byWeek)
+	if byWeek.ID != d.ID {
+		t.Fatalf("the digest of week %s is %s, want %s", digest.WeekOfDate(d.PeriodStart), byWeek.ID, d.ID)
+	}
+	c.call(u, "GET", "/digests/weekly/2001-W01", nil, 404, nil)
 	c.call(u, "GET", "/digests/weekly?limit=5", nil, 200, nil)
 	c.call(u, "GET", "/dashboard?bucket=week&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", nil, 200, nil)
 	c.call(u, "GET", "/events?limit=2", nil, 200, nil)
