@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
+	"strings"
 
 	"github.com/tradecoach/coach"
 )
@@ -30,7 +31,7 @@ func EmailHash(key []byte, email string) string {
 // ("a@b.io@c.io").
 func Text(key []byte, s string) string {
 	// Each pass removes at least one "@", so the loop ends.
-	for containsAt(s) {
+	for strings.Contains(s, "@") {
 		r := emailPattern.ReplaceAllStringFunc(s, func(e string) string { return EmailHash(key, e) })
 		if r == s {
 			break
@@ -38,13 +39,4 @@ func Text(key []byte, s string) string {
 		s = r
 	}
 	return s
-}
-
-func containsAt(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '@' {
-			return true
-		}
-	}
-	return false
 }

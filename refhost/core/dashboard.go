@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/ledger"
 	"github.com/tradecoach/coach/storage"
@@ -127,7 +128,7 @@ func (a *API) dashboardSeries(r *http.Request, userID string) (int, any, error) 
 		if !ok {
 			continue
 		}
-		key := tag.Label + "|" + orderKey(t)
+		key := tag.Label + "|" + bias.OrderKey(t)
 		if seen[key] {
 			continue
 		}
@@ -167,13 +168,4 @@ func (a *API) dashboardSeries(r *http.Request, userID string) (int, any, error) 
 		}
 	}
 	return ok(out)
-}
-
-// orderKey names the order a fill belongs to: its order id where the broker gives one, else its
-// time, symbol and side.
-func orderKey(t coach.Trade) string {
-	if t.OrderID != "" {
-		return t.Broker + ":" + t.OrderID
-	}
-	return t.TS.UTC().Format(time.RFC3339Nano) + ":" + string(t.Symbol) + ":" + string(t.Side)
 }

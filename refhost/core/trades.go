@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/transport/httpjson"
 )
@@ -79,9 +80,10 @@ func (a *API) tradeDetail(r *http.Request, userID string) (int, any, error) {
 		return fail(err)
 	}
 	d := tradeDetail{Trade: t}
+	order := bias.OrderKey(t)
 	ids := []string{}
 	for _, o := range around {
-		if o.Side == t.Side && sameOrder(o, t) {
+		if bias.OrderKey(o) == order {
 			d.Order = append(d.Order, o)
 			ids = append(ids, o.ID)
 		}
@@ -99,15 +101,6 @@ func (a *API) tradeDetail(r *http.Request, userID string) (int, any, error) {
 	d.Candles = cs
 	d.Tags, d.Notes, d.Candles = nonNil(d.Tags), nonNil(d.Notes), nonNil(d.Candles)
 	return ok(d)
-}
-
-// sameOrder reports whether two fills of one side belong to one order: the same order id where
-// the broker gives one, else the same time and symbol.
-func sameOrder(a, b coach.Trade) bool {
-	if a.OrderID != "" || b.OrderID != "" {
-		return a.OrderID == b.OrderID && a.Broker == b.Broker
-	}
-	return a.TS.Equal(b.TS) && a.Symbol == b.Symbol
 }
 
 // deleteTrade deletes a trade for good: a tombstone keeps any source from bringing it back.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tradecoach/coach"
@@ -19,7 +20,7 @@ const DefaultMaxBody = 64 << 10
 type ErrTooLarge struct{ Limit int64 }
 
 func (e ErrTooLarge) Error() string {
-	return "the body is larger than " + itoa(int(e.Limit)) + " bytes"
+	return "the body is larger than " + strconv.FormatInt(e.Limit, 10) + " bytes"
 }
 
 // CoachCode makes ErrTooLarge an EINVALID coach.Coded error.

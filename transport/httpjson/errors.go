@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tradecoach/coach"
@@ -90,7 +91,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	var ra interface{ RetryAfterSeconds() int }
 	if errors.As(err, &ra) && ra.RetryAfterSeconds() > 0 {
-		w.Header().Set("Retry-After", itoa(ra.RetryAfterSeconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(ra.RetryAfterSeconds()))
 	}
 	WriteJSON(w, StatusOf(code), b)
 }
@@ -102,15 +103,4 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v) // the status is sent; a client gone by now cannot be told more
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for n > 0 || i == len(b) {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
