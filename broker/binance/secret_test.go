@@ -3,7 +3,6 @@ package binance_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +22,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 	t.Parallel()
 	const key, secret = "KEY-recognizable-9d0e", "SECRET-recognizable-61fa"
 	echo := key + " " + secret
-	closed := httptest.NewServer(nil)
-	closed.Close()
+	unreachable := secrettest.HangUpURL(t)
 	for _, tc := range []struct {
 		name  string
 		base  string // when not the fake
@@ -41,7 +39,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 		{name: "-1021 twice echo", fault: func(f *brokertest.Binance) { f.FailNext(2, 400, `{"code":-1021,"msg":"`+echo+`"}`) }},
 		{name: "malformed 200 echo", fault: func(f *brokertest.Binance) { f.FailNext(1, 200, `[{"symbol":"`+echo) }},
 		{name: "wrong key", key: "KEY-other-31c4"},
-		{name: "unreachable", base: closed.URL},
+		{name: "unreachable", base: unreachable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -3,7 +3,6 @@ package coinbase_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -52,8 +51,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 		return s.client.Fills(context.Background(), req, func(broker.FillPage) error { return nil })
 	}
 	echo := func(s setup) string { return s.tok.AccessToken + " " + s.tok.RefreshToken + " " + clientSecret }
-	closed := httptest.NewServer(nil)
-	closed.Close()
+	unreachable := secrettest.HangUpURL(t)
 
 	for _, tc := range []struct {
 		name   string
@@ -90,7 +88,7 @@ func TestErrorsKeepSecrets(t *testing.T) {
 			s.fake.ExpireAccessTokensAfter(0)
 			return fills(s)
 		}},
-		{name: "unreachable", base: closed.URL, run: fills},
+		{name: "unreachable", base: unreachable, run: fills},
 		{name: "revoke with a wrong secret", secret: "SECRET-wrong-77b2", run: func(s setup) error {
 			return s.client.Revoke(context.Background(), s.tok)
 		}},
