@@ -22,7 +22,7 @@ var _ transport.Mailer = (*Mailer)(nil)
 // Mailer is a transport.Mailer over an SMTP relay. Build it with New; a Mailer not built by New
 // refuses every message with EINVALID. Safe for concurrent use: each Send has its own connection.
 type Mailer struct {
-	cfg  Config // Password cleared: it lives behind auth only
+	cfg Config // Password cleared: it lives behind auth only
 	// auth makes the AUTH PLAIN client; nil sends no AUTH. The credentials live only in its
 	// closure, so that even fmt's printing of a Mailer's raw fields (a bad verb, a copy in an
 	// unexported field) shows a function's address, never the password.

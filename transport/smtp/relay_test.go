@@ -227,4 +227,3 @@ func silentServer(t *testing.T) (string, int) {
 	p, _ := strconv.Atoi(port)
 	return host, p
 }
-
