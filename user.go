@@ -30,6 +30,10 @@ type User struct {
 	// DefaultReportingCurrency (USD); when set it is an asset code ValidCurrency accepts ("USD",
 	// "EUR", "USDT").
 	ReportingCurrency string `json:"reportingCurrency,omitempty"`
+	// DigestByEmail is an addition to the seed: the user's opt-in to receive each weekly digest
+	// by email as well (delivered to Email, so it has no effect while Email is ""). Off unless
+	// the user turns it on.
+	DigestByEmail bool `json:"digestByEmail"`
 }
 
 // Currency returns the user's reporting currency: ReportingCurrency, or DefaultReportingCurrency

@@ -49,6 +49,7 @@ type Profile struct {
 	CreatedAt         time.Time `json:"createdAt"`
 	TimeZone          string    `json:"timeZone,omitempty"`
 	ReportingCurrency string    `json:"reportingCurrency,omitempty"`
+	DigestByEmail     bool      `json:"digestByEmail"`
 }
 
 // Connection is a broker connection as an archive shows it: without its sealed tokens.
@@ -83,7 +84,7 @@ func (s *Service) archive(ctx context.Context, w io.Writer, e coach.Export) erro
 		return err
 	}
 	if err := z.object(FileProfile, Profile{ID: u.ID, Email: u.Email, CreatedAt: u.CreatedAt, TimeZone: u.TimeZone,
-		ReportingCurrency: u.ReportingCurrency}); err != nil {
+		ReportingCurrency: u.ReportingCurrency, DigestByEmail: u.DigestByEmail}); err != nil {
 		return err
 	}
 	for _, step := range []func() error{

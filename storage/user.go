@@ -23,8 +23,9 @@ type Users interface {
 	// for "", so a user without an email is found by id only.
 	ByEmail(ctx context.Context, email string) (coach.User, error)
 
-	// Update replaces the user's email ("" removes it), password hash, time zone and reporting
-	// currency. ENOTFOUND if there is no such user; ECONFLICT if the new email is taken.
+	// Update replaces the user's email ("" removes it), password hash, time zone, reporting
+	// currency and digest-by-email opt-in. ENOTFOUND if there is no such user; ECONFLICT if the
+	// new email is taken.
 	Update(ctx context.Context, u coach.User) error
 
 	// Delete erases the user and everything of theirs in this store: sessions, connections, trades

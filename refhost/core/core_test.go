@@ -446,4 +446,27 @@ func TestRequestsMustBeSignedAndActForAUser(t *testing.T) {
 		me.TimeZone != "America/New_York" || me.ReportingCurrency != "EUR" {
 		t.Fatalf("settings: %d %+v", code, me)
 	}
+	if me.DigestByEmail {
+		t.Fatalf("a new user is opted in to the digest by email: %+v", me)
+	}
+	if code := h.call(u, "PATCH", "/me/settings", map[string]any{"digestByEmail": true}, &me); code != 200 || !me.DigestByEmail || me.TimeZone != "America/New_York" {
+		t.Fatalf("opt in to the digest by email: %d %+v", code, me)
+	}
+	if code := h.call(u, "GET", "/me", nil, &me); code != 200 || !me.DigestByEmail {
+		t.Fatalf("the opt-in is not kept: %d %+v", code, me)
+	}
+	if code := h.call(u, "PATCH", "/me/settings", map[string]any{"digestByEmail": "yes"}, &e); code != 400 {
+		t.Fatalf("digestByEmail not a boolean: %d %+v", code, e)
+	}
+	if code := h.call(u, "PATCH", "/me/settings", map[string]any{"digestByEmail": false}, &me); code != 200 || me.DigestByEmail {
+		t.Fatalf("opt out of the digest by email: %d %+v", code, me)
+	}
+	noEmail := coach.User{ID: coach.NewID(), CreatedAt: time.Now().UTC()}
+	if err := h.in.Store.Users().Create(context.Background(), noEmail); err != nil {
+		t.Fatal(err)
+	}
+	e = httpjson.Body{}
+	if code := h.call(noEmail.ID, "PATCH", "/me/settings", map[string]any{"digestByEmail": true}, &e); code != 400 || len(e.Fields) != 1 || e.Fields[0].Field != "digestByEmail" {
+		t.Fatalf("opt in without an email address: %d %+v", code, e)
+	}
 }

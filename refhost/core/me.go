@@ -21,6 +21,8 @@ func (a *API) me(r *http.Request, userID string) (int, any, error) {
 type settingsRequest struct {
 	TimeZone          *string `json:"timeZone"`
 	ReportingCurrency *string `json:"reportingCurrency"`
+	// DigestByEmail opts in to (true) or out of (false) receiving each weekly digest by email.
+	DigestByEmail *bool `json:"digestByEmail"`
 }
 
 func (s settingsRequest) Validate() error {
@@ -40,7 +42,8 @@ func (s settingsRequest) Validate() error {
 }
 
 // updateSettings changes the time zone and reporting currency the user's days, weeks and
-// figures are reported in.
+// figures are reported in, and whether their weekly digest comes by email too. Opting in needs
+// an email address on the account (400 on digestByEmail otherwise).
 func (a *API) updateSettings(r *http.Request, userID string) (int, any, error) {
 	var in settingsRequest
 	if err := httpjson.Decode(r, maxBodyBytes, &in); err != nil {
@@ -55,6 +58,12 @@ func (a *API) updateSettings(r *http.Request, userID string) (int, any, error) {
 	}
 	if in.ReportingCurrency != nil {
 		u.ReportingCurrency = *in.ReportingCurrency
+	}
+	if in.DigestByEmail != nil {
+		if *in.DigestByEmail && u.Email == "" {
+			return fail(httpjson.FieldErrors{{Field: "digestByEmail", Message: "the account has no email address to send the digest to"}})
+		}
+		u.DigestByEmail = *in.DigestByEmail
 	}
 	if err := a.store.Users().Update(r.Context(), u); err != nil {
 		return fail(err)

@@ -78,6 +78,7 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 		old := *b.user
 		next := old
 		next.Email, next.PasswordHash, next.TimeZone, next.ReportingCurrency = email, u.PasswordHash, u.TimeZone, u.ReportingCurrency
+		next.DigestByEmail = u.DigestByEmail
 		*b.user = next
 		undo.add(func() { *b.user = old })
 		d.unindexEmail(old.Email, undo)

@@ -13,12 +13,12 @@ import (
 // NULL there, which the partial index leaves out.
 type users struct{ s *scope }
 
-const userCols = `id, email, password_hash, created_at, time_zone, reporting_currency`
+const userCols = `id, email, password_hash, created_at, time_zone, reporting_currency, digest_by_email`
 
 func scanUser(row pgx.Row) (coach.User, error) {
 	var u coach.User
 	var email *string
-	err := row.Scan(&u.ID, &email, &u.PasswordHash, &u.CreatedAt, &u.TimeZone, &u.ReportingCurrency)
+	err := row.Scan(&u.ID, &email, &u.PasswordHash, &u.CreatedAt, &u.TimeZone, &u.ReportingCurrency, &u.DigestByEmail)
 	if email != nil {
 		u.Email = *email
 	}
@@ -51,8 +51,8 @@ func (r users) Create(ctx context.Context, u coach.User) error {
 	}
 	return r.s.write(ctx, func(q querier) error {
 		// ON CONFLICT DO NOTHING keeps a transaction usable after a taken email.
-		tag, err := q.Exec(ctx, `INSERT INTO {schema}.users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			u.ID, nullText(u.Email), u.PasswordHash, u.CreatedAt, u.TimeZone, u.ReportingCurrency)
+		tag, err := q.Exec(ctx, `INSERT INTO {schema}.users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			u.ID, nullText(u.Email), u.PasswordHash, u.CreatedAt, u.TimeZone, u.ReportingCurrency, u.DigestByEmail)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,8 @@ func (r users) one(ctx context.Context, where, arg string) (coach.User, error) {
 	return u, err
 }
 
-// Update replaces the user's email, password hash, time zone and reporting currency.
+// Update replaces the user's email, password hash, time zone, reporting currency and
+// digest-by-email opt-in.
 func (r users) Update(ctx context.Context, u coach.User) error {
 	u, err := checkUser(u)
 	if err != nil {
@@ -103,9 +104,9 @@ func (r users) Update(ctx context.Context, u coach.User) error {
 		// The NOT EXISTS guard turns a taken email into zero rows rather than an error that
 		// would abort an enclosing transaction (a concurrent taker still gets ECONFLICT from
 		// the unique index).
-		tag, err := q.Exec(ctx, `UPDATE {schema}.users SET email = $2, password_hash = $3, time_zone = $4, reporting_currency = $5
+		tag, err := q.Exec(ctx, `UPDATE {schema}.users SET email = $2, password_hash = $3, time_zone = $4, reporting_currency = $5, digest_by_email = $6
 			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM {schema}.users o WHERE o.email = $2 AND o.id <> $1)`,
-			u.ID, nullText(u.Email), u.PasswordHash, u.TimeZone, u.ReportingCurrency)
+			u.ID, nullText(u.Email), u.PasswordHash, u.TimeZone, u.ReportingCurrency, u.DigestByEmail)
 		if err != nil {
 			return err
 		}

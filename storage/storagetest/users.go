@@ -113,6 +113,37 @@ func runUsers(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, f.s.Users().Create(f.ctx, coach.User{ID: "4711" + suffix, CreatedAt: base}), coach.ECONFLICT, "Create with a taken host id")
 	})
 
+	t.Run("DigestByEmail", func(t *testing.T) {
+		// The opt-in is off unless set, stored as given at Create, changed by Update both ways,
+		// and read back the same by ByID, ByEmail and List.
+		f := setup(t, newStore)
+		a := coach.User{ID: coach.NewID(), Email: "optin-a@example.com", CreatedAt: base}
+		b := coach.User{ID: coach.NewID(), Email: "optin-b@example.com", CreatedAt: base, DigestByEmail: true}
+		must(t, f.s.Users().Create(f.ctx, a), "Create a without the opt-in")
+		must(t, f.s.Users().Create(f.ctx, b), "Create b opted in")
+		for _, u := range []coach.User{a, b} {
+			got, err := f.s.Users().ByID(f.ctx, u.ID)
+			must(t, err, "ByID")
+			diff(t, "user "+u.Email, u, got)
+		}
+		a.DigestByEmail, b.DigestByEmail = true, false
+		must(t, f.s.Users().Update(f.ctx, a), "Update a to opted in")
+		must(t, f.s.Users().Update(f.ctx, b), "Update b to opted out")
+		got, err := f.s.Users().ByEmail(f.ctx, a.Email)
+		must(t, err, "ByEmail a")
+		diff(t, "user a after opting in", a, got)
+		got, err = f.s.Users().ByID(f.ctx, b.ID)
+		must(t, err, "ByID b")
+		diff(t, "user b after opting out", b, got)
+		list, err := f.s.Users().List(f.ctx, storage.UserFilter{})
+		must(t, err, "List")
+		opted := map[string]bool{}
+		for _, u := range list {
+			opted[u.ID] = u.DigestByEmail
+		}
+		diff(t, "opt-ins listed", map[string]bool{a.ID: true, b.ID: false}, opted)
+	})
+
 	t.Run("ReportingCurrency", func(t *testing.T) {
 		// Stored as given ("" is the USD default, kept as unset), changed by Update, and a bad code
 		// is refused without touching the stored user.
