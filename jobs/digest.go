@@ -9,8 +9,11 @@ import (
 
 // DigestWeekly is the handler of digest.weekly: it builds and stores the user's digest of the
 // payload's ISO week (digest.Service.Weekly), which stores nothing new and emits no second
-// digest.ready when run again on unchanged data. A user that is gone is skipped; other errors
-// are classified as Classify says.
+// digest.ready when run again on unchanged data. With Config.Mailer, it then sends the digest by
+// email to a user who opted in (coach.User.DigestByEmail) and has an address, and sets the
+// digest's DeliveredAt: once it is set, a retried or repeated job sends nothing more; a failed
+// send leaves it unset and returns the Mailer's error (EUNAVAILABLE: the job retries). A user
+// that is gone is skipped; other errors are classified as Classify says.
 //
 // The payload names one user: the hourly fan-out (DigestFanout) enqueues one such job per user
 // whose local week has ended. The week-wide job of transport.WeeklyDigestJob (payload {"week":
@@ -32,6 +35,9 @@ func (h *Handlers) DigestWeekly(ctx context.Context, j transport.Job) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.digester.Weekly(ctx, p.UserID, week)
+	d, err := h.digester.Weekly(ctx, p.UserID, week)
+	if err == nil && h.mailer != nil {
+		err = h.deliverDigest(ctx, p.UserID, d)
+	}
 	return h.settle(ctx, j, err)
 }

@@ -48,6 +48,10 @@ type Config struct {
 	Simulator *sim.Service
 	// Digester runs digest.weekly.
 	Digester *digest.Service
+	// Mailer, when set with a Digester, sends each weekly digest digest.weekly builds by email to
+	// its user, if they opted in (coach.User.DigestByEmail) and have an email address, and then
+	// sets the digest's DeliveredAt (see DigestWeekly). nil sends no mail.
+	Mailer transport.Mailer
 	// Exporter runs export.user and RequestExport.
 	Exporter *privacy.Service
 	// Eraser runs erase.user.
@@ -78,6 +82,7 @@ type Handlers struct {
 	scorer    *bias.Service
 	simulator *sim.Service
 	digester  *digest.Service
+	mailer    transport.Mailer
 	exporter  *privacy.Service
 	ret       *retainer // nil without Config.Retention
 	eraser    *privacy.Eraser
@@ -126,7 +131,7 @@ func New(cfg Config) (*Handlers, error) {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
-		simulator: cfg.Simulator, digester: cfg.Digester, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
+		simulator: cfg.Simulator, digester: cfg.Digester, mailer: cfg.Mailer, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
 		log: cfg.Logger, metrics: cfg.Metrics, sync: cfg.Sync.withDefaults(), clock: cfg.Clock}, nil
 }
 
