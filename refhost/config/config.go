@@ -44,6 +44,16 @@ type Config struct {
 	// linking Coinbase is offered only when all three are set.
 	CoinbaseClientID, CoinbaseClientSecret, CoinbaseRedirectURL string
 
+	// SMTPHost, SMTPPort and SMTPTLS ("starttls", "tls" or "none") select the relay that sends
+	// mail, SMTPUsername and SMTPPassword sign in to it, and SMTPFrom is the sender. An empty
+	// SMTPHost keeps mail in the process (transport/memory's Mailbox).
+	SMTPHost     string
+	SMTPPort     int
+	SMTPTLS      string
+	SMTPUsername string
+	SMTPPassword Secret
+	SMTPFrom     string
+
 	// LogLevel is the lowest level logged; LogKey keys the email hashes in the logs.
 	LogLevel slog.Level
 	LogKey   []byte

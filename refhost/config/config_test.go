@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/secrettest"
 	"github.com/tradecoach/coach/refhost/config"
 )
 
@@ -60,12 +62,31 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 
 func TestSecretsHaveNoFlag(t *testing.T) {
 	for _, s := range config.Settings() {
-		secret := strings.Contains(s.Env, "KEY") || strings.Contains(s.Env, "SECRET")
+		secret := strings.Contains(s.Env, "KEY") || strings.Contains(s.Env, "SECRET") || strings.Contains(s.Env, "PASSWORD")
 		if secret && s.Flag != "" {
 			t.Errorf("%s has the flag -%s: a secret on the command line shows in process listings", s.Env, s.Flag)
 		}
 	}
 	if !strings.Contains(config.Markdown(), "| — | `REFHOST_INTERNAL_KEY` |") {
 		t.Fatalf("the table does not show the internal key as environment-only:\n%s", config.Markdown())
+	}
+}
+
+// The SMTP password reaches the Config from its variable and never prints with it.
+func TestSMTPPasswordNeverPrints(t *testing.T) {
+	const pw = "SMTP-relay-password-3b9d"
+	env := map[string]string{"REFHOST_SMTP_HOST": "smtp.example.com", "REFHOST_SMTP_PASSWORD": pw, "REFHOST_SMTP_FROM": "coach@example.com"}
+	c, err := config.Load("refhost", []string{"-smtp-tls", "tls", "-smtp-port", "465", "-smtp-username", "coach"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPPassword.Reveal() != pw || c.SMTPHost != "smtp.example.com" || c.SMTPTLS != "tls" || c.SMTPPort != 465 || c.SMTPUsername != "coach" {
+		t.Fatalf("SMTP settings not read: %+v", c)
+	}
+	secrettest.AssertCallableRedacted(t, [][]byte{[]byte(pw)}, c, c.SMTPPassword, []config.Config{c})
+	for _, bad := range []map[string]string{{"REFHOST_SMTP_TLS": "ssl"}, {"REFHOST_SMTP_PORT": "70000"}} {
+		if _, err := config.Load("refhost", nil, func(k string) string { return bad[k] }); coach.ErrorCode(err) != coach.EINVALID {
+			t.Errorf("Load with %v: %v, want EINVALID", bad, err)
+		}
 	}
 }

@@ -55,6 +55,12 @@ func Settings() []Setting {
 		{"", "REFHOST_COINBASE_CLIENT_SECRET", "", "Coinbase OAuth client secret", str(func(c *Config) *string { return &c.CoinbaseClientSecret })},
 		{"coinbase-redirect-url", "REFHOST_COINBASE_REDIRECT_URL", "", "where Coinbase sends the user back after consent (the edge's callback URL)", str(func(c *Config) *string { return &c.CoinbaseRedirectURL })},
 		{"binance-api-url", "REFHOST_BINANCE_API_URL", "https://api.binance.com", "Binance Spot REST host", str(func(c *Config) *string { return &c.BinanceAPIURL })},
+		{"smtp-host", "REFHOST_SMTP_HOST", "", "SMTP relay that sends mail (weekly digests to users who opt in, password-reset links); empty keeps mail in the process, where nothing is delivered", str(func(c *Config) *string { return &c.SMTPHost })},
+		{"smtp-port", "REFHOST_SMTP_PORT", "0", "SMTP relay port; 0 means 587 for starttls, 465 for tls, 25 for none", port(func(c *Config) *int { return &c.SMTPPort })},
+		{"smtp-tls", "REFHOST_SMTP_TLS", "starttls", "how the relay connection is secured: starttls, tls (from the first byte) or none (a loopback relay only)", smtpTLS},
+		{"smtp-username", "REFHOST_SMTP_USERNAME", "", "SMTP AUTH PLAIN user name; empty signs in with no credentials", str(func(c *Config) *string { return &c.SMTPUsername })},
+		{"", "REFHOST_SMTP_PASSWORD", "", "SMTP AUTH PLAIN password (never printed or logged)", secret(func(c *Config) *Secret { return &c.SMTPPassword })},
+		{"smtp-from", "REFHOST_SMTP_FROM", "", "sender of the host's mail, an address with an optional name (`Coach <coach@example.com>`); required with an SMTP host", str(func(c *Config) *string { return &c.SMTPFrom })},
 		{"log-level", "REFHOST_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error", level},
 		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *[]byte { return &c.LogKey })},
 		{"shutdown-timeout", "REFHOST_SHUTDOWN_TIMEOUT", "20s", "how long shutdown drains requests, WebSockets and jobs", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
@@ -190,6 +196,30 @@ func boolean(field func(*Config) *bool) func(*Config, string) error {
 		*field(c) = b
 		return nil
 	}
+}
+
+func secret(field func(*Config) *Secret) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = Secret(v); return nil }
+}
+
+func port(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("want a port from 0 to 65535")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func smtpTLS(c *Config, v string) error {
+	switch v {
+	case "starttls", "tls", "none":
+		c.SMTPTLS = v
+		return nil
+	}
+	return fmt.Errorf("want starttls, tls or none")
 }
 
 func level(c *Config, v string) error {

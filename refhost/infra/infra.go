@@ -26,6 +26,7 @@ import (
 	"github.com/tradecoach/coach/transport/asynq"
 	transportmemory "github.com/tradecoach/coach/transport/memory"
 	transportredis "github.com/tradecoach/coach/transport/redis"
+	"github.com/tradecoach/coach/transport/smtp"
 )
 
 // Infra is the set of adapters one process uses.
@@ -37,6 +38,9 @@ type Infra struct {
 	Queue transport.Queue
 	// Bus carries events from the outbox dispatcher to the WebSocket relays.
 	Bus transport.Bus
+	// Mailer sends mail: the SMTP relay of the configuration (transport/smtp), or, without one,
+	// a transport/memory Mailbox that keeps every message in the process and delivers none.
+	Mailer transport.Mailer
 	// Nonces remembers the nonces of signed internal requests.
 	Nonces storage.Nonces
 	// Cache holds the simulations' results.
@@ -120,11 +124,15 @@ func Open(ctx context.Context, cfg config.Config, clock coach.Clock, log *slog.L
 			in = nil
 		}
 	}()
+	// Each failure returns in, not nil: the deferred cleanup closes what was opened, then nils it.
 	if err := in.openStore(ctx, cfg, clock); err != nil {
-		return nil, err
+		return in, err
 	}
 	if err := in.openBlobs(ctx, cfg, clock); err != nil {
-		return nil, err
+		return in, err
+	}
+	if err := in.openMailer(cfg, clock); err != nil {
+		return in, err
 	}
 	if cfg.RedisAddr == "" {
 		return in, in.inProcess(clock, log)
@@ -180,6 +188,21 @@ func (in *Infra) openBlobs(ctx context.Context, cfg config.Config, clock coach.C
 		_, err := b.List(ctx, "readyz/")
 		return err
 	}})
+	return nil
+}
+
+// openMailer builds the Mailer: SMTP when cfg names a relay, the in-memory mailbox otherwise.
+func (in *Infra) openMailer(cfg config.Config, clock coach.Clock) error {
+	if cfg.SMTPHost == "" {
+		in.Mailer = &transportmemory.Mailbox{}
+		return nil
+	}
+	m, err := smtp.New(smtp.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: smtp.TLSMode(cfg.SMTPTLS),
+		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword.Reveal(), From: cfg.SMTPFrom, Clock: clock})
+	if err != nil {
+		return err
+	}
+	in.Mailer = m
 	return nil
 }
 

@@ -14,7 +14,8 @@ import (
 	"github.com/tradecoach/coach/transport"
 )
 
-// Config is what a Worker needs.
+// Config is what a Worker needs. The digest job mails each weekly digest to the users who opted
+// in through Infra.Mailer.
 type Config struct {
 	// Infra holds the queue and the store; Services the capability services. Required.
 	Infra    *infra.Infra
@@ -44,7 +45,7 @@ func Start(cfg Config) (*Worker, error) {
 	}
 	s := cfg.Services
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
-		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Mailer: cfg.Infra.Mailer, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
 		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter}})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/jobs"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/demo"
 	"github.com/tradecoach/coach/refhost/infra"
@@ -18,6 +20,7 @@ import (
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/s3/s3test"
 	"github.com/tradecoach/coach/transport/asynq/asynqtest"
+	transportmemory "github.com/tradecoach/coach/transport/memory"
 )
 
 // The worker stack imports and scores a demo trader through the queue: on the in-memory
@@ -139,5 +142,67 @@ func TestWorkerRunsTheScheduleInMemory(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after a minute the expired session is still there: %v", err)
 		}
+	}
+}
+
+// The worker's digest job mails the weekly digest, through the host's Mailer (in memory here),
+// to a user who opted in, and to no one else.
+func TestWorkerMailsTheDigestToUsersWhoOptIn(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clock := coach.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	in, err := infra.Open(ctx, config.Config{}, clock, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = in.Close() })
+	box, ok := in.Mailer.(*transportmemory.Mailbox)
+	if !ok {
+		t.Fatalf("Mailer without an SMTP host is %T, want the in-memory mailbox", in.Mailer)
+	}
+	market, err := demo.Market(7, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: demo.Brokers(market), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wk.Shutdown)
+	week := digest.LastFullWeek(clock.Now(), time.UTC)
+	users := map[bool]coach.User{}
+	for _, optIn := range []bool{true, false} {
+		u := coach.User{ID: coach.NewID(), Email: coach.NewID() + "@example.com", CreatedAt: clock.Now().AddDate(0, -1, 0), TimeZone: "UTC", DigestByEmail: optIn}
+		if err := in.Store.Users().Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users[optIn] = u
+		j, err := jobs.DigestJob(jobs.DigestPayload{UserID: u.ID, Week: week.String()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.Queue.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		d, err := in.Store.Digests().Latest(ctx, users[true].ID)
+		_, errOut := in.Store.Digests().Latest(ctx, users[false].ID)
+		if err == nil && d.DeliveredAt != nil && errOut == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute: digest %+v (%v), the other user's: %v", d, err, errOut)
+		}
+	}
+	if got := box.To(users[true].Email); len(got) != 1 || got[0].ID != jobs.DigestID(users[true].ID, week.String()) {
+		t.Errorf("mails to the user who opted in: %+v, want the digest of %s", got, week)
+	}
+	if got := box.To(users[false].Email); len(got) != 0 {
+		t.Errorf("mails to the user who did not opt in: %+v", got)
 	}
 }
