@@ -186,7 +186,7 @@ func TestEntityJSONNames(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{"User", validUser(), []string{"createdAt", "email", "id", "timeZone"}},
+		{"User", validUser(), []string{"createdAt", "digestByEmail", "email", "id", "timeZone"}},
 		{"Session", validSession(), []string{"createdAt", "expiresAt", "id", "ipHash", "uaHash", "userId"}},
 		{"BrokerConnection", validConnection(), []string{"broker", "createdAt", "expiresAt", "id", "label", "scope", "status", "userId"}},
 		{"Trade", validTrade(), []string{"broker", "connectionId", "exchangeTradeId", "extId", "fee", "feeAsset", "id", "liquidity", "orderId", "price", "qty", "side", "symbol", "ts", "userId"}},

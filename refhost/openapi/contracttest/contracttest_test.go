@@ -51,7 +51,7 @@ func newTransport(t *testing.T) *contracttest.Transport {
 	return tr
 }
 
-const user = `{"id":"cu1","email":"a@example.com","createdAt":"2026-03-01T10:00:00Z","timeZone":"UTC"}`
+const user = `{"id":"cu1","email":"a@example.com","createdAt":"2026-03-01T10:00:00Z","timeZone":"UTC","digestByEmail":false}`
 
 func TestTransport(t *testing.T) {
 	for _, tc := range []struct {
