@@ -9,7 +9,8 @@
 //
 // Build is the pure core: from values (the user, the week, trades, tags, a rules.Evaluation,
 // simulation outcomes, the previous week's payload) it gives the Payload, the same one on every
-// machine. RenderSVG and RenderHTML draw it. The Service type loads a stored user's data, builds
+// machine. RenderSVG and RenderHTML draw it; RenderText writes it as plain text (an email's
+// body). The Service type loads a stored user's data, builds
 // the digest, stores it with its digest.ready event in one transaction, and archives the report
 // to blob storage.
 //

@@ -32,7 +32,9 @@
 // digest of unchanged data stores nothing new. The import handler asks for the scoring of what it
 // touched: after a successful import it enqueues score.bias for the imported window. The hourly
 // digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
-// week has just ended in their own time zone (digest.Service.Due). The sync.fanout (SyncFanoutJob,
+// week has just ended in their own time zone (digest.Service.Due); with Config.Mailer,
+// digest.weekly then mails the digest (DigestMail) to a user who opted in and marks it delivered,
+// once. The sync.fanout (SyncFanoutJob,
 // every 15 minutes) enqueues import.trades for each active API connection due for sync, from its
 // sync mark (storage.Syncs) to the slot; Syncer.SyncNow does the same for one connection when its
 // user asks, at most once a minute.
