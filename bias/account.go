@@ -67,8 +67,9 @@ type Overtrading struct {
 	// TradesPerActiveDay = Trades/ActiveDays; MedianTradesPerDay is the median over active days.
 	TradesPerActiveDay float64 `json:"tradesPerActiveDay"`
 	MedianTradesPerDay float64 `json:"medianTradesPerDay"`
-	// OvertradedDays counts days whose trades reached OvertradingMultiple times the median of
-	// the previous active days (and OvertradingMinTrades).
+	// OvertradedDays counts days with at least one OVERTRADING order: orders of the last
+	// OvertradingWindow that reached OvertradingMultiple times the trader's usual count for so
+	// long (and OvertradingMinTrades).
 	OvertradedDays int `json:"overtradedDays"`
 	// Quote is the asset of the money figures below: the quote asset most trades use. Trades in
 	// other quote assets count in Trades but not in money figures.

@@ -172,7 +172,7 @@ func TestHoldingLosersRatio(t *testing.T) {
 	var bk book
 	at := start.Add(200 * time.Hour)
 	var last string
-	for i := range 20 {
+	for i := range 40 {
 		hold, exit := time.Hour, 110.0 // winners held an hour
 		if i%2 == 1 {
 			hold, exit = 4*time.Hour, 99.5 // losers held four, at a loss too small for PANIC
@@ -183,11 +183,11 @@ func TestHoldingLosersRatio(t *testing.T) {
 	}
 	cfg := bias.DefaultConfig()
 	res := mustScore(t, bk.trades, candles, cfg)
-	want := bias.HoldingLosers{Winners: 10, Losers: 10, MeanWinnerHold: time.Hour, MeanLoserHold: 4 * time.Hour, Ratio: 4}
+	want := bias.HoldingLosers{Winners: 20, Losers: 20, MeanWinnerHold: time.Hour, MeanLoserHold: 4 * time.Hour, Ratio: 4}
 	if diff := cmp.Diff(want, res.Account.HoldingLosers, cmpNaN); diff != "" {
 		t.Errorf("holding losers (-want +got):\n%s", diff)
 	}
-	// The last loser, after ten winners all held shorter (p = 1/11 ≤ HoldAlpha), is tagged.
+	// The last loser, after twenty winners all held shorter (p = 1/21 ≤ HoldAlpha 0.05), is tagged.
 	if got := labelsOf(res, last); !contains(got, coach.LabelHoldingLosers) {
 		t.Errorf("last loser labels = %v, want HOLDING_LOSERS", got)
 	}
@@ -207,16 +207,16 @@ func TestOvertradingCountsOrdersNotPartialFills(t *testing.T) {
 	}
 	day := start.Add(15 * 24 * time.Hour)
 	var ids []string
-	for i := range 6 {
-		ids = append(ids, bk.add(a, coach.Buy, day.Add(time.Duration(i)*time.Hour), 1, 100))
+	for i := range 6 { // twenty minutes apart: all six within OvertradingWindow (2h)
+		ids = append(ids, bk.add(a, coach.Buy, day.Add(time.Duration(20*i)*time.Minute), 1, 100))
 	}
 	res := mustScore(t, bk.trades, candles, bias.DefaultConfig())
 	got := res.Account.Overtrading
 	if got.Trades != 12 || got.ActiveDays != 7 || got.OvertradedDays != 1 {
 		t.Errorf("overtrading = %+v, want 12 orders on 7 days, 1 overtraded", got)
 	}
-	// The baseline median is 1 order a day, so the fifth order (OvertradingMinTrades) and every
-	// later one of the day are tagged.
+	// The baseline median is 1 order a day, so the fifth order of the two hours
+	// (OvertradingMinTrades) and every later one are tagged.
 	for i, id := range ids {
 		if has := contains(labelsOf(res, id), coach.LabelOvertrading); has != (i >= 4) {
 			t.Errorf("order %d of the busy day: OVERTRADING = %v", i+1, has)

@@ -9,7 +9,7 @@ import (
 
 // DefinitionVersion names the label definitions of DefaultConfig and DEFINITIONS.md. Every tag's
 // Features carries it as "v". A change to what a label means gets a new version.
-const DefinitionVersion = "2026.2"
+const DefinitionVersion = "2026.3"
 
 // Config holds every threshold and convention of the label definitions. The zero Config is not
 // valid: start from DefaultConfig and change fields. Horizons are durations, read as however many
@@ -77,6 +77,12 @@ type Config struct {
 	PanicMinFraction float64
 	PanicMinStress   int
 
+	// PanicNearLow is how far above the lowest close since the recent range's high, as a
+	// fraction of that close, a sell's fill price may be and still be selling into the fall
+	// (default 0.001): a sale after the price has bounced off the drop's low is not capitulation
+	// into it. The mirror of NearHigh for a chasing buy.
+	PanicNearLow float64
+
 	// PanicMinLoss is the loss on the position itself, as a fraction of the sold lots' cost basis
 	// (fees included), at or above which a sale is at a material loss (default 0.0125): a market
 	// drawdown alone, or a sale at a few ticks under water, is not PANIC.
@@ -127,10 +133,14 @@ type Config struct {
 	// after-the-fact account measure). No per-trade tag reads it.
 	DispositionMark Mark
 
-	// OvertradingMultiple is the day's trade count over the median of the trader's previous
-	// active days at or above which the day is overtraded (default 2.1); OvertradingMinTrades is
-	// the fewest trades such a day needs (default 5). BaselineDays is how many previous active
-	// days make the median (default 30) and MinBaselineDays the fewest that make one (default 5).
+	// OvertradingWindow is the span of the trading spree an order is measured in: the orders of
+	// the last OvertradingWindow, the order itself included (default 2h). OvertradingMultiple is
+	// how many times the trader's usual count for so long (the median count of their previous
+	// active days, pro rata of the window over a day) they must reach (default 2.1), and
+	// OvertradingMinTrades the fewest they must be whatever the baseline (default 5).
+	// BaselineDays is how many previous active days make the median (default 30) and
+	// MinBaselineDays the fewest that make one (default 5).
+	OvertradingWindow    time.Duration
 	OvertradingMultiple  float64
 	OvertradingMinTrades int
 	BaselineDays         int
@@ -146,13 +156,15 @@ type Config struct {
 
 	// HoldPastStop is how far under the plan's stop level, as a fraction of it, the position's
 	// price must have gone while the trader held on for a losing sale to be HOLDING_LOSERS
-	// (default 0.02): the stop was not a brush but a loser ridden past the plan.
+	// (default 0: the price reached the stop and the trader held on, research notes §6's
+	// LoserOvershoot, "still held after the price crossed the user's stated stop").
 	HoldPastStop float64
 
 	// HoldBreakEven is the loss, as a fraction of the sold lots' cost (fees included), at or
 	// below which a losing sale of a position ridden past the plan's stop got back to even
 	// (default 0.01): waiting to break even is riding the loser (Shefrin and Statman 1985; the
-	// break-even effect of Thaler and Johnson 1990). Needs a stop in the plan.
+	// break-even effect of Thaler and Johnson 1990) when the wait was longer than HoldRatio
+	// times the trader's median winner. Needs a stop in the plan.
 	HoldBreakEven float64
 
 	// ConfidenceSlope is the slope of the logistic that maps a tag's evidence to its confidence
@@ -215,7 +227,7 @@ func VerdictMap(followed map[string]bool) RuleChecker {
 	}
 }
 
-// DefaultConfig returns the published definitions, DefinitionVersion "2026.2", for hourly
+// DefaultConfig returns the published definitions, DefinitionVersion "2026.3", for hourly
 // candles (the horizons are durations: set Interval to the finest candles available). DEFINITIONS.md explains each default.
 func DefaultConfig() Config {
 	return Config{
@@ -237,6 +249,7 @@ func DefaultConfig() Config {
 		PanicDrawdown:          0.035,
 		PanicMinFraction:       0.5,
 		PanicMinStress:         0,
+		PanicNearLow:           0.001,
 		PanicMinLoss:           0.0125,
 		StopTolerance:          0.002,
 		VolShortWindow:         24 * time.Hour,
@@ -252,13 +265,14 @@ func DefaultConfig() Config {
 		MinEffect:              0.1,
 		DispositionMinHoldings: 2,
 		DispositionMark:        LastClosedBar,
+		OvertradingWindow:      2 * time.Hour,
 		OvertradingMultiple:    2.1,
 		OvertradingMinTrades:   5,
 		BaselineDays:           30,
 		MinBaselineDays:        5,
 		HoldRatio:              1.5,
-		HoldAlpha:              0.1,
-		HoldPastStop:           0.02,
+		HoldAlpha:              0.05,
+		HoldPastStop:           0,
 		HoldBreakEven:          0.01,
 		ConfidenceSlope:        4,
 	}
@@ -339,6 +353,8 @@ func (c Config) Validate() error {
 		return bad("PanicDrawdown", "a fraction in (0, 1)", c.PanicDrawdown)
 	case !(c.PanicMinFraction > 0 && c.PanicMinFraction <= 1):
 		return bad("PanicMinFraction", "a fraction in (0, 1]", c.PanicMinFraction)
+	case !(c.PanicNearLow >= 0 && c.PanicNearLow < 1):
+		return bad("PanicNearLow", "a fraction in [0, 1)", c.PanicNearLow)
 	case !(c.PanicMinLoss >= 0 && c.PanicMinLoss < 1):
 		return bad("PanicMinLoss", "a fraction in [0, 1)", c.PanicMinLoss)
 	case !(c.StopTolerance >= 0 && c.StopTolerance < 0.1):
@@ -367,6 +383,8 @@ func (c Config) Validate() error {
 		return bad("DispositionMinHoldings", "a count in [1, 1000]", c.DispositionMinHoldings)
 	case c.DispositionMark != "" && c.DispositionMark != LastClosedBar && c.DispositionMark != SaleBar:
 		return bad("DispositionMark", `"lastClosedBar" or "saleBar"`, c.DispositionMark)
+	case c.OvertradingWindow <= 0 || c.OvertradingWindow > 30*24*time.Hour:
+		return bad("OvertradingWindow", "a duration in (0, 720h]", c.OvertradingWindow)
 	case c.OvertradingMinTrades < 1 || c.OvertradingMinTrades > 1_000_000:
 		return bad("OvertradingMinTrades", "a count in [1, 1000000]", c.OvertradingMinTrades)
 	case c.MinBaselineDays < 1 || c.MinBaselineDays > c.BaselineDays:

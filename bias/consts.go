@@ -50,6 +50,7 @@ func newLabelConsts(c Config) labelConsts {
 	o.num("rangeHours", c.RangeWindow.Hours())
 	o.int("rangeBars", c.bars(c.RangeWindow))
 	o.num("drawdown", c.PanicDrawdown)
+	o.num("nearLow", c.PanicNearLow)
 	o.num("minLoss", c.PanicMinLoss)
 	o.num("soldFraction", c.PanicMinFraction)
 	o.num("stopTolerance", c.StopTolerance)
@@ -74,6 +75,7 @@ func newLabelConsts(c Config) labelConsts {
 	k.revenge = o.close()
 
 	o = open(nil)
+	o.num("windowHours", c.OvertradingWindow.Hours())
 	o.num("multiple", c.OvertradingMultiple)
 	o.int("minTrades", c.OvertradingMinTrades)
 	o.int("baselineDays", c.BaselineDays)

@@ -112,9 +112,10 @@ func (fx *fixture) tradeAt(sym coach.Symbol, side coach.Side, ts time.Time, qty 
 }
 
 var (
-	btc = coach.MustParseSymbol("BTC-USDT")
-	eth = coach.MustParseSymbol("ETH-USDT")
-	sol = coach.MustParseSymbol("SOL-USDT")
+	btc  = coach.MustParseSymbol("BTC-USDT")
+	eth  = coach.MustParseSymbol("ETH-USDT")
+	sol  = coach.MustParseSymbol("SOL-USDT")
+	link = coach.MustParseSymbol("LINK-USDT")
 )
 
 // at returns the time h hours and m minutes after t0.
@@ -123,7 +124,7 @@ func at(h, m int) time.Time { return t0.Add(time.Duration(h)*time.Hour + time.Du
 // newFixture builds 40 days of BTC, ETH and SOL — a BTC pump at day 10 and crash at day 14, an ETH
 // slide at day 21, a slow SOL bleed — and a trader who holds a SOL bag, trades ETH most days,
 // chases the BTC pump, panics in the crash, rebuys bigger right after the loss, holds ETH losers
-// for days, and overtrades one day.
+// for days, overtrades one day, and takes quick LINK gains early on.
 func newFixture() *fixture {
 	const bars = 40 * 24
 	fx := &fixture{role: map[string]string{}, candles: bias.CandleSeries{
@@ -134,6 +135,7 @@ func newFixture() *fixture {
 			event{from: 500, to: 510, drift: -0.015, volume: 3}),
 		sol: synthCandles(sol, 3, 150, bars,
 			event{from: 180, to: 400, drift: -0.0015, volume: 1}),
+		link: synthCandles(link, 4, 15, bars),
 	}}
 	r := &rng{s: 99}
 	// A bag: SOL bought early and held to the end, under water most of the time.
@@ -164,10 +166,11 @@ func newFixture() *fixture {
 	fx.trade(eth, coach.Buy, at(20*24+2, 0), "0.5", 1.0)
 	fx.trade(eth, coach.Sell, at(27*24+2, 0), "0.5", 1.0)
 	// An overtraded day: many small ETH round trips on day 30.
+	// A spree: a round trip every half hour, a sale fifteen minutes after each buy.
 	for i := range 8 {
-		fx.trade(eth, coach.Buy, at(30*24+10+i, 5), "0.2", 1.0)
+		fx.trade(eth, coach.Buy, at(30*24+10, 5+30*i), "0.2", 1.0)
 		fx.name(fmt.Sprintf("busy%d", 2*i))
-		fx.trade(eth, coach.Sell, at(30*24+10+i, 35), "0.2", 1.0)
+		fx.trade(eth, coach.Sell, at(30*24+10, 20+30*i), "0.2", 1.0)
 		fx.name(fmt.Sprintf("busy%d", 2*i+1))
 	}
 	// The written plan (fixturePlan) followed on BTC, flat since the crash: a position sold at its
@@ -180,6 +183,14 @@ func newFixture() *fixture {
 	fx.name("planBuy2")
 	fx.tradeAt(btc, coach.Sell, at(37*24+4, 10), "0.01", fx.trades[len(fx.trades)-1].Price.InexactFloat64()*(1-fixturePlan.StopLossPct/100))
 	fx.name("planStop")
+	// Quick LINK winners, an hour each, on days 8 to 19: with the ETH routine's, enough winning
+	// sales for the test of the ETH losers' holding time (p ≤ HoldAlpha needs 19 winners).
+	for d := 8; d < 20; d++ {
+		for _, h := range []int{4, 16} {
+			fx.trade(link, coach.Buy, at(d*24+h, 0), "100", 1.0)
+			fx.trade(link, coach.Sell, at(d*24+h+1, 0), "100", 1.01)
+		}
+	}
 	return fx
 }
 

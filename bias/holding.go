@@ -111,7 +111,8 @@ func (h *holdState) medianWin() float64 {
 // a one-sided test against the trader's winners so far (at least HoldRatio times their median,
 // and longer than all but a share HoldAlpha of them: the empirical p-value (1 + winners held at
 // least as long)/(1 + winners) ≤ HoldAlpha, on at least MinEvents winners) or, with a stop in the
-// plan, it got back to even: a loss of at most HoldBreakEven of its cost after riding past the stop.
+// plan, it got back to even: a loss of at most HoldBreakEven of its cost after riding past the
+// stop, held at least HoldRatio times the winners' median (waiting for even, not a brief dip).
 func (s *scorer) holdingLosers(f *fill, sl sale, ex exit, st *symState) {
 	h, cfg := &s.hold, s.cfg
 	switch {
@@ -148,7 +149,7 @@ func (s *scorer) holdingLosers(f *fill, sl sale, ex exit, st *symState) {
 		medianRatio = sl.hold / med
 	}
 	longer := p <= cfg.HoldAlpha && med > 0 && sl.hold >= cfg.HoldRatio*med
-	even := stop > 0 && -lossPct <= cfg.HoldBreakEven
+	even := stop > 0 && -lossPct <= cfg.HoldBreakEven && med > 0 && sl.hold >= cfg.HoldRatio*med
 	if !longer && !even {
 		return
 	}
@@ -182,9 +183,11 @@ func (s *scorer) holdingLosers(f *fill, sl sale, ex exit, st *symState) {
 			margin(-p, -cfg.HoldAlpha, cfg.HoldAlpha),
 			margin(medianRatio, cfg.HoldRatio, cfg.HoldRatio))
 	} else {
+		// How far past the stop is measured in the stop's own distance (HoldPastStop may be 0).
 		conf = Confidence(cfg.ConfidenceSlope,
-			margin(through, cfg.HoldPastStop, cfg.HoldPastStop),
-			margin(lossPct, -cfg.HoldBreakEven, cfg.HoldBreakEven))
+			margin(through, cfg.HoldPastStop, max(cfg.HoldPastStop, stop/100)),
+			margin(lossPct, -cfg.HoldBreakEven, cfg.HoldBreakEven),
+			margin(medianRatio, cfg.HoldRatio, cfg.HoldRatio))
 	}
 	s.tag(f, coach.LabelHoldingLosers, conf, s.done(&o, s.m.consts.holding))
 }

@@ -210,24 +210,24 @@ func TestOrdersGroupByOrderIDElseTimeSymbolSide(t *testing.T) {
 	}
 	day := start.Add(15 * 24 * time.Hour)
 	var ids []string
-	for i := range 4 { // four orders
-		ids = append(ids, bk.add(a, coach.Buy, day.Add(time.Duration(i)*time.Hour), 1, 100))
+	for i := range 4 { // four orders, a quarter of an hour apart
+		ids = append(ids, bk.add(a, coach.Buy, day.Add(time.Duration(15*i)*time.Minute), 1, 100))
 	}
 	// The fifth order: one broker order filled over ten minutes in three fills.
 	var fifth []string
 	for m := range 3 {
-		id := bk.add(a, coach.Buy, day.Add(5*time.Hour+time.Duration(5*m)*time.Minute), 1, 100)
+		id := bk.add(a, coach.Buy, day.Add(time.Hour+time.Duration(5*m)*time.Minute), 1, 100)
 		bk.trades[len(bk.trades)-1].OrderID = "ord-5"
 		fifth = append(fifth, id)
 	}
 	// The sixth: two fills of the same time, symbol and side, no order id.
-	sixth := []string{bk.add(a, coach.Buy, day.Add(7*time.Hour), 1, 100), bk.add(a, coach.Buy, day.Add(7*time.Hour), 1, 100)}
+	sixth := []string{bk.add(a, coach.Buy, day.Add(90*time.Minute), 1, 100), bk.add(a, coach.Buy, day.Add(90*time.Minute), 1, 100)}
 	res := mustScore(t, bk.trades, candles, bias.DefaultConfig())
 	if got := res.Account.Overtrading.Trades; got != 12 {
 		t.Errorf("%d orders counted, want 12 (six days, four single fills, two split orders)", got)
 	}
-	// The fifth order takes the day to OvertradingMinTrades: all its fills carry OVERTRADING,
-	// as do the sixth's; the four before do not.
+	// The fifth order takes the last OvertradingWindow (2h) to OvertradingMinTrades: all its fills
+	// carry OVERTRADING, as do the sixth's; the four before do not.
 	for _, id := range ids {
 		if contains(labelsOf(res, id), coach.LabelOvertrading) {
 			t.Errorf("%s: OVERTRADING before the day reached its threshold", id)

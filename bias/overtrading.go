@@ -24,12 +24,14 @@ type overState struct {
 	activeDays       int
 	overtraded       int
 	dayCounts        []float64
+	recent           []int64 // the times of the orders of the last OvertradingWindow
 }
 
 // order counts the order f unless an earlier order at the same TS had its symbol and side, and
-// tags the order that takes the day's count to OvertradingMultiple times the median of the
-// previous BaselineDays active days (and at least OvertradingMinTrades), and every later order of
-// that day.
+// tags it when the orders of the last OvertradingWindow (this one included) reach
+// OvertradingMultiple times the trader's usual count for so long — the median of the previous
+// BaselineDays active days, pro rata of the window over a day — and at least
+// OvertradingMinTrades.
 func (v *overState) order(s *scorer, f *fill, in bool) {
 	cfg := s.cfg
 	if !v.started || f.ts >= v.dayEnd || f.ts < v.dayStart {
@@ -48,6 +50,12 @@ func (v *overState) order(s *scorer, f *fill, in bool) {
 	}
 	v.group = append(v.group, key)
 	v.dayCount++
+	from := f.ts - int64(cfg.OvertradingWindow)
+	k := 0
+	for k < len(v.recent) && v.recent[k] <= from {
+		k++
+	}
+	v.recent = append(v.recent[:copy(v.recent, v.recent[k:])], f.ts)
 	if !in {
 		return
 	}
@@ -57,8 +65,10 @@ func (v *overState) order(s *scorer, f *fill, in bool) {
 		return
 	}
 	med := v.base.median()
-	th := max(float64(cfg.OvertradingMinTrades), math.Ceil(cfg.OvertradingMultiple*med))
-	if float64(v.dayCount) < th {
+	usual := med * (float64(cfg.OvertradingWindow) / float64(24*time.Hour))
+	th := max(float64(cfg.OvertradingMinTrades), math.Ceil(cfg.OvertradingMultiple*usual))
+	n := len(v.recent)
+	if float64(n) < th {
 		return
 	}
 	if !v.flagged {
@@ -70,12 +80,15 @@ func (v *overState) order(s *scorer, f *fill, in bool) {
 	o.begin("ev")
 	o.str("day", v.day.Format(time.DateOnly))
 	o.int("dayTrades", v.dayCount)
+	o.int("windowTrades", n)
+	o.num("windowHours", cfg.OvertradingWindow.Hours())
+	o.num("threshold", th)
 	o.num("baselineMedian", med)
 	o.int("baselineDays", v.base.len())
 	o.num("ratio", ratio)
 	o.end()
 	conf := Confidence(cfg.ConfidenceSlope,
-		margin(ratio, cfg.OvertradingMultiple, cfg.OvertradingMultiple),
+		margin(float64(n), th, th),
 		margin(float64(v.base.len()), float64(cfg.MinBaselineDays), float64(cfg.MinBaselineDays)))
 	s.tag(f, coach.LabelOvertrading, conf, s.done(&o, s.m.consts.overtrading))
 }

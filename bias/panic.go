@@ -10,9 +10,10 @@ var panicSignals = []string{"volSpike", "abnormalVolume", "oversold", "belowBand
 
 // panicSell decides PANIC on the sell order f (DEFINITIONS.md, PANIC): a realized loss of at least
 // PanicMinLoss of the sold lots' cost, closing at least PanicMinFraction of the position, not at
-// the trader's own stop (ex), at least PanicDrawdown below the recent high, with at least
-// PanicMinStress stress signals at the last bar closed before the fill. heldBefore is the
-// quantity held before the sell.
+// the trader's own stop (ex), at least PanicDrawdown below the recent high and within
+// PanicNearLow above the lowest close since that high (selling into the fall, not off its
+// bounce), with at least PanicMinStress stress signals at the last bar closed before the fill.
+// heldBefore is the quantity held before the sell.
 func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64, ex exit) {
 	cfg := s.cfg
 	switch {
@@ -41,6 +42,10 @@ func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64, ex exit) {
 	drawdown := 1 - p/b.hi
 	if drawdown < cfg.PanicDrawdown {
 		return
+	}
+	aboveLow := p/s.lowSinceHigh(f) - 1
+	if !(aboveLow <= cfg.PanicNearLow) {
+		return // the price has bounced off the fall's low: not selling into the fall
 	}
 	volRatio := math.NaN()
 	switch vs, vl := b.volShort, b.volLong; {
@@ -81,6 +86,7 @@ func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64, ex exit) {
 	o.num("lossPct", lossPct)
 	o.num("soldFraction", fraction)
 	o.num("drawdown", drawdown)
+	o.num("aboveLow", aboveLow)
 	o.num("priorReturn", b.ret)
 	o.num("volRatio", volRatio)
 	o.num("abnormalVolume", av)
@@ -90,4 +96,26 @@ func (s *scorer) panicSell(f *fill, sl sale, heldBefore float64, ex exit) {
 	o.end()
 	o.strs("signals", names(sigs, panicSignals))
 	s.tag(f, coach.LabelPanic, conf, s.done(&o, s.m.consts.panic))
+}
+
+// lowSinceHigh returns the lowest close of the bars of RangeWindow from the last one that made
+// the range's highest high up to the last bar closed before the fill f (whose index bar left in
+// the symbol's hint): where the fall from the recent high has got to so far. Closes rather than
+// lows, so that a coarse bar's passing dip does not count as the fall's level. The bars are
+// contiguous, as the warm-up checked.
+func (s *scorer) lowSinceHigh(f *fill) float64 {
+	st := &s.syms[f.sym]
+	bars, c := st.frame.bars, st.hint
+	from := max(c-s.cfg.bars(s.cfg.RangeWindow)+1, 0)
+	at := from
+	for k := from + 1; k <= c; k++ {
+		if bars[k].high >= bars[at].high {
+			at = k
+		}
+	}
+	lo := bars[at].close
+	for k := at + 1; k <= c; k++ {
+		lo = min(lo, bars[k].close)
+	}
+	return lo
 }

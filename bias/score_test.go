@@ -344,7 +344,8 @@ func TestDirtyCandlesAreDroppedAndCounted(t *testing.T) {
 		dirty[s] = bs
 	}
 	res := mustScore(t, fx.trades, dirty, cfg)
-	want := bias.DataReport{Candles: 3 * 960, Invalid: 3 * 3, OtherInterval: 3, Duplicates: 3 * 2}
+	n := len(fx.candles) // symbols
+	want := bias.DataReport{Candles: n * 960, Invalid: n * 3, OtherInterval: n, Duplicates: n * 2}
 	if diff := cmp.Diff(want, res.Data); diff != "" {
 		t.Errorf("data report (-want +got):\n%s", diff)
 	}
@@ -360,8 +361,8 @@ func TestDirtyCandlesAreDroppedAndCounted(t *testing.T) {
 		conflict[s] = append(slices.Clone(bars), c)
 	}
 	res = mustScore(t, fx.trades, conflict, cfg)
-	if res.Data.Conflicting != 6 || res.Data.Gaps != 3 || res.Data.Candles != 3*959 {
-		t.Errorf("data report = %+v, want 6 conflicting copies dropped and 3 gaps", res.Data)
+	if res.Data.Conflicting != 2*n || res.Data.Gaps != n || res.Data.Candles != n*959 {
+		t.Errorf("data report = %+v, want %d conflicting copies dropped and %d gaps", res.Data, 2*n, n)
 	}
 }
 

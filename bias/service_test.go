@@ -145,7 +145,7 @@ func TestServiceScoreUser(t *testing.T) {
 		first, last = minTime(first, tr.TS), maxTime(last, tr.TS)
 	}
 	from, to := first.Truncate(time.Hour).Add(-309*time.Hour), last.Truncate(time.Hour).Add(time.Hour)
-	if len(calls) != 3 || calls[0] != "BTC-USDT "+from.Format(time.RFC3339)+" "+to.Format(time.RFC3339) {
+	if len(calls) != len(fx.candles) || calls[0] != "BTC-USDT "+from.Format(time.RFC3339)+" "+to.Format(time.RFC3339) {
 		t.Errorf("candle calls = %q", calls)
 	}
 

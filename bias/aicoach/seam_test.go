@@ -30,7 +30,7 @@ func TestScoreThroughHandlerMatchesInProcess(t *testing.T) {
 	cfg.Rules = bias.VerdictMap(followed)
 	// Looser FOMO and PANIC than the published definitions, so that the random history shows
 	// more kinds of tags to carry over the wire.
-	cfg.NearHigh, cfg.FOMOReturn, cfg.PanicDrawdown, cfg.PanicMinLoss = 0.02, 0.01, 0.01, 0.005
+	cfg.NearHigh, cfg.FOMOReturn, cfg.PanicDrawdown, cfg.PanicMinLoss, cfg.PanicNearLow = 0.02, 0.01, 0.01, 0.005, 0.02
 	req := bias.ScoreRequest{Trades: trades, Candles: cs, Config: cfg, Since: trades[300].TS}
 
 	want, err := bias.InProcess{}.Score(bg, req)
