@@ -466,6 +466,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *bias.Config) { c.VolShortWindow = 200 * time.Hour }, "VolShortWindow"},
 		{func(c *bias.Config) { c.Plan.StopLossPct = 100 }, "Plan"},
 		{func(c *bias.Config) { c.HoldAlpha = 0 }, "HoldAlpha"},
+		{func(c *bias.Config) { c.PanicNearLow = -0.001 }, "PanicNearLow"},
+		{func(c *bias.Config) { c.OvertradingWindow = 0 }, "OvertradingWindow"},
 		{func(c *bias.Config) { c.RevengeWindow = 0 }, "RevengeWindow"},
 		{func(c *bias.Config) { c.MinBaselineEntries = 50 }, "MinBaselineEntries"},
 		{func(c *bias.Config) { c.FOMOMinSignals = 4 }, "FOMOMinSignals"},
