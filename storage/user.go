@@ -86,6 +86,11 @@ type Sessions interface {
 	// DeleteAll removes every session of the user and returns how many there were.
 	DeleteAll(ctx context.Context, userID string) (int, error)
 
+	// Touch sets the expiry of one of the user's sessions to expiresAt (an idle timeout slides it
+	// forward while the session is used), or gives ENOTFOUND. expiresAt must be after the
+	// session's CreatedAt (EINVALID otherwise).
+	Touch(ctx context.Context, userID, id string, expiresAt time.Time) error
+
 	// DeleteExpired removes every session that expired at or before now, for all users.
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
 }

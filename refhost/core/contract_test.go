@@ -135,6 +135,8 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call("", "POST", "/internal/sessions", map[string]any{"userId": ana.ID, "tokenHash": "t2", "ipHash": "ip",
 		"expiresAt": h.clock.Now().Add(time.Hour).Format(time.RFC3339)}, 201, nil)
 	c.call("", "GET", "/internal/sessions/t1", nil, 200, nil)
+	c.call("", "PUT", "/internal/sessions/t1/expiry", map[string]any{"expiresAt": h.clock.Now().Add(2 * time.Hour).Format(time.RFC3339)}, 200, nil)
+	c.call("", "GET", "/internal/users/"+ana.ID, nil, 200, nil)
 	c.call(ana.ID, "GET", "/me/sessions", nil, 200, nil)
 	c.call(ana.ID, "DELETE", "/me/sessions/"+s.ID, nil, 204, nil)
 	c.call("", "DELETE", "/internal/sessions/t2", nil, 204, nil)
@@ -218,6 +220,7 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call(u, "GET", "/digests/weekly?limit=5", nil, 200, nil)
 	c.call(u, "GET", "/dashboard?bucket=week&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", nil, 200, nil)
 	c.call(u, "GET", "/events?limit=2", nil, 200, nil)
+	c.call(u, "GET", "/internal/events/newest", nil, 200, nil)
 
 	c.call(u, "GET", "/account/metrics", nil, 200, nil)
 

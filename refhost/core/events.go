@@ -24,3 +24,14 @@ func (a *API) events(r *http.Request, userID string) (int, any, error) {
 	}
 	return ok(out)
 }
+
+// newestEvent answers the id of the user's newest retained event ({"eventId": …}), or not_found
+// when they have none: the edge's WebSocket relay starts a fresh connection there and refuses a
+// lastEventId beyond it.
+func (a *API) newestEvent(r *http.Request, userID string) (int, any, error) {
+	id, err := a.store.Events().Newest(r.Context(), userID)
+	if err != nil {
+		return fail(err)
+	}
+	return ok(map[string]string{"eventId": id})
+}

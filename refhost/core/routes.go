@@ -5,10 +5,13 @@ func (a *API) routes() []route {
 	return []route{
 		{"POST /internal/users", false, a.createUser},
 		{"GET /internal/users/by-email", false, a.userByEmail},
+		{"GET /internal/users/{id}", false, a.userByID},
 		{"PUT /internal/users/{id}/password", false, a.setPassword},
 		{"POST /internal/sessions", false, a.createSession},
 		{"GET /internal/sessions/{tokenHash}", false, a.resolveSession},
 		{"DELETE /internal/sessions/{tokenHash}", false, a.endSession},
+		{"PUT /internal/sessions/{tokenHash}/expiry", false, a.touchSession},
+		{"GET /internal/events/newest", true, a.newestEvent},
 
 		{"GET /me", true, a.me},
 		{"GET /me/sessions", true, a.listSessions},

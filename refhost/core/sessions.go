@@ -55,6 +55,32 @@ func (a *API) resolveSession(r *http.Request, _ string) (int, any, error) {
 	return ok(s)
 }
 
+// expiryRequest moves a session's expiry.
+type expiryRequest struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// touchSession slides a live session's expiry (the edge's idle timeout) to expiresAt: not_found
+// for an unknown token hash, gone for an expired session (which stays expired).
+func (a *API) touchSession(r *http.Request, _ string) (int, any, error) {
+	var in expiryRequest
+	if err := httpjson.Decode(r, maxBodyBytes, &in); err != nil {
+		return fail(err)
+	}
+	s, err := a.store.Sessions().ByTokenHash(r.Context(), r.PathValue("tokenHash"))
+	if err != nil {
+		return fail(err)
+	}
+	if s.Expired(a.clock.Now()) {
+		return fail(coach.Errorf(coach.EGONE, "the session has expired"))
+	}
+	if err := a.store.Sessions().Touch(r.Context(), s.UserID, s.ID, in.ExpiresAt); err != nil {
+		return fail(err)
+	}
+	s.ExpiresAt = in.ExpiresAt.UTC()
+	return ok(s)
+}
+
 // endSession signs a session out by its token hash (logout), with a logout audit row.
 func (a *API) endSession(r *http.Request, _ string) (int, any, error) {
 	err := a.store.InTx(r.Context(), func(tx storage.Tx) error {

@@ -76,6 +76,16 @@ func (a *API) userByEmail(r *http.Request, _ string) (int, any, error) {
 	return ok(credentials{User: u, PasswordHash: u.PasswordHash})
 }
 
+// userByID answers the user and their password hash, for the edge's password change and reset
+// checks only.
+func (a *API) userByID(r *http.Request, _ string) (int, any, error) {
+	u, err := a.store.Users().ByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	return ok(credentials{User: u, PasswordHash: u.PasswordHash})
+}
+
 type passwordRequest struct {
 	PasswordHash string `json:"passwordHash"`
 }

@@ -77,6 +77,23 @@ func (r sessions) Delete(ctx context.Context, userID, id string) error {
 	})
 }
 
+func (r sessions) Touch(ctx context.Context, userID, id string, expiresAt time.Time) error {
+	return r.r.write(ctx, func(d *data, undo *undoLog) error {
+		b, ok := d.users[userID]
+		if !ok || b.sessions[id] == nil {
+			return notFound("session", id)
+		}
+		s := b.sessions[id]
+		if !expiresAt.After(s.CreatedAt) {
+			return coach.Errorf(coach.EINVALID, "expiresAt: must be after createdAt")
+		}
+		old := s.ExpiresAt
+		s.ExpiresAt = expiresAt.UTC()
+		undo.add(func() { s.ExpiresAt = old })
+		return nil
+	})
+}
+
 func (r sessions) DeleteAll(ctx context.Context, userID string) (int, error) {
 	n := 0
 	err := r.r.write(ctx, func(d *data, undo *undoLog) error {

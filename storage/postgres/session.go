@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,6 +100,31 @@ func (r sessions) Delete(ctx context.Context, userID, id string) error {
 		return coach.Errorf(coach.ENOTFOUND, "session not found")
 	}
 	return err
+}
+
+// Touch sets the expiry of one of the user's sessions.
+func (r sessions) Touch(ctx context.Context, userID, id string, expiresAt time.Time) error {
+	if !textOK(userID) || !textOK(id) {
+		return coach.Errorf(coach.ENOTFOUND, "session not found")
+	}
+	return r.s.write(ctx, func(q querier) error {
+		tag, err := q.Exec(ctx, `UPDATE {schema}.sessions SET expires_at = $3 WHERE user_id = $1 AND id = $2 AND created_at < $3`,
+			userID, id, expiresAt.UTC())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var found bool
+			if err := q.QueryRow(ctx, `SELECT true FROM {schema}.sessions WHERE user_id = $1 AND id = $2`, userID, id).Scan(&found); err != nil {
+				if errors.Is(err, pgx.ErrNoRows) {
+					return coach.Errorf(coach.ENOTFOUND, "session not found")
+				}
+				return err
+			}
+			return coach.Errorf(coach.EINVALID, "expiresAt: must be after createdAt")
+		}
+		return nil
+	})
 }
 
 // DeleteAll removes every session of the user and returns how many there were.

@@ -46,6 +46,23 @@ func runSessions(t *testing.T, newStore func(*testing.T) storage.Store) {
 		}
 	})
 
+	t.Run("TouchSlidesExpiry", func(t *testing.T) {
+		f := setup(t, newStore)
+		u, other := f.user(), f.user()
+		s := session(u.ID, base)
+		must(t, f.s.Sessions().Create(f.ctx, s), "Create")
+		later := microTime(base.Add(72 * time.Hour))
+		must(t, f.s.Sessions().Touch(f.ctx, u.ID, s.ID, later), "Touch")
+		got, err := f.s.Sessions().ByTokenHash(f.ctx, s.TokenHash)
+		must(t, err, "ByTokenHash")
+		if !got.ExpiresAt.Equal(later) {
+			t.Errorf("expiresAt %s after Touch, want %s", got.ExpiresAt, later)
+		}
+		wantCode(t, f.s.Sessions().Touch(f.ctx, other.ID, s.ID, later), coach.ENOTFOUND, "Touch another user's session")
+		wantCode(t, f.s.Sessions().Touch(f.ctx, u.ID, coach.NewID(), later), coach.ENOTFOUND, "Touch an unknown session")
+		wantCode(t, f.s.Sessions().Touch(f.ctx, u.ID, s.ID, base.Add(-time.Hour)), coach.EINVALID, "Touch before createdAt")
+	})
+
 	t.Run("TokenHashIsUnique", func(t *testing.T) {
 		f := setup(t, newStore)
 		u := f.user()
