@@ -28,12 +28,14 @@ type coreClient struct {
 	signer *hmac.Signer
 }
 
-func newCoreClient(base string, key []byte, rt http.RoundTripper, clock coach.Clock) (*coreClient, error) {
+// newCoreClient signs with the wall clock (core checks timestamps against its own), whatever clock
+// the edge runs its sessions and limits on.
+func newCoreClient(base string, key []byte, rt http.RoundTripper) (*coreClient, error) {
 	u, err := url.Parse(strings.TrimSuffix(base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, coach.Errorf(coach.EINVALID, "edge: want a base URL such as http://127.0.0.1:8083")
 	}
-	signer, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(KeyID, key), Next: rt, Clock: clock})
+	signer, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(KeyID, key), Next: rt})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +75,11 @@ func (c *coreClient) call(ctx context.Context, subject, method, path string, in,
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxCoreAnswer))
 	if err != nil {
 		return coach.WrapError(coach.EUNAVAILABLE, err, "core's answer was cut short")
+	}
+	if res.StatusCode == http.StatusUnauthorized && res.Header.Get("Content-Type") != "" && strings.Contains(string(raw), `"reason"`) {
+		// Core refused the edge's own signature: a fault of the deployment (keys or clocks), never
+		// the caller's.
+		return coach.Errorf(coach.EINTERNAL, "core refused the edge's signature on %s %s: %s", method, clipPath(path), clipPath(string(raw)))
 	}
 	if res.StatusCode >= 300 {
 		var b httpjson.Body

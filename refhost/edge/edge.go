@@ -116,7 +116,7 @@ func New(cfg Config) (*Edge, error) {
 	if err != nil {
 		return nil, err
 	}
-	core, err := newCoreClient(cfg.CoreURL, cfg.Key, cfg.Transport, cfg.Clock)
+	core, err := newCoreClient(cfg.CoreURL, cfg.Key, cfg.Transport)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (e *Edge) routes() (http.Handler, error) {
 	}
 	mux.Handle("GET /ws/coach", e.relay)
 	for _, op := range openapi.Operations(doc) {
-		if _, ok := own[op]; ok {
+		if _, ok := own[op]; ok || op == "DELETE /me/sessions/{id}" || op == "DELETE /me" {
 			continue
 		}
 		method, path, _ := strings.Cut(op, " ")
@@ -251,6 +251,16 @@ func (e *Edge) routes() (http.Handler, error) {
 		}
 		mux.Handle(op, e.api(method))
 	}
+	// Revoking a session, or erasing the account, drops it from the cache at once (other edges
+	// within SessionCacheTTL).
+	mux.Handle("DELETE /me/sessions/{id}", e.requireSession(e.limitUser(e.afterSuccess(e.core.proxy(e.cfg.Logger), func(w http.ResponseWriter, r *http.Request) {
+		e.forget(r.Context(), "", r.PathValue("id"))
+	}))))
+	mux.Handle("DELETE /me", e.requireSession(e.limitUser(e.afterSuccess(e.core.proxy(e.cfg.Logger), func(w http.ResponseWriter, r *http.Request) {
+		s, _ := sessionOf(r.Context())
+		e.forget(r.Context(), s.TokenHash, s.ID)
+		clearCookie(w, SessionCookie)
+	}))))
 	mux.HandleFunc("/", e.page)
 	return SecurityHeaders(e.limitIP(e.withSession(e.checkCSRF(mux)))), nil
 }
@@ -271,3 +281,40 @@ func (e *Edge) api(method string) http.Handler {
 	}
 	return e.requireSession(e.limitUser(h))
 }
+
+// afterSuccess runs next and, just before it writes a 2xx status, then (whose header changes go
+// out with the answer).
+func (e *Edge) afterSuccess(next http.Handler, then func(http.ResponseWriter, *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, then: func() { then(w, r) }}
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter calls then before a 2xx status is written, so that what then does to the
+// headers goes out with the answer.
+type statusWriter struct {
+	http.ResponseWriter
+	then  func()
+	wrote bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.wrote = true
+		if code >= 200 && code < 300 {
+			s.then()
+		}
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
