@@ -297,7 +297,9 @@ func TestIdempotencyKeys(t *testing.T) {
 	f := newFront(t, newBackend(t), nil)
 	ana := f.browser()
 	ana.signUp("ana@example.com")
-	rule := func(n int) map[string]any { return map[string]any{"kind": "maxTradesPerDay", "params": map[string]any{"n": n}} }
+	rule := func(n int) map[string]any {
+		return map[string]any{"kind": "maxTradesPerDay", "params": map[string]any{"n": n}}
+	}
 	key := map[string]string{"Idempotency-Key": "rule-1"}
 	first := ana.must(req{method: "POST", path: "/rules", body: rule(3), header: key}, http.StatusCreated)
 	again := ana.must(req{method: "POST", path: "/rules", body: rule(3), header: key}, http.StatusCreated)
