@@ -1,0 +1,42 @@
+package edge_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tradecoach/coach/refhost/edge"
+)
+
+// BenchmarkLogin compares failed logins for a known email (wrong password) and an unknown one,
+// and a successful login, with OWASP's Argon2id parameters, through the edge and core over
+// loopback. The known and unknown figures should be alike (no enumeration by timing); this
+// reports them and asserts nothing.
+func BenchmarkLogin(b *testing.B) {
+	back := newBackend(b)
+	f := newFront(b, back, func(c *edge.Config) { c.Password = edge.OWASPParams() })
+	f.browser().signUp("known@example.com")
+	for _, bc := range []struct {
+		name, email, password string
+		want                  int
+	}{
+		{"known-wrong-password", "known@example.com", "not the password at all", http.StatusUnauthorized},
+		{"unknown-email", "unknown@example.com", "not the password at all", http.StatusUnauthorized},
+		{"known-right-password", "known@example.com", password, http.StatusOK},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			br := f.browser()
+			br.t = b
+			br.visit()
+			visitor := br.csrf
+			body := map[string]string{"email": bc.email, "password": bc.password}
+			b.ReportAllocs()
+			for b.Loop() {
+				delete(br.cookies, edge.SessionCookie) // each login starts signed out
+				br.csrf = visitor
+				if a := br.do(req{method: "POST", path: "/auth/login", body: body}); a.status != bc.want {
+					b.Fatalf("%d %s", a.status, a.body)
+				}
+			}
+		})
+	}
+}
