@@ -13,7 +13,9 @@ import (
 // the process, no S3Bucket keeps blobs in memory.
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
-	CoreAddr, WorkerAddr, AIcoachAddr string
+	EdgeAddr, CoreAddr, WorkerAddr, AIcoachAddr string
+	// CoreURL is where the edge calls core; empty means http:// and CoreAddr.
+	CoreURL string
 	// PublicURL is the base URL clients reach the host at, for the links it mints.
 	PublicURL string
 
@@ -30,6 +32,9 @@ type Config struct {
 	// AIcoachURL is where the worker reaches the aicoach stack; empty scores in-process.
 	InternalKey []byte
 	AIcoachURL  string
+	// EdgeSecret is the edges' shared secret: it peppers the sessions' ipHash and uaHash and keys
+	// the CSRF tokens, password-reset links and idempotency hashes.
+	EdgeSecret []byte
 
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
 	ErasureKey []byte

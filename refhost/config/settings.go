@@ -32,8 +32,10 @@ type Setting struct {
 // Settings lists every setting in the order of the README's table.
 func Settings() []Setting {
 	return []Setting{
+		{"edge-addr", "REFHOST_EDGE_ADDR", "127.0.0.1:8082", "address of the public edge (S2): the API, /ws/coach and pages", str(func(c *Config) *string { return &c.EdgeAddr })},
 		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
 		{"public-url", "REFHOST_PUBLIC_URL", "", "base URL clients reach the host at, for download links; empty means http:// and the core address", str(func(c *Config) *string { return &c.PublicURL })},
+		{"core-url", "REFHOST_CORE_URL", "", "base URL the edge calls core at; empty means http:// and the core address", str(func(c *Config) *string { return &c.CoreURL })},
 		{"worker-addr", "REFHOST_WORKER_ADDR", "127.0.0.1:8084", "address of the worker's health and metrics (S4)", str(func(c *Config) *string { return &c.WorkerAddr })},
 		{"aicoach-addr", "REFHOST_AICOACH_ADDR", "127.0.0.1:8085", "address of the AI-coach service (S5)", str(func(c *Config) *string { return &c.AIcoachAddr })},
 		{"postgres-url", "REFHOST_POSTGRES_URL", "", "PostgreSQL connection string; empty keeps data in memory", str(func(c *Config) *string { return &c.PostgresURL })},
@@ -46,6 +48,7 @@ func Settings() []Setting {
 		{"", "REFHOST_S3_ACCESS_KEY_ID", "", "S3 access key id; empty uses the AWS credential chain", str(func(c *Config) *string { return &c.S3AccessKey })},
 		{"", "REFHOST_S3_SECRET_ACCESS_KEY", "", "S3 secret access key", str(func(c *Config) *string { return &c.S3SecretKey })},
 		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
+		{"", "REFHOST_EDGE_SECRET", "", "hex key (≥ 32 bytes) the edges share: peppers sessions' ipHash/uaHash, keys CSRF tokens, reset links and idempotency hashes; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.EdgeSecret })},
 		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *[]byte { return &c.ErasureKey })},
 		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
 		{"", "REFHOST_KEK", "", "hex key (32 bytes) wrapping the keys that seal broker credentials; core and worker share it; `all` makes one when empty (credentials then do not outlive the process)", kek},

@@ -38,15 +38,18 @@ type Infra struct {
 	Queue transport.Queue
 	// Bus carries events from the outbox dispatcher to the WebSocket relays.
 	Bus transport.Bus
-	// Mailer sends mail: the SMTP relay of the configuration (transport/smtp), or, without one,
-	// a transport/memory Mailbox that keeps every message in the process and delivers none.
+	// Mailer sends mail (digests; the edge's sign-up and reset links): the SMTP relay of the
+	// configuration (transport/smtp), or, without one, a transport/memory Mailbox that keeps
+	// every message in the process and delivers none.
 	Mailer transport.Mailer
 	// Nonces remembers the nonces of signed internal requests.
 	Nonces storage.Nonces
 	// Cache holds the simulations' results.
 	Cache storage.Cache
-	// Limiter counts requests against limits (sync now, later the edge's).
+	// Limiter counts requests against limits (sync now, the edge's logins and requests).
 	Limiter storage.RateLimiter
+	// Idempotency keeps the answers of the edge's POSTs by their Idempotency-Key.
+	Idempotency storage.Idempotency
 	// Leases keep one import per connection running; Budget is Binance's shared request weight.
 	Leases storage.Leases
 	Budget storage.WeightBudget
@@ -224,6 +227,7 @@ func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
 	in.Nonces = memory.NewNonces(clock)
 	cache, leases, limiter := memory.NewCache(clock), memory.NewLeases(clock), memory.NewRateLimiter(clock)
 	in.Cache, in.Leases, in.Limiter = cache, leases, limiter
+	in.Idempotency = memory.NewIdempotency(clock)
 	in.Budget = memory.NewWeightBudget()
 	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases, limiter}, q
 	return nil
@@ -261,6 +265,7 @@ func (in *Infra) openRedis(ctx context.Context, cfg config.Config, log *slog.Log
 	in.Bus = bus
 	in.closers = append(in.closers, bus.Close)
 	in.Nonces, in.Cache, in.Leases, in.Budget, in.Limiter = rs.Nonces(), rs.Cache(), rs.Leases(), rs.WeightBudget(), rs.RateLimiter()
+	in.Idempotency = rs.Idempotency()
 	in.Keys, in.Jobs = []storage.KeyEraser{rs}, q
 	in.Ready = append(in.Ready, serve.Check{Name: "redis", Run: func(ctx context.Context) error { return client.Ping(ctx).Err() }})
 	return nil

@@ -36,6 +36,9 @@ type Config struct {
 	Metrics http.Handler
 	// Logger receives the access log and failures; nil discards them.
 	Logger *slog.Logger
+	// Outer, when set, wraps everything the server answers, the operational routes included (the
+	// edge's security headers go on /healthz too).
+	Outer func(http.Handler) http.Handler
 }
 
 // Server is one stack's HTTP server. Build it with Listen.
@@ -73,8 +76,12 @@ func Listen(cfg Config) (*Server, error) {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	mux.Handle("/", cfg.Handler)
+	var h http.Handler = mux
+	if cfg.Outer != nil {
+		h = cfg.Outer(mux)
+	}
 	s.srv = &http.Server{
-		Handler:           withRequestLog(cfg.Stack, cfg.Logger, mux),
+		Handler:           withRequestLog(cfg.Stack, cfg.Logger, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),

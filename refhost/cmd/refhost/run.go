@@ -29,6 +29,7 @@ import (
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
+	"github.com/tradecoach/coach/refhost/edge"
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/serve"
 	"github.com/tradecoach/coach/refhost/services"
@@ -36,7 +37,7 @@ import (
 )
 
 // stacks are the subcommands; the first is the default.
-var stacks = []string{"all", "core", "worker", "aicoach", "migrate"}
+var stacks = []string{"all", "edge", "core", "worker", "aicoach", "migrate"}
 
 // started tells a test the addresses the stacks listen on, once every one serves, and the
 // process's adapters (so that a test can do what the scheduler would, on its own time).
@@ -83,7 +84,14 @@ func completeKeys(cfg *config.Config, stack string) error {
 	if cfg.LogKey == nil {
 		cfg.LogKey = randomKey()
 	}
-	needsInternal := stack == "aicoach" || stack == "core" || stack == "worker" && cfg.AIcoachURL != ""
+	needsInternal := stack == "aicoach" || stack == "core" || stack == "edge" || stack == "worker" && cfg.AIcoachURL != ""
+	if cfg.EdgeSecret == nil {
+		// Every edge of a deployment must share it: a split edge must be given it.
+		if stack == "edge" {
+			return coach.Errorf(coach.EINVALID, "edge: REFHOST_EDGE_SECRET is required (hex, at least %d bytes), the same for every edge", config.MinKeyBytes)
+		}
+		cfg.EdgeSecret = randomKey()
+	}
 	if cfg.ErasureKey == nil {
 		// A record of an erasure must stay findable across restarts: a deployment that keeps
 		// data (Postgres) must give the key.
@@ -159,18 +167,28 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		}()
 		h.cfg.CoreAddr = coreLn.Addr().String()
 	}
-	in, err := infra.Open(ctx, h.cfg, h.clock, h.log)
+	icfg := h.cfg
+	if stack == "edge" {
+		// The edge holds no data of its own: only Redis (sessions' cache, limits, idempotency,
+		// the bus) when given; never Postgres or S3.
+		icfg.PostgresURL, icfg.S3Bucket = "", ""
+	}
+	in, err := infra.Open(ctx, icfg, h.clock, h.log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, in.Close()) }()
 
 	var servers []*serve.Server
+	var front *edge.Edge
 	var wk *worker.Worker
 	defer func() {
 		// Drain the HTTP servers first, then the jobs in flight, then close the adapters.
 		sctx, cancel := context.WithTimeout(context.Background(), h.cfg.ShutdownTimeout)
 		defer cancel()
+		if front != nil {
+			err = errors.Join(err, front.Shutdown(sctx))
+		}
 		for _, s := range servers {
 			err = errors.Join(err, s.Shutdown(sctx))
 		}
@@ -178,19 +196,27 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 			wk.Shutdown()
 		}
 	}()
-	served := make(chan error, 4)
-	listen := func(name, addr string, handler http.Handler) error {
-		var ln net.Listener
-		if name == "core" {
-			ln = coreLn
+	served := make(chan error, 5)
+	listenOn := func(name, addr string, ln net.Listener, handler http.Handler) error {
+		sc := serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log}
+		if name == "edge" {
+			// The internet's side: its headers on every answer, and no metrics.
+			sc.Metrics, sc.Outer = nil, edge.SecurityHeaders
 		}
-		s, err := serve.Listen(serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log})
+		s, err := serve.Listen(sc)
 		if err != nil {
 			return err
 		}
 		servers = append(servers, s)
 		go func() { served <- s.Serve() }()
 		return nil
+	}
+	listen := func(name, addr string, handler http.Handler) error {
+		var ln net.Listener
+		if name == "core" {
+			ln = coreLn
+		}
+		return listenOn(name, addr, ln, handler)
 	}
 
 	if stack == "all" || stack == "aicoach" {
@@ -201,6 +227,12 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		if err := listen("aicoach", h.cfg.AIcoachAddr, ai); err != nil {
 			return err
 		}
+	}
+	if stack == "edge" {
+		if front, err = h.startEdge(in, listenOn); err != nil {
+			return err
+		}
+		return h.wait(ctx, stack, servers, in, served, onStart)
 	}
 	market, err := demo.Market(h.cfg.DemoSeed, h.clock.Now())
 	if err != nil {
@@ -234,6 +266,11 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		go func() { defer close(dispatched); _ = dispatcher.Run(dctx) }()
 		defer func() { stopDispatch(); <-dispatched }()
 	}
+	if stack == "all" {
+		if front, err = h.startEdge(in, listenOn); err != nil {
+			return err
+		}
+	}
 	if stack == "all" || stack == "worker" {
 		if wk, err = h.startWorker(ctx, in, svc, market, links); err != nil {
 			return err
@@ -243,6 +280,41 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		}
 	}
 
+	return h.wait(ctx, stack, servers, in, served, onStart)
+}
+
+// startEdge builds the edge over in and listens on EdgeAddr.
+func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln net.Listener, handler http.Handler) error) (*edge.Edge, error) {
+	coreURL := h.cfg.CoreURL
+	if coreURL == "" {
+		coreURL = "http://" + h.cfg.CoreAddr
+	}
+	ln, err := net.Listen("tcp", h.cfg.EdgeAddr)
+	if err != nil {
+		return nil, coach.Errorf(coach.EUNAVAILABLE, "edge: listen on %s: %v", h.cfg.EdgeAddr, err)
+	}
+	h.cfg.EdgeAddr = ln.Addr().String() // port 0 picked one: the public URL names it
+	public := h.cfg.PublicURL
+	if public == "" {
+		public = "http://" + h.cfg.EdgeAddr
+	}
+	e, err := edge.New(edge.Config{CoreURL: coreURL, Key: h.cfg.InternalKey, Secret: h.cfg.EdgeSecret, PublicURL: public,
+		Cache: in.Cache, Idempotency: in.Idempotency, Limiter: in.Limiter, Bus: in.Bus, Mailer: in.Mailer,
+		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	if err := listenOn("edge", h.cfg.EdgeAddr, ln, e); err != nil {
+		_ = ln.Close()
+		_ = e.Shutdown(context.Background())
+		return nil, err
+	}
+	return e, nil
+}
+
+// wait reports the stacks started, then serves until ctx ends or a server fails.
+func (h *host) wait(ctx context.Context, stack string, servers []*serve.Server, in *infra.Infra, served chan error, onStart started) error {
 	addrs := map[string]string{}
 	for _, s := range servers {
 		addrs[s.Stack()] = s.URL()

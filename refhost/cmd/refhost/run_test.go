@@ -49,7 +49,7 @@ func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBu
 	addrs := make(chan map[string]string, 1)
 	logs, out := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan error, 1)
-	args := []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
+	args := []string{"all", "-edge-addr", "127.0.0.1:0", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string, _ *infra.Infra) { addrs <- a })
 	}()
@@ -172,6 +172,16 @@ func TestSplitStacksNeedTheInternalKey(t *testing.T) {
 		t.Fatalf("aicoach without a key: %v", err)
 	}
 	err = run(context.Background(), []string{"edge"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "REFHOST_EDGE_SECRET") {
+		t.Fatalf("edge without its secret: %v", err)
+	}
+	err = run(context.Background(), []string{"edge"}, func(k string) string {
+		return map[string]string{"REFHOST_EDGE_SECRET": strings.Repeat("5b", 32)}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "REFHOST_INTERNAL_KEY") {
+		t.Fatalf("edge without the internal key: %v", err)
+	}
+	err = run(context.Background(), []string{"nosuch"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "unknown stack") {
 		t.Fatalf("an unknown stack: %v", err)
 	}
@@ -214,7 +224,7 @@ func TestJourneyInAllMode(t *testing.T) {
 	env := coinbaseEnv(cb)
 	env["REFHOST_BINANCE_API_URL"], env["REFHOST_INTERNAL_KEY"] = bn.URL(), strings.Repeat("5a", 32)
 	go func() {
-		done <- run(ctx, []string{"all", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0",
+		done <- run(ctx, []string{"all", "-edge-addr", "127.0.0.1:0", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0",
 			"-log-level", "debug"}, func(k string) string { return env[k] }, io.Discard, logs,
 			func(a map[string]string, in *infra.Infra) { started <- up{a, in} })
 	}()
