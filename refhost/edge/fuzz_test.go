@@ -10,8 +10,8 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/refhost/edge"
 	"github.com/tradecoach/coach/storage/memory"
-	transportmemory "github.com/tradecoach/coach/transport/memory"
 	"github.com/tradecoach/coach/transport/httpjson"
+	transportmemory "github.com/tradecoach/coach/transport/memory"
 )
 
 // FuzzDecodeAuth decodes arbitrary bodies into every /auth/ DTO: never a panic, an error is
