@@ -91,8 +91,8 @@ func (h *hasher) verify(ctx context.Context, phc, password string) (bool, error)
 	defer release()
 	p, salt, want, err := ParsePHC(phc)
 	if err != nil {
-		p, salt, want = h.params, make([]byte, saltBytes), make([]byte, keyBytes)
-		_ = argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+		p, salt = h.params, make([]byte, saltBytes)
+		_ = argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyBytes)
 		return false, nil
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))

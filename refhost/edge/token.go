@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strconv"
 )
 
 // tokenBytes is the size of a session token and of the pre-session (CSRF) cookie: 256 bits.
@@ -38,15 +39,12 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// mac returns the HMAC-SHA256 of the parts under key, each part length-prefixed so that no two
-// lists of parts share an input.
+// mac returns the HMAC-SHA256 of the parts under key, each part prefixed by its decimal length
+// and a colon so that no two lists of parts share an input.
 func mac(key []byte, parts ...string) []byte {
 	m := hmac.New(sha256.New, key)
 	for _, p := range parts {
-		var n [4]byte
-		n[0], n[1], n[2], n[3] = byte(len(p)>>24), byte(len(p)>>16), byte(len(p)>>8), byte(len(p))
-		_, _ = m.Write(n[:])
-		_, _ = m.Write([]byte(p))
+		_, _ = m.Write([]byte(strconv.Itoa(len(p)) + ":" + p)) // a hash.Hash's Write never fails
 	}
 	return m.Sum(nil)
 }
