@@ -294,3 +294,39 @@ func TestStrictDecoding(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestsAreLimitedPerUserAndPerAddress: past the burst, 429 with Retry-After, for a user's
+// API calls and for any request of an address.
+func TestRequestsAreLimitedPerUserAndPerAddress(t *testing.T) {
+	f := newFront(t, newBackend(t), func(c *edge.Config) {
+		c.Limits.User = storage.Limit{Rate: 1, Burst: 3, Period: time.Hour}
+	})
+	ana := f.browser()
+	ana.signUp("ana@example.com")
+	var statuses []int
+	for range 4 {
+		statuses = append(statuses, ana.do(req{method: "GET", path: "/rules"}).status)
+	}
+	if !slices.Equal(statuses, []int{200, 200, 200, 429}) {
+		t.Fatalf("a user's statuses %v", statuses)
+	}
+	if a := ana.do(req{method: "GET", path: "/rules"}); a.code() != coach.ERATELIMITED || a.header.Get("Retry-After") == "" {
+		t.Fatalf("throttled: %d %s %v", a.status, a.body, a.header)
+	}
+	// Another user of the same address is not held back by Ana's limit.
+	bob := f.browser()
+	bob.signUp("bob@example.com")
+	bob.must(req{method: "GET", path: "/rules"}, http.StatusOK)
+
+	g := newFront(t, newBackend(t), func(c *edge.Config) {
+		c.Limits.IP = storage.Limit{Rate: 1, Burst: 2, Period: time.Hour}
+	})
+	v := g.browser()
+	statuses = statuses[:0]
+	for range 3 {
+		statuses = append(statuses, v.do(req{method: "GET", path: "/"}).status)
+	}
+	if !slices.Equal(statuses, []int{200, 200, 429}) {
+		t.Fatalf("an address's statuses %v", statuses)
+	}
+}

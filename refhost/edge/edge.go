@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/openapi"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/transport"
@@ -241,6 +242,9 @@ func (e *Edge) routes() (http.Handler, error) {
 		mux.Handle(pattern, h)
 	}
 	mux.Handle("GET /ws/coach", e.relay)
+	// The in-memory blob store's download links carry their own signature and expiry; core
+	// serves them, and a link minted for the public URL reaches it through here.
+	mux.Handle("GET "+infra.DownloadsPath, e.core.proxy(e.cfg.Logger))
 	for _, op := range openapi.Operations(doc) {
 		if _, ok := own[op]; ok || op == "DELETE /me/sessions/{id}" || op == "DELETE /me" {
 			continue

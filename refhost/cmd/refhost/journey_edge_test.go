@@ -164,6 +164,10 @@ func edgeJourney(t *testing.T, edgeURL string, mail *transportmemory.Mailbox, bn
 		t.Fatalf("replayed %d events, want at least %d", replayed, len(evs.Events)-1)
 	}
 
+	// The edge's operational routes answer with its headers too (browserClient refuses others).
+	if code := doJSON(t, c, "GET", edgeURL+"/healthz", nil, nil); code != http.StatusOK {
+		t.Fatalf("healthz: %d", code)
+	}
 	res, err := c.Get(edgeURL + "/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
