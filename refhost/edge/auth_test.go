@@ -12,6 +12,8 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/refhost/edge"
+	"github.com/tradecoach/coach/refhost/openapi"
+	"github.com/tradecoach/coach/refhost/openapi/contracttest"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 	transportmemory "github.com/tradecoach/coach/transport/memory"
@@ -328,5 +330,38 @@ func TestRequestsAreLimitedPerUserAndPerAddress(t *testing.T) {
 	}
 	if !slices.Equal(statuses, []int{200, 200, 429}) {
 		t.Fatalf("an address's statuses %v", statuses)
+	}
+}
+
+// TestAuthRoutesAnswerAsDocumented walks the account routes through a contracttest.Transport of
+// the public document: every request and answer must match it, and each /auth/ operation must
+// have answered with success.
+func TestAuthRoutesAnswerAsDocumented(t *testing.T) {
+	f := newFront(t, newBackend(t), nil)
+	doc, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := contracttest.New(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.client = &http.Client{Transport: tr}
+	b.signUp("ana@example.com")
+	b.must(req{method: "POST", path: "/auth/password", body: map[string]string{"currentPassword": password, "newPassword": "another long password"}}, http.StatusNoContent)
+	b.must(req{method: "POST", path: "/auth/logout"}, http.StatusNoContent)
+	b.visit()
+	b.must(req{method: "POST", path: "/auth/reset", body: map[string]string{"email": "ana@example.com"}}, http.StatusAccepted)
+	b.must(req{method: "POST", path: "/auth/reset/confirm", body: map[string]string{"token": f.lastToken("ana@example.com"), "password": password}}, http.StatusNoContent)
+	b.login("ana@example.com", password)
+	b.must(req{method: "GET", path: "/me/sessions"}, http.StatusOK)
+	// Error answers are checked too.
+	b.must(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "ana@example.com"}}, http.StatusBadRequest)
+	seen := tr.Exercised()
+	for _, op := range openapi.Operations(doc) {
+		if strings.Contains(op, " /auth/") && !slices.Contains(seen, op) {
+			t.Errorf("%s was not exercised with a success answer", op)
+		}
 	}
 }

@@ -127,6 +127,7 @@ type browser struct {
 	f       *front
 	cookies map[string]string
 	csrf    string
+	client  *http.Client // http.DefaultClient when nil
 }
 
 func (f *front) browser() *browser {
@@ -204,7 +205,11 @@ func (b *browser) do(r req) answer {
 			hr.Header.Set(k, v)
 		}
 	}
-	res, err := http.DefaultClient.Do(hr)
+	client := b.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(hr)
 	if err != nil {
 		b.t.Fatal(err)
 	}

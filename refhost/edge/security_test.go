@@ -14,6 +14,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/refhost/openapi"
+	"github.com/tradecoach/coach/refhost/openapi/contracttest"
 )
 
 // checkHeaders fails unless h carries every security header, once, with a value that says what
@@ -190,6 +191,15 @@ func TestOtherUsersResourcesAreNotFound(t *testing.T) {
 	back := newBackend(t)
 	f := newFront(t, back, nil)
 	a, b := f.browser(), f.browser()
+	doc, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := contracttest.New(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.client = &http.Client{Transport: tr} // A's answers must be the document's too
 	a.signUp("a@example.com")
 	bu := b.signUp("b@example.com")
 
@@ -233,10 +243,6 @@ func TestOtherUsersResourcesAreNotFound(t *testing.T) {
 		"POST /trades/{id}/notes":                  map[string]any{"text": "mine now"},
 		"PUT /trades/{id}/tags/{label}/dispute":    map[string]any{"reason": "plan", "note": "mine"},
 		"DELETE /trades/{id}/tags/{label}/dispute": nil,
-	}
-	doc, err := openapi.Load()
-	if err != nil {
-		t.Fatal(err)
 	}
 	var named, lists int
 	for _, op := range openapi.Operations(doc) {

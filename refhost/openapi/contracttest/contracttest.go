@@ -10,6 +10,7 @@
 package contracttest
 
 import (
+	"context"
 	"bytes"
 	"errors"
 	"fmt"
@@ -146,7 +147,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	in := &openapi3filter.RequestValidationInput{Request: withBody(req, body), PathParams: params, Route: route,
-		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}}
+		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: presentCredential}}
 	reqErr := openapi3filter.ValidateRequest(ctx, in)
 
 	res, err := t.next.RoundTrip(withBody(req, body))
@@ -193,6 +194,30 @@ func (t *Transport) Exercised() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// presentCredential accepts a request that carries the credential its operation's security
+// scheme names (an API key in a cookie, a header or the query: the edge's session cookie); whether
+// the credential is valid is the server's to say.
+func presentCredential(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s, r := in.SecurityScheme, in.RequestValidationInput.Request
+	if s == nil || s.Type != "apiKey" {
+		return fmt.Errorf("contracttest: security scheme %s is not an API key", in.SecuritySchemeName)
+	}
+	present := false
+	switch s.In {
+	case "cookie":
+		_, err := r.Cookie(s.Name)
+		present = err == nil
+	case "header":
+		present = r.Header.Get(s.Name) != ""
+	case "query":
+		present = r.URL.Query().Has(s.Name)
+	}
+	if !present {
+		return fmt.Errorf("contracttest: no %s %s", s.In, s.Name)
+	}
+	return nil
 }
 
 // withBody returns a shallow copy of req that reads body.
