@@ -10,8 +10,8 @@
 package contracttest
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
