@@ -44,7 +44,8 @@ func cacheKey(tokenHash string) string { return "edge:session:" + tokenHash }
 func idKey(sessionID string) string    { return "edge:session-id:" + sessionID }
 
 // withSession resolves the session cookie, when there is a valid one, into the request's
-// context. A cookie that is malformed, unknown, revoked or expired is as good as none.
+// context. A cookie that is malformed, unknown, revoked or expired is as good as none (and the
+// answer clears a revoked or expired one).
 func (e *Edge) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(SessionCookie)
@@ -58,6 +59,7 @@ func (e *Edge) withSession(next http.Handler) http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, s))
 			w.Header().Set(csrfHeader, e.csrfFor(s.TokenHash))
 		case coach.ENOTFOUND, coach.EGONE:
+			clearCookie(w, SessionCookie) // revoked or expired: the browser may as well forget it
 		default:
 			httpjson.WriteError(w, r, e.cfg.Logger, err)
 			return
