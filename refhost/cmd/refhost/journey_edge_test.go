@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/crypto/argon2"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker/brokertest"
@@ -219,5 +222,41 @@ func TestJourneyThroughTheEdge(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// splitEdges checks two `refhost edge` processes sharing Redis in front of one core: a session
+// made through one serves on the other, and once logged out through the first it is refused by
+// the second at once (the shared cache lost it; core no longer has it).
+func splitEdges(t *testing.T, key []byte, core, one, two string) {
+	t.Helper()
+	const email, pw = "split-edge@example.com", "a split edge password"
+	salt := []byte("split-edge-salt!")
+	phc := fmt.Sprintf("$argon2id$v=19$m=19456,t=2,p=1$%s$%s", base64.RawStdEncoding.EncodeToString(salt),
+		base64.RawStdEncoding.EncodeToString(argon2.IDKey([]byte(pw), salt, 2, 19456, 1, 32)))
+	if code := doJSON(t, signedClient(t, key, ""), "POST", core+"/internal/users", map[string]string{"email": email, "passwordHash": phc}, nil); code != http.StatusCreated {
+		t.Fatalf("create the user: %d", code)
+	}
+	c, cookies := browserClient()
+	doJSON(t, c, "GET", one+"/auth/csrf", nil, nil)
+	if code := doJSON(t, c, "POST", one+"/auth/login", map[string]string{"email": email, "password": pw}, nil); code != http.StatusOK {
+		t.Fatalf("login on the first edge: %d", code)
+	}
+	if code := doJSON(t, c, "GET", two+"/me", nil, nil); code != http.StatusOK {
+		t.Fatalf("the session on the second edge: %d", code)
+	}
+	stolen := cookies()
+	if code := doJSON(t, c, "POST", one+"/auth/logout", nil, nil); code != http.StatusNoContent {
+		t.Fatalf("logout: %d", code)
+	}
+	req, _ := http.NewRequest("GET", two+"/me", nil)
+	req.Header = stolen
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the logged-out session on the second edge: %d", res.StatusCode)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,11 +174,15 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 	ai := startStack(t, bin, "aicoach", env, "-aicoach-addr", "127.0.0.1:0")
 	coreP := startStack(t, bin, "core", env, "-core-addr", "127.0.0.1:0")
 	wk := startStack(t, bin, "worker", env, "-worker-addr", "127.0.0.1:0", "-aicoach-url", ai.addr)
-	for _, p := range []*process{ai, coreP, wk} {
+	edgeEnv := append(slices.Clone(env), "REFHOST_CORE_URL="+coreP.addr, "REFHOST_EDGE_SECRET="+strings.Repeat("ed", 32))
+	edge1 := startStack(t, bin, "edge", edgeEnv, "-edge-addr", "127.0.0.1:0")
+	edge2 := startStack(t, bin, "edge", edgeEnv, "-edge-addr", "127.0.0.1:0")
+	for _, p := range []*process{ai, coreP, wk, edge1, edge2} {
 		if res, err := http.Get(p.addr + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("%s /readyz: %v %v", p.addr, res, err)
 		}
 	}
+	splitEdges(t, key, coreP.addr, edge1.addr, edge2.addr)
 
 	// Journey (a), with the worker scoring through the aicoach process; the digest job is put on
 	// the shared Redis queue as the scheduler would.
@@ -201,7 +206,7 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 	if !strings.Contains(ai.logs.String(), `"path":"/v1/bias/score"`) {
 		t.Fatalf("the aicoach process served no scoring:\n%s", ai.logs)
 	}
-	for name, p := range map[string]*process{"aicoach": ai, "core": coreP, "worker": wk} {
+	for name, p := range map[string]*process{"aicoach": ai, "core": coreP, "worker": wk, "edge": edge1} {
 		for _, secret := range []string{hex.EncodeToString(key), "argon2id", hex.EncodeToString(kek),
 			bn.Config().APIKey, bn.Config().SecretKey} {
 			if strings.Contains(p.logs.String(), secret) {
