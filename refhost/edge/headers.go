@@ -34,12 +34,3 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// SecurityHeaderValues returns a copy of the headers SecurityHeaders sets, by name.
-func SecurityHeaderValues() map[string]string {
-	out := make(map[string]string, len(securityHeaders))
-	for k, v := range securityHeaders {
-		out[k] = v
-	}
-	return out
-}

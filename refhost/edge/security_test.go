@@ -124,6 +124,22 @@ func TestInternalRoutesAreNotServed(t *testing.T) {
 	}
 }
 
+// TestClientCannotNameTheSubject: the signed subject is the session's user, whatever internal
+// headers the client sends.
+func TestClientCannotNameTheSubject(t *testing.T) {
+	f := newFront(t, newBackend(t), nil)
+	ana, bob := f.browser(), f.browser()
+	ana.signUp("ana@example.com")
+	bu := bob.signUp("bob@example.com")
+	forged := map[string]string{"X-Coach-Subject": bu.ID, "X-Coach-Key-Id": "internal-1"}
+	var me coach.User
+	ana.must(req{method: "GET", path: "/me", header: forged}, http.StatusOK).decode(t, &me)
+	if me.Email != "ana@example.com" {
+		t.Fatalf("ana's forged subject made her %s", me.Email)
+	}
+	f.browser().must(req{method: "GET", path: "/me", header: forged}, http.StatusUnauthorized)
+}
+
 // TestCSRF refuses every unsafe request without the session's token (header or form field), or
 // from another origin, with 403.
 func TestCSRF(t *testing.T) {

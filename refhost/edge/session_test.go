@@ -1,7 +1,11 @@
 package edge_test
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +93,8 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 
 // TestSessionCookieAttributes checks the cookie login sets.
 func TestSessionCookieAttributes(t *testing.T) {
-	f := newFront(t, newBackend(t), nil)
+	back := newBackend(t)
+	f := newFront(t, back, nil)
 	b := f.browser()
 	b.signUp("ana@example.com")
 	b.must(req{method: "POST", path: "/auth/logout"}, http.StatusNoContent)
@@ -103,5 +108,18 @@ func TestSessionCookieAttributes(t *testing.T) {
 	}
 	if c == nil || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" || !edge.ParseToken(c.Value) {
 		t.Fatalf("session cookie %+v", c)
+	}
+	// Core holds the token's SHA-256 only, and peppered hashes of the address and user agent.
+	sum := sha256.Sum256([]byte(c.Value))
+	s, err := back.in.Store.Sessions().ByTokenHash(context.Background(), hex.EncodeToString(sum[:]))
+	if err != nil {
+		t.Fatalf("the session by the token's SHA-256: %v", err)
+	}
+	if _, err := back.in.Store.Sessions().ByTokenHash(context.Background(), c.Value); err == nil {
+		t.Fatal("core holds the token itself")
+	}
+	plain := sha256.Sum256([]byte("127.0.0.1"))
+	if len(s.IPHash) != 64 || strings.Contains(s.IPHash, "127.0.0.1") || s.IPHash == hex.EncodeToString(plain[:]) || s.UAHash == "" || s.UAHash == "Go-http-client/1.1" {
+		t.Fatalf("ipHash %q, uaHash %q", s.IPHash, s.UAHash)
 	}
 }
