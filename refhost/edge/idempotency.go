@@ -26,10 +26,9 @@ const ReplayedHeader = "Idempotent-Replayed"
 
 // stored is an answer kept under an idempotency key.
 type stored struct {
-	Status   int               `json:"status"`
-	Header   map[string]string `json:"header,omitempty"`
-	Body     string            `json:"body"` // base64
-	Replayed bool              `json:"-"`
+	Status int               `json:"status"`
+	Header map[string]string `json:"header,omitempty"`
+	Body   string            `json:"body"` // base64
 }
 
 // keptHeaders are the answer headers an idempotent replay repeats.

@@ -123,3 +123,18 @@ func TestSessionCookieAttributes(t *testing.T) {
 		t.Fatalf("ipHash %q, uaHash %q", s.IPHash, s.UAHash)
 	}
 }
+
+// TestEraseEndsTheSession: erasing the account through the edge clears the cookie and the cached
+// session at once.
+func TestEraseEndsTheSession(t *testing.T) {
+	f := newFront(t, newBackend(t), nil)
+	ana := f.browser()
+	ana.signUp("ana@example.com")
+	token := ana.cookies[edge.SessionCookie]
+	ana.must(req{method: "DELETE", path: "/me"}, http.StatusAccepted)
+	if _, ok := ana.cookies[edge.SessionCookie]; ok {
+		t.Fatal("the cookie outlived the account")
+	}
+	ana.cookies[edge.SessionCookie] = token
+	ana.must(req{method: "GET", path: "/me"}, http.StatusUnauthorized)
+}
