@@ -35,6 +35,9 @@ type Config struct {
 	// EdgeSecret is the edges' shared secret: it peppers the sessions' ipHash and uaHash and keys
 	// the CSRF tokens, password-reset links and idempotency hashes.
 	EdgeSecret []byte
+	// EdgeLimitScale multiplies every rate limit of the edge (1: edge.DefaultLimits). A load run
+	// from one address raises it; a deployment keeps 1.
+	EdgeLimitScale int
 
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
 	ErasureKey []byte

@@ -34,6 +34,17 @@ func DefaultLimits() Limits {
 	}
 }
 
+// Scaled returns l with every limit's rate and burst multiplied by f (at least 1): the same
+// periods, f times the requests. A load run from one address uses it; a deployment does not.
+func (l Limits) Scaled(f int) Limits {
+	f = max(f, 1)
+	for _, lim := range []*storage.Limit{&l.IP, &l.User, &l.LoginIP, &l.LoginAccount, &l.Account} {
+		lim.Rate *= f
+		lim.Burst *= f
+	}
+	return l
+}
+
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, p := range []struct{ got, def *storage.Limit }{{&l.IP, &d.IP}, {&l.User, &d.User}, {&l.LoginIP, &d.LoginIP},

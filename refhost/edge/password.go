@@ -72,12 +72,18 @@ func (h *hasher) hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	defer release()
+	return HashPassword(password, h.params), nil
+}
+
+// HashPassword returns the Argon2id PHC string of password under p, with a fresh random salt:
+// what the edge stores through core at sign-up, for a tool that creates users through core's
+// internal API (refhost load against a host whose sign-up mail it cannot read).
+func HashPassword(password string, p PasswordParams) string {
 	salt := make([]byte, saltBytes)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails
-	p := h.params
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyBytes)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
 // verify reports whether password matches the PHC string phc, in constant time over the key. A

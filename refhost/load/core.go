@@ -58,7 +58,7 @@ func NewCore(cfg CoreConfig) (*Core, error) {
 // Name is "core".
 func (c *Core) Name() string { return "core" }
 
-// SignUp creates user i through core's internal users route and connects the demo broker.
+// SignUp creates user i through core's internal users route.
 func (c *Core) SignUp(ctx context.Context, i int) (User, error) {
 	if c == nil || c.client == nil {
 		return nil, coach.Errorf(coach.EINVALID, "load: Core not constructed; use NewCore")
@@ -66,9 +66,6 @@ func (c *Core) SignUp(ctx context.Context, i int) (User, error) {
 	var u coach.User
 	body := fmt.Sprintf(`{"email":"load-%s-%d@example.com","passwordHash":%q}`, c.cfg.Run, i, placeholderHash)
 	if err := c.call(ctx, "", http.MethodPost, "/internal/users", body, http.StatusCreated, &u); err != nil {
-		return nil, err
-	}
-	if err := c.call(ctx, u.ID, http.MethodPost, "/brokers/demo", "", http.StatusCreated, nil); err != nil {
 		return nil, err
 	}
 	return &coreUser{core: c, id: u.ID}, nil
@@ -97,6 +94,13 @@ func (c *Core) call(ctx context.Context, subject, method, path, body string, wan
 type coreUser struct {
 	core *Core
 	id   string
+	conn connection
+}
+
+func (u *coreUser) Act(ctx context.Context) error {
+	return u.conn.act(ctx, func(method, path string, want int, out any) error {
+		return u.core.call(ctx, u.id, method, path, "", want, out)
+	})
 }
 
 func (u *coreUser) Get(ctx context.Context, path string) (int, error) {
@@ -114,4 +118,6 @@ func (u *coreUser) Get(ctx context.Context, path string) (int, error) {
 }
 
 // Listen returns ErrNoStream: core serves /events for replay, not a live stream.
-func (u *coreUser) Listen(context.Context, func(coach.Envelope, time.Time)) error { return ErrNoStream }
+func (u *coreUser) Listen(context.Context, func(), func(coach.Envelope, time.Time)) error {
+	return ErrNoStream
+}

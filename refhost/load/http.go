@@ -1,11 +1,13 @@
 package load
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -59,4 +61,29 @@ func decodeAnswer(res *http.Response, method, path string, want int, out any) er
 		return coach.Errorf(coach.EINTERNAL, "load: %s %s: decoding the answer: %v", method, path, err)
 	}
 	return nil
+}
+
+// connection is a user's demo broker connection: none until the first act.
+type connection struct {
+	mu sync.Mutex
+	id string
+}
+
+// act connects the demo broker the first time and asks for a sync now after that, through call
+// (method, path, the status wanted, where to decode the answer).
+func (c *connection) act(ctx context.Context, call func(method, path string, want int, out any) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ctx.Err() != nil {
+		return nil
+	}
+	if c.id == "" {
+		var conn coach.BrokerConnection
+		if err := call(http.MethodPost, "/brokers/demo", http.StatusCreated, &conn); err != nil {
+			return err
+		}
+		c.id = conn.ID
+		return nil
+	}
+	return call(http.MethodPost, "/brokers/connections/"+c.id+"/sync", http.StatusAccepted, nil)
 }

@@ -24,7 +24,7 @@ const (
 )
 
 // DefaultRoutes are what a trader's dashboard reads, in the order a run cycles through them.
-var DefaultRoutes = []string{"/dashboard", "/trades?limit=50", "/digests/weekly/latest", "/rules", "/me"}
+var DefaultRoutes = []string{"/dashboard", "/trades?limit=50", "/digests/weekly", "/rules", "/me"}
 
 // ErrNoStream is what User.Listen returns for a target that has no live event stream (core
 // serves /events for replay; the WebSocket is the edge's).
@@ -34,7 +34,7 @@ var ErrNoStream = errors.New("load: this target has no live event stream")
 type Target interface {
 	// Name names the target in reports ("edge", "core").
 	Name() string
-	// SignUp makes user i of the run ready: signed up, signed in, the demo broker connected.
+	// SignUp makes user i of the run ready: signed up and signed in.
 	SignUp(ctx context.Context, i int) (User, error)
 }
 
@@ -43,18 +43,23 @@ type User interface {
 	// Get reads path (with its query) as the user, drains the answer and returns its status; an
 	// error means no answer came.
 	Get(ctx context.Context, path string) (int, error)
-	// Listen keeps the user's live event stream open until ctx ends, calling got with each event
-	// and the time it arrived. It returns ErrNoStream when the target has none, and nil when ctx
-	// ended.
-	Listen(ctx context.Context, got func(e coach.Envelope, arrived time.Time)) error
+	// Act makes the host publish events for the user, as a trader's first visit does: the first
+	// call connects the demo broker (an import follows), later calls ask for a sync now.
+	Act(ctx context.Context) error
+	// Listen keeps the user's live event stream open until ctx ends, calling ready once it is
+	// live and got with each event and the time it arrived. It returns ErrNoStream when the
+	// target has none, and nil when ctx ended.
+	Listen(ctx context.Context, ready func(), got func(e coach.Envelope, arrived time.Time)) error
 }
 
 // Config is one run.
 type Config struct {
 	// Target is who the run talks to. Required.
 	Target Target
-	// Users is how many users to sign up (1 to MaxUsers).
+	// Users is how many users to sign up (1 to MaxUsers), unless Ready holds users signed up
+	// before (by SignUp), whom the run reads as instead; Users is then len(Ready).
 	Users int
+	Ready []User
 	// Rate is how many reads a second the run makes, all users together (up to MaxRate); 0 reads
 	// as fast as Concurrency reads in flight allow.
 	Rate float64
@@ -71,6 +76,9 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
+	if c.Ready != nil {
+		c.Users = len(c.Ready)
+	}
 	switch {
 	case c.Target == nil:
 		return coach.Errorf(coach.EINVALID, "load: Config.Target: required")

@@ -25,6 +25,7 @@ type fakeTarget struct {
 
 	mu    sync.Mutex
 	reads map[string]map[string]int // user → route → reads
+	made  []*fakeUser
 	users atomic.Int32
 }
 
@@ -35,12 +36,34 @@ func (f *fakeTarget) SignUp(_ context.Context, i int) (load.User, error) {
 		return nil, f.signUp
 	}
 	f.users.Add(1)
-	return &fakeUser{f: f, name: fmt.Sprint("user", i)}, nil
+	u := &fakeUser{f: f, name: fmt.Sprint("user", i)}
+	f.mu.Lock()
+	f.made = append(f.made, u)
+	f.mu.Unlock()
+	return u, nil
 }
 
 type fakeUser struct {
 	f    *fakeTarget
 	name string
+
+	mu          sync.Mutex
+	live        bool
+	acts        int
+	actedBefore bool // acted while its stream was not live yet
+}
+
+func (u *fakeUser) Act(context.Context) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.acts++
+	if u.f.stream != nil && !u.live {
+		u.actedBefore = true
+	}
+	if u.name == "user1" {
+		return coach.Errorf(coach.ERATELIMITED, "sync now: wait a minute")
+	}
+	return nil
 }
 
 func (u *fakeUser) Get(ctx context.Context, path string) (int, error) {
@@ -61,10 +84,15 @@ func (u *fakeUser) Get(ctx context.Context, path string) (int, error) {
 	return 200, nil
 }
 
-func (u *fakeUser) Listen(ctx context.Context, got func(coach.Envelope, time.Time)) error {
+func (u *fakeUser) Listen(ctx context.Context, ready func(), got func(coach.Envelope, time.Time)) error {
 	if u.f.stream == nil {
 		return load.ErrNoStream
 	}
+	time.Sleep(10 * time.Millisecond) // a handshake and a replay take a while
+	u.mu.Lock()
+	u.live = true
+	u.mu.Unlock()
+	ready()
 	for _, e := range u.f.stream {
 		got(e, e.TS.Add(3*time.Millisecond))
 		if u.f.repeat {
@@ -154,11 +182,20 @@ func TestRunMeasuresEventDelayOncePerEvent(t *testing.T) {
 	if !ev.Measured || ev.Events != 2 || ev.Repeated != 6 || ev.P50 != 3*time.Millisecond || ev.Max != 3*time.Millisecond {
 		t.Errorf("events %+v", ev)
 	}
+	for _, u := range f.made {
+		if u.acts != 1 || u.actedBefore {
+			t.Errorf("%s acted %d times (before its stream was live: %v), want once after", u.name, u.acts, u.actedBefore)
+		}
+	}
+	if rep.Actions != 2 || rep.ActionErrors != 1 || !strings.Contains(rep.FirstActionError, "wait a minute") {
+		t.Errorf("actions %d, failed %d (%q)", rep.Actions, rep.ActionErrors, rep.FirstActionError)
+	}
 	var out strings.Builder
 	if err := rep.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"target fake: 2 users", "events: 2 delivered (6 repeated arrivals)", "p50 3.00ms", "/dashboard"} {
+	for _, want := range []string{"target fake: 2 users", "events: 2 delivered (6 repeated arrivals)", "p50 3.00ms", "/dashboard",
+		"actions (connect the demo broker, or sync it now): 2, 1 failed (first: sync now: wait a minute)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -268,5 +305,34 @@ func TestZeroValues(t *testing.T) {
 	var c *load.Core
 	if _, err := c.SignUp(context.Background(), 0); coach.ErrorCode(err) != coach.EINVALID {
 		t.Errorf("nil Core SignUp: %v", err)
+	}
+}
+
+func TestRunsShareUsersSignedUpOnce(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	users, err := load.SignUp(context.Background(), f, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		rep, err := load.Run(context.Background(), load.Config{Target: f, Ready: users, Duration: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Users != 3 || rep.SignUp != 0 {
+			t.Errorf("report %+v", rep)
+		}
+	}
+	if n := f.users.Load(); n != 3 {
+		t.Errorf("signed up %d users for two runs of 3, want 3", n)
+	}
+	for _, u := range f.made {
+		if u.acts != 2 {
+			t.Errorf("%s acted %d times in two runs", u.name, u.acts)
+		}
+	}
+	if _, err := load.SignUp(context.Background(), f, 0); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("SignUp of 0 users: %v", err)
 	}
 }

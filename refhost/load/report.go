@@ -14,8 +14,13 @@ type Report struct {
 	Users  int
 	// Rate is the reads a second asked for; 0 means as fast as the reads in flight allow.
 	Rate float64
-	// SignUp is how long making every user ready took; Elapsed how long the reads went on.
+	// SignUp is how long making every user ready took (0 for users made before the run);
+	// Elapsed how long the reads went on.
 	SignUp, Elapsed time.Duration
+	// Actions is how many users acted (connected the demo broker or asked for a sync) at the
+	// start of the run; ActionErrors how many of those failed, the first described.
+	Actions, ActionErrors int
+	FirstActionError      string
 	// Routes has one row per route in the order read, then the row "all".
 	Routes []RouteReport
 	Events EventReport
@@ -56,8 +61,10 @@ func (r Report) WriteText(w io.Writer) error {
 	if r.Rate > 0 {
 		pace = fmt.Sprintf("%g reads/s asked", r.Rate)
 	}
-	fmt.Fprintf(w, "target %s: %d users ready in %s; reads for %s (%s)\n", r.Target, r.Users, r.SignUp.Round(time.Millisecond),
-		r.Elapsed.Round(time.Millisecond), pace)
+	fmt.Fprintf(w, "target %s: %d users; reads for %s (%s)\n", r.Target, r.Users, r.Elapsed.Round(time.Millisecond), pace)
+	if r.SignUp > 0 {
+		fmt.Fprintf(w, "sign-up of every user: %s\n", r.SignUp.Round(time.Millisecond))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "route\treads\terrors\treads/s\tp50\tp90\tp99\tmax\t")
 	for _, rr := range r.Routes {
@@ -67,6 +74,11 @@ func (r Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "actions (connect the demo broker, or sync it now): %d, %d failed", r.Actions, r.ActionErrors)
+	if r.FirstActionError != "" {
+		fmt.Fprintf(w, " (first: %s)", r.FirstActionError)
+	}
+	fmt.Fprintln(w)
 	if e := r.All().FirstError; e != "" {
 		fmt.Fprintf(w, "first failed read: %s\n", e)
 	}

@@ -27,31 +27,45 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	rep := Report{Target: cfg.Target.Name(), Users: cfg.Users, Rate: cfg.Rate}
-	start := cfg.Clock.Now()
-	users, err := signUp(ctx, cfg)
-	if err != nil {
-		return rep, err
+	users := cfg.Ready
+	if users == nil {
+		start := cfg.Clock.Now()
+		var err error
+		if users, err = SignUp(ctx, cfg.Target, cfg.Users); err != nil {
+			return rep, err
+		}
+		rep.SignUp = cfg.Clock.Now().Sub(start)
 	}
-	rep.SignUp = cfg.Clock.Now().Sub(start)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	events := newEventLog()
 	var listening sync.WaitGroup
 	if cfg.Streams {
+		var live sync.WaitGroup
+		live.Add(len(users))
 		for _, u := range users {
 			listening.Go(func() {
-				err := u.Listen(runCtx, events.got)
-				events.ended(err)
+				once := sync.OnceFunc(live.Done)
+				defer once() // a stream that ends before it is live is not waited for
+				events.ended(u.Listen(runCtx, once, events.got))
 			})
 		}
+		waitAtMost(&live, streamsLiveTimeout)
+	}
+	// Every user acts once (connects the demo broker, or syncs it), so events flow while the
+	// reads go on.
+	acts := newActLog()
+	var acting sync.WaitGroup
+	for _, u := range users {
+		acting.Go(func() { acts.add(u.Act(runCtx)) })
 	}
 	routes := newRouteLog(cfg.Routes)
 	began := cfg.Clock.Now()
-	deadline, cancel := context.WithTimeout(runCtx, cfg.Duration)
-	read(deadline, cfg, users, routes)
-	cancel()
+	read(runCtx, cfg, users, routes)
 	rep.Elapsed = cfg.Clock.Now().Sub(began)
+	acting.Wait()
+	rep.Actions, rep.ActionErrors, rep.FirstActionError = len(users), acts.failed, acts.first
 	stop()
 	listening.Wait()
 	rep.Routes = routes.report(rep.Elapsed)
@@ -59,16 +73,34 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return rep, nil
 }
 
-// signUp makes every user ready, a few at a time.
-func signUp(ctx context.Context, cfg Config) ([]User, error) {
-	users := make([]User, cfg.Users)
+// streamsLiveTimeout bounds the wait for every user's stream to be live before the run acts.
+const streamsLiveTimeout = 30 * time.Second
+
+func waitAtMost(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+// SignUp makes n users of target ready, a few at a time, for runs that share them (Config.Ready).
+// It returns the first failure.
+func SignUp(ctx context.Context, target Target, n int) ([]User, error) {
+	if target == nil || n < 1 || n > MaxUsers {
+		return nil, coach.Errorf(coach.EINVALID, "load: SignUp: want a target and 1 to %d users", MaxUsers)
+	}
+	users := make([]User, n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(signUpConcurrency)
 	for i := range users {
 		g.Go(func() error {
-			u, err := cfg.Target.SignUp(gctx, i)
+			u, err := target.SignUp(gctx, i)
 			if err != nil {
-				return fmt.Errorf("load: sign up user %d on %s: %w", i, cfg.Target.Name(), err)
+				return fmt.Errorf("load: sign up user %d on %s: %w", i, target.Name(), err)
 			}
 			users[i] = u
 			return nil
@@ -80,8 +112,9 @@ func signUp(ctx context.Context, cfg Config) ([]User, error) {
 	return users, nil
 }
 
-// read makes the reads until ctx ends: the n-th read is user n mod Users reading route n mod
-// len(Routes), so every user reads every route.
+// read makes the reads for cfg.Duration, then lets the reads in flight finish (they count, and
+// none is cut off half-way): the n-th read is user n mod Users reading route n mod len(Routes),
+// so every user reads every route.
 func read(ctx context.Context, cfg Config, users []User, log *routeLog) {
 	type due struct {
 		n  int
@@ -99,12 +132,14 @@ func read(ctx context.Context, cfg Config, users []User, log *routeLog) {
 				}
 				status, err := u.Get(ctx, cfg.Routes[route])
 				if ctx.Err() != nil {
-					return // cut off by the end of the run: neither a success nor a failure
+					continue // the caller gave up: neither a success nor a failure
 				}
 				log.add(route, cfg.Clock.Now().Sub(at), status, err)
 			}
 		})
 	}
+	dispatch, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
 	var limiter *rate.Limiter
 	if cfg.Rate > 0 {
 		limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
@@ -113,7 +148,7 @@ func read(ctx context.Context, cfg Config, users []User, log *routeLog) {
 		var d due
 		d.n = n
 		if limiter != nil {
-			if limiter.Wait(ctx) != nil {
+			if limiter.Wait(dispatch) != nil {
 				break
 			}
 			d.at = cfg.Clock.Now()
@@ -121,12 +156,33 @@ func read(ctx context.Context, cfg Config, users []User, log *routeLog) {
 		select {
 		case work <- d:
 			continue
-		case <-ctx.Done():
+		case <-dispatch.Done():
 		}
 		break
 	}
 	close(work)
 	wg.Wait()
+}
+
+// actLog counts the users' actions that failed.
+type actLog struct {
+	mu     sync.Mutex
+	failed int
+	first  string
+}
+
+func newActLog() *actLog { return &actLog{} }
+
+func (l *actLog) add(err error) {
+	if err == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failed++
+	if l.first == "" {
+		l.first = coach.ErrorMessage(err)
+	}
 }
 
 // eventLog collects event arrivals of every user's stream.

@@ -49,6 +49,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		stack, args = args[0], args[1:]
 	}
+	if stack == "load" {
+		return runLoad(ctx, args, getenv, stdout, stderr)
+	}
 	if !slices.Contains(stacks, stack) {
 		return coach.Errorf(coach.EINVALID, "unknown stack %q: want one of %s", stack, strings.Join(stacks, ", "))
 	}
@@ -180,6 +183,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	defer func() { err = errors.Join(err, in.Close()) }()
 
 	var servers []*serve.Server
+	var coreServer *serve.Server
 	var front *edge.Edge
 	var wk *worker.Worker
 	defer func() {
@@ -207,6 +211,9 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		if err != nil {
 			return err
 		}
+		if name == "core" {
+			coreServer = s
+		}
 		servers = append(servers, s)
 		go func() { served <- s.Serve() }()
 		return nil
@@ -229,7 +236,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		}
 	}
 	if stack == "edge" {
-		if front, err = h.startEdge(in, listenOn); err != nil {
+		if front, err = h.startEdge(in, listenOn, nil); err != nil {
 			return err
 		}
 		return h.wait(ctx, stack, servers, in, served, onStart)
@@ -267,7 +274,8 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		defer func() { stopDispatch(); <-dispatched }()
 	}
 	if stack == "all" {
-		if front, err = h.startEdge(in, listenOn); err != nil {
+		// One process: the edge calls core's handler directly (signed and verified as ever).
+		if front, err = h.startEdge(in, listenOn, serve.InProcess(coreServer.Addr(), coreServer.Handler(), nil)); err != nil {
 			return err
 		}
 	}
@@ -284,7 +292,9 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 }
 
 // startEdge builds the edge over in and listens on EdgeAddr.
-func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln net.Listener, handler http.Handler) error) (*edge.Edge, error) {
+// A nil transport calls core over the network.
+func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln net.Listener, handler http.Handler) error,
+	transport http.RoundTripper) (*edge.Edge, error) {
 	coreURL := h.cfg.CoreURL
 	if coreURL == "" {
 		coreURL = "http://" + h.cfg.CoreAddr
@@ -300,6 +310,7 @@ func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln ne
 	}
 	e, err := edge.New(edge.Config{CoreURL: coreURL, Key: h.cfg.InternalKey, Secret: h.cfg.EdgeSecret, PublicURL: public,
 		Cache: in.Cache, Idempotency: in.Idempotency, Limiter: in.Limiter, Bus: in.Bus, Mailer: in.Mailer,
+		Limits: edge.DefaultLimits().Scaled(h.cfg.EdgeLimitScale), Transport: transport,
 		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		_ = ln.Close()

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tradecoach/coach"
+)
+
+// TestLoadAgainstEdgeAndCore runs `refhost load` briefly against `refhost all` in the process:
+// both targets are read in both phases without a failed read or action, the edge's streams
+// deliver events, and the comparison is printed.
+func TestLoadAgainstEdgeAndCore(t *testing.T) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"load", "-users", "3", "-duration", "1500ms", "-rate", "40", "-concurrency", "4"},
+		func(string) string { return "" }, &out, &errs, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out.String(), errs.String())
+	}
+	text := out.String()
+	for _, want := range []string{"target core: 3 users", "target edge: 3 users", "edge vs core: ", "core's throughput (4 reads in flight)",
+		"at 40 reads/s"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	rows := regexp.MustCompile(`(?m)^\s+all\s+(\d+)\s+(\d+)\s`).FindAllStringSubmatch(text, -1)
+	if len(rows) != 4 {
+		t.Fatalf("%d rows of all, want 4 (two phases, two targets):\n%s", len(rows), text)
+	}
+	for _, r := range rows {
+		reads, _ := strconv.Atoi(r[1])
+		if reads == 0 || r[2] != "0" {
+			t.Errorf("a phase read %s times with %s errors:\n%s", r[1], r[2], text)
+		}
+	}
+	if n := strings.Count(text, ", 0 failed"); n != 4 {
+		t.Errorf("%d phases without a failed action, want 4:\n%s", n, text)
+	}
+	if !regexp.MustCompile(`events: [1-9]\d* delivered \(0 repeated arrivals\)`).MatchString(text) {
+		t.Errorf("no edge phase delivered events:\n%s", text)
+	}
+}
+
+func TestLoadRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-target", "web"},
+		{"-edge-url", "http://127.0.0.1:1"},
+		{"-rate", "0"},
+		{"-users", "0"},
+		{"-edge-url", "http://192.0.2.1:80", "-core-url", "http://192.0.2.1:81", "-target", "edge"},
+		{"-nonsense"},
+	} {
+		var out, errs bytes.Buffer
+		env := map[string]string{"REFHOST_INTERNAL_KEY": strings.Repeat("ab", 32)}
+		err := run(context.Background(), append([]string{"load"}, args...), func(k string) string { return env[k] }, &out, &errs, nil)
+		if coach.ErrorCode(err) != coach.EINVALID {
+			t.Errorf("load %v: %v, want invalid", args, err)
+		}
+	}
+}
