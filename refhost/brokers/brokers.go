@@ -58,7 +58,7 @@ func Build(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock co
 	if cfg.CoinbaseClientID != "" {
 		oauth := strings.TrimRight(cfg.CoinbaseOAuthURL, "/")
 		cb = &coinbase.Config{BaseURL: cfg.CoinbaseAPIURL, AuthURL: oauth + "/oauth2/auth", TokenURL: oauth + "/oauth2/token",
-			RevokeURL: oauth + "/oauth2/revoke", ClientID: cfg.CoinbaseClientID, ClientSecret: seal.NewToken(cfg.CoinbaseClientSecret),
+			RevokeURL: oauth + "/oauth2/revoke", ClientID: cfg.CoinbaseClientID, ClientSecret: seal.NewToken(cfg.CoinbaseClientSecret.Reveal()),
 			RedirectURL: cfg.CoinbaseRedirectURL, Clock: clock}
 	}
 	l, err := link.New(link.Config{Store: in.Store, Sealer: sealer, Coinbase: cb, Pending: in.Cache, Used: in.Nonces, Binance: bn, Clock: clock})

@@ -15,7 +15,7 @@ func TestBrokerSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.KEK) != 32 || c.CoinbaseClientID != "app" || c.CoinbaseClientSecret != "s3cret" || c.BinanceAPIURL != "http://127.0.0.1:1" ||
+	if len(c.KEK) != 32 || c.CoinbaseClientID != "app" || c.CoinbaseClientSecret.Reveal() != "s3cret" || c.BinanceAPIURL != "http://127.0.0.1:1" ||
 		c.CoinbaseAPIURL != "https://api.coinbase.com" || c.CoinbaseOAuthURL != "https://login.coinbase.com" {
 		t.Fatalf("config: %+v", c)
 	}

@@ -26,31 +26,33 @@ type Config struct {
 	RedisDB   int64
 	// S3Endpoint, S3Bucket, S3Region and the static credentials select the S3 blob store.
 	S3Endpoint, S3Bucket, S3Region string
-	S3AccessKey, S3SecretKey       string
+	S3AccessKey                    string
+	S3SecretKey                    Secret
 
 	// InternalKey signs the internal requests between the stacks (edge → core, worker → aicoach).
 	// AIcoachURL is where the worker reaches the aicoach stack; empty scores in-process.
-	InternalKey []byte
+	InternalKey Key
 	AIcoachURL  string
 	// EdgeSecret is the edges' shared secret: it peppers the sessions' ipHash and uaHash and keys
 	// the CSRF tokens, password-reset links and idempotency hashes.
-	EdgeSecret []byte
+	EdgeSecret Key
 	// EdgeLimitScale multiplies every rate limit of the edge (1: edge.DefaultLimits). A load run
 	// from one address raises it; a deployment keeps 1.
 	EdgeLimitScale int
 
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
-	ErasureKey []byte
+	ErasureKey Key
 	// KEK is the key-encryption key (32 bytes) that wraps the data keys sealing broker
 	// credentials; core and worker must share it.
-	KEK []byte
+	KEK Key
 	// CoinbaseAPIURL and CoinbaseOAuthURL are Coinbase's API and OAuth hosts (the OAuth paths
 	// /oauth2/auth, /oauth2/token and /oauth2/revoke are under CoinbaseOAuthURL); BinanceAPIURL is
 	// Binance's REST host. Tests point them at fake servers.
 	CoinbaseAPIURL, CoinbaseOAuthURL, BinanceAPIURL string
 	// CoinbaseClientID, CoinbaseClientSecret and CoinbaseRedirectURL are the OAuth application;
 	// linking Coinbase is offered only when all three are set.
-	CoinbaseClientID, CoinbaseClientSecret, CoinbaseRedirectURL string
+	CoinbaseClientID, CoinbaseRedirectURL string
+	CoinbaseClientSecret                  Secret
 
 	// SMTPHost, SMTPPort and SMTPTLS ("starttls", "tls" or "none") select the relay that sends
 	// mail, SMTPUsername and SMTPPassword sign in to it, and SMTPFrom is the sender. An empty
@@ -64,7 +66,7 @@ type Config struct {
 
 	// LogLevel is the lowest level logged; LogKey keys the email hashes in the logs.
 	LogLevel slog.Level
-	LogKey   []byte
+	LogKey   Key
 
 	// ShutdownTimeout bounds the drain of HTTP servers, WebSockets and workers at shutdown.
 	ShutdownTimeout time.Duration

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"encoding/hex"
 	"log/slog"
 	"strings"
 	"testing"
@@ -89,4 +90,31 @@ func TestSMTPPasswordNeverPrints(t *testing.T) {
 			t.Errorf("Load with %v: %v, want EINVALID", bad, err)
 		}
 	}
+}
+
+// A Config printed, logged or marshalled whole shows none of its keys and secrets.
+func TestConfigNeverPrintsItsKeys(t *testing.T) {
+	keys := map[string]string{
+		"REFHOST_INTERNAL_KEY": strings.Repeat("a1", 32), "REFHOST_EDGE_SECRET": strings.Repeat("b2", 32),
+		"REFHOST_ERASURE_KEY": strings.Repeat("c3", 32), "REFHOST_KEK": strings.Repeat("d4", 32), "REFHOST_LOG_KEY": strings.Repeat("e5", 32),
+	}
+	env := map[string]string{"REFHOST_S3_SECRET_ACCESS_KEY": "S3-secret-access-key-77c1", "REFHOST_COINBASE_CLIENT_SECRET": "coinbase-client-secret-19af",
+		"REFHOST_SMTP_PASSWORD": "smtp-password-5b0e"}
+	var secrets [][]byte
+	for k, v := range keys {
+		env[k] = v
+		b, _ := hex.DecodeString(v)
+		secrets = append(secrets, b)
+	}
+	for _, k := range []string{"REFHOST_S3_SECRET_ACCESS_KEY", "REFHOST_COINBASE_CLIENT_SECRET", "REFHOST_SMTP_PASSWORD"} {
+		secrets = append(secrets, []byte(env[k]))
+	}
+	c, err := config.Load("refhost", nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.KEK) != 32 || len(c.InternalKey) != 32 || len(c.LogKey) != 32 || c.S3SecretKey.Reveal() != env["REFHOST_S3_SECRET_ACCESS_KEY"] {
+		t.Fatalf("keys not read: %d %d %d", len(c.KEK), len(c.InternalKey), len(c.LogKey))
+	}
+	secrettest.AssertCallableRedacted(t, secrets, c, c.KEK, c.CoinbaseClientSecret, []config.Config{c})
 }

@@ -41,3 +41,34 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.shown()) }
 
 // MarshalJSON writes "[redacted]": a Secret is never serialized.
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.shown())), nil }
+
+// Key is a secret key read from hex (the internal key, the KEK, the log and erasure keys, the
+// edges' secret). It is a []byte to every function that takes one, and prints, logs and
+// marshals as "[redacted]" (or "" when empty), so a Config printed whole shows no key.
+type Key []byte
+
+func (k Key) shown() string {
+	if len(k) == 0 {
+		return ""
+	}
+	return redacted
+}
+
+// String writes "[redacted]" (or "" when empty).
+func (k Key) String() string { return k.shown() }
+
+// GoString is String, so that %#v hides the value too.
+func (k Key) GoString() string { return k.shown() }
+
+// Format writes String for every verb and flag.
+func (k Key) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, k.shown())
+	}
+}
+
+// LogValue makes log/slog record "[redacted]".
+func (k Key) LogValue() slog.Value { return slog.StringValue(k.shown()) }
+
+// MarshalJSON writes "[redacted]": a Key is never serialized.
+func (k Key) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", k.shown())), nil }

@@ -47,16 +47,16 @@ func Settings() []Setting {
 		{"s3-bucket", "REFHOST_S3_BUCKET", "", "S3 bucket of the blobs; empty keeps blobs in memory", str(func(c *Config) *string { return &c.S3Bucket })},
 		{"s3-region", "REFHOST_S3_REGION", "us-east-1", "S3 region", str(func(c *Config) *string { return &c.S3Region })},
 		{"", "REFHOST_S3_ACCESS_KEY_ID", "", "S3 access key id; empty uses the AWS credential chain", str(func(c *Config) *string { return &c.S3AccessKey })},
-		{"", "REFHOST_S3_SECRET_ACCESS_KEY", "", "S3 secret access key", str(func(c *Config) *string { return &c.S3SecretKey })},
-		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
-		{"", "REFHOST_EDGE_SECRET", "", "hex key (≥ 32 bytes) the edges share: peppers sessions' ipHash/uaHash, keys CSRF tokens, reset links and idempotency hashes; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.EdgeSecret })},
-		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *[]byte { return &c.ErasureKey })},
+		{"", "REFHOST_S3_SECRET_ACCESS_KEY", "", "S3 secret access key", secret(func(c *Config) *Secret { return &c.S3SecretKey })},
+		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *Key { return &c.InternalKey })},
+		{"", "REFHOST_EDGE_SECRET", "", "hex key (≥ 32 bytes) the edges share: peppers sessions' ipHash/uaHash, keys CSRF tokens, reset links and idempotency hashes; `all` makes one when empty", key(func(c *Config) *Key { return &c.EdgeSecret })},
+		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *Key { return &c.ErasureKey })},
 		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
 		{"", "REFHOST_KEK", "", "hex key (32 bytes) wrapping the keys that seal broker credentials; core and worker share it; `all` makes one when empty (credentials then do not outlive the process)", kek},
 		{"coinbase-api-url", "REFHOST_COINBASE_API_URL", "https://api.coinbase.com", "Coinbase Advanced Trade API host", str(func(c *Config) *string { return &c.CoinbaseAPIURL })},
 		{"coinbase-oauth-url", "REFHOST_COINBASE_OAUTH_URL", "https://login.coinbase.com", "Coinbase OAuth2 host (/oauth2/auth, /oauth2/token, /oauth2/revoke)", str(func(c *Config) *string { return &c.CoinbaseOAuthURL })},
 		{"coinbase-client-id", "REFHOST_COINBASE_CLIENT_ID", "", "Coinbase OAuth client id; empty offers no Coinbase linking", str(func(c *Config) *string { return &c.CoinbaseClientID })},
-		{"", "REFHOST_COINBASE_CLIENT_SECRET", "", "Coinbase OAuth client secret", str(func(c *Config) *string { return &c.CoinbaseClientSecret })},
+		{"", "REFHOST_COINBASE_CLIENT_SECRET", "", "Coinbase OAuth client secret", secret(func(c *Config) *Secret { return &c.CoinbaseClientSecret })},
 		{"coinbase-redirect-url", "REFHOST_COINBASE_REDIRECT_URL", "", "where Coinbase sends the user back after consent (the edge's callback URL)", str(func(c *Config) *string { return &c.CoinbaseRedirectURL })},
 		{"binance-api-url", "REFHOST_BINANCE_API_URL", "https://api.binance.com", "Binance Spot REST host", str(func(c *Config) *string { return &c.BinanceAPIURL })},
 		{"smtp-host", "REFHOST_SMTP_HOST", "", "SMTP relay that sends mail (weekly digests to users who opt in, password-reset links); empty keeps mail in the process, where nothing is delivered", str(func(c *Config) *string { return &c.SMTPHost })},
@@ -66,7 +66,7 @@ func Settings() []Setting {
 		{"", "REFHOST_SMTP_PASSWORD", "", "SMTP AUTH PLAIN password (never printed or logged)", secret(func(c *Config) *Secret { return &c.SMTPPassword })},
 		{"smtp-from", "REFHOST_SMTP_FROM", "", "sender of the host's mail, an address with an optional name (`Coach <coach@example.com>`); required with an SMTP host", str(func(c *Config) *string { return &c.SMTPFrom })},
 		{"log-level", "REFHOST_LOG_LEVEL", "info", "lowest level logged: debug, info, warn or error", level},
-		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *[]byte { return &c.LogKey })},
+		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *Key { return &c.LogKey })},
 		{"shutdown-timeout", "REFHOST_SHUTDOWN_TIMEOUT", "20s", "how long shutdown drains requests, WebSockets and jobs", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{"worker-concurrency", "REFHOST_WORKER_CONCURRENCY", "10", "jobs a worker runs at once", num(func(c *Config) *int { return &c.WorkerConcurrency })},
 		{"demo", "REFHOST_DEMO", "true", "seed a demo trader with a demo broker connection at start (in-memory store only)", boolean(func(c *Config) *bool { return &c.Demo })},
@@ -126,7 +126,7 @@ func str(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *field(c) = v; return nil }
 }
 
-func key(field func(*Config) *[]byte) func(*Config, string) error {
+func key(field func(*Config) *Key) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		if v == "" {
 			*field(c) = nil

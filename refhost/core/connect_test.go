@@ -73,7 +73,7 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 	_, _ = rand.Read(kek)
 	cfg.KEK = kek
 	cfg.CoinbaseAPIURL, cfg.CoinbaseOAuthURL, cfg.BinanceAPIURL = cb.URL(), cb.URL(), bn.URL()
-	cfg.CoinbaseClientID, cfg.CoinbaseClientSecret, cfg.CoinbaseRedirectURL = cb.Config().ClientID, cb.Config().ClientSecret, cb.Config().RedirectURL
+	cfg.CoinbaseClientID, cfg.CoinbaseClientSecret, cfg.CoinbaseRedirectURL = cb.Config().ClientID, config.Secret(cb.Config().ClientSecret), cb.Config().RedirectURL
 
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -154,7 +154,7 @@ func (h *connectHost) waitImported(userID string) {
 // secretsLogged returns the secrets found in the logs: the KEK, the OAuth client secret, the
 // Binance key pair and every token the fake issued.
 func (h *connectHost) secretsLogged(extra ...string) []string {
-	secrets := append([]string{hex.EncodeToString(h.cfg.KEK), h.cfg.CoinbaseClientSecret, h.bn.Config().APIKey, h.bn.Config().SecretKey}, extra...)
+	secrets := append([]string{hex.EncodeToString(h.cfg.KEK), h.cfg.CoinbaseClientSecret.Reveal(), h.bn.Config().APIKey, h.bn.Config().SecretKey}, extra...)
 	if tok := h.cb.LastIssued(); tok != nil {
 		secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
 	}

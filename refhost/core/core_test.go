@@ -53,7 +53,7 @@ func servicesConfig(t *testing.T) config.Config {
 	s3cfg := s3test.Config(s3test.Server(t))
 	return config.Config{PostgresURL: postgrestest.TestURL(), PostgresSchema: schema,
 		RedisAddr: client.Options().Addr, RedisDB: int64(client.Options().DB),
-		S3Endpoint: s3cfg.Endpoint, S3Bucket: s3cfg.Bucket, S3AccessKey: s3cfg.AccessKey, S3SecretKey: s3cfg.SecretKey}
+		S3Endpoint: s3cfg.Endpoint, S3Bucket: s3cfg.Bucket, S3AccessKey: s3cfg.AccessKey, S3SecretKey: config.Secret(s3cfg.SecretKey)}
 }
 
 func newHostOn(t *testing.T, cfg config.Config) *host {

@@ -182,7 +182,7 @@ func (in *Infra) openBlobs(ctx context.Context, cfg config.Config, clock coach.C
 		return nil
 	}
 	b, err := s3.Open(ctx, s3.Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
-		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3Endpoint != "", CreateBucket: true})
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey.Reveal(), PathStyle: cfg.S3Endpoint != "", CreateBucket: true})
 	if err != nil {
 		return err
 	}

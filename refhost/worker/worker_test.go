@@ -34,7 +34,7 @@ func TestWorkerImportsAndScoresTheDemoTrader(t *testing.T) {
 		s3cfg := s3test.Config(s3test.Server(t))
 		importAndScore(t, config.Config{PostgresURL: postgrestest.TestURL(), PostgresSchema: schema,
 			RedisAddr: client.Options().Addr, RedisDB: int64(client.Options().DB),
-			S3Endpoint: s3cfg.Endpoint, S3Bucket: s3cfg.Bucket, S3Region: s3cfg.Region, S3AccessKey: s3cfg.AccessKey, S3SecretKey: s3cfg.SecretKey})
+			S3Endpoint: s3cfg.Endpoint, S3Bucket: s3cfg.Bucket, S3Region: s3cfg.Region, S3AccessKey: s3cfg.AccessKey, S3SecretKey: config.Secret(s3cfg.SecretKey)})
 	})
 }
 
