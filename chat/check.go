@@ -133,10 +133,10 @@ func (n *named) fits(f *Fact) bool {
 // dateFits reports whether a fact's day or month is among the days, months and years named.
 func (n *named) dateFits(s *Subject) bool {
 	if s.Date != "" {
-		return slices.Contains(n.days, s.Date) || slices.Contains(n.months, s.Date[:7]) || slices.Contains(n.years, s.Date[:4])
+		return slices.Contains(n.days, s.Date) || slices.Contains(n.months, prefix(s.Date, 7)) || slices.Contains(n.years, prefix(s.Date, 4))
 	}
-	return slices.Contains(n.months, s.Month) || slices.Contains(n.years, s.Month[:4]) ||
-		slices.ContainsFunc(n.days, func(d string) bool { return d[:7] == s.Month })
+	return slices.Contains(n.months, s.Month) || slices.Contains(n.years, prefix(s.Month, 4)) ||
+		slices.ContainsFunc(n.days, func(d string) bool { return prefix(d, 7) == s.Month })
 }
 
 // has reports whether f's subject is the mention m itself.
@@ -347,4 +347,12 @@ func (c *checker) attached(m *mention, grounds []int) bool {
 		}
 	}
 	return false
+}
+
+// prefix returns the first n bytes of s, or "" when s is shorter.
+func prefix(s string, n int) string {
+	if len(s) < n {
+		return ""
+	}
+	return s[:n]
 }

@@ -12,7 +12,7 @@ import (
 // wins, so "chasing losses" is LOSS_CHASING, never FOMO.
 var labelPhrases = map[string][]string{
 	coach.LabelFOMO:          {"fomo", "fear of missing out", "chasing the rally", "chased the rally", "chasing a rally", "chasing the pump", "chased the pump"},
-	coach.LabelPanic:         {"panic", "panicked", "panicking", "panic sell", "panic sells", "panic selling", "panic sold", "panic sale", "panic sales", "sold in a panic"},
+	coach.LabelPanic:         {"panic", "panics", "panicked", "panicking", "panic sell", "panic sells", "panic selling", "panic sold", "panic sale", "panic sales", "sold in a panic"},
 	coach.LabelRevenge:       {"revenge", "revenge trade", "revenge trades", "revenge trading", "revenge traded"},
 	coach.LabelDiscipline:    {"discipline", "disciplined"},
 	coach.LabelOvertrading:   {"overtrading", "over trading", "overtraded", "over traded", "overtrade", "trading too much", "traded too much", "too many trades"},
