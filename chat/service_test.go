@@ -55,7 +55,7 @@ func newRig(t *testing.T, model chat.Model) *rig {
 	}
 	m := &servicetest.Metrics{}
 	svc, err := chat.New(chat.ServiceConfig{Store: store, Model: model, Metrics: m, ModelTimeout: 2 * time.Second,
-		Clock: coach.NewManualClock(fixtureNowX),
+		Clock:  coach.NewManualClock(fixtureNowX),
 		Source: chat.SourceFunc(func(ctx context.Context, userID, q string) (chat.Input, error) { return exampleInput(), nil })})
 	if err != nil {
 		t.Fatal(err)
