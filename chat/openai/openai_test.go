@@ -187,7 +187,9 @@ func TestFakeServerEveryUngroundedAnswerIsCaught(t *testing.T) {
 				}
 				// The model's answer (the last message the fake server got back, repeated in the
 				// retry) has a violation of the kind the case is about.
-				var req struct{ Messages []struct{ Role, Content string } }
+				var req struct {
+					Messages []struct{ Role, Content string }
+				}
 				_ = json.Unmarshal([]byte(f.bodies[1]), &req)
 				said := req.Messages[len(req.Messages)-2].Content
 				found := false
