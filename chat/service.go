@@ -29,9 +29,16 @@ type ServiceConfig struct {
 	Model        Model
 	ModelTimeout time.Duration // DefaultModelTimeout when zero
 	Prompt       PromptConfig
-	Clock        coach.Clock   // coach.SystemClock when nil
-	Logger       *slog.Logger  // discards when nil
-	Metrics      coach.Metrics // coach.NopMetrics when nil
+	// DailyBudget, when positive, is how many questions a user may ask per UTC day; the next
+	// one is ERATELIMITED.
+	DailyBudget int
+	// Limiter and Limit, when Limiter is set, rate-limit each user's questions (key
+	// "chat:{userID}"); a question over the limit is ERATELIMITED.
+	Limiter storage.RateLimiter
+	Limit   storage.Limit
+	Clock   coach.Clock   // coach.SystemClock when nil
+	Logger  *slog.Logger  // discards when nil
+	Metrics coach.Metrics // coach.NopMetrics when nil
 }
 
 // Service answers a trader's questions: evidence → prompt → model → check, and publishes the
@@ -42,6 +49,9 @@ type Service struct {
 	model   Model
 	timeout time.Duration
 	prompt  PromptConfig
+	budget  int
+	limiter storage.RateLimiter
+	limit   storage.Limit
 	clock   coach.Clock
 	log     *slog.Logger
 	metrics coach.Metrics
@@ -58,9 +68,13 @@ func New(cfg ServiceConfig) (*Service, error) {
 		return nil, coach.Errorf(coach.EINVALID, "chat: ModelTimeout must not be negative")
 	case cfg.Prompt.MaxTokens < 0:
 		return nil, coach.Errorf(coach.EINVALID, "chat: Prompt.MaxTokens must not be negative")
+	case cfg.DailyBudget < 0:
+		return nil, coach.Errorf(coach.EINVALID, "chat: DailyBudget must not be negative")
+	case cfg.Limiter != nil && cfg.Limit.Validate() != nil:
+		return nil, coach.Errorf(coach.EINVALID, "chat: Limit: %s", coach.ErrorMessage(cfg.Limit.Validate()))
 	}
 	s := &Service{store: cfg.Store, source: cfg.Source, model: cfg.Model, timeout: cfg.ModelTimeout, prompt: cfg.Prompt,
-		clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}
+		budget: cfg.DailyBudget, limiter: cfg.Limiter, limit: cfg.Limit, clock: cfg.Clock, log: cfg.Logger, metrics: cfg.Metrics}
 	if s.model == nil {
 		s.model = Deterministic{}
 	}
@@ -92,7 +106,10 @@ const Versions = PromptVersion + " " + EvidenceVersion + " " + CheckerVersion
 // question with the answer (storage.Questions) and appends one coach.answer event with the ids of
 // the evidence the answer used, and returns the stored question.
 //
-// Errors: EINVALID for a bad user id or question; the source's and the store's errors.
+// Before anything is gathered, the user's DailyBudget and rate limit are checked.
+//
+// Errors: EINVALID for a bad user id or question; ERATELIMITED over the budget or the rate
+// limit; the source's, the limiter's and the store's errors.
 func (s *Service) Ask(ctx context.Context, userID, question string) (coach.Question, error) {
 	if s == nil || s.store == nil {
 		return coach.Question{}, errNotConstructed
@@ -103,6 +120,9 @@ func (s *Service) Ask(ctx context.Context, userID, question string) (coach.Quest
 	question = strings.TrimSpace(question)
 	probe := coach.Question{ID: coach.NewID(), UserID: userID, Text: question, Answer: "-", Source: coach.AnswerDeterministic}
 	if err := probe.Validate(); err != nil {
+		return coach.Question{}, err
+	}
+	if err := s.allow(ctx, userID); err != nil {
 		return coach.Question{}, err
 	}
 	in, err := s.source.Input(ctx, userID, question)
@@ -220,4 +240,29 @@ type SourceFunc func(ctx context.Context, userID, question string) (Input, error
 // Input calls f.
 func (f SourceFunc) Input(ctx context.Context, userID, question string) (Input, error) {
 	return f(ctx, userID, question)
+}
+
+// allow checks the user's daily budget and rate limit.
+func (s *Service) allow(ctx context.Context, userID string) error {
+	if s.budget > 0 {
+		now := s.clock.Now().UTC()
+		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		n, err := s.store.Questions().CountSince(ctx, userID, day)
+		if err != nil {
+			return err
+		}
+		if n >= s.budget {
+			return coach.Errorf(coach.ERATELIMITED, "you have asked %d questions today, the most a day; ask again tomorrow", n)
+		}
+	}
+	if s.limiter != nil {
+		d, err := s.limiter.Allow(ctx, "chat:"+userID, s.limit)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			return coach.Errorf(coach.ERATELIMITED, "too many questions; try again in %s", d.RetryAfter.Round(time.Second))
+		}
+	}
+	return nil
 }

@@ -220,3 +220,40 @@ func TestNewRefusesMissingFields(t *testing.T) {
 func TestZeroValues(t *testing.T) {
 	servicetest.ZeroValues(t, []any{(*chat.Service)(nil)})
 }
+
+func TestAskKeepsToTheBudgetAndRate(t *testing.T) {
+	src := chat.SourceFunc(func(context.Context, string, string) (chat.Input, error) { return exampleInput(), nil })
+	store := memory.New()
+	clock := coach.NewManualClock(fixtureNowX)
+	u := coach.User{ID: coach.NewID(), CreatedAt: fixtureNowX}
+	_ = store.Users().Create(context.Background(), u)
+	svc, err := chat.New(chat.ServiceConfig{Store: store, Source: src, Clock: clock, DailyBudget: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, err := svc.Ask(context.Background(), u.ID, "How was my week?")
+		if want := i < 2; (err == nil) != want {
+			t.Fatalf("question %d: %v", i+1, err)
+		}
+		if i == 2 && coach.ErrorCode(err) != coach.ERATELIMITED {
+			t.Fatalf("third question: %v, want rate_limited", err)
+		}
+	}
+	clock.Advance(24 * time.Hour)
+	if _, err := svc.Ask(context.Background(), u.ID, "And today?"); err != nil {
+		t.Fatalf("the next day: %v", err)
+	}
+
+	limited, err := chat.New(chat.ServiceConfig{Store: store, Source: src, Clock: clock, Limiter: memory.NewRateLimiter(clock),
+		Limit: storage.Limit{Rate: 1, Burst: 1, Period: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := limited.Ask(context.Background(), u.ID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := limited.Ask(context.Background(), u.ID, "two"); coach.ErrorCode(err) != coach.ERATELIMITED {
+		t.Fatalf("second question within the minute: %v, want rate_limited", err)
+	}
+}
