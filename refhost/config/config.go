@@ -36,6 +36,13 @@ type Config struct {
 	// the CSRF tokens, password-reset links and idempotency hashes.
 	EdgeSecret []byte
 
+	// ChatModelURL, ChatModel and ChatModelKey name the OpenAI-compatible chat-completions
+	// server the coach's answers are written by: the aicoach stack (or `all`) calls it, and only
+	// its configuration needs the key. Empty ChatModelURL answers deterministically.
+	// ChatDailyQuestions and ChatPerMinute bound each user's questions (core).
+	ChatModelURL, ChatModel, ChatModelKey string
+	ChatDailyQuestions, ChatPerMinute     int
+
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
 	ErasureKey []byte
 	// KEK is the key-encryption key (32 bytes) that wraps the data keys sealing broker
