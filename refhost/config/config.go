@@ -29,7 +29,8 @@ type Config struct {
 	S3AccessKey, S3SecretKey       string
 
 	// InternalKey signs the internal requests between the stacks (edge → core, worker → aicoach).
-	// AIcoachURL is where the worker reaches the aicoach stack; empty scores in-process.
+	// AIcoachURL is where the worker (scoring) and core (the coach's answers) reach the aicoach
+	// stack; empty does both in the process.
 	InternalKey []byte
 	AIcoachURL  string
 	// EdgeSecret is the edges' shared secret: it peppers the sessions' ipHash and uaHash and keys

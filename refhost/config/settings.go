@@ -50,7 +50,7 @@ func Settings() []Setting {
 		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.InternalKey })},
 		{"", "REFHOST_EDGE_SECRET", "", "hex key (≥ 32 bytes) the edges share: peppers sessions' ipHash/uaHash, keys CSRF tokens, reset links and idempotency hashes; `all` makes one when empty", key(func(c *Config) *[]byte { return &c.EdgeSecret })},
 		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *[]byte { return &c.ErasureKey })},
-		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
+		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker scores through and core asks the coach's answers of; empty does both in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
 		{"chat-model-url", "REFHOST_CHAT_MODEL_URL", "", "base URL of an OpenAI-compatible chat-completions server (…/v1) the aicoach stack asks the coach's answers of; empty answers deterministically", str(func(c *Config) *string { return &c.ChatModelURL })},
 		{"chat-model", "REFHOST_CHAT_MODEL", "", "model name sent to that server", str(func(c *Config) *string { return &c.ChatModel })},
 		{"", "REFHOST_CHAT_MODEL_KEY", "", "API key of that server (aicoach stack only; never logged); empty sends none", str(func(c *Config) *string { return &c.ChatModelKey })},
