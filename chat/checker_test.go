@@ -10,7 +10,9 @@ import (
 )
 
 // grounded reads testdata/grounded.txt.
-func grounded(t *testing.T) []string {
+func grounded(t *testing.T) []string { return groundedLines(t) }
+
+func groundedLines(t testing.TB) []string {
 	t.Helper()
 	f, err := os.Open("testdata/grounded.txt")
 	if err != nil {
