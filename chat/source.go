@@ -9,6 +9,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/digest"
+	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
 )
@@ -21,7 +22,8 @@ const (
 
 // StoreSource is a Source over the storage ports: the user's tags of the last Window with their
 // trades (the most recent MaxTags), their latest digest, their latest finished simulation, and —
-// when Windows is set — the account windows the bias service computes.
+// when Windows and Streaks are set — the account windows the bias service computes and the rule
+// streaks.
 type StoreSource struct {
 	Store   storage.Store // required
 	Clock   coach.Clock   // coach.SystemClock when nil
@@ -29,6 +31,9 @@ type StoreSource struct {
 	MaxTags int           // DefaultMaxTags when zero
 	// Windows, when set, gives the account windows (bias.Service.AccountWindows).
 	Windows func(ctx context.Context, userID string, to time.Time) ([]bias.AccountWindow, error)
+	// Streaks, when set, gives the rule streaks over [from, to) (say, over
+	// rules.Service.EvaluateUser's report); they are read over the same Window as the tags.
+	Streaks func(ctx context.Context, userID string, from, to time.Time) (*rules.StreakReport, error)
 	// Config is the bias configuration the windows are reflected under; bias.DefaultConfig()
 	// when zero.
 	Config bias.Config
@@ -102,6 +107,13 @@ func (s StoreSource) Input(ctx context.Context, userID, _ string) (Input, error)
 		if json.Unmarshal(r.Result, &res) == nil {
 			in.Simulations = append(in.Simulations, res)
 		}
+	}
+	if s.Streaks != nil {
+		st, err := s.Streaks(ctx, userID, from, now)
+		if err != nil && coach.ErrorCode(err) != coach.ENOTFOUND {
+			return Input{}, err
+		}
+		in.Streaks = st
 	}
 	if s.Windows != nil {
 		ws, err := s.Windows(ctx, userID, now)

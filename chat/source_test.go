@@ -9,6 +9,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/chat"
+	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/storage/memory"
 )
@@ -64,18 +65,25 @@ func TestStoreSourceReadsTheUsersEvidence(t *testing.T) {
 	for i := range windows {
 		windows[i].From = time.Date(2026, time.Month(8+i), 1, 0, 0, 0, 0, time.UTC)
 	}
-	src := chat.StoreSource{Store: store, Clock: clock, Windows: func(_ context.Context, userID string, to time.Time) ([]bias.AccountWindow, error) {
-		if userID != u.ID || !to.Equal(fixtureNowX) {
-			t.Errorf("windows of %s to %v", userID, to)
-		}
-		return windows, nil
-	}}
+	src := chat.StoreSource{Store: store, Clock: clock,
+		Streaks: func(_ context.Context, userID string, from, to time.Time) (*rules.StreakReport, error) {
+			if userID != u.ID || to.Sub(from) != chat.DefaultWindow {
+				t.Errorf("streaks of %s over [%v, %v)", userID, from, to)
+			}
+			return &rules.StreakReport{Overall: rules.Standing{Trades: rules.Streak{Current: 4, Best: 9}}}, nil
+		},
+		Windows: func(_ context.Context, userID string, to time.Time) ([]bias.AccountWindow, error) {
+			if userID != u.ID || !to.Equal(fixtureNowX) {
+				t.Errorf("windows of %s to %v", userID, to)
+			}
+			return windows, nil
+		}}
 	got, err := src.Input(ctx, u.ID, "why?")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.TimeZone != "Europe/Berlin" || !got.Now.Equal(fixtureNowX) || len(got.Tags) != 2 || got.Digest == nil ||
-		got.Digest.TradeCount != 37 || len(got.Windows) != 3 || !got.Windows[0].From.Equal(windows[2].From) {
+		got.Digest.TradeCount != 37 || got.Streaks == nil || got.Streaks.Overall.Trades.Best != 9 || len(got.Windows) != 3 || !got.Windows[0].From.Equal(windows[2].From) {
 		t.Fatalf("input: zone %q, now %v, %d tags, digest %+v, %d windows", got.TimeZone, got.Now, len(got.Tags), got.Digest, len(got.Windows))
 	}
 	for _, x := range got.Tags {

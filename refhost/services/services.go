@@ -4,6 +4,7 @@
 package services
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -102,7 +103,14 @@ func Build(cfg Config) (*Services, error) {
 	}
 	chatCfg := chat.ServiceConfig{Store: in.Store, Model: cfg.Chat, DailyBudget: cfg.ChatDailyQuestions, Clock: cfg.Clock,
 		Logger: cfg.Logger, Metrics: cfg.Metrics,
-		Source: chat.StoreSource{Store: in.Store, Clock: cfg.Clock, Windows: s.Scorer.AccountWindows}}
+		Source: chat.StoreSource{Store: in.Store, Clock: cfg.Clock, Windows: s.Scorer.AccountWindows,
+			Streaks: func(ctx context.Context, userID string, from, to time.Time) (*rules.StreakReport, error) {
+				rep, err := s.Rules.EvaluateUser(ctx, userID, from, to)
+				if err != nil {
+					return nil, err
+				}
+				return &rep.Streaks, nil
+			}}}
 	if cfg.ChatPerMinute > 0 && in.Limiter != nil {
 		chatCfg.Limiter = in.Limiter
 		chatCfg.Limit = storage.Limit{Rate: cfg.ChatPerMinute, Burst: cfg.ChatPerMinute, Period: time.Minute}
