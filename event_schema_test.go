@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ var payloadTypes = []struct {
 	{coach.EventTagRevised, 1, coach.TagRevisedPayload{}},
 	{coach.EventSimulationReady, 1, coach.SimulationReadyPayload{}},
 	{coach.EventExportReady, 1, coach.ExportReadyPayload{}},
+	{coach.EventCoachAnswer, 1, coach.AnswerPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -136,6 +138,8 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationFailed,
 			Error: &coach.ErrorPayload{Code: string(coach.ENOTFOUND), Message: "rule not found"}}},
 		{coach.EventExportReady, coach.ExportReadyPayload{ExportID: coach.NewID()}},
+		{coach.EventCoachAnswer, coach.AnswerPayload{QuestionID: coach.NewID(), Text: "Your FOMO buy of BTC came with the RSI at 84.",
+			Source: coach.AnswerModel, EvidenceIDs: []string{"tag:t1:rsi"}}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -192,6 +196,10 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"result in the event", coach.EventSimulationReady, `{"runId":"r1","status":"done","result":{}}`},
 		{"link in the event", coach.EventExportReady, `{"exportId":"e1","url":"https://blobs.example/users/u1/exports/e1.zip?sig=x"}`},
 		{"export without id", coach.EventExportReady, `{}`},
+		{"answer of an unknown source", coach.EventCoachAnswer, `{"questionId":"q1","text":"t","source":"oracle","evidenceIds":[]}`},
+		{"answer without evidence ids", coach.EventCoachAnswer, `{"questionId":"q1","text":"t","source":"model"}`},
+		{"empty answer", coach.EventCoachAnswer, `{"questionId":"q1","text":"","source":"model","evidenceIds":[]}`},
+		{"empty evidence id", coach.EventCoachAnswer, `{"questionId":"q1","text":"t","source":"model","evidenceIds":[""]}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)
@@ -238,7 +246,7 @@ func decode(t *testing.T, b []byte) any {
 // The JSON Schema keywords the schemas may use: those validate checks, and annotations.
 var (
 	checkedKeywords = []string{"type", "required", "properties", "additionalProperties", "enum", "pattern",
-		"format", "minimum", "maximum", "minLength", "maxLength"}
+		"format", "minimum", "maximum", "minLength", "maxLength", "items", "maxItems"}
 	annotations = []string{"$schema", "$id", "title", "description", "examples"}
 )
 
@@ -253,6 +261,9 @@ func checkKeywords(t *testing.T, path string, s map[string]any) {
 			for name, sub := range v.(map[string]any) {
 				checkKeywords(t, path+"/"+name, sub.(map[string]any))
 			}
+		}
+		if k == "items" {
+			checkKeywords(t, path+"/items", v.(map[string]any))
 		}
 	}
 }
@@ -287,6 +298,15 @@ func validate(s map[string]any, v any, path string) []string {
 				continue
 			}
 			errs = append(errs, validate(sub, val, path+"."+k)...)
+		}
+	case []any:
+		if n, ok := s["maxItems"].(float64); ok && len(v) > int(n) {
+			fail("more than %v items", n)
+		}
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, x := range v {
+				errs = append(errs, validate(items, x, path+"["+strconv.Itoa(i)+"]")...)
+			}
 		}
 	case string:
 		if p, ok := s["pattern"].(string); ok && !regexp.MustCompile(p).MatchString(v) {

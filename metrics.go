@@ -75,6 +75,9 @@ const (
 	MetricExportsPurged    = "privacy_exports_purged_total"
 	MetricErasures         = "privacy_erasures_total"
 	MetricEraseDuration    = "privacy_erase_duration_seconds"
+	MetricChatModel        = "chat_model_duration_seconds"
+	MetricChatRejected     = "chat_grounding_failures_total"
+	MetricChatAnswers      = "chat_answers_total"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -111,5 +114,8 @@ func MetricTable() []MetricDesc {
 		{MetricExportsPurged, KindCounter, nil, "privacy.Service", "Expired exports whose archive and record PurgeExpired removed."},
 		{MetricErasures, KindCounter, []string{"outcome"}, "privacy.Eraser", "Users erased (Erase calls), by outcome."},
 		{MetricEraseDuration, KindDuration, []string{"outcome"}, "privacy.Eraser", "Time one Erase call took, by outcome."},
+		{MetricChatModel, KindDuration, []string{"outcome"}, "chat.Service", "Time one call of the configured model took (the deterministic one is not timed), by outcome."},
+		{MetricChatRejected, KindCounter, []string{"kind"}, "chat.Service", "Model answers the grounding checker refused, by the kind of their first violation: number, label, symbol, trade, date, advice or length."},
+		{MetricChatAnswers, KindCounter, []string{"source", "reason"}, "chat.Service", "Answers published, by source (model or deterministic) and why: ok, no_model, rejected (both tries failed the check) or error (the model could not answer)."},
 	}
 }

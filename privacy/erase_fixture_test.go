@@ -203,6 +203,9 @@ func (r *rig) populate(t testing.TB, trades int) person {
 	must(t, err, "dispute")
 	_, err = st.Notes().Add(ctx, coach.TradeNote{ID: coach.NewID(), UserID: u, TradeID: a.ID, Text: "chased " + a.ExtID, CreatedAt: erasedT0, UpdatedAt: erasedT0})
 	must(t, err, "note")
+	_, err = st.Questions().Add(ctx, coach.Question{ID: coach.NewID(), UserID: u, Text: "Why did I chase " + a.ExtID + "?",
+		Answer: "You bought it above its 3-hour high.", Source: coach.AnswerDeterministic, CreatedAt: erasedT0})
+	must(t, err, "question")
 	must(t, st.Trades().Delete(ctx, u, b.ID), "delete a trade (tombstone)")
 
 	// Rules, a simulation run, a digest and its report, audit, events, a dead letter.

@@ -26,7 +26,7 @@ func newMemoryRig(t testing.TB) *rig {
 var wantCounts = map[string]int{
 	"revoked": 1, "notRevocable": 1, "jobs": 1, "blobs": 2, "keys": 4,
 	"users": 1, "sessions": 1, "connections": 2, "checkpoints": 1, "trades": 2, "tombstones": 1, "tags": 1,
-	"tagRevisions": 1, "tagDisputes": 1, "tradeNotes": 1, "rules": 1, "simulationRuns": 1, "exports": 1, "digests": 1, "audit": 1,
+	"tagRevisions": 1, "tagDisputes": 1, "tradeNotes": 1, "questions": 1, "rules": 1, "simulationRuns": 1, "exports": 1, "digests": 1, "audit": 1,
 	"events": 1, "eventStreams": 1, "dataKeys": 1, "deadLetters": 1,
 }
 

@@ -37,6 +37,7 @@ type written struct {
 	revisions   []coach.BiasTag
 	disputes    []coach.TagDispute
 	notes       []coach.TradeNote
+	questions   []coach.Question
 	rules       []coach.Rule
 	runs        []coach.SimulationRun // newest first
 	digests     []coach.Digest        // latest first
@@ -148,6 +149,10 @@ func writeUser(t testing.TB, ctx context.Context, st storage.Store, blobs storag
 	note, err := st.Notes().Add(ctx, coach.TradeNote{ID: coach.NewID(), UserID: w.user.ID, TradeID: b.ID, Text: "sold into the dip", CreatedAt: t0, UpdatedAt: t0})
 	must(err, "note")
 	w.notes = []coach.TradeNote{note}
+	question, err := st.Questions().Add(ctx, coach.Question{ID: coach.NewID(), UserID: w.user.ID, Text: "Why did I sell into the dip?",
+		Answer: "You sold ETH 12.3% below its high.", Source: coach.AnswerModel, EvidenceIDs: []string{"tag:x:drawdown"}, CreatedAt: t0})
+	must(err, "question")
+	w.questions = []coach.Question{question}
 
 	r := coach.Rule{ID: coach.NewID(), UserID: w.user.ID, Kind: "maxTradesPerDay", Params: json.RawMessage(`{"max":5}`), Active: true, CreatedAt: t0}
 	must(st.Rules().Create(ctx, r), "rule")

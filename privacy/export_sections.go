@@ -28,6 +28,7 @@ const (
 	FileTagRevisions   = "tag_revisions.json"
 	FileDisputes       = "disputes.json"
 	FileNotes          = "notes.json"
+	FileQuestions      = "questions.json"
 	FileRules          = "rules.json"
 	FileSimulationRuns = "simulation_runs.json"
 	FileDigests        = "digests.json"
@@ -93,6 +94,7 @@ func (s *Service) archive(ctx context.Context, w io.Writer, e coach.Export) erro
 		func() error { return tombstones(ctx, z, st, uid) },
 		func() error { return disputes(ctx, z, st, uid) },
 		func() error { return notes(ctx, z, st, uid) },
+		func() error { return questions(ctx, z, st, uid) },
 		func() error { return rules(ctx, z, st, uid) },
 		func() error { return runs(ctx, z, st, uid) },
 		func() error { return digests(ctx, z, st, uid) },
@@ -320,6 +322,26 @@ func notes(ctx context.Context, z *zipWriter, st storage.Store, uid string) erro
 		}
 		return st.Notes().List(ctx, uid, p)
 	}, all[coach.TradeNote](a))
+	if err != nil {
+		return err
+	}
+	return a.end()
+}
+
+// questions writes the trader's questions to the coach and the answers they were shown.
+func questions(ctx context.Context, z *zipWriter, st storage.Store, uid string) error {
+	a, err := z.array(FileQuestions)
+	if err != nil {
+		return err
+	}
+	err = pages(func(last *coach.Question) ([]coach.Question, error) {
+		p := storage.AnswerPage{Limit: storage.MaxLimit}
+		if last != nil {
+			pos := storage.QuestionPos(*last)
+			p.After = &pos
+		}
+		return st.Questions().List(ctx, uid, p)
+	}, all[coach.Question](a))
 	if err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func jsonIs(got json.RawMessage, want string) bool {
 func compareArchive(t *testing.T, a archive, names []string, w written, e coach.Export) {
 	t.Helper()
 	wantNames := []string{privacy.FileProfile, privacy.FileConnections, privacy.FileTrades, privacy.FileTradesCSV,
-		privacy.FileTags, privacy.FileTagRevisions, privacy.FileTombstones, privacy.FileDisputes, privacy.FileNotes, privacy.FileRules, privacy.FileSimulationRuns,
+		privacy.FileTags, privacy.FileTagRevisions, privacy.FileTombstones, privacy.FileDisputes, privacy.FileNotes, privacy.FileQuestions, privacy.FileRules, privacy.FileSimulationRuns,
 		privacy.FileDigests, privacy.FileAudit, privacy.FileEvents, privacy.FileBlobs, privacy.FileManifest}
 	if d := cmp.Diff(wantNames, names); d != "" {
 		t.Fatalf("files (-want +got):\n%s", d)
@@ -210,6 +210,7 @@ func compareArchive(t *testing.T, a archive, names []string, w written, e coach.
 	section(t, a, privacy.FileTagRevisions, w.revisions)
 	section(t, a, privacy.FileDisputes, w.disputes)
 	section(t, a, privacy.FileNotes, w.notes)
+	section(t, a, privacy.FileQuestions, w.questions)
 	section(t, a, privacy.FileRules, w.rules)
 	section(t, a, privacy.FileSimulationRuns, w.runs)
 	section(t, a, privacy.FileDigests, w.digests)

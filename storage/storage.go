@@ -28,6 +28,7 @@ type Tx interface {
 	Tags() Tags
 	Disputes() Disputes
 	Notes() Notes
+	Questions() Questions
 	Rules() Rules
 	Digests() Digests
 	Audit() AuditLog

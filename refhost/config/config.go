@@ -30,7 +30,8 @@ type Config struct {
 	S3SecretKey                    Secret
 
 	// InternalKey signs the internal requests between the stacks (edge → core, worker → aicoach).
-	// AIcoachURL is where the worker reaches the aicoach stack; empty scores in-process.
+	// AIcoachURL is where the worker (scoring) and core (the coach's answers) reach the aicoach
+	// stack; empty does both in the process.
 	InternalKey Key
 	AIcoachURL  string
 	// EdgeSecret is the edges' shared secret: it peppers the sessions' ipHash and uaHash and keys
@@ -39,6 +40,14 @@ type Config struct {
 	// EdgeLimitScale multiplies every rate limit of the edge (1: edge.DefaultLimits). A load run
 	// from one address raises it; a deployment keeps 1.
 	EdgeLimitScale int
+
+	// ChatModelURL, ChatModel and ChatModelKey name the OpenAI-compatible chat-completions
+	// server the coach's answers are written by: the aicoach stack (or `all`) calls it, and only
+	// its configuration needs the key. Empty ChatModelURL answers deterministically.
+	// ChatDailyQuestions and ChatPerMinute bound each user's questions (core).
+	ChatModelURL, ChatModel           string
+	ChatModelKey                      Secret
+	ChatDailyQuestions, ChatPerMinute int
 
 	// ErasureKey keys the pseudonym that names an erased user in the record of their erasure.
 	ErasureKey Key

@@ -51,7 +51,12 @@ func Settings() []Setting {
 		{"", "REFHOST_INTERNAL_KEY", "", "hex key (≥ 32 bytes) signing the stacks' internal requests; `all` makes one when empty", key(func(c *Config) *Key { return &c.InternalKey })},
 		{"", "REFHOST_EDGE_SECRET", "", "hex key (≥ 32 bytes) the edges share: peppers sessions' ipHash/uaHash, keys CSRF tokens, reset links and idempotency hashes; `all` makes one when empty", key(func(c *Config) *Key { return &c.EdgeSecret })},
 		{"", "REFHOST_ERASURE_KEY", "", "hex key (≥ 32 bytes) of the pseudonym in erasure records; stable across restarts; `all` on memory makes one when empty", key(func(c *Config) *Key { return &c.ErasureKey })},
-		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker calls; empty scores in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
+		{"aicoach-url", "REFHOST_AICOACH_URL", "", "base URL of the AI-coach service the worker scores through and core asks the coach's answers of; empty does both in the process", str(func(c *Config) *string { return &c.AIcoachURL })},
+		{"chat-model-url", "REFHOST_CHAT_MODEL_URL", "", "base URL of an OpenAI-compatible chat-completions server (…/v1) the aicoach stack asks the coach's answers of; empty answers deterministically", str(func(c *Config) *string { return &c.ChatModelURL })},
+		{"chat-model", "REFHOST_CHAT_MODEL", "", "model name sent to that server", str(func(c *Config) *string { return &c.ChatModel })},
+		{"", "REFHOST_CHAT_MODEL_KEY", "", "API key of that server (aicoach stack only; never logged); empty sends none", secret(func(c *Config) *Secret { return &c.ChatModelKey })},
+		{"chat-daily-questions", "REFHOST_CHAT_DAILY_QUESTIONS", "50", "questions a user may ask the coach per UTC day; 0 for no bound", count(func(c *Config) *int { return &c.ChatDailyQuestions })},
+		{"chat-per-minute", "REFHOST_CHAT_PER_MINUTE", "6", "questions a user may ask the coach per minute; 0 for no bound", count(func(c *Config) *int { return &c.ChatPerMinute })},
 		{"", "REFHOST_KEK", "", "hex key (32 bytes) wrapping the keys that seal broker credentials; core and worker share it; `all` makes one when empty (credentials then do not outlive the process)", kek},
 		{"coinbase-api-url", "REFHOST_COINBASE_API_URL", "https://api.coinbase.com", "Coinbase Advanced Trade API host", str(func(c *Config) *string { return &c.CoinbaseAPIURL })},
 		{"coinbase-oauth-url", "REFHOST_COINBASE_OAUTH_URL", "https://login.coinbase.com", "Coinbase OAuth2 host (/oauth2/auth, /oauth2/token, /oauth2/revoke)", str(func(c *Config) *string { return &c.CoinbaseOAuthURL })},
@@ -174,6 +179,18 @@ func num(field func(*Config) *int) func(*Config, string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
 			return fmt.Errorf("want a whole number from 1 to 1000")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+// count reads a whole number from 0 (none, or no bound) to 100000.
+func count(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100_000 {
+			return fmt.Errorf("want a whole number from 0 to 100000")
 		}
 		*field(c) = n
 		return nil

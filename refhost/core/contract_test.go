@@ -224,6 +224,15 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 
 	c.call(u, "GET", "/account/metrics", nil, 200, nil)
 
+	// The coach answers from the evidence (no model configured: the deterministic coach).
+	var asked coach.Question
+	c.call(u, "POST", "/coach/questions", map[string]any{"question": "Why do I keep buying the top?"}, 201, &asked)
+	if asked.Source != coach.AnswerDeterministic || asked.Answer == "" {
+		t.Fatalf("question %+v: want a deterministic answer", asked)
+	}
+	c.call(u, "POST", "/coach/questions", map[string]any{"question": ""}, 400, nil)
+	c.call(u, "GET", "/coach/questions?limit=5", nil, 200, nil)
+
 	var exp coach.Export
 	c.call(u, "POST", "/me/export", nil, 202, &exp)
 	waitFor(t, "the export", func() bool {

@@ -60,6 +60,9 @@ func (a *API) routes() []route {
 		{"GET /digests/weekly", true, a.listDigests},
 		{"GET /digests/weekly/{id}", true, a.getDigest},
 
+		{"POST /coach/questions", true, a.askQuestion},
+		{"GET /coach/questions", true, a.listQuestions},
+
 		{"GET /events", true, a.events},
 	}
 }

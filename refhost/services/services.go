@@ -4,17 +4,21 @@
 package services
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
+	"github.com/tradecoach/coach/chat"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/jobs"
 	"github.com/tradecoach/coach/privacy"
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
+	"github.com/tradecoach/coach/storage"
 )
 
 // Config is what the services are built from.
@@ -27,6 +31,11 @@ type Config struct {
 	Coach bias.Coach
 	// Revokers revoke broker grants when a user is erased (privacy.EraserConfig.Revokers).
 	Revokers broker.Revokers
+	// Chat writes the coach's answers (chat.Service's Model); nil answers deterministically.
+	// ChatDailyQuestions and ChatPerMinute bound each user's questions (0: no bound).
+	Chat               chat.Model
+	ChatDailyQuestions int
+	ChatPerMinute      int
 	// ErasureKey keys the pseudonym of erasure records (privacy.EraserConfig.SubjectKey). Required.
 	ErasureKey []byte
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
@@ -49,6 +58,8 @@ type Services struct {
 	Exporter *privacy.Service
 	// Eraser erases everything a user has, everywhere.
 	Eraser *privacy.Eraser
+	// Chat answers the trader's questions, checked against their evidence.
+	Chat *chat.Service
 }
 
 // Build builds the services, or returns the first service's refusal of its configuration.
@@ -88,6 +99,23 @@ func Build(cfg Config) (*Services, error) {
 	}
 	if s.Eraser, err = privacy.NewEraser(privacy.EraserConfig{Store: in.Store, SubjectKey: cfg.ErasureKey, Blobs: in.Blobs,
 		Keys: in.Keys, Jobs: in.Jobs, Revokers: cfg.Revokers, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		return nil, err
+	}
+	chatCfg := chat.ServiceConfig{Store: in.Store, Model: cfg.Chat, DailyBudget: cfg.ChatDailyQuestions, Clock: cfg.Clock,
+		Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Source: chat.StoreSource{Store: in.Store, Clock: cfg.Clock, Windows: s.Scorer.AccountWindows,
+			Streaks: func(ctx context.Context, userID string, from, to time.Time) (*rules.StreakReport, error) {
+				rep, err := s.Rules.EvaluateUser(ctx, userID, from, to)
+				if err != nil {
+					return nil, err
+				}
+				return &rep.Streaks, nil
+			}}}
+	if cfg.ChatPerMinute > 0 && in.Limiter != nil {
+		chatCfg.Limiter = in.Limiter
+		chatCfg.Limit = storage.Limit{Rate: cfg.ChatPerMinute, Burst: cfg.ChatPerMinute, Period: time.Minute}
+	}
+	if s.Chat, err = chat.New(chatCfg); err != nil {
 		return nil, err
 	}
 	return &s, nil

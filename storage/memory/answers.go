@@ -13,6 +13,7 @@ import (
 const (
 	kindDispute byte = 64 + iota
 	kindNote
+	kindQuestion
 )
 
 // answerBook is one user's disputes and trade notes (a field of bucket). Its maps are made on
@@ -20,6 +21,8 @@ const (
 type answerBook struct {
 	disputes map[labelKey]*coach.TagDispute // by (trade id, label)
 	notes    map[string]*coach.TradeNote    // by note id
+	// questions are the trader's questions to the coach, by id (questions.go).
+	questions map[string]*coach.Question
 }
 
 // labelKey names a label on a trade: what a dispute is about.
@@ -30,6 +33,7 @@ func (a *answerBook) ensure() {
 	if a.disputes == nil {
 		a.disputes = make(map[labelKey]*coach.TagDispute)
 		a.notes = make(map[string]*coach.TradeNote)
+		a.questions = make(map[string]*coach.Question)
 	}
 }
 
@@ -55,6 +59,9 @@ func (a *answerBook) dropTrade(d *data, tradeID string, undo *undoLog) {
 func (a *answerBook) dropOwners(d *data, undo *undoLog) {
 	for _, x := range a.disputes {
 		d.dropOwner(kindDispute, x.ID, undo)
+	}
+	for id := range a.questions {
+		d.dropOwner(kindQuestion, id, undo)
 	}
 	for id := range a.notes {
 		d.dropOwner(kindNote, id, undo)

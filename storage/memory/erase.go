@@ -51,6 +51,7 @@ func bucketCounts(b *bucket, counts map[string]int) {
 		}
 	}
 	add("tradeNotes", len(b.answers.notes))
+	add("questions", len(b.answers.questions))
 	add("tagDisputes", len(b.answers.disputes))
 	for _, revs := range b.tagRevs {
 		for _, rs := range revs {

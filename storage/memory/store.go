@@ -204,6 +204,9 @@ func (r repos) Disputes() storage.Disputes { return disputes{r} }
 // Notes returns the repository of the trader's notes on trades.
 func (r repos) Notes() storage.Notes { return notes{r} }
 
+// Questions returns the repository of the trader's questions to the coach.
+func (r repos) Questions() storage.Questions { return questions{r} }
+
 // Rules returns the rule repository.
 func (r repos) Rules() storage.Rules { return rules{r} }
 
@@ -256,6 +259,9 @@ func (s *Store) Disputes() storage.Disputes { return repos{s: s}.Disputes() }
 
 // Notes returns the trade note repository; each call is its own transaction.
 func (s *Store) Notes() storage.Notes { return repos{s: s}.Notes() }
+
+// Questions returns the repository of the trader's questions to the coach.
+func (s *Store) Questions() storage.Questions { return repos{s: s}.Questions() }
 
 // Rules returns the rule repository; each call is its own transaction.
 func (s *Store) Rules() storage.Rules { return repos{s: s}.Rules() }

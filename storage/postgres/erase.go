@@ -23,6 +23,7 @@ func (r repos) Erasures() storage.Erasures { return erasures(r) }
 // by cascade, the rows of any table not named here).
 var eraseSteps = []struct{ kind, sql string }{
 	{"tradeNotes", `DELETE FROM {schema}.trade_notes WHERE user_id = $1`},
+	{"questions", `DELETE FROM {schema}.coach_questions WHERE user_id = $1`},
 	{"tagDisputes", `DELETE FROM {schema}.tag_disputes WHERE user_id = $1`},
 	{"tagRevisions", `DELETE FROM {schema}.bias_tag_revisions WHERE user_id = $1`},
 	{"tags", `DELETE FROM {schema}.bias_tags WHERE user_id = $1`},

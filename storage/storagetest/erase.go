@@ -21,6 +21,7 @@ func (f *fixture) everything(userID string) (connID, tradeID string) {
 	must(f.t, f.s.Tags().Replace(ctx, userID, []string{a.ID}, []coach.BiasTag{fomo2}), "Replace tags (revision 2)")
 	f.put(dispute(fomo2, "plan", true))
 	f.note(userID, a.ID, "I chased it", base)
+	f.question(userID, "Why did I chase it?", base)
 	must(f.t, f.s.Trades().Delete(ctx, userID, b.ID), "Delete trade b (tombstone)")
 	connID = f.connection(userID)
 	must(f.t, f.s.Checkpoints().Put(ctx, userID, connID, "fills", "cursor-1"), "Put checkpoint")
@@ -48,7 +49,7 @@ func runErasures(t *testing.T, newStore func(*testing.T) storage.Store) {
 
 		counts, err := f.s.Erasures().Erase(f.ctx, u.ID)
 		must(t, err, "Erase")
-		diff(t, "counts", map[string]int{"tradeNotes": 1, "tagDisputes": 1, "tagRevisions": 2, "tags": 1, "trades": 2,
+		diff(t, "counts", map[string]int{"tradeNotes": 1, "questions": 1, "tagDisputes": 1, "tagRevisions": 2, "tags": 1, "trades": 2,
 			"tombstones": 1, "checkpoints": 1, "sessions": 1, "connections": 1, "rules": 1, "digests": 1, "audit": 1,
 			"events": 2, "eventStreams": 1, "simulationRuns": 1, "exports": 1, "dataKeys": 1, "deadLetters": 1, "users": 1}, counts)
 

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Tags", runTags},
 		{"Disputes", runDisputes},
 		{"Notes", runNotes},
+		{"Questions", runQuestions},
 		{"Rules", runRules},
 		{"Digests", runDigests},
 		{"Audit", runAudit},

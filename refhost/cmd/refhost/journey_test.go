@@ -110,6 +110,25 @@ func binanceJourney(t *testing.T, h journeyHost) {
 		return doJSON(t, alice, "GET", h.core+"/digests/weekly/latest", nil, &d) == http.StatusOK
 	})
 
+	// A question to the coach: no model is configured, so the deterministic coach answers, from
+	// the evidence (ids of the facts it used), once published as coach.answer.
+	var asked coach.Question
+	if code := doJSON(t, alice, "POST", h.core+"/coach/questions", map[string]any{"question": "Why do I keep buying after a run-up?"}, &asked); code != http.StatusCreated {
+		t.Fatalf("ask the coach: %d", code)
+	}
+	if asked.Source != coach.AnswerDeterministic || len(asked.EvidenceIDs) == 0 {
+		t.Fatalf("the coach's answer %+v: want a deterministic answer resting on evidence", asked)
+	}
+	answers := 0
+	for _, e := range events() {
+		if e.Type == coach.EventCoachAnswer {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Fatalf("%d coach.answer events, want 1", answers)
+	}
+
 	// An export, downloaded through its short-lived link, holds every trade.
 	var exp coach.Export
 	if code := doJSON(t, alice, "POST", h.core+"/me/export", nil, &exp); code != http.StatusAccepted {

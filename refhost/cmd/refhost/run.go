@@ -21,6 +21,7 @@ import (
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/broker/brokertest"
+	"github.com/tradecoach/coach/chat"
 	promcoach "github.com/tradecoach/coach/metrics/prometheus"
 	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/redact"
@@ -227,7 +228,11 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}
 
 	if stack == "all" || stack == "aicoach" {
-		ai, err := aicoach.New(aicoach.Config{Key: h.cfg.InternalKey, Nonces: in.Nonces, Clock: h.clock, Logger: h.log})
+		model, err := aicoach.NewChatModel(h.cfg.ChatModelURL, h.cfg.ChatModel, h.cfg.ChatModelKey.Reveal())
+		if err != nil {
+			return err
+		}
+		ai, err := aicoach.New(aicoach.Config{Key: h.cfg.InternalKey, Nonces: in.Nonces, Chat: model, Clock: h.clock, Logger: h.log})
 		if err != nil {
 			return err
 		}
@@ -360,7 +365,27 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 	if links != nil {
 		revokers, candles = links.Revokers, links.Candles
 	}
-	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	talk, err := h.chatModel()
+	if err != nil {
+		return nil, err
+	}
+	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, Chat: talk,
+		ChatDailyQuestions: h.cfg.ChatDailyQuestions, ChatPerMinute: h.cfg.ChatPerMinute, ErasureKey: h.cfg.ErasureKey,
+		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+}
+
+// chatModel is the model the core's coach asks: the aicoach stack's (which alone holds the key)
+// when AIcoachURL is set, else the configured chat-completions server in this process (`all`),
+// else none (deterministic answers).
+func (h *host) chatModel() (chat.Model, error) {
+	if h.cfg.AIcoachURL != "" {
+		c, err := aicoach.NewChatClient(h.cfg.AIcoachURL, h.cfg.InternalKey)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	return aicoach.NewChatModel(h.cfg.ChatModelURL, h.cfg.ChatModel, h.cfg.ChatModelKey.Reveal())
 }
 
 // startWorker starts the job worker, which opens each connection's broker through links; on the
