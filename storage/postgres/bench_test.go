@@ -18,18 +18,22 @@ import (
 // BenchmarkTradeImport measures Upsert of 100k trades against the two baselines the design
 // names, in the same run and on the same (emptied) indexed trades table, and reports ratios:
 //
-//   - import: Upsert of 100k new trades (ids generated, validation, COPY into a temporary table,
-//     one INSERT … SELECT … ON CONFLICT DO NOTHING);
-//   - reimport: Upsert of the same 100k again (all unchanged);
+//   - import: Upsert of 100k new trades into an account without trades (ids generated,
+//     validation, a check that the account holds no trades or tombstones of the broker, one COPY
+//     into trades);
+//   - reimport: Upsert of the same 100k again (all unchanged: COPY into a temporary table, one
+//     INSERT … SELECT … ON CONFLICT DO NOTHING);
+//   - addimport: Upsert of 100k other new trades into the account holding the first 100k (the
+//     general path, as reimport), against addcopy: a raw COPY of those rows into the same table;
 //   - copy: a raw COPY of the same 100k rows (ids made beforehand) straight into trades;
-//   - naive: one autocommitted INSERT … ON CONFLICT DO NOTHING per trade, measured on 10k trades
+//   - naive: one autocommitted INSERT … ON CONFLICT DO NOTHING per trade, measured on 2k trades
 //     and extrapolated per row to 100k.
 //
 // Sub-benchmark "plain" imports trades without an exchange trade id (a file of the generic
 // layout); "exchange_ids" trades with one, as the API clients give them, so that the second key
 // (the exchange key and its unique index) is checked and written — by the raw COPY too.
 //
-// Run: go test -run '^$' -bench BenchmarkTradeImport -benchtime 1x ./storage/postgres/
+// Run: go test -run '^$' -bench BenchmarkTradeImport -benchtime 2x -count 3 ./storage/postgres/
 func BenchmarkTradeImport(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -40,7 +44,7 @@ func BenchmarkTradeImport(b *testing.B) {
 }
 
 func benchTradeImport(b *testing.B, exchangeIDs bool) {
-	const n, naiveN = 100_000, 10_000
+	const n, naiveN = 100_000, 2_000
 	db := MustOpenTestDBWith(b, func(c *Config) { c.MaxConns = 2 })
 	ctx := context.Background()
 	u := newUser(b, db)
@@ -61,7 +65,15 @@ func benchTradeImport(b *testing.B, exchangeIDs bool) {
 		f()
 		return time.Since(start)
 	}
-	var imp, reimp, raw, naive time.Duration
+	more := fills(n, "binance", "m")
+	if exchangeIDs {
+		for i := range more {
+			more[i].OrderID, more[i].ExchangeTradeID, more[i].Liquidity = fmt.Sprint(700000+i/2), fmt.Sprint(500000+i), coach.Taker
+		}
+	}
+	cols := []string{"id", "user_id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id",
+		"order_id", "exchange_trade_id", "liquidity", "exchange_key"}
+	var imp, reimp, addImp, addRaw, raw, naive time.Duration
 	for b.Loop() {
 		imp += timed(func() {
 			res, err := db.Trades().Upsert(ctx, u.ID, batch)
@@ -79,13 +91,31 @@ func benchTradeImport(b *testing.B, exchangeIDs bool) {
 		if err != nil || res.Unchanged != n {
 			b.Fatalf("reimport: %+v, %v", res, err)
 		}
-		cols := []string{"id", "user_id", "broker", "ext_id", "symbol", "side", "qty", "price", "fee", "fee_asset", "ts", "connection_id",
-			"order_id", "exchange_trade_id", "liquidity", "exchange_key"}
 		rows := make([][]any, n)
 		for i, t := range batch {
 			rows[i] = []any{coach.NewID(), u.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), numeric(t.Qty), numeric(t.Price),
 				nullNumeric(t.Fee), t.FeeAsset, t.TS, nullText(t.ConnectionID), t.OrderID, t.ExchangeTradeID, string(t.Liquidity), t.ExchangeKey()}
 		}
+		start = time.Now()
+		res, err = db.Trades().Upsert(ctx, u.ID, more)
+		addImp += time.Since(start)
+		if err != nil || res.Inserted != n {
+			b.Fatalf("addimport: %+v, %v", res, err)
+		}
+		truncate()
+		if _, err := db.Trades().Upsert(ctx, u.ID, batch); err != nil {
+			b.Fatal(err)
+		}
+		moreRows := make([][]any, n)
+		for i, t := range more {
+			moreRows[i] = []any{coach.NewID(), u.ID, t.Broker, t.ExtID, string(t.Symbol), string(t.Side), numeric(t.Qty), numeric(t.Price),
+				nullNumeric(t.Fee), t.FeeAsset, t.TS, nullText(t.ConnectionID), t.OrderID, t.ExchangeTradeID, string(t.Liquidity), t.ExchangeKey()}
+		}
+		start = time.Now()
+		if _, err := db.Pool().CopyFrom(ctx, pgx.Identifier{"trades"}, cols, pgx.CopyFromRows(moreRows)); err != nil {
+			b.Fatal(err)
+		}
+		addRaw += time.Since(start)
 		raw += timed(func() {
 			if _, err := db.Pool().CopyFrom(ctx, pgx.Identifier{"trades"}, cols, pgx.CopyFromRows(rows)); err != nil {
 				b.Fatal(err)
@@ -109,6 +139,8 @@ func benchTradeImport(b *testing.B, exchangeIDs bool) {
 	b.ReportMetric(naive.Seconds()/imp.Seconds(), "import_x_naive")
 	b.ReportMetric(raw.Seconds()/imp.Seconds(), "import/rawcopy")
 	b.ReportMetric(raw.Seconds()/reimp.Seconds(), "reimport/rawcopy")
+	b.ReportMetric(perSec(addImp), "addimport_trades/s")
+	b.ReportMetric(addRaw.Seconds()/addImp.Seconds(), "addimport/addcopy")
 }
 
 // BenchmarkEventAppend measures event appends by 8 concurrent writers over 100 users (pool of
@@ -122,7 +154,7 @@ func benchTradeImport(b *testing.B, exchangeIDs bool) {
 // anchor runs in every sub-benchmark, interleaved with the appends in rounds of 256 transactions
 // (8 writers each), so that both see the same load: x_raw_insert is the appends' tx/s over the
 // anchor's. Ten events per transaction also report their event rate over that of one event per
-// transaction of the same kind, measured just before (x_single_events).
+// transaction of the same kind, interleaved the same way (x_single_events).
 //
 // Run: go test -run '^$' -bench BenchmarkEventAppend -benchtime 4096x -count 3 ./storage/postgres/
 func BenchmarkEventAppend(b *testing.B) {
@@ -170,21 +202,14 @@ func BenchmarkEventAppend(b *testing.B) {
 		wg.Wait()
 		return time.Since(start)
 	}
-	singleEvents := map[bool]float64{}
-	for _, bc := range []struct {
-		perTx int
-		inTx  bool
-	}{{1, false}, {10, false}, {1, true}, {10, true}} {
-		how := "store"
-		if bc.inTx {
-			how = "intx"
-		}
-		appendTx := func(user string) error {
-			evs := make([]coach.Event, bc.perTx)
+	// appendTx appends perTx events for user, in a transaction of their own or inside InTx.
+	appendTx := func(perTx int, inTx bool) func(user string) error {
+		return func(user string) error {
+			evs := make([]coach.Event, perTx)
 			for i := range evs {
 				evs[i] = coach.Event{UserID: user, Type: coach.EventImportProgress, V: 1, Payload: payload}
 			}
-			if !bc.inTx {
+			if !inTx {
 				_, err := db.Events().Append(ctx, evs...)
 				return err
 			}
@@ -193,22 +218,32 @@ func BenchmarkEventAppend(b *testing.B) {
 				return err
 			})
 		}
+	}
+	for _, bc := range []struct {
+		perTx int
+		inTx  bool
+	}{{1, false}, {10, false}, {1, true}, {10, true}} {
+		how := "store"
+		if bc.inTx {
+			how = "intx"
+		}
 		b.Run(fmt.Sprintf("%s/events_per_tx=%d", how, bc.perTx), func(b *testing.B) {
-			var appendTime, rawTime time.Duration
+			var appendTime, rawTime, singleTime time.Duration
 			for left := b.N; left > 0; left -= 256 {
 				n := min(left, 256)
 				rawTime += round(b, n, rawInsert)
-				appendTime += round(b, n, appendTx)
+				appendTime += round(b, n, appendTx(bc.perTx, bc.inTx))
+				if bc.perTx > 1 {
+					singleTime += round(b, n, appendTx(1, bc.inTx))
+				}
 			}
 			txs, rawTxs := float64(b.N)/appendTime.Seconds(), float64(b.N)/rawTime.Seconds()
 			b.ReportMetric(txs, "tx/s")
 			b.ReportMetric(txs*float64(bc.perTx), "events/s")
 			b.ReportMetric(rawTxs, "raw_insert_tx/s")
 			b.ReportMetric(txs/rawTxs, "x_raw_insert")
-			if bc.perTx == 1 {
-				singleEvents[bc.inTx] = txs
-			} else if single := singleEvents[bc.inTx]; single > 0 {
-				b.ReportMetric(txs*float64(bc.perTx)/single, "x_single_events")
+			if bc.perTx > 1 {
+				b.ReportMetric(txs*float64(bc.perTx)/(float64(b.N)/singleTime.Seconds()), "x_single_events")
 			}
 		})
 	}
