@@ -11,8 +11,9 @@ import (
 
 // TestFirstImportCopiesOnlyIntoAnEmptyAccount: a bulk import for a broker the user has no
 // trades or tombstones of is stored whole (every trade Inserted); an import of another broker
-// next to it, a re-import, and an import after a delete of the only trade of a broker (a
-// tombstone remains) count exactly as the general path does; a missing user is ENOTFOUND.
+// next to it, a re-import, an import after a delete of the only trade of a broker (a tombstone
+// remains) and one with nothing new count exactly as the general path does; a missing user is
+// ENOTFOUND.
 func TestFirstImportCopiesOnlyIntoAnEmptyAccount(t *testing.T) {
 	t.Parallel()
 	db := MustOpenTestDB(t)
@@ -42,6 +43,8 @@ func TestFirstImportCopiesOnlyIntoAnEmptyAccount(t *testing.T) {
 	}
 	res, err = db.Trades().Upsert(ctx, u.ID, fills(3, "kraken", "k"))
 	check("kraken after a delete", res, err, storage.UpsertResult{Inserted: 2, Skipped: 1})
+	res, err = db.Trades().Upsert(ctx, u.ID, fills(3, "kraken", "k"))
+	check("kraken again: nothing new", res, err, storage.UpsertResult{Unchanged: 2, Skipped: 1})
 
 	n, err := db.Trades().Count(ctx, u.ID)
 	must(t, err, "count")

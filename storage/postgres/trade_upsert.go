@@ -70,8 +70,8 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 	}
 	var res storage.UpsertResult
 	err := r.s.write(ctx, func(q querier) error {
-		// src is the batch as a relation: the temporary table filled by COPY, or the arrays.
-		src, args := `pg_temp.trades_in`, []any{userID}
+		// batch is what the statement below stores; held, what tombstones held back beforehand.
+		batch, held := rows, 0
 		if len(rows) >= r.s.db.copyThreshold {
 			done, err := copyFirstImport(ctx, q, userID, rows)
 			if err != nil {
@@ -81,7 +81,18 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 				res = storage.UpsertResult{Inserted: len(rows)}
 				return nil
 			}
-			if err := copyTrades(ctx, q, rows); err != nil {
+			if batch, held, err = newTrades(ctx, q, userID, rows); err != nil {
+				return err
+			}
+			if len(batch) == 0 { // a re-import: every trade stored or tombstoned
+				res = storage.UpsertResult{Skipped: held, Unchanged: len(rows) - held}
+				return nil
+			}
+		}
+		// src is the batch as a relation: the temporary table filled by COPY, or the arrays.
+		src, args := `pg_temp.trades_in`, []any{userID}
+		if len(batch) >= r.s.db.copyThreshold {
+			if err := copyTrades(ctx, q, batch); err != nil {
 				return err
 			}
 		} else {
@@ -90,7 +101,7 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 				$13::text[], $14::text[], $15::text[], $16::text[])
 				AS u(id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id,
 					order_id, exchange_trade_id, liquidity, exchange_key))`
-			args = append(args, tradeArrays(rows)...)
+			args = append(args, tradeArrays(batch)...)
 		}
 		var inserted, skipped int
 		var userExists bool
@@ -107,6 +118,7 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 		if !userExists {
 			return coach.Errorf(coach.ENOTFOUND, "user not found")
 		}
+		skipped += held
 		res = storage.UpsertResult{Inserted: inserted, Skipped: skipped, Unchanged: len(rows) - inserted - skipped}
 		return nil
 	})
@@ -116,17 +128,49 @@ func (r trades) Upsert(ctx context.Context, userID string, batch []coach.Trade) 
 	return res, nil
 }
 
+// tombed is true for a source row s that a tombstone of user $1 holds back, under either key;
+// the exchange_key <> ” terms let the partial index serve the lookups.
+const tombed = `(EXISTS (SELECT 1 FROM {schema}.trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
+		OR s.exchange_key <> '' AND EXISTS (SELECT 1 FROM {schema}.trade_tombstones z
+			WHERE z.user_id = $1 AND z.broker = s.broker AND z.exchange_key <> '' AND z.exchange_key = s.exchange_key))`
+
+// newTradesSQL tells, for the keys of a batch ($2 brokers, $3 ext_ids, $4 exchange keys), the
+// ordinals of the rows that may be new — no trade of user $1 has their ext_id or exchange key,
+// and no tombstone holds them back — and how many rows tombstones hold back.
+const newTradesSQL = `WITH s AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS s(broker, ext_id, exchange_key, i))
+	SELECT coalesce(array_agg(s.i) FILTER (WHERE NOT ` + tombed + `
+			AND NOT EXISTS (SELECT 1 FROM {schema}.trades t WHERE t.user_id = $1 AND t.broker = s.broker AND t.ext_id = s.ext_id)
+			AND (s.exchange_key = '' OR NOT EXISTS (SELECT 1 FROM {schema}.trades t
+				WHERE t.user_id = $1 AND t.broker = s.broker AND t.exchange_key <> '' AND t.exchange_key = s.exchange_key))), '{}'),
+		count(*) FILTER (WHERE ` + tombed + `)
+	FROM s`
+
+// newTrades sends only the keys of a large batch and returns the rows that may be new, with how
+// many rows tombstones hold back: a re-import stores (and copies) nothing. The rows it returns
+// still go through Upsert's statement, which settles trades stored meanwhile.
+func newTrades(ctx context.Context, q querier, userID string, rows []tradeRow) ([]tradeRow, int, error) {
+	brokers, extIDs, exchKeys := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+	for i, t := range rows {
+		brokers[i], extIDs[i], exchKeys[i] = t.Broker, t.ExtID, t.exchKey
+	}
+	var ords []int64
+	var held int
+	if err := q.QueryRow(ctx, newTradesSQL, userID, brokers, extIDs, exchKeys).Scan(&ords, &held); err != nil {
+		return nil, 0, err
+	}
+	out := make([]tradeRow, 0, len(ords))
+	for _, i := range ords {
+		out = append(out, rows[i-1])
+	}
+	return out, held, nil
+}
+
 // upsertTradesSQL is Upsert's statement over src, the batch as a relation (columns id, broker,
 // ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id, order_id,
 // exchange_trade_id, liquidity, exchange_key); $1 is the user. It inserts the trades that no
 // tombstone holds back and whose keys are not stored yet, and returns how many it inserted, how
 // many tombstones held back and whether the user exists.
 func upsertTradesSQL(src string) string {
-	// tombed is true for a source row s that a tombstone holds back, under either key; the
-	// exchange_key <> '' terms let the partial index serve the lookups.
-	const tombed = `(EXISTS (SELECT 1 FROM {schema}.trade_tombstones z WHERE z.user_id = $1 AND z.broker = s.broker AND z.ext_id = s.ext_id)
-			OR s.exchange_key <> '' AND EXISTS (SELECT 1 FROM {schema}.trade_tombstones z
-				WHERE z.user_id = $1 AND z.broker = s.broker AND z.exchange_key <> '' AND z.exchange_key = s.exchange_key))`
 	return `WITH ins AS (
 			INSERT INTO {schema}.trades (id, user_id, broker, ext_id, symbol, side, qty, price, fee, fee_asset, ts, connection_id,
 				order_id, exchange_trade_id, liquidity, exchange_key)
