@@ -59,16 +59,19 @@ const insertEventsSQL = `WITH s AS (UPDATE {schema}.event_streams SET last_id = 
 		AS u(id, type, v, ts, payload)`
 
 // appendFastSQL is Append in one statement, for events stamped beforehand (as if the stream were
-// empty) with the arguments of insertEventsSQL and the first id as $8. Its UPDATE locks the
-// user's stream row (waiting for a transaction that holds it, then reading the row that
-// transaction committed) and moves it to the last id only if the stream's last id is below the
-// first: then the events are inserted, in the same statement; otherwise (or without a stream
-// row) it changes nothing, and inserts nothing.
-const appendFastSQL = `WITH s AS (UPDATE {schema}.event_streams SET last_id = $2 WHERE user_id = $1 AND last_id < $8 RETURNING 1)
-	INSERT INTO {schema}.event_outbox (id, user_id, type, v, ts, payload)
+// empty) with the arguments of insertEventsSQL and the first id as $8, inserted into table (the
+// outbox, or the one partition that holds every event). Its UPDATE locks the user's stream row
+// (waiting for a transaction that holds it, then reading the row that transaction committed) and
+// moves it to the last id only if the stream's last id is below the first: then the events are
+// inserted, in the same statement; otherwise (or without a stream row) it changes nothing, and
+// inserts nothing.
+func appendFastSQL(table string) string {
+	return `WITH s AS (UPDATE {schema}.event_streams SET last_id = $2 WHERE user_id = $1 AND last_id < $8 RETURNING 1)
+	INSERT INTO {schema}.` + table + ` (id, user_id, type, v, ts, payload)
 	SELECT id, $1, type, v, ts, payload FROM unnest($3::text[], $4::text[], $5::int2[], $6::timestamptz[], $7::jsonb[])
 		AS u(id, type, v, ts, payload)
 	WHERE EXISTS (SELECT 1 FROM s)`
+}
 
 // lockStreamSQL locks the user's stream row until the transaction ends and reads its last id.
 const lockStreamSQL = `SELECT last_id FROM {schema}.event_streams WHERE user_id = $1 FOR NO KEY UPDATE`
@@ -84,12 +87,18 @@ func (db *DB) appendFast(ctx context.Context, s *scope, q querier, userID string
 	if err != nil {
 		return nil, false, err
 	}
+	// The events go straight into their month's partition (inserting through the partitioned
+	// table costs a routing step on every call); across a month's end, through the outbox.
+	table := partitionName(monthOf(out[0].TS))
 	for _, e := range out {
 		if !db.knownMonth(s, e.TS) {
 			return nil, false, nil
 		}
+		if !monthOf(e.TS).Equal(monthOf(out[0].TS)) {
+			table = "event_outbox"
+		}
 	}
-	tag, err := q.Exec(ctx, appendFastSQL, append(args, out[0].ID)...)
+	tag, err := q.Exec(ctx, appendFastSQL(table), append(args, out[0].ID)...)
 	if err != nil {
 		return out, false, err // out: what to look for if the connection was lost
 	}
