@@ -30,7 +30,9 @@ type tradeKey struct {
 // Every trade is validated in Go first; a batch with an invalid trade stores nothing. The batch
 // is reduced to the trades that share neither key with an earlier one kept. A large batch for
 // brokers of which the user has neither trades nor tombstones (a first import) is copied straight
-// into trades (copyFirstImport). Otherwise it is stored by one
+// into trades (copyFirstImport). Another large batch is first reduced, by a statement over its
+// keys alone (newTrades), to the trades that may be new, counting those tombstones hold back; a
+// re-import ends there. What is left is stored by one
 // INSERT … SELECT … ON CONFLICT (user_id, broker, ext_id) DO NOTHING that leaves out trades
 // tombstoned under either key and those whose exchange key is stored already; its source is the
 // batch as arrays, or, for large batches, a temporary table (ON COMMIT DROP) filled by COPY. The
