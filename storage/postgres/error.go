@@ -125,3 +125,11 @@ func constraintSubject(constraint, table string) string {
 	}
 	return "a row"
 }
+
+// sessionEnded reports whether err is the server ending the session (an administrator's
+// pg_terminate_backend, a shutdown): the backend is gone, and with it any statement it ran that
+// had not committed.
+func sessionEnded(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
+}

@@ -60,7 +60,11 @@ func (s schemaQuerier) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchRes
 	return s.q.SendBatch(ctx, b)
 }
 
+// CopyFrom copies into table, whose first part, when it is schemaMarker, names the DB's schema.
 func (s schemaQuerier) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if len(table) > 1 && table[0] == schemaMarker {
+		table = append(pgx.Identifier{s.sql.schema}, table[1:]...)
+	}
 	return s.q.CopyFrom(ctx, table, columns, src)
 }
 

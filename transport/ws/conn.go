@@ -14,10 +14,14 @@ import (
 	"github.com/tradecoach/coach/transport"
 )
 
-// conn is one client connection. Its goroutines: the handler's, which replays and then writes
-// (the only one writing events, so ids go out in order); a reader, which answers client frames;
-// a pump, which moves live events from the bus into the bounded queue, pings and notices
-// shutdown; and a short-lived pinger. Whoever first decides the connection is over calls close.
+// conn is one client connection. While it is idle it has two goroutines: the reader, blocked in
+// Read (coder/websocket answers control frames only while someone reads, and a read notices a
+// peer that left), and the pump, which waits for live events from the bus, the relay's shutdown
+// and the connection's end. A writer goroutine runs only while there is something to write: the
+// replay and the ready frame first, then queued live events and owed pongs; it ends when the
+// queue is empty and the next push starts another, so one writer at most runs and ids go out in
+// order. The server's pings are a timer whose callback pings and re-arms it. Whoever first
+// decides the connection is over calls close.
 type conn struct {
 	relay  *Relay
 	userID string
@@ -26,20 +30,24 @@ type conn struct {
 	ctx    context.Context // ends when the connection starts closing
 	cancel context.CancelFunc
 	q      queue
-	pong   chan struct{} // a pong is owed (capacity 1)
+	sent   string // the last event id written; only the running writer uses it
 
 	closing atomic.Bool
-	pinging atomic.Bool
-	bg      sync.WaitGroup // reader, pump, pinger
+	bg      sync.WaitGroup // reader, writer, ping callback
+
+	pingMu   sync.Mutex
+	pinger   *time.Timer
+	unpinged bool // finish stopped the pings
 }
 
 func newConn(r *Relay, userID string) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &conn{relay: r, userID: userID, ctx: ctx, cancel: cancel,
-		q: queue{max: r.cfg.QueueSize, ready: make(chan struct{}, 1)}, pong: make(chan struct{}, 1)}
+	// The first writer is the replay's, started by serve: live events queue behind it.
+	return &conn{relay: r, userID: userID, ctx: ctx, cancel: cancel, q: queue{max: r.cfg.QueueSize, writing: true}}
 }
 
-// serve runs the connection: subscribe, replay after last, then live events until it closes.
+// serve runs the connection until it closes: it subscribes, starts the reader, the replay (the
+// first writer) and the pings, and pumps live events into the queue.
 func (c *conn) serve(last string) {
 	defer c.finish()
 	c.ws.SetReadLimit(c.relay.cfg.ReadLimit)
@@ -57,8 +65,17 @@ func (c *conn) serve(last string) {
 	defer sub.Close()
 	c.bg.Add(2)
 	go c.read()
-	go c.pump(sub)
+	go c.start(last, cursor)
+	c.pingMu.Lock()
+	c.pinger = time.AfterFunc(c.relay.cfg.PingInterval, c.ping)
+	c.pingMu.Unlock()
+	c.pump(sub)
+}
 
+// start is the first writer: it replays after last (or, on a fresh connection, finds the cursor
+// to announce), writes the ready frame and goes on writing queued live events.
+func (c *conn) start(last, cursor string) {
+	defer c.bg.Done()
 	if last == "" {
 		// Asked after subscribing: an event committed later has a larger id and reaches the
 		// subscription, so resuming from the newest id skips nothing, and that cursor is never
@@ -72,17 +89,18 @@ func (c *conn) serve(last string) {
 			return
 		}
 	}
-	sent := last
+	c.sent = last
 	if last != "" {
-		if sent, err = c.replay(last); err != nil {
+		sent, err := c.replay(last)
+		if err != nil {
 			return
 		}
-		cursor = sent
+		c.sent, cursor = sent, sent
 	}
 	if !c.write(readyFrame(cursor)) {
 		return
 	}
-	c.live(sent)
+	c.drain()
 }
 
 // replay writes the user's stored events after after, page by page, and returns the last id
@@ -117,58 +135,69 @@ func (c *conn) replay(after string) (string, error) {
 
 var errClosed = errors.New("ws: connection closed")
 
-// live writes queued bus events above sent until the connection closes. Events at or below sent
-// were already replayed (or are at-least-once repeats) and are dropped.
-func (c *conn) live(sent string) {
+// writer is a writer started by a push or an owed pong.
+func (c *conn) writer() {
+	defer c.bg.Done()
+	c.drain()
+}
+
+// drain writes owed pongs and queued live events above c.sent until the queue is empty (the
+// writer then stops) or the connection fails (the queue then keeps its writer, so none starts
+// again). Events at or below c.sent were already replayed (or are at-least-once repeats) and are
+// dropped.
+func (c *conn) drain() {
 	for {
-		select {
-		case <-c.ctx.Done():
+		e, pong, ok := c.q.next()
+		switch {
+		case !ok:
 			return
-		case <-c.pong:
+		case pong:
 			if !c.write(pongFrame) {
 				return
 			}
-		case <-c.q.ready:
-			for {
-				e, ok := c.q.pop()
-				if !ok {
-					break
-				}
-				if e.ID <= sent {
-					continue
-				}
-				if !c.writeEvent(e) {
-					return
-				}
-				sent = e.ID
+		case e.ID <= c.sent:
+		default:
+			if !c.writeEvent(e) {
+				return
 			}
+			c.sent = e.ID
 		}
 	}
 }
 
+// startWriter starts a writer; the queue has made the caller (the pump or the reader, both
+// before finish waits) responsible for it.
+func (c *conn) startWriter() {
+	c.bg.Add(1)
+	go c.writer()
+}
+
 // pump moves live events into the queue, closing with CloseTooSlow when it overflows or the bus
-// gives up on the subscription, pings the peer, and closes with 1001 when the relay shuts down.
+// gives up on the subscription, and closes with 1001 when the relay shuts down. It returns when
+// the connection closes.
 func (c *conn) pump(sub transport.Subscription) {
-	defer c.bg.Done()
-	ping := time.NewTicker(c.relay.cfg.PingInterval)
-	defer ping.Stop()
+	events := sub.Events()
 	for {
 		select {
-		case e, ok := <-sub.Events():
+		case e, ok := <-events:
 			if !ok {
 				if sub.Err() != nil {
 					c.relay.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "slow_consumer")
 					c.close(CloseTooSlow, "too slow, resume")
+					return
 				}
-				return
+				events = nil // closed without an error: no more live events, the connection stays
+				continue
 			}
-			if !c.q.push(e) {
+			ok, start := c.q.push(e)
+			if !ok {
 				c.relay.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "slow_consumer")
 				c.close(CloseTooSlow, "too slow, resume")
 				return
 			}
-		case <-ping.C:
-			c.ping()
+			if start {
+				c.startWriter()
+			}
 		case <-c.relay.done:
 			c.close(websocket.StatusGoingAway, "going away")
 			return
@@ -178,22 +207,31 @@ func (c *conn) pump(sub transport.Subscription) {
 	}
 }
 
-// ping checks, without blocking the pump, that the peer answers; one that does not within
-// PingTimeout is dropped.
+// ping is the ping timer's callback: it checks that the peer answers within PingTimeout (one that
+// does not is dropped) and sets the timer again. It runs only while a ping is in flight.
 func (c *conn) ping() {
-	if !c.pinging.CompareAndSwap(false, true) {
+	c.pingMu.Lock()
+	if c.unpinged {
+		c.pingMu.Unlock()
 		return
 	}
 	c.bg.Add(1)
-	go func() {
-		defer c.bg.Done()
-		defer c.pinging.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), c.relay.cfg.PingTimeout)
-		defer cancel()
-		if err := c.ws.Ping(ctx); err != nil && c.ctx.Err() == nil {
+	c.pingMu.Unlock()
+	defer c.bg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), c.relay.cfg.PingTimeout)
+	err := c.ws.Ping(ctx)
+	cancel()
+	if err != nil {
+		if c.ctx.Err() == nil {
 			c.close(0, "ping timeout")
 		}
-	}()
+		return
+	}
+	c.pingMu.Lock()
+	if !c.unpinged {
+		c.pinger.Reset(c.relay.cfg.PingInterval)
+	}
+	c.pingMu.Unlock()
 }
 
 // read reads client frames: a ping owes a pong, unknown types are ignored, anything malformed
@@ -218,11 +256,8 @@ func (c *conn) read() {
 			c.close(websocket.StatusPolicyViolation, "malformed frame")
 			return
 		}
-		if f.Type == FramePing {
-			select {
-			case c.pong <- struct{}{}:
-			default:
-			}
+		if f.Type == FramePing && c.q.owePong() {
+			c.startWriter()
 		}
 	}
 }
@@ -291,8 +326,14 @@ func (c *conn) close(code websocket.StatusCode, reason string) {
 // drop ends the connection without a handshake (Relay.Close).
 func (c *conn) drop() { c.close(0, "relay closed") }
 
-// finish makes sure the connection is closed and waits for its goroutines.
+// finish makes sure the connection is closed, stops the pings and waits for its goroutines.
 func (c *conn) finish() {
 	c.close(0, "done")
+	c.pingMu.Lock()
+	c.unpinged = true
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
+	c.pingMu.Unlock()
 	c.bg.Wait()
 }

@@ -41,4 +41,13 @@
 // id sent. Event ids increase per user in commit order, so an event committed after the replay's
 // last page has a larger id and reaches the subscription. This relies on the bus delivering a
 // user's events in id order, as one outbox.Dispatcher publishes them.
+//
+// # What a connection costs
+//
+// Relay.ServeHTTP returns once the connection is upgraded (middleware that times its handler sees
+// the handshake only); the relay serves it on goroutines of its own, and Shutdown and Close wait
+// for them. An idle connection holds two goroutines (a reader and the pump that takes live
+// events from the bus), small buffers (256 bytes to read, 1 KiB to write) and no queue: a writer
+// goroutine runs only while something is to be written, and pings are a timer whose callback
+// pings.
 package ws

@@ -6,22 +6,27 @@ import (
 	"github.com/tradecoach/coach"
 )
 
-// queue holds live events between the pump and the writer, at most max of them.
+// queue holds what a connection has to write — live events, at most max of them, and a pong the
+// client is owed — and whether a writer is running. The first push or owed pong while no writer
+// runs tells the caller to start one; the writer takes work until none is left, and then (in
+// the same locked step) stops being the writer. An empty queue holds no backing array.
 type queue struct {
-	max   int
-	ready chan struct{} // signalled after a push (capacity 1)
+	max int
 
-	mu    sync.Mutex
-	items []coach.Event
-	head  int
+	mu      sync.Mutex
+	items   []coach.Event
+	head    int
+	pong    bool // a pong is owed
+	writing bool // a writer runs (or the connection has stopped writing for good)
 }
 
-// push appends e, or reports false when max events are already waiting.
-func (q *queue) push(e coach.Event) bool {
+// push appends e and reports whether it fit (false when max events are already waiting) and
+// whether the caller must start a writer.
+func (q *queue) push(e coach.Event) (ok, start bool) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if len(q.items)-q.head >= q.max {
-		q.mu.Unlock()
-		return false
+		return false, false
 	}
 	if q.head > 0 && len(q.items) == cap(q.items) {
 		n := copy(q.items, q.items[q.head:])
@@ -29,24 +34,42 @@ func (q *queue) push(e coach.Event) bool {
 		q.items, q.head = q.items[:n], 0
 	}
 	q.items = append(q.items, e)
-	q.mu.Unlock()
-	select {
-	case q.ready <- struct{}{}:
-	default:
+	return true, q.claim()
+}
+
+// owePong records that a pong is owed and reports whether the caller must start a writer.
+func (q *queue) owePong() (start bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pong = true
+	return q.claim()
+}
+
+// claim makes the caller the writer if none runs; q.mu must be held.
+func (q *queue) claim() bool {
+	if q.writing {
+		return false
 	}
+	q.writing = true
 	return true
 }
 
-// pop removes the oldest event.
-func (q *queue) pop() (coach.Event, bool) {
+// next gives the writer its next piece of work: the owed pong first, then the oldest event. With
+// nothing left it reports ok false, and the writer has stopped: the next push starts another.
+func (q *queue) next() (e coach.Event, pong, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
-		return coach.Event{}, false
+	if q.pong {
+		q.pong = false
+		return coach.Event{}, true, true
 	}
-	e := q.items[q.head]
+	if q.head == len(q.items) {
+		q.items, q.head = nil, 0 // an idle connection keeps no buffer
+		q.writing = false
+		return coach.Event{}, false, false
+	}
+	e = q.items[q.head]
 	q.items[q.head] = coach.Event{}
 	q.head++
-	return e, true
+	return e, false, true
 }

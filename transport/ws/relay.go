@@ -153,8 +153,9 @@ var errNotConstructed = coach.Errorf(coach.EINVALID, "ws: Relay not constructed;
 
 func (r *Relay) constructed() bool { return r != nil && r.done != nil }
 
-// ServeHTTP upgrades an authenticated handshake and serves the connection until it closes. A
-// Relay not built by NewRelay answers 500.
+// ServeHTTP upgrades an authenticated handshake and returns; the relay serves the connection on
+// goroutines of its own until it closes, and Shutdown and Close wait for them. A Relay not built
+// by NewRelay answers 500.
 func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !r.constructed() {
 		http.Error(w, "relay not configured", http.StatusInternalServerError)
@@ -185,20 +186,27 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer r.release(c)
-	wc, err := websocket.Accept(w, req, &websocket.AcceptOptions{OriginPatterns: r.cfg.OriginPatterns})
+	wc, err := websocket.Accept(leanWriter{w}, req, &websocket.AcceptOptions{OriginPatterns: r.cfg.OriginPatterns})
 	if err != nil {
+		r.release(c)
 		return // Accept answered the request
 	}
 	r.attach(c, wc)
 	r.cfg.Metrics.Count(coach.MetricRelayConnsOpened, 1)
-	defer r.cfg.Metrics.Count(coach.MetricRelayConnsClosed, 1)
 	if tooMany {
 		r.cfg.Metrics.Count(coach.MetricRelayDrops, 1, "reason", "per_user_cap")
 		c.close(CloseTooMany, "too many connections")
+		r.cfg.Metrics.Count(coach.MetricRelayConnsClosed, 1)
+		r.release(c)
 		return
 	}
-	c.serve(last)
+	// The connection outlives this handler: net/http's goroutine, request and buffers are let go,
+	// and the relay serves it on goroutines of its own (a fresh one, with a small stack, pumps).
+	go func() {
+		defer r.release(c)
+		defer r.cfg.Metrics.Count(coach.MetricRelayConnsClosed, 1)
+		c.serve(last)
+	}()
 }
 
 // checkCursor validates a handshake's lastEventId and returns it in canonical form, or the HTTP
