@@ -28,6 +28,8 @@ var payloadTypes = []struct {
 	{coach.EventTagRevised, 1, coach.TagRevisedPayload{}},
 	{coach.EventSimulationReady, 1, coach.SimulationReadyPayload{}},
 	{coach.EventExportReady, 1, coach.ExportReadyPayload{}},
+	{coach.EventRuleBroken, 1, coach.RuleBrokenPayload{}},
+	{coach.EventWebhookDisabled, 1, coach.WebhookDisabledPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -136,6 +138,9 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 		{coach.EventSimulationReady, coach.SimulationReadyPayload{RunID: coach.NewID(), Status: coach.SimulationFailed,
 			Error: &coach.ErrorPayload{Code: string(coach.ENOTFOUND), Message: "rule not found"}}},
 		{coach.EventExportReady, coach.ExportReadyPayload{ExportID: coach.NewID()}},
+		{coach.EventRuleBroken, coach.RuleBrokenPayload{RuleID: coach.NewID(), Kind: "maxTradesPerDay", TradeID: coach.NewID(), At: ts,
+			Evidence: json.RawMessage(`{"trades":4,"max":3}`)}},
+		{coach.EventWebhookDisabled, coach.WebhookDisabledPayload{EndpointID: coach.NewID(), Failures: 20, Reason: "no answer for 3 days"}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -192,6 +197,10 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"result in the event", coach.EventSimulationReady, `{"runId":"r1","status":"done","result":{}}`},
 		{"link in the event", coach.EventExportReady, `{"exportId":"e1","url":"https://blobs.example/users/u1/exports/e1.zip?sig=x"}`},
 		{"export without id", coach.EventExportReady, `{}`},
+		{"rule broken without trade", coach.EventRuleBroken, `{"ruleId":"r1","kind":"k","at":"2026-01-01T00:00:00Z","evidence":{}}`},
+		{"evidence not an object", coach.EventRuleBroken, `{"ruleId":"r1","kind":"k","tradeId":"t1","at":"2026-01-01T00:00:00Z","evidence":3}`},
+		{"disabled after no failure", coach.EventWebhookDisabled, `{"endpointId":"w1","failures":0,"reason":"x"}`},
+		{"url in the event", coach.EventWebhookDisabled, `{"endpointId":"w1","failures":3,"reason":"x","url":"https://x"}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)
