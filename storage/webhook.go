@@ -96,9 +96,9 @@ type Webhooks interface {
 	// before when it is not "" (keyset paging).
 	Deliveries(ctx context.Context, userID, endpointID, before string, limit int) ([]coach.WebhookDelivery, error)
 
-	// Replay makes the user's delivery id pending again with NextAttemptAt at, keeping its
-	// MessageID, Body and place in the endpoint's order, and returns it. ENOTFOUND if there is
-	// none.
+	// Replay makes the user's delivery id pending again with NextAttemptAt at and Attempts 0 (a
+	// fresh round of retries), keeping its MessageID, Body and place in the endpoint's order, and
+	// returns it. ENOTFOUND if there is none.
 	Replay(ctx context.Context, userID, id string, at time.Time) (coach.WebhookDelivery, error)
 }
 

@@ -354,7 +354,7 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 		rec := b.hooks.deliveries[id]
 		old := rec.d
 		n := at.UTC()
-		rec.d.Status, rec.d.NextAttemptAt = coach.DeliveryPending, &n
+		rec.d.Status, rec.d.NextAttemptAt, rec.d.Attempts = coach.DeliveryPending, &n, 0
 		undo.add(func() { rec.d = old })
 		out = cloneDelivery(rec.d)
 		return nil

@@ -367,7 +367,7 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 	var out coach.WebhookDelivery
 	err := r.s.write(ctx, func(q querier) error {
 		var err error
-		out, err = scanDelivery(q.QueryRow(ctx, `UPDATE {schema}.webhook_deliveries SET status = 'pending', next_attempt_at = $3
+		out, err = scanDelivery(q.QueryRow(ctx, `UPDATE {schema}.webhook_deliveries SET status = 'pending', next_attempt_at = $3, attempts = 0
 			WHERE user_id = $1 AND id = $2 RETURNING `+deliveryCols, userID, id, at))
 		if coach.ErrorCode(formatError(err)) == coach.ENOTFOUND {
 			return deliveryNotFound()

@@ -151,7 +151,7 @@ func runWebhooks(t *testing.T, newStore func(*testing.T) storage.Store) {
 		replayAt := later.Add(time.Hour)
 		r, err := f.s.Webhooks().Replay(f.ctx, u.ID, d.ID, replayAt)
 		must(t, err, "Replay")
-		if r.MessageID != d.MessageID || r.Status != coach.DeliveryPending || !r.NextAttemptAt.Equal(replayAt) || string(r.Body) != string(d.Body) {
+		if r.MessageID != d.MessageID || r.Status != coach.DeliveryPending || r.Attempts != 0 || !r.NextAttemptAt.Equal(replayAt) || string(r.Body) != string(d.Body) {
 			t.Errorf("replayed: %+v", r)
 		}
 		p, err := f.s.Webhooks().Pending(f.ctx, u.ID, e.ID, 0)

@@ -1,0 +1,338 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
+)
+
+// Deliverer defaults.
+const (
+	DefaultConcurrency  = 16
+	DefaultBatchSize    = 100
+	DefaultPollInterval = time.Second
+)
+
+// DelivererConfig configures a Deliverer.
+type DelivererConfig struct {
+	Store  storage.Store // required
+	Client *Client       // required: the only way requests go out
+	Sealer Sealer        // required: opens the endpoints' secrets
+	// Clock decides what is due and stamps attempts; coach.SystemClock when nil.
+	Clock coach.Clock
+	// Jitter returns a number in [0, 1) for the retry jitter; math/rand/v2 when nil.
+	Jitter func() float64
+	// Retry is when failed deliveries are tried again; DefaultRetryPolicy when zero.
+	Retry RetryPolicy
+	// DisableAfter is how many failed attempts in a row disable an endpoint; by default the
+	// attempts Retry makes (so a receiver dead for Retry.For is disabled).
+	DisableAfter int
+	// Concurrency is how many endpoints are sent to at once; DefaultConcurrency when 0.
+	Concurrency int
+	// BatchSize is how many events of a user one fan-out step reads; DefaultBatchSize when 0.
+	BatchSize int
+	// PollInterval is how long Run sleeps when not notified; DefaultPollInterval when 0.
+	PollInterval time.Duration
+	// Logger receives faults (as errors) and failed attempts (at debug); nil discards them.
+	Logger *slog.Logger
+}
+
+// Deliverer moves events from the outbox to webhook endpoints (see the package doc). Run one or
+// more per deployment; a fan-out step that loses a race to another Deliverer stores nothing.
+// Two Deliverers may send one endpoint's queue at the same time, which keeps at-least-once but
+// may reorder a retry: run one where order matters.
+type Deliverer struct {
+	store        storage.Store
+	client       *Client
+	sealer       Sealer
+	clock        coach.Clock
+	jitter       func() float64
+	retry        RetryPolicy
+	maxAttempts  int
+	disableAfter int
+	batch        int
+	poll         time.Duration
+	log          *slog.Logger
+
+	sem  chan struct{}
+	wake chan struct{}
+	mu   sync.Mutex
+	busy map[string]bool // endpoints being sent to
+	wg   sync.WaitGroup
+}
+
+// NewDeliverer returns a Deliverer, or EINVALID naming the first missing or invalid field.
+func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig.Store is required")
+	case cfg.Client == nil:
+		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig.Client is required")
+	case cfg.Sealer == nil:
+		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig.Sealer is required")
+	case cfg.DisableAfter < 0, cfg.Concurrency < 0, cfg.BatchSize < 0, cfg.PollInterval < 0:
+		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig: DisableAfter, Concurrency, BatchSize and PollInterval must not be negative")
+	}
+	if cfg.Retry == (RetryPolicy{}) {
+		cfg.Retry = DefaultRetryPolicy()
+	}
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Deliverer{store: cfg.Store, client: cfg.Client, sealer: cfg.Sealer, clock: cfg.Clock, jitter: cfg.Jitter,
+		retry: cfg.Retry, maxAttempts: cfg.Retry.Attempts(), disableAfter: cfg.DisableAfter, batch: cfg.BatchSize,
+		poll: cfg.PollInterval, log: cfg.Logger, wake: make(chan struct{}, 1), busy: map[string]bool{}}
+	if d.clock == nil {
+		d.clock = coach.SystemClock{}
+	}
+	if d.jitter == nil {
+		d.jitter = rand.Float64
+	}
+	if d.disableAfter == 0 {
+		d.disableAfter = d.maxAttempts
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	d.sem = make(chan struct{}, cfg.Concurrency)
+	if d.batch == 0 {
+		d.batch = DefaultBatchSize
+	}
+	if d.poll == 0 {
+		d.poll = DefaultPollInterval
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	return d, nil
+}
+
+var errDelivererNotConstructed = coach.Errorf(coach.EINVALID, "webhook: Deliverer not constructed; use webhook.NewDeliverer")
+
+func (d *Deliverer) constructed() bool { return d != nil && d.store != nil && d.sem != nil }
+
+func (d *Deliverer) now() time.Time { return d.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Notify wakes Run now instead of at its next poll; call it after committing events. It never
+// blocks. On a Deliverer not built by NewDeliverer it does nothing.
+func (d *Deliverer) Notify() {
+	if !d.constructed() {
+		return
+	}
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// deliveryOf returns the pending delivery of event e to endpoint endpointID, due at now.
+func deliveryOf(e coach.Event, endpointID string, now time.Time) (coach.WebhookDelivery, error) {
+	body, err := json.Marshal(e.Envelope())
+	if err != nil {
+		return coach.WebhookDelivery{}, coach.Errorf(coach.EINVALID, "webhook: event %s: %v", e.ID, err)
+	}
+	return coach.WebhookDelivery{ID: coach.NewID(), UserID: e.UserID, EndpointID: endpointID, MessageID: "msg_" + e.ID,
+		EventID: e.ID, EventType: e.Type, Body: body, Status: coach.DeliveryPending, NextAttemptAt: &now, CreatedAt: now}, nil
+}
+
+// FanOut enqueues, for every enabled endpoint, a delivery of each event committed after its
+// cursor that it subscribes to, and moves the cursor past the events read, and returns how many
+// deliveries it enqueued. An endpoint whose cursor another Deliverer moved meanwhile is left to
+// it. A cursor older than the outbox's retention (EGONE) restarts at the oldest retained event,
+// and the gap is logged.
+func (d *Deliverer) FanOut(ctx context.Context) (int, error) {
+	if !d.constructed() {
+		return 0, errDelivererNotConstructed
+	}
+	total, after := 0, ""
+	for {
+		eps, err := d.store.Webhooks().Active(ctx, after, storage.MaxLimit)
+		if err != nil {
+			return total, err
+		}
+		for _, ep := range eps {
+			n, err := d.fanOutEndpoint(ctx, ep)
+			total += n
+			if err != nil {
+				return total, err
+			}
+		}
+		if len(eps) < storage.MaxLimit {
+			return total, nil
+		}
+		after = eps[len(eps)-1].ID
+	}
+}
+
+// fanOutEndpoint moves one endpoint's cursor to the end of its user's stream.
+func (d *Deliverer) fanOutEndpoint(ctx context.Context, ep coach.WebhookEndpoint) (int, error) {
+	total := 0
+	for {
+		evs, err := d.store.Events().Since(ctx, ep.UserID, ep.Cursor, d.batch)
+		if coach.ErrorCode(err) == coach.EGONE {
+			d.log.WarnContext(ctx, "webhook: endpoint's cursor is older than the outbox's retention; events were skipped",
+				"endpointId", ep.ID)
+			evs, err = d.store.Events().Since(ctx, ep.UserID, "", d.batch)
+		}
+		if err != nil || len(evs) == 0 {
+			return total, err
+		}
+		now := d.now()
+		var ds []coach.WebhookDelivery
+		for _, e := range evs {
+			if !ep.Wants(e.Type) {
+				continue
+			}
+			dl, err := deliveryOf(e, ep.ID, now)
+			if err != nil {
+				return total, err
+			}
+			ds = append(ds, dl)
+		}
+		to := evs[len(evs)-1].ID
+		err = d.store.Webhooks().Enqueue(ctx, ep.UserID, ep.ID, ds, &storage.CursorMove{From: ep.Cursor, To: to})
+		switch coach.ErrorCode(err) {
+		case "":
+		case coach.ECONFLICT, coach.ENOTFOUND: // another Deliverer moved it, or the endpoint went
+			return total, nil
+		default:
+			return total, err
+		}
+		total += len(ds)
+		ep.Cursor = to
+		if len(evs) < d.batch {
+			return total, nil
+		}
+	}
+}
+
+// DeliverDue sends the queues of every endpoint with a delivery due, at most Concurrency at
+// once, waits for them, and returns how many attempts succeeded.
+func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
+	if !d.constructed() {
+		return 0, errDelivererNotConstructed
+	}
+	var (
+		mu sync.Mutex
+		ok int
+	)
+	err := d.startDue(ctx, true, func(n int) {
+		mu.Lock()
+		ok += n
+		mu.Unlock()
+	})
+	d.wg.Wait()
+	return ok, err
+}
+
+// startDue starts a sender for each due endpoint not being sent to already. With wait, it waits
+// for a free slot; without, an endpoint with no free slot is left for the next round, so that
+// the caller (Run's loop) never waits on a receiver.
+func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) error {
+	due, err := d.store.Webhooks().Due(ctx, d.now(), storage.MaxLimit)
+	if err != nil {
+		return err
+	}
+	for _, de := range due {
+		d.mu.Lock()
+		if d.busy[de.EndpointID] {
+			d.mu.Unlock()
+			continue
+		}
+		d.busy[de.EndpointID] = true
+		d.mu.Unlock()
+		if wait {
+			select {
+			case d.sem <- struct{}{}:
+			case <-ctx.Done():
+				d.release(de.EndpointID, false)
+				return coach.WrapError(coach.ECANCELED, ctx.Err(), "webhook: canceled")
+			}
+		} else {
+			select {
+			case d.sem <- struct{}{}:
+			default:
+				d.release(de.EndpointID, false)
+				return nil
+			}
+		}
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			n := d.sendEndpoint(ctx, de.UserID, de.EndpointID)
+			d.release(de.EndpointID, true)
+			if done != nil {
+				done(n)
+			}
+		}()
+	}
+	return nil
+}
+
+// release marks the endpoint free again, and its slot when it held one.
+func (d *Deliverer) release(endpointID string, slot bool) {
+	d.mu.Lock()
+	delete(d.busy, endpointID)
+	d.mu.Unlock()
+	if slot {
+		<-d.sem
+	}
+}
+
+// RunOnce fans out new events and sends every due delivery, waiting for the sends: a step for
+// tests and for jobs. It returns how many attempts succeeded.
+func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
+	if !d.constructed() {
+		return 0, errDelivererNotConstructed
+	}
+	if _, err := d.FanOut(ctx); err != nil {
+		return 0, err
+	}
+	return d.DeliverDue(ctx)
+}
+
+// Run delivers until ctx ends: it fans out, starts the senders of due endpoints that have none
+// running and a free slot, and sleeps until Notify, the poll interval, or a sender's end. It
+// never waits for a receiver. It returns ctx's error once every sender has stopped (EINVALID at
+// once on a Deliverer not built by NewDeliverer).
+func (d *Deliverer) Run(ctx context.Context) error {
+	if !d.constructed() {
+		return errDelivererNotConstructed
+	}
+	defer d.wg.Wait()
+	freed := make(chan struct{}, 1)
+	signal := func(int) {
+		select {
+		case freed <- struct{}{}:
+		default:
+		}
+	}
+	for {
+		_, err := d.FanOut(ctx)
+		if err == nil {
+			err = d.startDue(ctx, false, signal)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && coach.ErrorCode(err) == coach.EINTERNAL {
+			d.log.ErrorContext(ctx, "webhook: delivery round failed", "err", err)
+		}
+		timer := time.NewTimer(d.poll)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-d.wake:
+		case <-freed:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
