@@ -135,4 +135,3 @@ func statusText(code int) string {
 	}
 	return strconv.Itoa(code)
 }
-
