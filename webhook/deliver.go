@@ -14,7 +14,7 @@ import (
 
 // Deliverer defaults.
 const (
-	DefaultConcurrency  = 16
+	DefaultConcurrency  = 32
 	DefaultBatchSize    = 100
 	DefaultPollInterval = time.Second
 )
@@ -62,9 +62,10 @@ type Deliverer struct {
 
 	sem  chan struct{}
 	wake chan struct{}
-	mu   sync.Mutex
-	busy map[string]bool // endpoints being sent to
-	wg   sync.WaitGroup
+	mu    sync.Mutex
+	busy  map[string]bool // endpoints being sent to
+	dirty map[string]bool // users with events committed since the last fan-out (NotifyUser)
+	wg    sync.WaitGroup
 }
 
 // NewDeliverer returns a Deliverer, or EINVALID naming the first missing or invalid field.
@@ -87,7 +88,7 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	d := &Deliverer{store: cfg.Store, client: cfg.Client, sealer: cfg.Sealer, clock: cfg.Clock, jitter: cfg.Jitter,
 		retry: cfg.Retry, maxAttempts: cfg.Retry.Attempts(), disableAfter: cfg.DisableAfter, batch: cfg.BatchSize,
-		poll: cfg.PollInterval, log: cfg.Logger, wake: make(chan struct{}, 1), busy: map[string]bool{}}
+		poll: cfg.PollInterval, log: cfg.Logger, wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
 	if d.clock == nil {
 		d.clock = coach.SystemClock{}
 	}
@@ -129,6 +130,43 @@ func (d *Deliverer) Notify() {
 	case d.wake <- struct{}{}:
 	default:
 	}
+}
+
+// NotifyUser tells Run that userID has new events: its next round fans out that user's
+// endpoints at once, without waiting for the poll that sweeps every endpoint. It never blocks.
+// It is a hint (a bus subscriber can feed it); a missed one delays delivery by at most the poll
+// interval. On a Deliverer not built by NewDeliverer it does nothing.
+func (d *Deliverer) NotifyUser(userID string) {
+	if !d.constructed() {
+		return
+	}
+	d.mu.Lock()
+	d.dirty[userID] = true
+	d.mu.Unlock()
+	d.Notify()
+}
+
+// fanOutDirty fans out the endpoints of the users NotifyUser named since the last call.
+func (d *Deliverer) fanOutDirty(ctx context.Context) error {
+	d.mu.Lock()
+	users := d.dirty
+	d.dirty = map[string]bool{}
+	d.mu.Unlock()
+	for uid := range users {
+		eps, err := d.store.Webhooks().Endpoints(ctx, uid)
+		if err != nil {
+			return err
+		}
+		for _, ep := range eps {
+			if !ep.Enabled {
+				continue
+			}
+			if _, err := d.fanOutEndpoint(ctx, ep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // deliveryOf returns the pending delivery of event e to endpoint endpointID, due at now.
@@ -297,9 +335,10 @@ func (d *Deliverer) RunOnce(ctx context.Context) (int, error) {
 	return d.DeliverDue(ctx)
 }
 
-// Run delivers until ctx ends: it fans out, starts the senders of due endpoints that have none
-// running and a free slot, and sleeps until Notify, the poll interval, or a sender's end. It
-// never waits for a receiver. It returns ctx's error once every sender has stopped (EINVALID at
+// Run delivers until ctx ends: it fans out (every endpoint once per poll interval, the endpoints
+// of users named by NotifyUser at once), starts the senders of due endpoints that have none
+// running and a free slot, and sleeps until a notification, the poll interval, or a sender's
+// end. It never waits for a receiver. It returns ctx's error once every sender has stopped (EINVALID at
 // once on a Deliverer not built by NewDeliverer).
 func (d *Deliverer) Run(ctx context.Context) error {
 	if !d.constructed() {
@@ -313,8 +352,18 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		default:
 		}
 	}
+	var swept time.Time
 	for {
-		_, err := d.FanOut(ctx)
+		var err error
+		if time.Since(swept) >= d.poll {
+			swept = time.Now()
+			d.mu.Lock()
+			clear(d.dirty)
+			d.mu.Unlock()
+			_, err = d.FanOut(ctx)
+		} else {
+			err = d.fanOutDirty(ctx)
+		}
 		if err == nil {
 			err = d.startDue(ctx, false, signal)
 		}

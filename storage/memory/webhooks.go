@@ -17,6 +17,27 @@ type webhooks struct{ r repos }
 type hookBook struct {
 	endpoints  map[string]*coach.WebhookEndpoint
 	deliveries map[string]*deliveryRec
+	// pending indexes the pending deliveries by endpoint id and delivery id, so that Pending and
+	// Due cost what is pending, not every delivery ever made.
+	pending map[string]map[string]*deliveryRec
+}
+
+// setPending files rec under pending or takes it out, as its status says, undoably.
+func (h hookBook) setPending(rec *deliveryRec, undo *undoLog) {
+	ep, id := rec.d.EndpointID, rec.d.ID
+	_, was := h.pending[ep][id]
+	is := rec.d.Status == coach.DeliveryPending
+	switch {
+	case is && !was:
+		if h.pending[ep] == nil {
+			h.pending[ep] = map[string]*deliveryRec{}
+		}
+		h.pending[ep][id] = rec
+		undo.add(func() { delete(h.pending[ep], id) })
+	case !is && was:
+		delete(h.pending[ep], id)
+		undo.add(func() { h.pending[ep][id] = rec })
+	}
 }
 
 // deliveryRec is a stored delivery with its insertion number: the order of Pending.
@@ -26,7 +47,8 @@ type deliveryRec struct {
 }
 
 func newHookBook() hookBook {
-	return hookBook{endpoints: map[string]*coach.WebhookEndpoint{}, deliveries: map[string]*deliveryRec{}}
+	return hookBook{endpoints: map[string]*coach.WebhookEndpoint{}, deliveries: map[string]*deliveryRec{},
+		pending: map[string]map[string]*deliveryRec{}}
 }
 
 // dropOwners forgets the store-wide ids of the book's rows (the user is being deleted).
@@ -151,6 +173,10 @@ func (r webhooks) DeleteEndpoint(ctx context.Context, userID, id string) error {
 		delete(b.hooks.endpoints, id)
 		d.dropOwner(kindWebhook, id, undo)
 		undo.add(func() { b.hooks.endpoints[id] = p })
+		if pend, ok := b.hooks.pending[id]; ok {
+			delete(b.hooks.pending, id)
+			undo.add(func() { b.hooks.pending[id] = pend })
+		}
 		for did, rec := range b.hooks.deliveries {
 			if rec.d.EndpointID == id {
 				delete(b.hooks.deliveries, did)
@@ -220,6 +246,7 @@ func (r webhooks) Enqueue(ctx context.Context, userID, endpointID string, ds []c
 			d.setOwner(kindDelivery, dl.ID, userID, undo)
 			id := dl.ID
 			undo.add(func() { delete(b.hooks.deliveries, id) })
+			b.hooks.setPending(rec, undo)
 		}
 		return nil
 	})
@@ -229,12 +256,10 @@ func (r webhooks) Pending(ctx context.Context, userID, endpointID string, limit 
 	var recs []*deliveryRec
 	err := r.r.read(ctx, func(d *data) error {
 		if b, ok := d.users[userID]; ok {
-			for _, rec := range b.hooks.deliveries {
-				if rec.d.EndpointID == endpointID && rec.d.Status == coach.DeliveryPending {
-					c := *rec
-					c.d = cloneDelivery(rec.d)
-					recs = append(recs, &c)
-				}
+			for _, rec := range b.hooks.pending[endpointID] {
+				c := *rec
+				c.d = cloneDelivery(rec.d)
+				recs = append(recs, &c)
 			}
 		}
 		return nil
@@ -251,15 +276,17 @@ func (r webhooks) Pending(ctx context.Context, userID, endpointID string, limit 
 func (r webhooks) Due(ctx context.Context, now time.Time, limit int) ([]storage.DueEndpoint, error) {
 	var out []storage.DueEndpoint
 	err := r.r.read(ctx, func(d *data) error {
-		seen := map[string]bool{}
 		for uid, b := range d.users {
-			for _, rec := range b.hooks.deliveries {
-				e := b.hooks.endpoints[rec.d.EndpointID]
-				if rec.d.Status != coach.DeliveryPending || seen[rec.d.EndpointID] || e == nil || !e.Enabled || rec.d.NextAttemptAt.After(now) {
+			for eid, pend := range b.hooks.pending {
+				if e := b.hooks.endpoints[eid]; e == nil || !e.Enabled {
 					continue
 				}
-				seen[rec.d.EndpointID] = true
-				out = append(out, storage.DueEndpoint{UserID: uid, EndpointID: rec.d.EndpointID})
+				for _, rec := range pend {
+					if !rec.d.NextAttemptAt.After(now) {
+						out = append(out, storage.DueEndpoint{UserID: uid, EndpointID: eid})
+						break
+					}
+				}
 			}
 		}
 		return nil
@@ -291,6 +318,7 @@ func (r webhooks) RecordAttempt(ctx context.Context, userID, id string, a storag
 			e.Failures++
 		}
 		undo.add(func() { rec.d, *e = oldD, oldE })
+		b.hooks.setPending(rec, undo)
 		outD, outE = cloneDelivery(rec.d), cloneEndpoint(*e)
 		return nil
 	})
@@ -356,6 +384,7 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 		n := at.UTC()
 		rec.d.Status, rec.d.NextAttemptAt, rec.d.Attempts = coach.DeliveryPending, &n, 0
 		undo.add(func() { rec.d = old })
+		b.hooks.setPending(rec, undo)
 		out = cloneDelivery(rec.d)
 		return nil
 	})
