@@ -60,8 +60,8 @@ type Deliverer struct {
 	poll         time.Duration
 	log          *slog.Logger
 
-	sem  chan struct{}
-	wake chan struct{}
+	sem   chan struct{}
+	wake  chan struct{}
 	mu    sync.Mutex
 	busy  map[string]bool // endpoints being sent to
 	dirty map[string]bool // users with events committed since the last fan-out (NotifyUser)
