@@ -37,8 +37,8 @@ const (
 	FileWebhookEndpoints = "webhook_endpoints.json"
 	// FileWebhookDeliveries holds every delivery to them, newest first (the bodies are the events).
 	FileWebhookDeliveries = "webhook_deliveries.json"
-	FileBlobs          = "blobs.json"
-	FileManifest       = "manifest.json"
+	FileBlobs             = "blobs.json"
+	FileManifest          = "manifest.json"
 )
 
 // TradesCSVHeader is the header row of trades.csv; the columns are coach.Trade's JSON fields.
