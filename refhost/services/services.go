@@ -15,6 +15,7 @@ import (
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
+	"github.com/tradecoach/coach/webhook"
 )
 
 // Config is what the services are built from.
@@ -29,6 +30,10 @@ type Config struct {
 	Revokers broker.Revokers
 	// ErasureKey keys the pseudonym of erasure records (privacy.EraserConfig.SubjectKey). Required.
 	ErasureKey []byte
+	// WebhookSealer seals webhook secrets; without it there is no Webhooks service.
+	WebhookSealer webhook.Sealer
+	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
+	WebhooksLoopback bool
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
 	// coach.NopMetrics when nil).
 	Clock   coach.Clock
@@ -49,6 +54,8 @@ type Services struct {
 	Exporter *privacy.Service
 	// Eraser erases everything a user has, everywhere.
 	Eraser *privacy.Eraser
+	// Webhooks manages users' webhook endpoints (nil without Config.WebhookSealer).
+	Webhooks *webhook.Service
 }
 
 // Build builds the services, or returns the first service's refusal of its configuration.
@@ -89,6 +96,12 @@ func Build(cfg Config) (*Services, error) {
 	if s.Eraser, err = privacy.NewEraser(privacy.EraserConfig{Store: in.Store, SubjectKey: cfg.ErasureKey, Blobs: in.Blobs,
 		Keys: in.Keys, Jobs: in.Jobs, Revokers: cfg.Revokers, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
+	}
+	if cfg.WebhookSealer != nil {
+		if s.Webhooks, err = webhook.New(webhook.Config{Store: in.Store, Sealer: cfg.WebhookSealer, Clock: cfg.Clock,
+			AllowLoopback: cfg.WebhooksLoopback, Logger: cfg.Logger}); err != nil {
+			return nil, err
+		}
 	}
 	return &s, nil
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/tradecoach/coach/refhost/serve"
 	"github.com/tradecoach/coach/refhost/services"
 	"github.com/tradecoach/coach/refhost/worker"
+	"github.com/tradecoach/coach/webhook"
 )
 
 // stacks are the subcommands; the first is the default.
@@ -346,10 +347,12 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 	}
 	var revokers broker.Revokers
 	var candles coach.CandleSource = market
+	var sealer webhook.Sealer
 	if links != nil {
-		revokers, candles = links.Revokers, links.Candles
+		revokers, candles, sealer = links.Revokers, links.Candles, links.Webhooks
 	}
-	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, ErasureKey: h.cfg.ErasureKey, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, ErasureKey: h.cfg.ErasureKey,
+		WebhookSealer: sealer, WebhooksLoopback: h.cfg.WebhooksLoopback, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
 // startWorker starts the job worker, which opens each connection's broker through links; on the
@@ -357,7 +360,7 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 // trader.
 func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo, links *brokers.Brokers) (*worker.Worker, error) {
 	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: h.cfg.WorkerConcurrency,
-		Logger: h.log, Metrics: h.metrics})
+		WebhookSealer: links.Webhooks, WebhooksLoopback: h.cfg.WebhooksLoopback, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		return nil, err
 	}
