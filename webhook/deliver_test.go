@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -255,5 +256,47 @@ func TestRotationSignsWithBothSecretsDuringTheOverlap(t *testing.T) {
 	}
 	if strings.Contains(string(e.SecretEnc), newSecret[6:]) {
 		t.Errorf("the secret is stored in clear")
+	}
+}
+
+// TestSlowEndpointDoesNotHoldBackOthers: while one endpoint's receiver hangs, Run keeps
+// delivering to another endpoint of the same user; once released, the slow one gets its events
+// in order.
+func TestSlowEndpointDoesNotHoldBackOthers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, webhook.DelivererConfig{Concurrency: 2, PollInterval: 10 * time.Millisecond})
+	release := make(chan struct{})
+	slow := newReceiver(t, r.clock, func(int) int { <-release; return http.StatusOK })
+	fast := newReceiver(t, r.clock, func(int) int { return http.StatusOK })
+	r.endpoint(slow)
+	r.endpoint(fast)
+	ctx, cancel := context.WithCancel(r.ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.del.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	var ids []string
+	for range 5 {
+		ids = append(ids, r.appendEvents(coach.EventRuleBroken, 1)...)
+		r.del.NotifyUser(r.user.ID)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fast.deduped()) < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := fast.deduped(); !cmp.Equal(ids, got) {
+		t.Fatalf("fast endpoint got %v while the slow one hangs, want %v", got, ids)
+	}
+	if calls, _, _ := slow.snapshot(); calls != 1 {
+		t.Errorf("slow endpoint: %d calls in flight, want 1 (in order, one at a time)", calls)
+	}
+	close(release)
+	for len(slow.deduped()) < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := slow.deduped(); !cmp.Equal(ids, got) {
+		t.Errorf("slow endpoint got %v, want %v in order", got, ids)
 	}
 }
