@@ -41,8 +41,10 @@ func BenchmarkDelivery(b *testing.B) {
 			b.ReportMetric(res.perSec, "deliveries/s")
 			b.ReportMetric(float64(res.p50.Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(res.p99.Microseconds())/1000, "p99-ms")
-			fmt.Printf("webhook delivery %s: %d events to %d endpoints, %.0f deliveries/s, commit→receipt p50 %v p99 %v (fast endpoints)\n",
-				name, res.events, res.endpoints, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond))
+			b.ReportMetric(float64(res.cpu.Microseconds())/float64(res.events), "cpu-µs/delivery")
+			fmt.Printf("webhook delivery %s: %d events to %d endpoints, %.0f deliveries/s, commit→receipt p50 %v p99 %v (fast endpoints), %.0f cpu-µs/delivery (receivers included)\n",
+				name, res.events, res.endpoints, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond),
+				float64(res.cpu.Microseconds())/float64(res.events))
 		})
 	}
 }
@@ -51,6 +53,7 @@ type deliveryRun struct {
 	events, endpoints int
 	perSec            float64
 	p50, p99          time.Duration
+	cpu               time.Duration // process CPU time of the run, receivers included
 }
 
 // benchRate is the steady rate at which the benchmark commits events, per second.
@@ -125,7 +128,7 @@ func runDelivery(b *testing.B, endpoints, perEndpoint int, slow, burst bool) del
 
 	committed := make(map[string]time.Time, endpoints*perEndpoint)
 	b.StartTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	i := 0
 	for n := range perEndpoint {
 		for _, uid := range users {
@@ -150,7 +153,7 @@ func runDelivery(b *testing.B, endpoints, perEndpoint int, slow, burst bool) del
 		}
 	}
 	pending.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
 	b.StopTimer()
 	cancel()
 	<-done
@@ -164,5 +167,5 @@ func runDelivery(b *testing.B, endpoints, perEndpoint int, slow, burst bool) del
 	slices.Sort(lat)
 	fast := len(lat)
 	return deliveryRun{events: endpoints * perEndpoint, endpoints: endpoints, perSec: float64(fast) / elapsed.Seconds(),
-		p50: lat[fast/2], p99: lat[fast*99/100]}
+		p50: lat[fast/2], p99: lat[fast*99/100], cpu: cpu}
 }
