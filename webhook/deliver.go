@@ -39,14 +39,18 @@ type DelivererConfig struct {
 	BatchSize int
 	// PollInterval is how long Run sleeps when not notified; DefaultPollInterval when 0.
 	PollInterval time.Duration
+	// Leases, when set, gives each endpoint's queue to one Deliverer at a time across every
+	// Deliverer sharing it (a Redis adapter across workers): with it, several workers keep each
+	// endpoint's order. Without it, run one Deliverer per store.
+	Leases storage.Leases
 	// Logger receives faults (as errors) and failed attempts (at debug); nil discards them.
 	Logger *slog.Logger
 }
 
 // Deliverer moves events from the outbox to webhook endpoints (see the package doc). Run one or
 // more per deployment; a fan-out step that loses a race to another Deliverer stores nothing.
-// Two Deliverers may send one endpoint's queue at the same time, which keeps at-least-once but
-// may reorder a retry: run one where order matters.
+// With DelivererConfig.Leases an endpoint's queue is sent by one Deliverer at a time; without,
+// two Deliverers may send one queue at once, which keeps at-least-once but may reorder a retry.
 type Deliverer struct {
 	store        storage.Store
 	client       *Client
@@ -59,6 +63,8 @@ type Deliverer struct {
 	batch        int
 	poll         time.Duration
 	log          *slog.Logger
+	leases       storage.Leases
+	owner        string // this Deliverer's lease owner id
 
 	sem   chan struct{}
 	wake  chan struct{}
@@ -88,7 +94,7 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	d := &Deliverer{store: cfg.Store, client: cfg.Client, sealer: cfg.Sealer, clock: cfg.Clock, jitter: cfg.Jitter,
 		retry: cfg.Retry, maxAttempts: cfg.Retry.Attempts(), disableAfter: cfg.DisableAfter, batch: cfg.BatchSize,
-		poll: cfg.PollInterval, log: cfg.Logger, wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
+		poll: cfg.PollInterval, log: cfg.Logger, leases: cfg.Leases, owner: "webhook:" + coach.NewID(), wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
 	if d.clock == nil {
 		d.clock = coach.SystemClock{}
 	}
@@ -303,7 +309,11 @@ func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) err
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			n := d.sendEndpoint(ctx, de.UserID, de.EndpointID)
+			n := 0
+			if d.lease(ctx, de.EndpointID) {
+				n = d.sendEndpoint(ctx, de.UserID, de.EndpointID)
+				d.unlease(ctx, de.EndpointID)
+			}
 			d.release(de.EndpointID, true)
 			if done != nil {
 				done(n)
@@ -311,6 +321,36 @@ func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) err
 		}()
 	}
 	return nil
+}
+
+// leaseTTL is how long an endpoint's lease lasts without being extended: longer than one
+// attempt, which extends it first.
+func (d *Deliverer) leaseTTL() time.Duration { return 2*d.client.timeout + 10*time.Second }
+
+func leaseKey(endpointID string) string { return "webhook:endpoint:" + endpointID }
+
+// lease takes the endpoint's lease (always true without Leases).
+func (d *Deliverer) lease(ctx context.Context, endpointID string) bool {
+	if d.leases == nil {
+		return true
+	}
+	ok, err := d.leases.Acquire(ctx, leaseKey(endpointID), d.owner, d.leaseTTL())
+	return err == nil && ok
+}
+
+// extend renews the endpoint's lease before an attempt, reporting whether it is still held.
+func (d *Deliverer) extend(ctx context.Context, endpointID string) bool {
+	if d.leases == nil {
+		return true
+	}
+	ok, err := d.leases.Extend(ctx, leaseKey(endpointID), d.owner, d.leaseTTL())
+	return err == nil && ok
+}
+
+func (d *Deliverer) unlease(ctx context.Context, endpointID string) {
+	if d.leases != nil {
+		_ = d.leases.Release(context.WithoutCancel(ctx), leaseKey(endpointID), d.owner)
+	}
 }
 
 // release marks the endpoint free again, and its slot when it held one.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/webhook"
 )
 
@@ -298,5 +299,34 @@ func TestSlowEndpointDoesNotHoldBackOthers(t *testing.T) {
 	}
 	if got := slow.deduped(); !cmp.Equal(ids, got) {
 		t.Errorf("slow endpoint got %v, want %v in order", got, ids)
+	}
+}
+
+// TestLeasesGiveAnEndpointToOneDeliverer: while another Deliverer holds an endpoint's lease,
+// this one sends nothing to it; once released, it delivers.
+func TestLeasesGiveAnEndpointToOneDeliverer(t *testing.T) {
+	t.Parallel()
+	leases := memory.NewLeases(coach.SystemClock{})
+	r := newRig(t, webhook.DelivererConfig{Leases: leases})
+	rc := newReceiver(t, r.clock, func(int) int { return http.StatusOK })
+	ep := r.endpoint(rc)
+	ids := r.appendEvents(coach.EventRuleBroken, 2)
+	key := "webhook:endpoint:" + ep.ID
+	if ok, err := leases.Acquire(r.ctx, key, "another-deliverer", time.Minute); err != nil || !ok {
+		t.Fatalf("Acquire: %v %v", ok, err)
+	}
+	r.step()
+	if calls, _, _ := rc.snapshot(); calls != 0 {
+		t.Fatalf("%d calls while another Deliverer holds the endpoint", calls)
+	}
+	if err := leases.Release(r.ctx, key, "another-deliverer"); err != nil {
+		t.Fatal(err)
+	}
+	r.step()
+	if got := rc.deduped(); !cmp.Equal(ids, got) {
+		t.Errorf("after the release: %v, want %v", got, ids)
+	}
+	if held, err := leases.Held(r.ctx, key); err != nil || held {
+		t.Errorf("the lease is still held after sending: %v %v", held, err)
 	}
 }

@@ -28,7 +28,7 @@ func (d *Deliverer) sendEndpoint(ctx context.Context, userID, endpointID string)
 			return ok
 		}
 		for _, p := range pend {
-			if ctx.Err() != nil || p.NextAttemptAt.After(d.now()) {
+			if ctx.Err() != nil || p.NextAttemptAt.After(d.now()) || !d.extend(ctx, endpointID) {
 				return ok
 			}
 			sent, ep2, err := d.attempt(ctx, ep, secrets, p)
