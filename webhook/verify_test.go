@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -146,6 +147,31 @@ func FuzzParseHeaders(f *testing.F) {
 			if !found {
 				t.Fatalf("verified without the matching signature: %+v", s)
 			}
+		}
+	})
+}
+
+// FuzzCheckURL: whatever URL is accepted outside the test mode is https, has a host, and a host
+// written as an IP address is public.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"https://example.com/hook", "http://127.0.0.1:8080/", "https://[::1]/", "https://169.254.169.254/",
+		"https://10.0.0.1:443/x?y#z", "https://user@example.com/", "https:///x", "HTTPS://EXAMPLE.COM", "https://[fe80::1%25eth0]/",
+		"https://0x7f.0.0.1/", "https://localhost./", "//example.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := webhook.CheckURL(raw, false)
+		if err != nil {
+			if c := coach.ErrorCode(err); c != coach.EINVALID && c != coach.EFORBIDDEN {
+				t.Fatalf("CheckURL(%q): %v", raw, err)
+			}
+			return
+		}
+		if u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
+			t.Fatalf("CheckURL(%q) accepted %v", raw, u)
+		}
+		if ip, err := netip.ParseAddr(u.Hostname()); err == nil && webhook.Class(ip) != "" {
+			t.Fatalf("CheckURL(%q) accepted a %s address", raw, webhook.Class(ip))
 		}
 	})
 }
