@@ -57,7 +57,7 @@ type deliveryRun struct {
 }
 
 // benchRate is the steady rate at which the benchmark commits events, per second.
-const benchRate = 2000
+const benchRate = 1000
 
 func runDelivery(b *testing.B, endpoints, perEndpoint int, slow, burst bool) deliveryRun {
 	b.StopTimer()
