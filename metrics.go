@@ -75,6 +75,12 @@ const (
 	MetricExportsPurged    = "privacy_exports_purged_total"
 	MetricErasures         = "privacy_erasures_total"
 	MetricEraseDuration    = "privacy_erase_duration_seconds"
+	// MetricWebhookAttempts counts webhook delivery attempts by outcome.
+	MetricWebhookAttempts = "webhook_attempts_total"
+	// MetricWebhookAttemptDuration times webhook delivery attempts by outcome.
+	MetricWebhookAttemptDuration = "webhook_attempt_duration_seconds"
+	// MetricWebhooksDisabled counts endpoints delivery disabled after sustained failure.
+	MetricWebhooksDisabled = "webhook_endpoints_disabled_total"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -111,5 +117,8 @@ func MetricTable() []MetricDesc {
 		{MetricExportsPurged, KindCounter, nil, "privacy.Service", "Expired exports whose archive and record PurgeExpired removed."},
 		{MetricErasures, KindCounter, []string{"outcome"}, "privacy.Eraser", "Users erased (Erase calls), by outcome."},
 		{MetricEraseDuration, KindDuration, []string{"outcome"}, "privacy.Eraser", "Time one Erase call took, by outcome."},
+		{MetricWebhookAttempts, KindCounter, []string{"outcome"}, "webhook.Deliverer", "Webhook delivery attempts, by outcome: ok, http_4xx, http_5xx (the receiver's answer) or the error code of an attempt that got no answer (unavailable, forbidden, …)."},
+		{MetricWebhookAttemptDuration, KindDuration, []string{"outcome"}, "webhook.Deliverer", "Time one webhook delivery attempt took (connect, send, answer), by outcome."},
+		{MetricWebhooksDisabled, KindCounter, nil, "webhook.Deliverer", "Webhook endpoints disabled after their failed attempts in a row reached DisableAfter."},
 	}
 }

@@ -45,6 +45,9 @@ type DelivererConfig struct {
 	Leases storage.Leases
 	// Logger receives faults (as errors) and failed attempts (at debug); nil discards them.
 	Logger *slog.Logger
+	// Metrics receives webhook_attempts_total, webhook_attempt_duration_seconds and
+	// webhook_endpoints_disabled_total (coach.MetricTable); nil means coach.NopMetrics.
+	Metrics coach.Metrics
 }
 
 // Deliverer moves events from the outbox to webhook endpoints (see the package doc). Run one or
@@ -65,6 +68,7 @@ type Deliverer struct {
 	log          *slog.Logger
 	leases       storage.Leases
 	owner        string // this Deliverer's lease owner id
+	metrics      coach.Metrics
 
 	sem   chan struct{}
 	wake  chan struct{}
@@ -94,7 +98,7 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	d := &Deliverer{store: cfg.Store, client: cfg.Client, sealer: cfg.Sealer, clock: cfg.Clock, jitter: cfg.Jitter,
 		retry: cfg.Retry, maxAttempts: cfg.Retry.Attempts(), disableAfter: cfg.DisableAfter, batch: cfg.BatchSize,
-		poll: cfg.PollInterval, log: cfg.Logger, leases: cfg.Leases, owner: "webhook:" + coach.NewID(), wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
+		poll: cfg.PollInterval, log: cfg.Logger, leases: cfg.Leases, metrics: cfg.Metrics, owner: "webhook:" + coach.NewID(), wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
 	if d.clock == nil {
 		d.clock = coach.SystemClock{}
 	}
@@ -116,6 +120,9 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.metrics == nil {
+		d.metrics = coach.NopMetrics{}
 	}
 	return d, nil
 }

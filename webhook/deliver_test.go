@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/webhook"
 )
@@ -81,7 +82,8 @@ func TestRetriesBackOffExponentially(t *testing.T) {
 // disabled and a webhook.disabled event is in the user's outbox; nothing more is sent to it.
 func TestDeadReceiverIsDisabledAndTheUserTold(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, webhook.DelivererConfig{DisableAfter: 4})
+	metrics := &servicetest.Metrics{}
+	r := newRig(t, webhook.DelivererConfig{DisableAfter: 4, Metrics: metrics})
 	dead := newReceiver(t, r.clock, func(int) int { return http.StatusBadGateway })
 	ep := r.endpoint(dead)
 	r.appendEvents(coach.EventRuleBroken, 2)
@@ -99,6 +101,9 @@ func TestDeadReceiverIsDisabledAndTheUserTold(t *testing.T) {
 	calls, _, _ := dead.snapshot()
 	if calls != 4 {
 		t.Errorf("calls %d, want 4 then none once disabled", calls)
+	}
+	if n, d := metrics.Counted(coach.MetricWebhookAttempts, "outcome", "http_5xx"), metrics.Counted(coach.MetricWebhooksDisabled); n != 4 || d != 1 {
+		t.Errorf("webhook_attempts_total{http_5xx} = %d, webhook_endpoints_disabled_total = %d; want 4 and 1", n, d)
 	}
 	evs, err := r.store.Events().Since(r.ctx, r.user.ID, "", 0)
 	if err != nil {

@@ -75,8 +75,12 @@ func (d *Deliverer) attempt(ctx context.Context, ep coach.WebhookEndpoint, secre
 		return false, ep, err
 	}
 	actx, cancel := context.WithTimeout(ctx, d.client.timeout)
+	began := time.Now()
 	resp, perr := d.client.Post(actx, ep.URL, headers, p.Body)
 	cancel()
+	outcome := attemptOutcome(resp, perr)
+	d.metrics.Count(coach.MetricWebhookAttempts, 1, "outcome", outcome)
+	d.metrics.Observe(coach.MetricWebhookAttemptDuration, time.Since(began), "outcome", outcome)
 	if ctx.Err() != nil {
 		return false, ep, coach.WrapError(coach.ECANCELED, ctx.Err(), "webhook: canceled")
 	}
@@ -99,11 +103,15 @@ func (d *Deliverer) attempt(ctx context.Context, ep coach.WebhookEndpoint, secre
 		}
 		d.log.DebugContext(ctx, "webhook: attempt failed", "endpointId", ep.ID, "deliveryId", p.ID, "status", resp.Status, "code", coach.ErrorCode(perr))
 	}
-	var out coach.WebhookEndpoint
+	var (
+		out      coach.WebhookEndpoint
+		disabled bool
+	)
 	// The attempt was made: record it even if ctx ends now.
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer wcancel()
 	err = d.store.InTx(wctx, func(tx storage.Tx) error {
+		disabled = false
 		_, e, err := tx.Webhooks().RecordAttempt(wctx, p.UserID, p.ID, a)
 		if err != nil {
 			return err
@@ -122,10 +130,28 @@ func (d *Deliverer) attempt(ctx context.Context, ep coach.WebhookEndpoint, secre
 		if err != nil {
 			return err
 		}
-		_, err = tx.Events().Append(wctx, ev)
-		return err
+		if _, err = tx.Events().Append(wctx, ev); err != nil {
+			return err
+		}
+		disabled = true
+		return nil
 	})
+	if err == nil && disabled {
+		d.metrics.Count(coach.MetricWebhooksDisabled, 1)
+	}
 	return err == nil && a.Status == coach.DeliverySucceeded, out, err
+}
+
+// attemptOutcome is the outcome label of an attempt: ok, http_4xx or http_5xx (and http_1xx,
+// http_3xx), or the error code of an attempt that got no usable answer.
+func attemptOutcome(r Response, err error) string {
+	switch {
+	case err != nil:
+		return string(coach.ErrorCode(err))
+	case r.OK():
+		return coach.OutcomeOK
+	}
+	return "http_" + strconv.Itoa(r.Status/100) + "xx"
 }
 
 // statusText is an HTTP status as "503" with its text.

@@ -102,7 +102,7 @@ func startDeliverer(cfg Config) (func(), error) {
 		return nil, err
 	}
 	d, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: cfg.Infra.Store, Client: client, Sealer: cfg.WebhookSealer,
-		Leases: cfg.Infra.Leases, Clock: cfg.Clock, Logger: cfg.Logger})
+		Leases: cfg.Infra.Leases, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics})
 	if err != nil {
 		return nil, err
 	}
