@@ -13,6 +13,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/internal/servicetest"
 	"github.com/tradecoach/coach/storage/memory"
+	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/webhook"
 )
 
@@ -21,7 +22,16 @@ import (
 // in commit order; the first delivery's failures held the others back.
 func TestFlakyReceiverGetsEveryEventOnceInOrder(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, webhook.DelivererConfig{})
+	flakyReceiver(t, newRig(t, webhook.DelivererConfig{}))
+}
+
+// TestFlakyReceiverOnPostgres is the same on the Postgres store.
+func TestFlakyReceiverOnPostgres(t *testing.T) {
+	t.Parallel()
+	flakyReceiver(t, newRigOn(t, postgrestest.MustOpenTestDB(t), coach.NewManualClock(t0), webhook.DelivererConfig{}))
+}
+
+func flakyReceiver(t *testing.T, r *rig) {
 	rc := newReceiver(t, r.clock, func(n int) int {
 		if n <= 3 {
 			return http.StatusServiceUnavailable

@@ -58,7 +58,7 @@ type rig struct {
 	t     testing.TB
 	ctx   context.Context
 	clock *coach.ManualClock
-	store *memory.Store
+	store storage.Store
 	svc   *webhook.Service
 	del   *webhook.Deliverer
 	user  coach.User
@@ -67,7 +67,12 @@ type rig struct {
 func newRig(t testing.TB, cfg webhook.DelivererConfig) *rig {
 	t.Helper()
 	clock := coach.NewManualClock(t0)
-	store := memory.New(memory.WithClock(clock))
+	return newRigOn(t, memory.New(memory.WithClock(clock)), clock, cfg)
+}
+
+// newRigOn is newRig on another store (whose clock need not be clock).
+func newRigOn(t testing.TB, store storage.Store, clock *coach.ManualClock, cfg webhook.DelivererConfig) *rig {
+	t.Helper()
 	sl := newSealer(t)
 	svc, err := webhook.New(webhook.Config{Store: store, Sealer: sl, Clock: clock, AllowLoopback: true})
 	if err != nil {
