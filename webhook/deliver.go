@@ -290,6 +290,9 @@ func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) err
 	if err != nil {
 		return err
 	}
+	// In a random order, so that when the slots run out it is not always the endpoints with the
+	// largest ids that wait for the next round.
+	rand.Shuffle(len(due), func(i, j int) { due[i], due[j] = due[j], due[i] })
 	for _, de := range due {
 		d.mu.Lock()
 		if d.busy[de.EndpointID] {
