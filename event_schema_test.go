@@ -30,6 +30,8 @@ var payloadTypes = []struct {
 	{coach.EventSimulationReady, 1, coach.SimulationReadyPayload{}},
 	{coach.EventExportReady, 1, coach.ExportReadyPayload{}},
 	{coach.EventCoachAnswer, 1, coach.AnswerPayload{}},
+	{coach.EventRuleBroken, 1, coach.RuleBrokenPayload{}},
+	{coach.EventWebhookDisabled, 1, coach.WebhookDisabledPayload{}},
 }
 
 func mustSchema(t *testing.T, typ string, v int16) map[string]any {
@@ -140,6 +142,9 @@ func TestProducedEventsMatchTheirSchemas(t *testing.T) {
 		{coach.EventExportReady, coach.ExportReadyPayload{ExportID: coach.NewID()}},
 		{coach.EventCoachAnswer, coach.AnswerPayload{QuestionID: coach.NewID(), Text: "Your FOMO buy of BTC came with the RSI at 84.",
 			Source: coach.AnswerModel, EvidenceIDs: []string{"tag:t1:rsi"}}},
+		{coach.EventRuleBroken, coach.RuleBrokenPayload{RuleID: coach.NewID(), Kind: "maxTradesPerDay", TradeID: coach.NewID(), At: ts,
+			Evidence: json.RawMessage(`{"trades":4,"max":3}`)}},
+		{coach.EventWebhookDisabled, coach.WebhookDisabledPayload{EndpointID: coach.NewID(), Failures: 20, Reason: "no answer for 3 days"}},
 	} {
 		e, err := coach.NewEvent(coach.NewID(), tc.typ, 1, tc.payload)
 		if err != nil {
@@ -200,6 +205,10 @@ func TestSchemasRefuseMalformedPayloads(t *testing.T) {
 		{"answer without evidence ids", coach.EventCoachAnswer, `{"questionId":"q1","text":"t","source":"model"}`},
 		{"empty answer", coach.EventCoachAnswer, `{"questionId":"q1","text":"","source":"model","evidenceIds":[]}`},
 		{"empty evidence id", coach.EventCoachAnswer, `{"questionId":"q1","text":"t","source":"model","evidenceIds":[""]}`},
+		{"rule broken without trade", coach.EventRuleBroken, `{"ruleId":"r1","kind":"k","at":"2026-01-01T00:00:00Z","evidence":{}}`},
+		{"evidence not an object", coach.EventRuleBroken, `{"ruleId":"r1","kind":"k","tradeId":"t1","at":"2026-01-01T00:00:00Z","evidence":3}`},
+		{"disabled after no failure", coach.EventWebhookDisabled, `{"endpointId":"w1","failures":0,"reason":"x"}`},
+		{"url in the event", coach.EventWebhookDisabled, `{"endpointId":"w1","failures":3,"reason":"x","url":"https://x"}`},
 	} {
 		if errs := validate(mustSchema(t, tc.typ, 1), decode(t, []byte(tc.payload)), "payload"); len(errs) == 0 {
 			t.Errorf("%s: %s v1 accepted %s", tc.name, tc.typ, tc.payload)

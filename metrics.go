@@ -78,6 +78,12 @@ const (
 	MetricChatModel        = "chat_model_duration_seconds"
 	MetricChatRejected     = "chat_grounding_failures_total"
 	MetricChatAnswers      = "chat_answers_total"
+	// MetricWebhookAttempts counts webhook delivery attempts by outcome.
+	MetricWebhookAttempts = "webhook_attempts_total"
+	// MetricWebhookAttemptDuration times webhook delivery attempts by outcome.
+	MetricWebhookAttemptDuration = "webhook_attempt_duration_seconds"
+	// MetricWebhooksDisabled counts endpoints delivery disabled after sustained failure.
+	MetricWebhooksDisabled = "webhook_endpoints_disabled_total"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -117,5 +123,8 @@ func MetricTable() []MetricDesc {
 		{MetricChatModel, KindDuration, []string{"outcome"}, "chat.Service", "Time one call of the configured model took (the deterministic one is not timed), by outcome."},
 		{MetricChatRejected, KindCounter, []string{"kind"}, "chat.Service", "Model answers the grounding checker refused, by the kind of their first violation: number, label, symbol, trade, date, advice or length."},
 		{MetricChatAnswers, KindCounter, []string{"source", "reason"}, "chat.Service", "Answers published, by source (model or deterministic) and why: ok, no_model, rejected (both tries failed the check) or error (the model could not answer)."},
+		{MetricWebhookAttempts, KindCounter, []string{"outcome"}, "webhook.Deliverer", "Webhook delivery attempts, by outcome: ok, http_4xx, http_5xx (the receiver's answer) or the error code of an attempt that got no answer (unavailable, forbidden, …)."},
+		{MetricWebhookAttemptDuration, KindDuration, []string{"outcome"}, "webhook.Deliverer", "Time one webhook delivery attempt took (connect, send, answer), by outcome."},
+		{MetricWebhooksDisabled, KindCounter, nil, "webhook.Deliverer", "Webhook endpoints disabled after their failed attempts in a row reached DisableAfter."},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tradecoach/coach/broker"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/privacy"
+	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
 	"github.com/tradecoach/coach/transport"
@@ -44,6 +45,9 @@ type Config struct {
 	// Scorer runs score.bias. Its Version is the definition version the import handler's score
 	// jobs carry (bias.DefinitionVersion when Scorer is nil).
 	Scorer *bias.Service
+	// Rules, with a Scorer, makes score.bias also evaluate the user's rules over the job's window
+	// and append a rule.broken event per rule broken per trade, once (rules.Service.RecordBreaks).
+	Rules *rules.Service
 	// Simulator runs simulate.simple and SubmitSimulation.
 	Simulator *sim.Service
 	// Digester runs digest.weekly.
@@ -80,6 +84,7 @@ type Handlers struct {
 	importer  *broker.Importer
 	brokers   Brokers
 	scorer    *bias.Service
+	rules     *rules.Service
 	simulator *sim.Service
 	digester  *digest.Service
 	mailer    transport.Mailer
@@ -130,7 +135,7 @@ func New(cfg Config) (*Handlers, error) {
 	if cfg.Scorer != nil {
 		version = cfg.Scorer.Version()
 	}
-	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer,
+	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer, rules: cfg.Rules,
 		simulator: cfg.Simulator, digester: cfg.Digester, mailer: cfg.Mailer, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
 		log: cfg.Logger, metrics: cfg.Metrics, sync: cfg.Sync.withDefaults(), clock: cfg.Clock}, nil
 }

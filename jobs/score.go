@@ -10,7 +10,8 @@ import (
 // (bias.Service.ScoreUser), which replaces their tags and emits coach.reflect events for new tags
 // only, so running it again changes nothing. It scores with the Scorer's definitions; a job
 // enqueued under another definition version (before a deploy changed them) is scored with the
-// current ones. A user that is gone is skipped; other errors are classified as Classify says.
+// current ones. With Config.Rules it then appends rule.broken for the rules the window's trades
+// broke, each once (rules.Service.RecordBreaks). A user that is gone is skipped; other errors are classified as Classify says.
 func (h *Handlers) ScoreBias(ctx context.Context, j transport.Job) error {
 	if !h.constructed() {
 		return errNotConstructed
@@ -27,5 +28,8 @@ func (h *Handlers) ScoreBias(ctx context.Context, j transport.Job) error {
 			"jobVersion", p.DefinitionVersion, "version", h.version)
 	}
 	_, err = h.scorer.ScoreUser(ctx, p.UserID, p.From, p.To)
+	if err == nil && h.rules != nil {
+		_, err = h.rules.RecordBreaks(ctx, p.UserID, p.From, p.To)
+	}
 	return h.settle(ctx, j, err)
 }

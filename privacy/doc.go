@@ -3,8 +3,8 @@
 //
 // Export streams a user's profile (never the password hash), connections (never secrets),
 // trades and tombstones, tags and disputes, notes, questions to the coach with their answers,
-// rules, simulation runs, digests, audit and events into a ZIP of JSON and CSV in the blob
-// store, reading every table in pages. The
+// rules, simulation runs, digests, audit and events, webhook endpoints and deliveries into a ZIP
+// of JSON and CSV in the blob store, reading every table in pages. The
 // export.ready event carries only the export's id; the download link is minted on an
 // authenticated request and expires within minutes.
 //

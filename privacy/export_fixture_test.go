@@ -43,6 +43,8 @@ type written struct {
 	digests     []coach.Digest        // latest first
 	audit       []coach.Audit         // (createdAt, id)
 	events      []coach.Event
+	endpoints   []coach.WebhookEndpoint
+	deliveries  []coach.WebhookDelivery // newest first
 	blobKeys    []string
 	// foreign are strings of another user's data that must not appear in the archive.
 	foreign []string
@@ -201,6 +203,26 @@ func writeUser(t testing.TB, ctx context.Context, st storage.Store, blobs storag
 		must(err, "append event")
 		w.events = append(w.events, got...)
 	}
+	ep, err := st.Webhooks().CreateEndpoint(ctx, coach.WebhookEndpoint{ID: coach.NewID(), UserID: w.user.ID, URL: "https://hooks.example.com/coach",
+		EventTypes: []string{coach.EventDigestReady}, Enabled: true, SecretEnc: []byte("SEALED-WEBHOOK-SECRET"), CreatedAt: t0, UpdatedAt: t0})
+	must(err, "webhook endpoint")
+	ep.SecretEnc = nil // never in the archive
+	w.endpoints = []coach.WebhookEndpoint{ep}
+	for i, ev := range w.events {
+		next := t0
+		dl := coach.WebhookDelivery{ID: coach.NewID(), UserID: w.user.ID, EndpointID: ep.ID, MessageID: "msg_" + ev.ID, EventID: ev.ID,
+			EventType: ev.Type, Body: json.RawMessage(`{"type":"digest.ready"}`), Status: coach.DeliveryPending, NextAttemptAt: &next,
+			CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
+		must(st.Webhooks().Enqueue(ctx, w.user.ID, ep.ID, []coach.WebhookDelivery{dl}, nil), "enqueue delivery")
+		dl.Body = nil
+		w.deliveries = append([]coach.WebhookDelivery{dl}, w.deliveries...)
+	}
+	oep := coach.WebhookEndpoint{ID: coach.NewID(), UserID: other.ID, URL: "https://OTHER-USERS-HOOK.example.com/", Enabled: true,
+		SecretEnc: []byte("x"), CreatedAt: t0, UpdatedAt: t0}
+	_, err = st.Webhooks().CreateEndpoint(ctx, oep)
+	must(err, "other's endpoint")
+	w.foreign = append(w.foreign, "OTHER-USERS-HOOK")
+
 	oev, _ := coach.NewEvent(other.ID, coach.EventDigestReady, 1, map[string]string{"digestId": "OTHER-USERS-DIGEST"})
 	_, err = st.Events().Append(ctx, oev)
 	must(err, "append other's event")

@@ -34,8 +34,12 @@ const (
 	FileDigests        = "digests.json"
 	FileAudit          = "audit.json"
 	FileEvents         = "events.json"
-	FileBlobs          = "blobs.json"
-	FileManifest       = "manifest.json"
+	// FileWebhookEndpoints holds the user's webhook endpoints, without their sealed secrets.
+	FileWebhookEndpoints = "webhook_endpoints.json"
+	// FileWebhookDeliveries holds every delivery to them, newest first (the bodies are the events).
+	FileWebhookDeliveries = "webhook_deliveries.json"
+	FileBlobs             = "blobs.json"
+	FileManifest          = "manifest.json"
 )
 
 // TradesCSVHeader is the header row of trades.csv; the columns are coach.Trade's JSON fields.
@@ -100,6 +104,7 @@ func (s *Service) archive(ctx context.Context, w io.Writer, e coach.Export) erro
 		func() error { return digests(ctx, z, st, uid) },
 		func() error { return audit(ctx, z, st, uid) },
 		func() error { return events(ctx, z, st, uid) },
+		func() error { return webhooks(ctx, z, st, uid) },
 		func() error { return s.blobList(ctx, z, uid) },
 	} {
 		if err := step(); err != nil {
@@ -458,6 +463,39 @@ func (s *Service) blobList(ctx context.Context, z *zipWriter, uid string) error 
 		if err := a.add(b); err != nil {
 			return err
 		}
+	}
+	return a.end()
+}
+
+// webhooks writes the user's endpoints (coach.WebhookEndpoint's JSON leaves the sealed secrets
+// and the cursor out) and every delivery to them, newest first, a page at a time.
+func webhooks(ctx context.Context, z *zipWriter, st storage.Store, uid string) error {
+	eps, err := st.Webhooks().Endpoints(ctx, uid)
+	if err != nil {
+		return err
+	}
+	a, err := z.array(FileWebhookEndpoints)
+	if err != nil {
+		return err
+	}
+	if err := all[coach.WebhookEndpoint](a)(eps); err != nil {
+		return err
+	}
+	if err := a.end(); err != nil {
+		return err
+	}
+	if a, err = z.array(FileWebhookDeliveries); err != nil {
+		return err
+	}
+	err = pages(func(last *coach.WebhookDelivery) ([]coach.WebhookDelivery, error) {
+		before := ""
+		if last != nil {
+			before = last.ID
+		}
+		return st.Webhooks().Deliveries(ctx, uid, "", before, storage.MaxLimit)
+	}, all[coach.WebhookDelivery](a))
+	if err != nil {
+		return err
 	}
 	return a.end()
 }

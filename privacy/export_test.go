@@ -178,7 +178,8 @@ func compareArchive(t *testing.T, a archive, names []string, w written, e coach.
 	t.Helper()
 	wantNames := []string{privacy.FileProfile, privacy.FileConnections, privacy.FileTrades, privacy.FileTradesCSV,
 		privacy.FileTags, privacy.FileTagRevisions, privacy.FileTombstones, privacy.FileDisputes, privacy.FileNotes, privacy.FileQuestions, privacy.FileRules, privacy.FileSimulationRuns,
-		privacy.FileDigests, privacy.FileAudit, privacy.FileEvents, privacy.FileBlobs, privacy.FileManifest}
+		privacy.FileDigests, privacy.FileAudit, privacy.FileEvents, privacy.FileWebhookEndpoints, privacy.FileWebhookDeliveries,
+		privacy.FileBlobs, privacy.FileManifest}
 	if d := cmp.Diff(wantNames, names); d != "" {
 		t.Fatalf("files (-want +got):\n%s", d)
 	}
@@ -216,6 +217,11 @@ func compareArchive(t *testing.T, a archive, names []string, w written, e coach.
 	section(t, a, privacy.FileDigests, w.digests)
 	section(t, a, privacy.FileAudit, w.audit)
 	section(t, a, privacy.FileEvents, w.events)
+	section(t, a, privacy.FileWebhookEndpoints, w.endpoints)
+	section(t, a, privacy.FileWebhookDeliveries, w.deliveries)
+	if bytes.Contains(a[privacy.FileWebhookEndpoints], []byte("SEALED-WEBHOOK-SECRET")) {
+		t.Errorf("webhook_endpoints.json shows the sealed secret")
+	}
 	var blobs []storage.BlobInfo
 	if err := json.Unmarshal(a[privacy.FileBlobs], &blobs); err != nil || len(blobs) != len(w.blobKeys) || blobs[0].Key != w.blobKeys[0] {
 		t.Errorf("blobs.json = %s, want the user's digest report only", a[privacy.FileBlobs])

@@ -41,6 +41,7 @@ type Tx interface {
 	DataKeys() DataKeys
 	Erasures() Erasures
 	Syncs() Syncs
+	Webhooks() Webhooks
 }
 
 // Store is a deployment's transactional data store. Calls made through Store directly (outside

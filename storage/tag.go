@@ -76,6 +76,13 @@ type Rules interface {
 
 	// Delete removes the user's rule, or gives ENOTFOUND.
 	Delete(ctx context.Context, userID, id string) error
+
+	// MarkBroken records that the user's trades broke rules and returns those of breaks not
+	// recorded before, in the order given: the caller appends one rule.broken event for each, in
+	// the same transaction, so that a rule broken by a trade is told once however often the rules
+	// are evaluated. A break names a rule id and a trade id (the rule need not exist any more);
+	// EINVALID for an empty one. Records go with the user.
+	MarkBroken(ctx context.Context, userID string, breaks []RuleBreak) ([]RuleBreak, error)
 }
 
 // Digests stores weekly digests, at most one per user and PeriodStart.

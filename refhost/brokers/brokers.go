@@ -37,6 +37,36 @@ type Brokers struct {
 	// public candle endpoints (no key; Binance first, then Coinbase) through a cache of closed
 	// bars in the store — so CSV-only users are scored too.
 	Candles coach.CandleSource
+	// Webhooks seals webhook signing secrets with the same per-user data keys as broker
+	// credentials (WebhookSealer).
+	Webhooks WebhookSealer
+}
+
+// WebhookSealer is a webhook.Sealer over broker/seal: a secret is sealed with its user's data
+// key and bound to its endpoint (broker "webhook", the endpoint's id as the connection, purpose
+// "webhook_secret"), so it opens for no other user or endpoint.
+type WebhookSealer struct{ Sealer *seal.Sealer }
+
+func webhookBinding(userID, endpointID string) seal.Binding {
+	return seal.Binding{UserID: userID, Broker: "webhook", ConnectionID: endpointID, Purpose: "webhook_secret"}
+}
+
+// Seal seals secret for the user's endpoint.
+func (w WebhookSealer) Seal(ctx context.Context, userID, endpointID, secret string) ([]byte, error) {
+	sealed, err := w.Sealer.Seal(ctx, webhookBinding(userID, endpointID), seal.NewToken(secret))
+	if err != nil {
+		return nil, err
+	}
+	return sealed.Bytes(), nil
+}
+
+// Open opens a secret sealed for the user's endpoint.
+func (w WebhookSealer) Open(ctx context.Context, userID, endpointID string, sealed []byte) (string, error) {
+	t, err := w.Sealer.Open(ctx, webhookBinding(userID, endpointID), seal.SealedOf(sealed))
+	if err != nil {
+		return "", err
+	}
+	return t.Reveal(), nil
 }
 
 // Build builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
@@ -86,7 +116,7 @@ func Build(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock co
 	if cfg.Demo {
 		candles = market
 	}
-	out := &Brokers{Linker: l, Resolve: r, Revokers: broker.Revokers{}, Candles: candles}
+	out := &Brokers{Linker: l, Resolve: r, Revokers: broker.Revokers{}, Candles: candles, Webhooks: WebhookSealer{Sealer: sealer}}
 	if cb != nil {
 		client, err := coinbase.New(*cb)
 		if err != nil {

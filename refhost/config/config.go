@@ -84,6 +84,9 @@ type Config struct {
 	// Demo seeds a demo trader (persona DemoSeed) with a demo broker connection at start.
 	Demo     bool
 	DemoSeed int64
+	// WebhooksLoopback is the webhooks' test mode: http and loopback receivers are allowed
+	// (webhook.ClientConfig.AllowLoopback). Never in production.
+	WebhooksLoopback bool
 }
 
 // UsesMemory reports whether no external service is configured: every adapter is in memory.

@@ -76,6 +76,7 @@ func Settings() []Setting {
 		{"worker-concurrency", "REFHOST_WORKER_CONCURRENCY", "10", "jobs a worker runs at once", num(func(c *Config) *int { return &c.WorkerConcurrency })},
 		{"demo", "REFHOST_DEMO", "true", "seed a demo trader with a demo broker connection at start (in-memory store only)", boolean(func(c *Config) *bool { return &c.Demo })},
 		{"demo-seed", "REFHOST_DEMO_SEED", "42", "persona seed of the demo trader", num64(func(c *Config) *int64 { return &c.DemoSeed })},
+		{"webhooks-loopback", "REFHOST_WEBHOOKS_LOOPBACK", "false", "test mode of webhooks: allow http and loopback receivers (never in production)", boolean(func(c *Config) *bool { return &c.WebhooksLoopback })},
 	}
 }
 

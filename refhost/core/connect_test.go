@@ -95,11 +95,12 @@ func newConnectHost(t *testing.T, cfg config.Config) *connectHost {
 		t.Fatal(err)
 	}
 	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Revokers: links.Revokers,
-		Candles: market, Clock: clock, Logger: log})
+		Candles: market, WebhookSealer: links.Webhooks, WebhooksLoopback: true, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: 2, Logger: log})
+	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: 2,
+		WebhookSealer: links.Webhooks, WebhooksLoopback: true, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

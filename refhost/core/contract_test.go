@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -243,6 +244,50 @@ func TestEveryRouteAnswersAsDocumented(t *testing.T) {
 	c.call(u, "GET", "/me/exports/"+exp.ID+"/download", nil, 200, nil)
 
 	c.call(u, "DELETE", "/brokers/connections/"+conn.ID, nil, 204, nil)
+
+	// Webhooks: an endpoint on a loopback receiver (the test mode), a test event delivered by the
+	// worker's Deliverer, then replayed with the same webhook-id.
+	ids := make(chan string, 16)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case ids <- r.Header.Get("webhook-id"):
+		default:
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(recv.Close)
+	var created struct {
+		Endpoint coach.WebhookEndpoint `json:"endpoint"`
+		Secret   string                `json:"secret"`
+	}
+	c.call(u, "POST", "/webhooks", map[string]any{"url": recv.URL + "/hook", "eventTypes": []string{"rule.broken"}}, 201, &created)
+	ep := created.Endpoint.ID
+	c.call(u, "GET", "/webhooks", nil, 200, nil)
+	c.call(u, "GET", "/webhooks/"+ep, nil, 200, nil)
+	c.call(u, "PUT", "/webhooks/"+ep, map[string]any{"url": recv.URL + "/hook", "eventTypes": []string{"rule.broken", "digest.ready"}}, 200, nil)
+	c.call(u, "POST", "/webhooks/"+ep+"/rotate", nil, 200, nil)
+	c.call(u, "POST", "/webhooks", map[string]any{"url": "https://169.254.169.254/latest/meta-data/"}, 403, nil)
+	var test coach.WebhookDelivery
+	c.call(u, "POST", "/webhooks/"+ep+"/test", nil, 202, &test)
+	waitFor(t, "the test delivery", func() bool {
+		var p struct {
+			Deliveries []coach.WebhookDelivery `json:"deliveries"`
+		}
+		c.call(u, "GET", "/webhooks/"+ep+"/deliveries?limit=5", nil, 200, &p)
+		return len(p.Deliveries) == 1 && p.Deliveries[0].Status == coach.DeliverySucceeded
+	})
+	c.call(u, "POST", "/webhooks/deliveries/"+test.ID+"/replay", nil, 202, nil)
+	for range 2 {
+		select {
+		case id := <-ids:
+			if id != test.MessageID {
+				t.Errorf("received webhook-id %q, want %q both times", id, test.MessageID)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the replayed delivery did not arrive")
+		}
+	}
+	c.call(u, "DELETE", "/webhooks/"+ep, nil, 204, nil)
 
 	// Erasure last, of a user of its own.
 	c.call(h.user(), "DELETE", "/me", nil, 202, nil)

@@ -68,7 +68,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Simulator: cfg.Services.Simulator,
-		Scorer: cfg.Services.Scorer, Exporter: cfg.Services.Exporter, Logger: cfg.Logger, Metrics: cfg.Metrics})
+		Scorer: cfg.Services.Scorer, Rules: cfg.Services.Rules, Exporter: cfg.Services.Exporter, Logger: cfg.Logger, Metrics: cfg.Metrics})
 	if err != nil {
 		return nil, err
 	}

@@ -64,5 +64,15 @@ func (a *API) routes() []route {
 		{"GET /coach/questions", true, a.listQuestions},
 
 		{"GET /events", true, a.events},
+
+		{"GET /webhooks", true, a.listWebhooks},
+		{"POST /webhooks", true, a.createWebhook},
+		{"GET /webhooks/{id}", true, a.getWebhook},
+		{"PUT /webhooks/{id}", true, a.updateWebhook},
+		{"DELETE /webhooks/{id}", true, a.deleteWebhook},
+		{"POST /webhooks/{id}/rotate", true, a.rotateWebhook},
+		{"GET /webhooks/{id}/deliveries", true, a.webhookDeliveries},
+		{"POST /webhooks/{id}/test", true, a.testWebhook},
+		{"POST /webhooks/deliveries/{id}/replay", true, a.replayWebhookDelivery},
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/refhost/brokers"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
 	"github.com/tradecoach/coach/refhost/demo"
@@ -65,7 +67,16 @@ func newBackend(t testing.TB) *backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market, Clock: clock, Logger: log})
+	kek, err := seal.NewLocalKEK(bytes.Repeat([]byte("w"), seal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.New(seal.Config{KEK: kek, DataKeys: seal.StoredKeys{Keys: in.Store.DataKeys()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := services.Build(services.Config{Infra: in, ErasureKey: bytes.Repeat([]byte("e"), 32), Candles: market,
+		WebhookSealer: brokers.WebhookSealer{Sealer: sealer}, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

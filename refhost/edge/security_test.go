@@ -253,12 +253,21 @@ func TestOtherUsersResourcesAreNotFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids["/digests/weekly/"] = d.ID
+	var hook struct {
+		Endpoint coach.WebhookEndpoint `json:"endpoint"`
+	}
+	b.must(req{method: "POST", path: "/webhooks", body: map[string]any{"url": "https://hooks.example.com/b"}}, 201).decode(t, &hook)
+	ids["/webhooks/"] = hook.Endpoint.ID
+	var test coach.WebhookDelivery
+	b.must(req{method: "POST", path: "/webhooks/" + hook.Endpoint.ID + "/test"}, 202).decode(t, &test)
+	ids["/webhooks/deliveries/"] = test.ID
 
 	bodies := map[string]any{
 		"PUT /rules/{id}":                          map[string]any{"kind": "maxTradesPerDay", "params": map[string]any{"n": 4}, "active": false},
 		"POST /trades/{id}/notes":                  map[string]any{"text": "mine now"},
 		"PUT /trades/{id}/tags/{label}/dispute":    map[string]any{"reason": "plan", "note": "mine"},
 		"DELETE /trades/{id}/tags/{label}/dispute": nil,
+		"PUT /webhooks/{id}":                       map[string]any{"url": "https://hooks.example.com/a"},
 	}
 	var named, lists int
 	for _, op := range openapi.Operations(doc) {
@@ -278,10 +287,10 @@ func TestOtherUsersResourcesAreNotFound(t *testing.T) {
 			}
 			continue
 		}
-		id := ""
-		for prefix, v := range ids {
-			if strings.HasPrefix(path, prefix) {
-				id = v
+		id, longest := "", ""
+		for prefix, v := range ids { // the longest prefix: /webhooks/deliveries/ before /webhooks/
+			if strings.HasPrefix(path, prefix) && len(prefix) > len(longest) {
+				id, longest = v, prefix
 			}
 		}
 		if id == "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/tradecoach/coach/rules"
 	"github.com/tradecoach/coach/sim"
 	"github.com/tradecoach/coach/storage"
+	"github.com/tradecoach/coach/webhook"
 )
 
 // Config is what the services are built from.
@@ -38,6 +39,10 @@ type Config struct {
 	ChatPerMinute      int
 	// ErasureKey keys the pseudonym of erasure records (privacy.EraserConfig.SubjectKey). Required.
 	ErasureKey []byte
+	// WebhookSealer seals webhook secrets; without it there is no Webhooks service.
+	WebhookSealer webhook.Sealer
+	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
+	WebhooksLoopback bool
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
 	// coach.NopMetrics when nil).
 	Clock   coach.Clock
@@ -60,6 +65,8 @@ type Services struct {
 	Eraser *privacy.Eraser
 	// Chat answers the trader's questions, checked against their evidence.
 	Chat *chat.Service
+	// Webhooks manages users' webhook endpoints (nil without Config.WebhookSealer).
+	Webhooks *webhook.Service
 }
 
 // Build builds the services, or returns the first service's refusal of its configuration.
@@ -117,6 +124,12 @@ func Build(cfg Config) (*Services, error) {
 	}
 	if s.Chat, err = chat.New(chatCfg); err != nil {
 		return nil, err
+	}
+	if cfg.WebhookSealer != nil {
+		if s.Webhooks, err = webhook.New(webhook.Config{Store: in.Store, Sealer: cfg.WebhookSealer, Clock: cfg.Clock,
+			AllowLoopback: cfg.WebhooksLoopback, Logger: cfg.Logger}); err != nil {
+			return nil, err
+		}
 	}
 	return &s, nil
 }

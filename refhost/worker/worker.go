@@ -1,10 +1,12 @@
 // Package worker is the reference host's S4: the SDK's job handlers (jobs.Handlers) run by a
 // worker of the configured queue — in the process, or asynq on Redis, where any number of
-// workers share the jobs — and the periodic jobs (jobs.Schedule: the digest fan-out and the
-// retention jobs) fired by a scheduler of that queue.
+// workers share the jobs — the periodic jobs (jobs.Schedule: the digest fan-out and the
+// retention jobs) fired by a scheduler of that queue, and the webhook Deliverer, which moves
+// users' events from the outbox to their webhook endpoints.
 package worker
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/tradecoach/coach"
@@ -12,6 +14,7 @@ import (
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/services"
 	"github.com/tradecoach/coach/transport"
+	"github.com/tradecoach/coach/webhook"
 )
 
 // Config is what a Worker needs. The digest job mails each weekly digest to the users who opted
@@ -24,8 +27,13 @@ type Config struct {
 	Brokers jobs.Brokers
 	// Concurrency is how many jobs run at once (1 when 0).
 	Concurrency int
-	Logger      *slog.Logger
-	Metrics     coach.Metrics
+	// WebhookSealer opens webhook secrets; without it no webhook is delivered.
+	WebhookSealer webhook.Sealer
+	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
+	WebhooksLoopback bool
+	Clock            coach.Clock
+	Logger           *slog.Logger
+	Metrics          coach.Metrics
 }
 
 // Worker runs the jobs.
@@ -33,6 +41,8 @@ type Worker struct {
 	handlers  *jobs.Handlers
 	worker    transport.Worker
 	scheduler infra.Scheduler
+	// stopHooks stops the webhook Deliverer and waits for it (a no-op without one).
+	stopHooks func()
 }
 
 // Start builds the handlers and starts a worker running them. EINVALID names a missing field.
@@ -45,7 +55,7 @@ func Start(cfg Config) (*Worker, error) {
 	}
 	s := cfg.Services
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
-		Scorer: s.Scorer, Simulator: s.Simulator, Digester: s.Digester, Mailer: cfg.Infra.Mailer, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Scorer: s.Scorer, Rules: s.Rules, Simulator: s.Simulator, Digester: s.Digester, Mailer: cfg.Infra.Mailer, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
 		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter}})
 	if err != nil {
 		return nil, err
@@ -72,7 +82,34 @@ func Start(cfg Config) (*Worker, error) {
 		w.Shutdown()
 		return nil, err
 	}
-	return &Worker{handlers: h, worker: w, scheduler: sched}, nil
+	stop, err := startDeliverer(cfg)
+	if err != nil {
+		sched.Shutdown()
+		w.Shutdown()
+		return nil, err
+	}
+	return &Worker{handlers: h, worker: w, scheduler: sched, stopHooks: stop}, nil
+}
+
+// startDeliverer runs the webhook Deliverer until the returned function is called, which waits
+// for its sends to end. Without a sealer there is nothing to deliver with.
+func startDeliverer(cfg Config) (func(), error) {
+	if cfg.WebhookSealer == nil {
+		return func() {}, nil
+	}
+	client, err := webhook.NewClient(webhook.ClientConfig{AllowLoopback: cfg.WebhooksLoopback})
+	if err != nil {
+		return nil, err
+	}
+	d, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: cfg.Infra.Store, Client: client, Sealer: cfg.WebhookSealer,
+		Leases: cfg.Infra.Leases, Clock: cfg.Clock, Logger: cfg.Logger, Metrics: cfg.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	return func() { cancel(); <-done }, nil
 }
 
 // Handlers are the job handlers the worker runs, for the entry points a host calls directly
@@ -83,5 +120,8 @@ func (w *Worker) Handlers() *jobs.Handlers { return w.handlers }
 // (transport.Worker.Shutdown).
 func (w *Worker) Shutdown() {
 	w.scheduler.Shutdown()
+	if w.stopHooks != nil {
+		w.stopHooks()
+	}
 	w.worker.Shutdown()
 }

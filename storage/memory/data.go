@@ -47,6 +47,8 @@ const (
 	kindTrade
 	kindRun
 	kindExport
+	kindWebhook
+	kindDelivery
 )
 
 func newData() *data {
@@ -86,6 +88,8 @@ type bucket struct {
 	runs        map[string]*coach.SimulationRun // simulation runs by id
 	exports     map[string]*coach.Export        // exports by id
 	dataKey     *storage.DataKey                // the user's wrapped data key, nil when none
+	hooks       hookBook                        // webhook endpoints and deliveries (webhooks.go)
+	ruleBreaks  map[[2]string]bool              // (rule id, trade id) of rule.broken events appended
 }
 
 func newBucket() *bucket {
@@ -101,6 +105,8 @@ func newBucket() *bucket {
 		checkpoints: make(map[string]map[string]string),
 		runs:        make(map[string]*coach.SimulationRun),
 		exports:     make(map[string]*coach.Export),
+		hooks:       newHookBook(),
+		ruleBreaks:  make(map[[2]string]bool),
 	}
 }
 

@@ -77,6 +77,9 @@ func bucketCounts(b *bucket, counts map[string]int) {
 	}
 	add("simulationRuns", len(b.runs))
 	add("exports", len(b.exports))
+	add("webhookEndpoints", len(b.hooks.endpoints))
+	add("webhookDeliveries", len(b.hooks.deliveries))
+	add("ruleBreaks", len(b.ruleBreaks))
 	if b.dataKey != nil {
 		add("dataKeys", 1)
 	}

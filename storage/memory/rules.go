@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/storage"
 )
 
 // rules is the storage.Rules of a Store or transaction.
@@ -110,4 +111,31 @@ func (r rules) Delete(ctx context.Context, userID, id string) error {
 		undo.add(func() { b.rules[id] = rec })
 		return nil
 	})
+}
+
+func (r rules) MarkBroken(ctx context.Context, userID string, breaks []storage.RuleBreak) ([]storage.RuleBreak, error) {
+	for _, b := range breaks {
+		if b.RuleID == "" || b.TradeID == "" || len(b.RuleID) > 256 || len(b.TradeID) > 256 {
+			return nil, coach.Errorf(coach.EINVALID, "rule break: rule and trade ids required")
+		}
+	}
+	var out []storage.RuleBreak
+	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
+		out = nil
+		bk, ok := d.users[userID]
+		if !ok || bk.user == nil {
+			return notFound("user", userID)
+		}
+		for _, b := range breaks {
+			k := [2]string{b.RuleID, b.TradeID}
+			if bk.ruleBreaks[k] {
+				continue
+			}
+			bk.ruleBreaks[k] = true
+			undo.add(func() { delete(bk.ruleBreaks, k) })
+			out = append(out, b)
+		}
+		return nil
+	})
+	return out, err
 }

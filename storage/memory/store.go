@@ -237,6 +237,9 @@ func (r repos) Exports() storage.Exports { return exports{r} }
 // Syncs returns when each connection was last imported.
 func (r repos) Syncs() storage.Syncs { return syncs{r} }
 
+// Webhooks returns the webhook endpoints and deliveries.
+func (r repos) Webhooks() storage.Webhooks { return webhooks{r} }
+
 // The Store's own repositories: each call is its own transaction.
 
 // Users returns the user repository; each call is its own transaction.
@@ -292,3 +295,6 @@ func (s *Store) Exports() storage.Exports { return repos{s: s}.Exports() }
 
 // Syncs returns when each connection was last imported; each call is its own transaction.
 func (s *Store) Syncs() storage.Syncs { return repos{s: s}.Syncs() }
+
+// Webhooks returns the webhook endpoints and deliveries; each call is its own transaction.
+func (s *Store) Webhooks() storage.Webhooks { return repos{s: s}.Webhooks() }

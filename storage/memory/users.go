@@ -144,6 +144,7 @@ func (d *data) dropUser(id string, b *bucket, undo *undoLog) {
 	for eid := range b.exports {
 		d.dropOwner(kindExport, eid, undo)
 	}
+	b.hooks.dropOwners(d, undo)
 }
 
 // indexEmail makes email (normalized; "" for none, which is not indexed) find user id.

@@ -35,6 +35,10 @@ func (f *fixture) everything(userID string) (connID, tradeID string) {
 	_, err = f.s.Exports().Create(ctx, coach.Export{ID: coach.NewID(), UserID: userID, Status: coach.ExportQueued, RequestedAt: base})
 	must(f.t, err, "Create export")
 	must(f.t, f.s.DataKeys().Put(ctx, storage.DataKey{UserID: userID, KEKID: "local-1", Wrapped: []byte("wrapped key")}), "Put data key")
+	ep := f.endpoint(userID)
+	must(f.t, f.s.Webhooks().Enqueue(ctx, userID, ep.ID, []coach.WebhookDelivery{delivery(ep, 1)}, nil), "Enqueue webhook delivery")
+	_, err = f.s.Rules().MarkBroken(ctx, userID, []storage.RuleBreak{{RuleID: "r1", TradeID: a.ID, At: base}})
+	must(f.t, err, "MarkBroken")
 	must(f.t, f.s.DeadLetters().Add(ctx, storage.DeadLetter{ID: "q_score:" + userID, Queue: "q_score", TaskType: "score.bias",
 		TaskID: "score:" + userID, Payload: []byte(`{"userId":"` + userID + `"}`), Error: "boom", Attempts: 3, FailedAt: base}), "Add dead letter")
 	return connID, a.ID
@@ -51,7 +55,8 @@ func runErasures(t *testing.T, newStore func(*testing.T) storage.Store) {
 		must(t, err, "Erase")
 		diff(t, "counts", map[string]int{"tradeNotes": 1, "questions": 1, "tagDisputes": 1, "tagRevisions": 2, "tags": 1, "trades": 2,
 			"tombstones": 1, "checkpoints": 1, "sessions": 1, "connections": 1, "rules": 1, "digests": 1, "audit": 1,
-			"events": 2, "eventStreams": 1, "simulationRuns": 1, "exports": 1, "dataKeys": 1, "deadLetters": 1, "users": 1}, counts)
+			"events": 2, "eventStreams": 1, "simulationRuns": 1, "exports": 1, "dataKeys": 1, "deadLetters": 1, "users": 1,
+			"webhookEndpoints": 1, "webhookDeliveries": 1, "ruleBreaks": 1}, counts)
 
 		_, err = f.s.Users().ByID(f.ctx, u.ID)
 		wantCode(t, err, coach.ENOTFOUND, "ByID of the erased user")

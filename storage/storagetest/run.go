@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"DeadLetters", runDeadLetters},
 		{"SimulationRuns", runSimulationRuns},
 		{"Exports", runExports},
+		{"Webhooks", runWebhooks},
 		{"ExportReads", runPaged},
 		{"Erasures", runErasures},
 		{"DataKeys", runDataKeys},

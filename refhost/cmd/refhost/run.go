@@ -35,6 +35,7 @@ import (
 	"github.com/tradecoach/coach/refhost/serve"
 	"github.com/tradecoach/coach/refhost/services"
 	"github.com/tradecoach/coach/refhost/worker"
+	"github.com/tradecoach/coach/webhook"
 )
 
 // stacks are the subcommands; the first is the default.
@@ -362,8 +363,9 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 	}
 	var revokers broker.Revokers
 	var candles coach.CandleSource = market
+	var sealer webhook.Sealer
 	if links != nil {
-		revokers, candles = links.Revokers, links.Candles
+		revokers, candles, sealer = links.Revokers, links.Candles, links.Webhooks
 	}
 	talk, err := h.chatModel()
 	if err != nil {
@@ -371,6 +373,7 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 	}
 	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, Chat: talk,
 		ChatDailyQuestions: h.cfg.ChatDailyQuestions, ChatPerMinute: h.cfg.ChatPerMinute, ErasureKey: h.cfg.ErasureKey,
+		WebhookSealer: sealer, WebhooksLoopback: h.cfg.WebhooksLoopback,
 		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
@@ -393,7 +396,7 @@ func (h *host) chatModel() (chat.Model, error) {
 // trader.
 func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo, links *brokers.Brokers) (*worker.Worker, error) {
 	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: h.cfg.WorkerConcurrency,
-		Logger: h.log, Metrics: h.metrics})
+		WebhookSealer: links.Webhooks, WebhooksLoopback: h.cfg.WebhooksLoopback, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		return nil, err
 	}
