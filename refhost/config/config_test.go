@@ -99,14 +99,14 @@ func TestConfigNeverPrintsItsKeys(t *testing.T) {
 		"REFHOST_ERASURE_KEY": strings.Repeat("c3", 32), "REFHOST_KEK": strings.Repeat("d4", 32), "REFHOST_LOG_KEY": strings.Repeat("e5", 32),
 	}
 	env := map[string]string{"REFHOST_S3_SECRET_ACCESS_KEY": "S3-secret-access-key-77c1", "REFHOST_COINBASE_CLIENT_SECRET": "coinbase-client-secret-19af",
-		"REFHOST_SMTP_PASSWORD": "smtp-password-5b0e"}
+		"REFHOST_SMTP_PASSWORD": "smtp-password-5b0e", "REFHOST_CHAT_MODEL_KEY": "chat-model-key-0c3d"}
 	var secrets [][]byte
 	for k, v := range keys {
 		env[k] = v
 		b, _ := hex.DecodeString(v)
 		secrets = append(secrets, b)
 	}
-	for _, k := range []string{"REFHOST_S3_SECRET_ACCESS_KEY", "REFHOST_COINBASE_CLIENT_SECRET", "REFHOST_SMTP_PASSWORD"} {
+	for _, k := range []string{"REFHOST_S3_SECRET_ACCESS_KEY", "REFHOST_COINBASE_CLIENT_SECRET", "REFHOST_SMTP_PASSWORD", "REFHOST_CHAT_MODEL_KEY"} {
 		secrets = append(secrets, []byte(env[k]))
 	}
 	c, err := config.Load("refhost", nil, func(k string) string { return env[k] })

@@ -227,9 +227,10 @@ func (in *Infra) inProcess(clock coach.Clock, log *slog.Logger) error {
 	in.Nonces = memory.NewNonces(clock)
 	cache, leases, limiter := memory.NewCache(clock), memory.NewLeases(clock), memory.NewRateLimiter(clock)
 	in.Cache, in.Leases, in.Limiter = cache, leases, limiter
-	in.Idempotency = memory.NewIdempotency(clock)
+	idem := memory.NewIdempotency(clock)
+	in.Idempotency = idem
 	in.Budget = memory.NewWeightBudget()
-	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases, limiter}, q
+	in.Keys, in.Jobs = []storage.KeyEraser{cache, leases, limiter, idem}, q
 	return nil
 }
 
