@@ -301,10 +301,14 @@ func TestCoreRefusesAHostOffLoopback(t *testing.T) {
 
 func TestZeroValues(t *testing.T) {
 	t.Parallel()
-	servicetest.ZeroValues(t, []any{(*load.Core)(nil)})
+	servicetest.ZeroValues(t, []any{(*load.Core)(nil), (*load.Edge)(nil)})
 	var c *load.Core
 	if _, err := c.SignUp(context.Background(), 0); coach.ErrorCode(err) != coach.EINVALID {
 		t.Errorf("nil Core SignUp: %v", err)
+	}
+	var e *load.Edge
+	if _, err := e.SignUp(context.Background(), 0); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("nil Edge SignUp: %v", err)
 	}
 }
 
