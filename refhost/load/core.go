@@ -2,6 +2,7 @@ package load
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"io"
@@ -58,7 +59,7 @@ func NewCore(cfg CoreConfig) (*Core, error) {
 // Name is "core".
 func (c *Core) Name() string { return "core" }
 
-// SignUp creates user i through core's internal users route.
+// SignUp creates user i through core's internal users route and connects the demo broker.
 func (c *Core) SignUp(ctx context.Context, i int) (User, error) {
 	if c == nil || c.client == nil {
 		return nil, coach.Errorf(coach.EINVALID, "load: Core not constructed; use NewCore")
@@ -66,6 +67,9 @@ func (c *Core) SignUp(ctx context.Context, i int) (User, error) {
 	var u coach.User
 	body := fmt.Sprintf(`{"email":"load-%s-%d@example.com","passwordHash":%q}`, c.cfg.Run, i, placeholderHash)
 	if err := c.call(ctx, "", http.MethodPost, "/internal/users", body, http.StatusCreated, &u); err != nil {
+		return nil, err
+	}
+	if err := c.call(ctx, u.ID, http.MethodPost, "/brokers/demo", "", http.StatusCreated, nil); err != nil {
 		return nil, err
 	}
 	return &coreUser{core: c, id: u.ID}, nil
@@ -94,12 +98,12 @@ func (c *Core) call(ctx context.Context, subject, method, path, body string, wan
 type coreUser struct {
 	core *Core
 	id   string
-	conn connection
 }
 
 func (u *coreUser) Act(ctx context.Context) error {
-	return u.conn.act(ctx, func(method, path string, want int, out any) error {
-		return u.core.call(ctx, u.id, method, path, "", want, out)
+	return ask(func(method, path string, body any, want int) error {
+		b, _ := json.Marshal(body)
+		return u.core.call(ctx, u.id, method, path, string(b), want, nil)
 	})
 }
 

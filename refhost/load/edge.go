@@ -71,8 +71,8 @@ func NewEdge(cfg EdgeConfig) (*Edge, error) {
 // Name is "edge".
 func (e *Edge) Name() string { return "edge" }
 
-// SignUp signs user i up (through the edge's emailed link, or through core) and logs them in
-// through the edge.
+// SignUp signs user i up (through the edge's emailed link, or through core), logs them in
+// through the edge and connects the demo broker.
 func (e *Edge) SignUp(ctx context.Context, i int) (User, error) {
 	if e == nil || e.client == nil {
 		return nil, coach.Errorf(coach.EINVALID, "load: Edge not constructed; use NewEdge")
@@ -103,6 +103,9 @@ func (e *Edge) SignUp(ctx context.Context, i int) (User, error) {
 	if err := u.do(ctx, http.MethodPost, "/auth/login", creds, http.StatusOK, nil); err != nil {
 		return nil, err
 	}
+	if err := u.do(ctx, http.MethodPost, "/brokers/demo", nil, http.StatusCreated, nil); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -113,13 +116,10 @@ type edgeUser struct {
 	mu      sync.Mutex
 	cookies map[string]string
 	csrf    string
-	conn    connection
 }
 
 func (u *edgeUser) Act(ctx context.Context) error {
-	return u.conn.act(ctx, func(method, path string, want int, out any) error {
-		return u.do(ctx, method, path, nil, want, out)
-	})
+	return ask(func(method, path string, body any, want int) error { return u.do(ctx, method, path, body, want, nil) })
 }
 
 // header returns the Cookie header and, for an unsafe method, the CSRF token and an

@@ -1,13 +1,11 @@
 package load
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -63,27 +61,12 @@ func decodeAnswer(res *http.Response, method, path string, want int, out any) er
 	return nil
 }
 
-// connection is a user's demo broker connection: none until the first act.
-type connection struct {
-	mu sync.Mutex
-	id string
-}
+// question is what every user asks the coach once a run: the answer is checked, stored and
+// published as a coach.answer event in core's transaction, so the event's delay from commit to
+// arrival is the relay's, not a background job's.
+const question = "What stood out in my trading this week?"
 
-// act connects the demo broker the first time and asks for a sync now after that, through call
-// (method, path, the status wanted, where to decode the answer).
-func (c *connection) act(ctx context.Context, call func(method, path string, want int, out any) error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ctx.Err() != nil {
-		return nil
-	}
-	if c.id == "" {
-		var conn coach.BrokerConnection
-		if err := call(http.MethodPost, "/brokers/demo", http.StatusCreated, &conn); err != nil {
-			return err
-		}
-		c.id = conn.ID
-		return nil
-	}
-	return call(http.MethodPost, "/brokers/connections/"+c.id+"/sync", http.StatusAccepted, nil)
+// ask asks the coach question through call.
+func ask(call func(method, path string, body any, want int) error) error {
+	return call(http.MethodPost, "/coach/questions", map[string]string{"question": question}, http.StatusCreated)
 }

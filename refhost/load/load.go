@@ -34,7 +34,8 @@ var ErrNoStream = errors.New("load: this target has no live event stream")
 type Target interface {
 	// Name names the target in reports ("edge", "core").
 	Name() string
-	// SignUp makes user i of the run ready: signed up and signed in.
+	// SignUp makes user i of the run ready: signed up, signed in, the demo broker connected (its
+	// import then runs in the background).
 	SignUp(ctx context.Context, i int) (User, error)
 }
 
@@ -43,8 +44,8 @@ type User interface {
 	// Get reads path (with its query) as the user, drains the answer and returns its status; an
 	// error means no answer came.
 	Get(ctx context.Context, path string) (int, error)
-	// Act makes the host publish events for the user, as a trader's first visit does: the first
-	// call connects the demo broker (an import follows), later calls ask for a sync now.
+	// Act makes the host publish an event for the user: it asks the coach a question, whose
+	// checked answer core publishes as coach.answer.
 	Act(ctx context.Context) error
 	// Listen keeps the user's live event stream open until ctx ends, calling ready once it is
 	// live and got with each event and the time it arrived. It returns ErrNoStream when the

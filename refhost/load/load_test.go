@@ -195,7 +195,7 @@ func TestRunMeasuresEventDelayOncePerEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"target fake: 2 users", "events: 2 delivered (6 repeated arrivals)", "p50 3.00ms", "/dashboard",
-		"actions (connect the demo broker, or sync it now): 2, 1 failed (first: sync now: wait a minute)"} {
+		"questions to the coach (one a user, each answer an event): 2, 1 failed (first: sync now: wait a minute)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

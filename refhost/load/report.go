@@ -17,8 +17,8 @@ type Report struct {
 	// SignUp is how long making every user ready took (0 for users made before the run);
 	// Elapsed how long the reads went on.
 	SignUp, Elapsed time.Duration
-	// Actions is how many users acted (connected the demo broker or asked for a sync) at the
-	// start of the run; ActionErrors how many of those failed, the first described.
+	// Actions is how many users acted (asked the coach a question) at the start of the run;
+	// ActionErrors how many of those failed, the first described.
 	Actions, ActionErrors int
 	FirstActionError      string
 	// Routes has one row per route in the order read, then the row "all".
@@ -74,7 +74,7 @@ func (r Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "actions (connect the demo broker, or sync it now): %d, %d failed", r.Actions, r.ActionErrors)
+	fmt.Fprintf(w, "questions to the coach (one a user, each answer an event): %d, %d failed", r.Actions, r.ActionErrors)
 	if r.FirstActionError != "" {
 		fmt.Fprintf(w, " (first: %s)", r.FirstActionError)
 	}

@@ -53,8 +53,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 		waitAtMost(&live, streamsLiveTimeout)
 	}
-	// Every user acts once (connects the demo broker, or syncs it), so events flow while the
-	// reads go on.
+	// Every user acts once (asks the coach a question), so events flow while the reads go on.
 	acts := newActLog()
 	var acting sync.WaitGroup
 	for _, u := range users {

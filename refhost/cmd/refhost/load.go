@@ -26,6 +26,7 @@ type loadFlags struct {
 	target             string
 	edgeURL, coreURL   string
 	streams            bool
+	settle             time.Duration
 	limitScale         int
 }
 
@@ -40,6 +41,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 	fs.StringVar(&f.target, "target", "both", "edge, core, or both (core first, then the edge, and the comparison)")
 	fs.StringVar(&f.edgeURL, "edge-url", "", "a running edge on loopback; empty starts `refhost all` in this process")
 	fs.StringVar(&f.coreURL, "core-url", "", "a running core on loopback (with REFHOST_INTERNAL_KEY); empty starts `refhost all` in this process")
+	fs.DurationVar(&f.settle, "settle", 15*time.Second, "wait after the sign-ups for the demo imports they started")
 	fs.BoolVar(&f.streams, "streams", true, "keep each user's /ws/coach open and measure event delivery (edge only)")
 	fs.IntVar(&f.limitScale, "edge-limit-scale", 1000, "the in-process edge's rate limits times this: every user of a run comes from one address")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +52,8 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 		return f, coach.Errorf(coach.EINVALID, "refhost load: -target: want edge, core or both, got %q", f.target)
 	case f.users < 1 || f.users > load.MaxUsers:
 		return f, coach.Errorf(coach.EINVALID, "refhost load: -users: want 1 to %d", load.MaxUsers)
+	case f.settle < 0 || f.settle > load.MaxDuration:
+		return f, coach.Errorf(coach.EINVALID, "refhost load: -settle: want 0 to %s", load.MaxDuration)
 	case f.duration <= 0 || f.duration > load.MaxDuration:
 		return f, coach.Errorf(coach.EINVALID, "refhost load: -duration: want more than 0 and at most %s", load.MaxDuration)
 	case !(f.rate > 0 && f.rate <= load.MaxRate):
@@ -103,33 +107,47 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 	}
-	// Two phases a target: as fast as -concurrency reads in flight allow (throughput), then at
-	// -rate reads a second (latency without queueing), each user's event stream open in both.
-	reports := map[string][2]load.Report{}
+	// Every user first (each sign-up connects the demo broker, whose import runs in the
+	// background), then -settle for those imports, then two phases a target: as fast as
+	// -concurrency reads in flight allow (throughput), then at -rate reads a second (latency
+	// without queueing); each user asks the coach one question a phase, over an open stream on
+	// the edge.
+	ready := map[string][]load.User{}
 	for _, name := range []string{"core", "edge"} {
-		t := targets[name]
-		if t == nil {
+		if targets[name] == nil {
 			continue
 		}
 		began := time.Now()
-		users, err := load.SignUp(ctx, t, f.users)
-		if err != nil {
+		if ready[name], err = load.SignUp(ctx, targets[name], f.users); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %d users signed up, signed in and connected to the demo broker in %s\n\n", name, f.users,
+		fmt.Fprintf(stdout, "%s: %d users signed up, signed in and connected to the demo broker in %s\n", name, f.users,
 			time.Since(began).Round(time.Millisecond))
-		var pair [2]load.Report
-		for i, rate := range []float64{0, f.rate} {
-			pair[i], err = load.Run(ctx, load.Config{Target: t, Ready: users, Rate: rate, Duration: f.duration, Concurrency: f.concurrency,
-				Streams: f.streams && name == "edge"})
+	}
+	fmt.Fprintf(stdout, "waiting %s for their imports to settle\n\n", f.settle)
+	select {
+	case <-time.After(f.settle):
+	case <-ctx.Done():
+		return coach.Errorf(coach.ECANCELED, "refhost load: canceled")
+	}
+	reports := map[string][2]load.Report{}
+	for i, rate := range []float64{0, f.rate} {
+		for _, name := range []string{"core", "edge"} {
+			if targets[name] == nil {
+				continue
+			}
+			rep, err := load.Run(ctx, load.Config{Target: targets[name], Ready: ready[name], Rate: rate, Duration: f.duration,
+				Concurrency: f.concurrency, Streams: f.streams && name == "edge"})
 			if err != nil {
 				return err
 			}
-			if err := pair[i].WriteText(stdout); err != nil {
+			if err := rep.WriteText(stdout); err != nil {
 				return err
 			}
+			pair := reports[name]
+			pair[i] = rep
+			reports[name] = pair
 		}
-		reports[name] = pair
 	}
 	if f.target != "both" {
 		return nil
@@ -183,8 +201,9 @@ func startLoadHost(ctx context.Context, getenv func(string) string, stderr io.Wr
 	}
 	h := &loadHost{key: key, done: make(chan error, 1)}
 	ready := make(chan struct{})
+	// Demo stays on: the demo broker's candles come from the demo market only then.
 	args := []string{"all", "-edge-addr", "127.0.0.1:0", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0",
-		"-aicoach-addr", "127.0.0.1:0", "-edge-limit-scale", fmt.Sprint(limitScale), "-log-level", "error", "-demo=false"}
+		"-aicoach-addr", "127.0.0.1:0", "-edge-limit-scale", fmt.Sprint(limitScale), "-log-level", "error"}
 	go func() {
 		h.done <- run(ctx, args, env, io.Discard, stderr, func(addrs map[string]string, in *infra.Infra) {
 			h.addrs = addrs
