@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"regexp"
 	"time"
@@ -97,9 +96,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP routes r: 404 for another path, 405 for another method, 415 for another content
-// type, the verifier's 401/413 for a refused signature, 413 for a body over MaxBodyBytes, 400
-// for a body that does not decode, then the Coach's answer.
+// ServeHTTP routes r: 404 for another path, then hmac.Verifier.ReadJSONPost's refusals (405 for
+// another method, 415 for another content type, 413 for a body over MaxBodyBytes, the verifier's
+// 401 for a refused signature), 400 for a body that does not decode, then the Coach's answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h == nil || h.verifier == nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -108,27 +107,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := map[string]func(http.ResponseWriter, *http.Request, string, []byte){
 		PathScore: h.score, PathIndicators: h.indicators, PathReflect: h.reflect,
 	}[r.URL.Path]
-	switch {
-	case route == nil:
+	if route == nil {
 		writeError(w, http.StatusNotFound, coach.Errorf(coach.ENOTFOUND, "no such route"))
 		return
-	case r.Method != http.MethodPost:
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, coach.Errorf(coach.EINVALID, "use POST"))
-		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, coach.Errorf(coach.EINVALID, "Content-Type must be application/json"))
-		return
-	}
-	if r.ContentLength > h.maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, coach.Errorf(coach.EINVALID, "body larger than %d bytes", h.maxBody))
-		return
-	}
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
-	}
-	keyID, err := h.verifier.Verify(r.Context(), r)
+	keyID, body, err := h.verifier.ReadJSONPost(w, r, h.maxBody)
 	if err != nil {
 		var re *hmac.RequestError
 		if !errors.As(err, &re) {
@@ -139,15 +122,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.log.ErrorContext(r.Context(), "aicoach: verify", "err", re.Err)
 		}
 		writeJSON(w, re.Status, ErrorBody{Code: coach.ErrorCode(re.Err), Message: coach.ErrorMessage(re.Err), Reason: re.Reason})
-		return
-	}
-	body, err := io.ReadAll(r.Body) // Verify read it whole and left it in memory
-	if err != nil {
-		writeError(w, http.StatusBadRequest, coach.Errorf(coach.EINVALID, "body unreadable"))
-		return
-	}
-	if int64(len(body)) > h.maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, coach.Errorf(coach.EINVALID, "body larger than %d bytes", h.maxBody))
 		return
 	}
 	route(w, r, keyID, body)

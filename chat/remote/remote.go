@@ -15,7 +15,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,38 +102,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 0, coach.Errorf(coach.EINVALID, "remote: Handler not constructed; use remote.NewHandler"))
 		return
 	}
-	switch {
-	case r.URL.Path != PathAnswer:
+	if r.URL.Path != PathAnswer {
 		writeError(w, http.StatusNotFound, coach.Errorf(coach.ENOTFOUND, "no such route"))
 		return
-	case r.Method != http.MethodPost:
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, coach.Errorf(coach.EINVALID, "use POST"))
-		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, coach.Errorf(coach.EINVALID, "Content-Type must be application/json"))
-		return
-	}
-	if r.ContentLength > h.maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, coach.Errorf(coach.EINVALID, "body larger than %d bytes", h.maxBody))
-		return
-	}
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
-	}
-	if _, err := h.verifier.Verify(r.Context(), r); err != nil {
+	_, body, err := h.verifier.ReadJSONPost(w, r, h.maxBody)
+	if err != nil {
 		var re *hmac.RequestError
 		if errors.As(err, &re) {
 			writeError(w, re.Status, re.Err)
 			return
 		}
 		writeError(w, 0, err)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, coach.Errorf(coach.EINVALID, "body larger than %d bytes", h.maxBody))
 		return
 	}
 	var in AnswerRequest

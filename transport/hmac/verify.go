@@ -199,6 +199,11 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, v.maxBodyBytes+1))
 	_ = r.Body.Close() // the server's request body: closing it cannot lose anything already read
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &RequestError{Status: http.StatusRequestEntityTooLarge,
+			Err: coach.Errorf(coach.EINVALID, "request body larger than %d bytes", mbe.Limit)}
+	}
 	if err != nil {
 		return nil, &RequestError{Status: http.StatusBadRequest, Err: coach.Errorf(coach.EINVALID, "request body unreadable")}
 	}
