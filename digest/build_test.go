@@ -243,6 +243,8 @@ func TestBuildSuggestion(t *testing.T) {
 			want: digest.Suggestion{Kind: digest.SuggestLabel, Label: "FOMO", Scenario: "skipLabel", SimulationDelta: decp("5"),
 				Text: "This week 1 trade was tagged FOMO buying; 17.76 USDT of realized gain this week is attributed to that label. " +
 					"A what-if (skipLabel) ends the week 5.00 USDT better. Before a buy after a sharp rise, wait for the next candle to close and write down your exit first.",
+				Note: "The two figures answer different questions: +17.76 USDT is the realized P/L of this week's closed trades labelled FOMO, " +
+					"while the what-if's +5.00 USDT also marks open positions at the week's end and replays the trades that followed without them.",
 				Evidence: digest.Evidence{Count: 1, Days: 1, Realized: dec("17.758666666667")}},
 		},
 		{

@@ -52,7 +52,9 @@
 //	                 ruleViolations}: this week minus the previous one; absent when there is none;
 //	                realized and fees are null when the weeks' quote assets differ
 //	suggestion      {kind, label?, ruleId?, text, evidence: {count, days, realized, pattern},
-//	                 scenario?, simulationDelta?}
+//	                 scenario?, simulationDelta?, note?}; note is one sentence explaining why
+//	                 simulationDelta and the label's realized P/L differ (SimulationNote), present
+//	                 only when they differ materially
 //	dataQuality     {insufficient, reasons, unknownFees, unvaluedFees, uncoveredSells,
 //	                 ledgerErrors, otherQuoteTrades, unattributedCloses}
 //	inCurrency      present when Build has a Converter: {currency, realized, fees, pnlByBias,

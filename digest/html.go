@@ -54,6 +54,7 @@ type reportView struct {
 	Charts []template.HTML
 	Rules  []ruleRow
 	Broken int
+	Note   string // why the suggestion's simulation delta and realized P/L differ, or ""
 }
 
 type biasRow struct {
@@ -76,7 +77,7 @@ func RenderHTML(p Payload) ([]byte, error) {
 	if err := p.checkAmounts(); err != nil {
 		return nil, err
 	}
-	v := reportView{P: &p, Broken: totalBroken(p.RuleViolations)}
+	v := reportView{P: &p, Broken: totalBroken(p.RuleViolations), Note: suggestionNote(&p)}
 	for _, l := range sortedKeys(p.PnLByBias) {
 		b := p.PnLByBias[l]
 		v.Biases = append(v.Biases, biasRow{Label: l, Trades: b.Trades, Closes: b.Closes, Realized: b.Realized})

@@ -175,6 +175,10 @@ type Suggestion struct {
 	// better (in Payload.Quote) the week would have been under Scenario.
 	Scenario        string           `json:"scenario,omitempty"`
 	SimulationDelta *decimal.Decimal `json:"simulationDelta,omitempty"`
+	// Note is one plain sentence saying why SimulationDelta and the label's realized P/L
+	// (Evidence.Realized) differ, with both figures, when they differ materially (see
+	// SimulationNote); absent otherwise. Hosts show it beside the two figures.
+	Note string `json:"note,omitempty"`
 }
 
 // Evidence is what a suggestion rests on.

@@ -129,6 +129,7 @@ func labelSuggestion(p *Payload, c candidate) Suggestion {
 		d := c.sim.Delta
 		s.Scenario, s.SimulationDelta = c.sim.Scenario, &d
 		b.WriteString("A what-if (" + clip(c.sim.Scenario, 32) + ") ends the week " + money(d, p.Quote) + " better. ")
+		s.Note = SimulationNote(c.label, c.realized, d, p.Quote)
 	}
 	b.WriteString(advice(c.label))
 	s.Text = fit(b.String())

@@ -9,7 +9,8 @@ import (
 )
 
 // RenderText renders p as plain text for a reader without HTML (an email's text part): the week,
-// its trades, realized P/L and fees, the suggestion, the labels with the P/L attributed to them,
+// its trades, realized P/L and fees, the suggestion (with the sentence that explains its
+// simulation's delta beside the label's realized P/L when they differ, see SimulationNote), the labels with the P/L attributed to them,
 // the rules with their streaks, the comparison with the previous week and what the figures
 // could not account for. It states the payload's figures and nothing more: no trend is named
 // that the suggestion does not name, a week too thin for trends says so, and a week without
@@ -44,6 +45,9 @@ func RenderText(p Payload) (string, error) {
 	line("%s", clean(p.Suggestion.Text))
 	if d := p.Suggestion.SimulationDelta; d != nil {
 		line("What-if simulation (%s): %s", clean(p.Suggestion.Scenario), money(*d))
+		if n := suggestionNote(&p); n != "" {
+			line("%s", n)
+		}
 	}
 	if p.DataQuality.Insufficient {
 		reasons := make([]string, len(p.DataQuality.Reasons))

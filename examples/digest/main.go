@@ -191,6 +191,9 @@ func summarize(w io.Writer, p digest.Payload) {
 	if d := p.Suggestion.SimulationDelta; d != nil {
 		fmt.Fprintf(w, "  (simulation %s: %s)\n", p.Suggestion.Scenario, amount(*d, p.Quote))
 	}
+	if p.Suggestion.Note != "" {
+		fmt.Fprintf(w, "  %s\n", p.Suggestion.Note)
+	}
 }
 
 func amount(d decimal.Decimal, quote string) string { return signed(d) + " " + quote }
