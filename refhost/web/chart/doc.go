@@ -31,6 +31,18 @@
 // the lowest and the highest point that falls in it, in time order, so a 10,000-point equity curve
 // draws at most two points per pixel and never loses its extremes.
 //
+// # Classes a stylesheet may use
+//
+// The <svg> has "chart chart-line" (or chart-bars, chart-stacked, chart-candles) plus Frame.Class.
+// Inside: axis, axis-x, axis-y, axis-line, grid, zero (the zero grid line), tick, tick-label,
+// axis-label; legend, legend-item, legend-label; no-data. Line: series series-i (plus the
+// Series.Class), series-line, marker marker-<shape>. Bars: bar-row (plus Bar.Class), bar pos,
+// bar neg, bar-label, bar-value. Stacked: column, segment key-i, column-total, swatch key-i, and
+// in <defs> swatch-pattern and swatch-bg key-i (recolour a key through its swatch-bg: segments
+// are filled with the pattern). Candles: candle up, candle down (wick, body), fill buy, fill sell
+// (fill-price, fill-mark, fill-label). Default colours are presentation attributes: "#fff" for
+// hollow bodies and label halos, which a dark theme should override.
+//
 // # Text alternative
 //
 // A chart is an image; the page should offer its data as a table too. Table renders a <table>
