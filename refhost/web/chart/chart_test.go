@@ -445,6 +445,8 @@ func BenchmarkLine10kTwoSeries(b *testing.B) {
 	}
 }
 
+// FuzzLine draws every chart kind (the line first) from arbitrary labels and values: no panic,
+// and always one well-formed, safe SVG element.
 func FuzzLine(f *testing.F) {
 	f.Add("Equity", "Actual", "USDT", 1.0, -2.5, 1e9, int64(60), uint8(3))
 	f.Add("<>&\"'", "\x00\xff", "", math.NaN(), math.Inf(1), math.Copysign(0, -1), int64(-1), uint8(0))
@@ -460,5 +462,11 @@ func FuzzLine(f *testing.F) {
 		parse(t, chart.Line(chart.LineChart{Frame: fr, ZeroLine: a > 0, Markers: true, Series: []chart.Series{{Name: name, Class: name, Points: pts}, {Name: unit, Points: pts[:len(pts)/2]}}}))
 		parse(t, chart.Bars(chart.BarsChart{Frame: fr, Bars: []chart.Bar{{Label: name, Value: a}, {Label: unit, Value: b}, {Label: title, Value: c}}}))
 		parse(t, chart.Stacked(chart.StackedChart{Frame: fr, Keys: []string{name, unit}, Buckets: []chart.Bucket{{Label: title, Values: []float64{a, b}}, {Label: name, Values: []float64{c}}}}))
+		var cs []coach.Candle
+		for i, p := range pts {
+			lo, hi := math.Min(a, b), math.Max(a, b)
+			cs = append(cs, coach.Candle{OpenTime: p.T, Open: lo, Close: []float64{lo, hi}[i%2], High: hi, Low: lo})
+		}
+		parse(t, chart.Candles(chart.CandleChart{Frame: fr, Candles: cs, Fills: []chart.Fill{{T: t0, Price: c, Side: coach.Buy, Label: name}, {T: t0.Add(time.Duration(gapSec)), Price: a, Side: coach.Sell}}}))
 	})
 }
