@@ -49,6 +49,14 @@ func TestConstructorsNameTheMissingField(t *testing.T) {
 			_, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: store, Client: client, Sealer: sl, Retry: webhook.RetryPolicy{Cap: 1}})
 			return err
 		}()},
+		{"SlowAfter", func() error {
+			_, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: store, Client: client, Sealer: sl, SlowAfter: -1})
+			return err
+		}()},
+		{"SlowConcurrency", func() error {
+			_, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: store, Client: client, Sealer: sl, SlowConcurrency: -1})
+			return err
+		}()},
 		{"Timeout", func() error { _, err := webhook.NewClient(webhook.ClientConfig{Timeout: -1}); return err }()},
 	} {
 		if coach.ErrorCode(tc.err) != coach.EINVALID || !strings.Contains(coach.ErrorMessage(tc.err), tc.name) {

@@ -17,6 +17,9 @@ const (
 	DefaultConcurrency  = 32
 	DefaultBatchSize    = 100
 	DefaultPollInterval = time.Second
+	// DefaultSlowAfter is how long an attempt may run in the shared lane before its endpoint
+	// is moved to the slow lane (see DelivererConfig.SlowAfter).
+	DefaultSlowAfter = time.Second
 )
 
 // DelivererConfig configures a Deliverer.
@@ -33,8 +36,16 @@ type DelivererConfig struct {
 	// DisableAfter is how many failed attempts in a row disable an endpoint; by default the
 	// attempts Retry makes (so a receiver dead for Retry.For is disabled).
 	DisableAfter int
-	// Concurrency is how many endpoints are sent to at once; DefaultConcurrency when 0.
+	// Concurrency is how many endpoints are sent to at once in the shared lane;
+	// DefaultConcurrency when 0.
 	Concurrency int
+	// SlowAfter is how long an attempt may hold a slot of the shared lane: one that runs longer
+	// gives its slot back (the request goes on) and its endpoint is sent from then on in the slow
+	// lane, until an attempt takes less. DefaultSlowAfter when 0.
+	SlowAfter time.Duration
+	// SlowConcurrency is how many endpoints of the slow lane are sent to at once; a quarter of
+	// Concurrency (at least 1) when 0.
+	SlowConcurrency int
 	// BatchSize is how many events of a user one fan-out step reads; DefaultBatchSize when 0.
 	BatchSize int
 	// PollInterval is how long Run sleeps when not notified; DefaultPollInterval when 0.
@@ -70,10 +81,14 @@ type Deliverer struct {
 	owner        string // this Deliverer's lease owner id
 	metrics      coach.Metrics
 
-	sem   chan struct{}
-	wake  chan struct{}
-	mu    sync.Mutex
-	busy  map[string]bool // endpoints being sent to
+	sem       chan struct{} // the shared lane's slots
+	slowSem   chan struct{} // the slow lane's slots
+	slowAfter time.Duration
+	wake      chan struct{}
+	freed     chan struct{} // a sender ended or gave its slot back
+	mu        sync.Mutex
+	busy      map[string]bool // endpoints being sent to
+	slow      map[string]bool // endpoints in the slow lane (their last attempt overran SlowAfter)
 	dirty map[string]bool // users with events committed since the last fan-out (NotifyUser)
 	wg    sync.WaitGroup
 }
@@ -87,8 +102,8 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig.Client is required")
 	case cfg.Sealer == nil:
 		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig.Sealer is required")
-	case cfg.DisableAfter < 0, cfg.Concurrency < 0, cfg.BatchSize < 0, cfg.PollInterval < 0:
-		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig: DisableAfter, Concurrency, BatchSize and PollInterval must not be negative")
+	case cfg.DisableAfter < 0, cfg.Concurrency < 0, cfg.BatchSize < 0, cfg.PollInterval < 0, cfg.SlowAfter < 0, cfg.SlowConcurrency < 0:
+		return nil, coach.Errorf(coach.EINVALID, "webhook: DelivererConfig: DisableAfter, Concurrency, SlowAfter, SlowConcurrency, BatchSize and PollInterval must not be negative")
 	}
 	if cfg.Retry == (RetryPolicy{}) {
 		cfg.Retry = DefaultRetryPolicy()
@@ -98,7 +113,8 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	d := &Deliverer{store: cfg.Store, client: cfg.Client, sealer: cfg.Sealer, clock: cfg.Clock, jitter: cfg.Jitter,
 		retry: cfg.Retry, maxAttempts: cfg.Retry.Attempts(), disableAfter: cfg.DisableAfter, batch: cfg.BatchSize,
-		poll: cfg.PollInterval, log: cfg.Logger, leases: cfg.Leases, metrics: cfg.Metrics, owner: "webhook:" + coach.NewID(), wake: make(chan struct{}, 1), busy: map[string]bool{}, dirty: map[string]bool{}}
+		poll: cfg.PollInterval, log: cfg.Logger, leases: cfg.Leases, metrics: cfg.Metrics, owner: "webhook:" + coach.NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1), busy: map[string]bool{}, slow: map[string]bool{},
+		dirty: map[string]bool{}, slowAfter: cfg.SlowAfter}
 	if d.clock == nil {
 		d.clock = coach.SystemClock{}
 	}
@@ -112,6 +128,13 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 		cfg.Concurrency = DefaultConcurrency
 	}
 	d.sem = make(chan struct{}, cfg.Concurrency)
+	if cfg.SlowConcurrency == 0 {
+		cfg.SlowConcurrency = max(1, cfg.Concurrency/4)
+	}
+	d.slowSem = make(chan struct{}, cfg.SlowConcurrency)
+	if d.slowAfter == 0 {
+		d.slowAfter = DefaultSlowAfter
+	}
 	if d.batch == 0 {
 		d.batch = DefaultBatchSize
 	}
@@ -264,7 +287,8 @@ func (d *Deliverer) fanOutEndpoint(ctx context.Context, ep coach.WebhookEndpoint
 }
 
 // DeliverDue sends the queues of every endpoint with a delivery due, at most Concurrency at
-// once, waits for them, and returns how many attempts succeeded.
+// once in the shared lane and SlowConcurrency in the slow one, waits for them, and returns how
+// many attempts succeeded.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	if !d.constructed() {
 		return 0, errDelivererNotConstructed
@@ -279,12 +303,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		mu.Unlock()
 	})
 	d.wg.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = coach.WrapError(coach.ECANCELED, ctx.Err(), "webhook: canceled")
+	}
 	return ok, err
 }
 
-// startDue starts a sender for each due endpoint not being sent to already. With wait, it waits
-// for a free slot; without, an endpoint with no free slot is left for the next round, so that
-// the caller (Run's loop) never waits on a receiver.
+// startDue starts a sender for each due endpoint not being sent to already, in the endpoint's
+// lane. With wait, each sender waits for a free slot of its lane; without, an endpoint whose
+// lane is full is left for the next round, so that the caller (Run's loop) never waits on a
+// receiver.
 func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) error {
 	due, err := d.store.Webhooks().Due(ctx, d.now(), storage.MaxLimit)
 	if err != nil {
@@ -301,33 +329,39 @@ func (d *Deliverer) startDue(ctx context.Context, wait bool, done func(int)) err
 		}
 		d.busy[de.EndpointID] = true
 		d.mu.Unlock()
-		if wait {
+		lane, shared := d.laneOf(de.EndpointID)
+		if !wait {
 			select {
-			case d.sem <- struct{}{}:
-			case <-ctx.Done():
-				d.release(de.EndpointID, false)
-				return coach.WrapError(coach.ECANCELED, ctx.Err(), "webhook: canceled")
-			}
-		} else {
-			select {
-			case d.sem <- struct{}{}:
+			case lane <- struct{}{}:
 			default:
-				d.release(de.EndpointID, false)
-				return nil
+				d.release(de.EndpointID)
+				continue // this lane is full; an endpoint of the other may still start
 			}
 		}
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
 			n := 0
+			defer func() {
+				d.release(de.EndpointID)
+				d.signalFreed()
+				if done != nil {
+					done(n)
+				}
+			}()
+			if wait {
+				select {
+				case lane <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+			}
+			h := &hold{lane: lane, shared: shared}
 			if d.lease(ctx, de.EndpointID) {
-				n = d.sendEndpoint(ctx, de.UserID, de.EndpointID)
+				n = d.sendEndpoint(ctx, h, de.UserID, de.EndpointID)
 				d.unlease(ctx, de.EndpointID)
 			}
-			d.release(de.EndpointID, true)
-			if done != nil {
-				done(n)
-			}
+			h.giveBack()
 		}()
 	}
 	return nil
@@ -363,14 +397,11 @@ func (d *Deliverer) unlease(ctx context.Context, endpointID string) {
 	}
 }
 
-// release marks the endpoint free again, and its slot when it held one.
-func (d *Deliverer) release(endpointID string, slot bool) {
+// release marks the endpoint free again.
+func (d *Deliverer) release(endpointID string) {
 	d.mu.Lock()
 	delete(d.busy, endpointID)
 	d.mu.Unlock()
-	if slot {
-		<-d.sem
-	}
 }
 
 // RunOnce fans out new events and sends every due delivery, waiting for the sends: a step for
@@ -395,13 +426,6 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		return errDelivererNotConstructed
 	}
 	defer d.wg.Wait()
-	freed := make(chan struct{}, 1)
-	signal := func(int) {
-		select {
-		case freed <- struct{}{}:
-		default:
-		}
-	}
 	var swept time.Time
 	for {
 		var err error
@@ -415,7 +439,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			err = d.fanOutDirty(ctx)
 		}
 		if err == nil {
-			err = d.startDue(ctx, false, signal)
+			err = d.startDue(ctx, false, nil)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -429,7 +453,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			timer.Stop()
 			return ctx.Err()
 		case <-d.wake:
-		case <-freed:
+		case <-d.freed:
 		case <-timer.C:
 		}
 		timer.Stop()

@@ -11,7 +11,10 @@
 // with exponential backoff and jitter (RetryPolicy: for about three days by default) and holds
 // back the endpoint's later deliveries, never another endpoint's: endpoints are sent
 // concurrently, at most DelivererConfig.Concurrency at once, and the fan-out never waits for a
-// receiver. After DelivererConfig.DisableAfter failed attempts in a row the endpoint is disabled
+// receiver. A slow receiver cannot hold that shared capacity: an attempt that runs past
+// DelivererConfig.SlowAfter gives its slot back (the request goes on) and its endpoint is sent
+// from then on in a slow lane of its own bounded size (SlowConcurrency) until it answers
+// quickly again, so one endpoint answering in 2 s, or not at all, delays no other. After DelivererConfig.DisableAfter failed attempts in a row the endpoint is disabled
 // and the user is told by a webhook.disabled event. Any past delivery can be replayed by id; it
 // keeps its webhook-id, by which receivers dedupe.
 //

@@ -78,11 +78,14 @@ func newRigOn(t testing.TB, store storage.Store, clock *coach.ManualClock, cfg w
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := webhook.NewClient(webhook.ClientConfig{AllowLoopback: true, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
+	if cfg.Client == nil {
+		client, err := webhook.NewClient(webhook.ClientConfig{AllowLoopback: true, Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Client = client
 	}
-	cfg.Store, cfg.Client, cfg.Sealer, cfg.Clock = store, client, sl, clock
+	cfg.Store, cfg.Sealer, cfg.Clock = store, sl, clock
 	if cfg.Jitter == nil {
 		cfg.Jitter = func() float64 { return 0.5 }
 	}
@@ -95,6 +98,17 @@ func newRigOn(t testing.TB, store storage.Store, clock *coach.ManualClock, cfg w
 		t.Fatal(err)
 	}
 	return &rig{t: t, ctx: context.Background(), clock: clock, store: store, svc: svc, del: del, user: u}
+}
+
+// otherUser returns a rig on the same store, Service and Deliverer for a new user.
+func (r *rig) otherUser() *rig {
+	r.t.Helper()
+	o := *r
+	o.user = coach.User{ID: coach.NewID(), CreatedAt: t0}
+	if err := r.store.Users().Create(r.ctx, o.user); err != nil {
+		r.t.Fatal(err)
+	}
+	return &o
 }
 
 // appendEvents commits n events of type typ for the rig's user, one transaction each, and

@@ -10,8 +10,10 @@ import (
 )
 
 // sendEndpoint sends the endpoint's due deliveries in order, one at a time, until one fails, one
-// is not due yet, the endpoint is disabled, or none is left. It returns how many succeeded.
-func (d *Deliverer) sendEndpoint(ctx context.Context, userID, endpointID string) int {
+// is not due yet, the endpoint is disabled, the sender gave its slot back (an attempt overran
+// SlowAfter: the endpoint's next attempts wait for the slow lane), or none is left. It returns
+// how many succeeded.
+func (d *Deliverer) sendEndpoint(ctx context.Context, h *hold, userID, endpointID string) int {
 	ok := 0
 	for {
 		ep, err := d.store.Webhooks().Endpoint(ctx, userID, endpointID)
@@ -28,10 +30,10 @@ func (d *Deliverer) sendEndpoint(ctx context.Context, userID, endpointID string)
 			return ok
 		}
 		for _, p := range pend {
-			if ctx.Err() != nil || p.NextAttemptAt.After(d.now()) || !d.extend(ctx, endpointID) {
+			if ctx.Err() != nil || !h.held() || p.NextAttemptAt.After(d.now()) || !d.extend(ctx, endpointID) {
 				return ok
 			}
-			sent, ep2, err := d.attempt(ctx, ep, secrets, p)
+			sent, ep2, err := d.attempt(ctx, h, ep, secrets, p)
 			if err != nil {
 				if coach.ErrorCode(err) == coach.EINTERNAL {
 					d.log.ErrorContext(ctx, "webhook: recording an attempt failed", "endpointId", ep.ID, "err", err)
@@ -68,7 +70,7 @@ func (d *Deliverer) secrets(ctx context.Context, ep coach.WebhookEndpoint) ([]st
 // attempt makes one attempt at p and records it, with the endpoint's disabling when the
 // failures in a row reach DisableAfter (and the webhook.disabled event) in the same transaction.
 // It reports whether the receiver took the delivery.
-func (d *Deliverer) attempt(ctx context.Context, ep coach.WebhookEndpoint, secrets []string, p coach.WebhookDelivery) (bool, coach.WebhookEndpoint, error) {
+func (d *Deliverer) attempt(ctx context.Context, h *hold, ep coach.WebhookEndpoint, secrets []string, p coach.WebhookDelivery) (bool, coach.WebhookEndpoint, error) {
 	at := d.now()
 	headers, err := Headers(secrets, p.MessageID, at, p.Body)
 	if err != nil {
@@ -76,8 +78,10 @@ func (d *Deliverer) attempt(ctx context.Context, ep coach.WebhookEndpoint, secre
 	}
 	actx, cancel := context.WithTimeout(ctx, d.client.timeout)
 	began := time.Now()
+	settle := d.watch(h, ep.ID)
 	resp, perr := d.client.Post(actx, ep.URL, headers, p.Body)
 	cancel()
+	settle(time.Since(began))
 	outcome := attemptOutcome(resp, perr)
 	d.metrics.Count(coach.MetricWebhookAttempts, 1, "outcome", outcome)
 	d.metrics.Observe(coach.MetricWebhookAttemptDuration, time.Since(began), "outcome", outcome)
