@@ -39,8 +39,9 @@ type DueEndpoint struct {
 // them (coach.WebhookDelivery). Endpoints and their deliveries go with their user; deleting an
 // endpoint deletes its deliveries.
 //
-// Every method but Active and Due is scoped to one user: another user's endpoint or delivery is
-// never returned, changed or deleted, and naming one gives ENOTFOUND.
+// Every method but Active, Due and PruneDeliveries (the worker's, across users) is scoped to one
+// user: another user's endpoint or delivery is never returned, changed or deleted, and naming one
+// gives ENOTFOUND.
 type Webhooks interface {
 	// CreateEndpoint stores e, which must be valid. ECONFLICT if the id is taken (by any user's
 	// endpoint); ENOTFOUND if the user does not exist. Cursor is stored as given (the id of the
@@ -100,6 +101,23 @@ type Webhooks interface {
 	// fresh round of retries), keeping its MessageID, Body and place in the endpoint's order, and
 	// returns it. ENOTFOUND if there is none.
 	Replay(ctx context.Context, userID, id string, at time.Time) (coach.WebhookDelivery, error)
+
+	// PruneDeliveries deletes, across every user, at most Clamp(limit) settled deliveries —
+	// succeeded or failed, never pending — whose last attempt (their creation when never tried)
+	// is before before, oldest first, and returns how many it deleted. So a failed delivery stays
+	// replayable for the whole retention after its retries ran out, a replayed one counts from its
+	// new attempts, and one still being retried is never deleted. Nothing else changes: endpoints,
+	// their cursors and every other delivery stay as they are.
+	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// DeliverySettledAt is the time PruneDeliveries compares with its cut-off: the delivery's last
+// attempt, or its creation when it was never tried.
+func DeliverySettledAt(d coach.WebhookDelivery) time.Time {
+	if d.LastAttemptAt != nil {
+		return *d.LastAttemptAt
+	}
+	return d.CreatedAt
 }
 
 // Validate reports the first invalid field of a.

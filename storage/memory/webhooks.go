@@ -390,3 +390,40 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 	})
 	return out, err
 }
+
+// PruneDeliveries scans every delivery of every user.
+func (r webhooks) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	if before.IsZero() {
+		return 0, coach.Errorf(coach.EINVALID, "prune deliveries: before: required")
+	}
+	type victim struct {
+		b   *bucket
+		rec *deliveryRec
+	}
+	n := 0
+	err := r.r.write(ctx, func(d *data, undo *undoLog) error {
+		var vs []victim
+		for _, b := range d.users {
+			for _, rec := range b.hooks.deliveries {
+				if rec.d.Status != coach.DeliveryPending && storage.DeliverySettledAt(rec.d).Before(before) {
+					vs = append(vs, victim{b, rec})
+				}
+			}
+		}
+		slices.SortFunc(vs, func(x, y victim) int {
+			return cmp.Or(storage.DeliverySettledAt(x.rec.d).Compare(storage.DeliverySettledAt(y.rec.d)), cmp.Compare(x.rec.d.ID, y.rec.d.ID))
+		})
+		for _, v := range vs[:min(len(vs), storage.Clamp(limit))] {
+			id, b, rec := v.rec.d.ID, v.b, v.rec
+			delete(b.hooks.deliveries, id)
+			d.dropOwner(kindDelivery, id, undo)
+			undo.add(func() { b.hooks.deliveries[id] = rec })
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}

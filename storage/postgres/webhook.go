@@ -377,6 +377,30 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 	return out, err
 }
 
+// PruneDeliveries deletes the oldest settled deliveries by the expression index of migration
+// 00017 (webhook_deliveries_settled), which it names exactly so that the planner uses it.
+func (r webhooks) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	if before.IsZero() {
+		return 0, coach.Errorf(coach.EINVALID, "prune deliveries: before: required")
+	}
+	n := 0
+	err := r.s.write(ctx, func(q querier) error {
+		tag, err := q.Exec(ctx, `DELETE FROM {schema}.webhook_deliveries WHERE id IN (
+			SELECT id FROM {schema}.webhook_deliveries
+			WHERE status <> 'pending' AND coalesce(last_attempt_at, created_at) < $1
+			ORDER BY coalesce(last_attempt_at, created_at), id LIMIT $2)`, before, storage.Clamp(limit))
+		if err != nil {
+			return err
+		}
+		n = int(tag.RowsAffected())
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // MarkBroken inserts the breaks not recorded yet and returns them.
 func (r rules) MarkBroken(ctx context.Context, userID string, breaks []storage.RuleBreak) ([]storage.RuleBreak, error) {
 	for _, b := range breaks {

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -208,6 +209,8 @@ func runWebhooks(t *testing.T, newStore func(*testing.T) storage.Store) {
 		wantCode(t, err, coach.ENOTFOUND, "delivery of a deleted endpoint")
 	})
 
+	t.Run("PruneDeliveriesDeletesExactlyTheOldSettledOnes", runPruneDeliveries(newStore))
+
 	t.Run("RuleBreaksAreMarkedOnce", func(t *testing.T) {
 		f := setup(t, newStore)
 		u, other := f.user(), f.user()
@@ -227,4 +230,107 @@ func runWebhooks(t *testing.T, newStore func(*testing.T) storage.Store) {
 		_, err = f.s.Rules().MarkBroken(f.ctx, coach.NewID(), []storage.RuleBreak{b1})
 		wantCode(t, err, coach.ENOTFOUND, "an unknown user")
 	})
+}
+
+// runPruneDeliveries: PruneDeliveries deletes, across users, the settled deliveries whose last
+// attempt (creation when never tried) is before the cut-off, oldest first and at most limit a
+// call, and nothing else: not a pending one however old, not a failed one whose retries ended
+// after the cut-off, not a replayed one, not one settled exactly at the cut-off, and no endpoint.
+func runPruneDeliveries(newStore func(*testing.T) storage.Store) func(*testing.T) {
+	return func(t *testing.T) {
+		f := setup(t, newStore)
+		u, o := f.user(), f.user()
+		eu, eo := f.endpoint(u.ID), f.endpoint(o.ID)
+		cut := base.Add(30 * 24 * time.Hour)
+		n := 0
+		// add enqueues a delivery of e and settles it by attempts made at the given offsets from
+		// the cut-off with the final status (none: left pending, never tried).
+		add := func(e coach.WebhookEndpoint, status string, offsets ...time.Duration) coach.WebhookDelivery {
+			t.Helper()
+			n++
+			d := delivery(e, n)
+			must(t, f.s.Webhooks().Enqueue(f.ctx, e.UserID, e.ID, []coach.WebhookDelivery{d}, nil), "Enqueue")
+			for i, off := range offsets {
+				a := storage.WebhookAttempt{At: cut.Add(off), Status: status, Error: "receiver answered 503"}
+				if i < len(offsets)-1 || status == coach.DeliveryPending {
+					next := cut.Add(off + time.Minute)
+					a.Status, a.NextAttemptAt = coach.DeliveryPending, &next
+				}
+				if a.Status == coach.DeliverySucceeded {
+					a.Error = ""
+				}
+				var err error
+				d, _, err = f.s.Webhooks().RecordAttempt(f.ctx, e.UserID, d.ID, a)
+				must(t, err, "RecordAttempt")
+			}
+			return d
+		}
+		day := 24 * time.Hour
+		oldOK := add(eu, coach.DeliverySucceeded, -40*day)           // gone (the oldest)
+		otherOK := add(eo, coach.DeliverySucceeded, -35*day)         // gone: another user's, pruned alike
+		oldFailed := add(eu, coach.DeliveryFailed, -33*day, -31*day) // gone: retries ended before the cut-off
+		lateFailed := add(eu, coach.DeliveryFailed, -2*day, day)     // kept: retries ended after it
+		retrying := add(eu, coach.DeliveryPending, -20*day)          // kept: pending, though tried long ago
+		neverTried := add(eo, "")                                    // kept: pending, created before the cut-off
+		recent := add(eo, coach.DeliverySucceeded, time.Hour)        // kept: succeeded after it
+		atCut := add(eu, coach.DeliverySucceeded, 0)                 // kept: not before the cut-off
+		replayed := add(eu, coach.DeliverySucceeded, -50*day)        // kept: replayed, pending again
+		_, err := f.s.Webhooks().Replay(f.ctx, u.ID, replayed.ID, cut.Add(-time.Hour))
+		must(t, err, "Replay")
+		epBefore, err := f.s.Webhooks().Endpoints(f.ctx, u.ID)
+		must(t, err, "Endpoints")
+
+		_, err = f.s.Webhooks().PruneDeliveries(f.ctx, time.Time{}, 0)
+		wantCode(t, err, coach.EINVALID, "PruneDeliveries without a cut-off")
+		got, err := f.s.Webhooks().PruneDeliveries(f.ctx, cut, 2)
+		must(t, err, "PruneDeliveries (2)")
+		if got != 2 {
+			t.Fatalf("PruneDeliveries with limit 2 deleted %d", got)
+		}
+		// Oldest first: the two settled earliest went, the third is still there.
+		for _, d := range []coach.WebhookDelivery{oldOK, otherOK} {
+			_, err := f.s.Webhooks().Delivery(f.ctx, d.UserID, d.ID)
+			wantCode(t, err, coach.ENOTFOUND, "a pruned delivery")
+		}
+		_, err = f.s.Webhooks().Delivery(f.ctx, u.ID, oldFailed.ID)
+		must(t, err, "Delivery of the third oldest after a prune of 2")
+		got, err = f.s.Webhooks().PruneDeliveries(f.ctx, cut, 0)
+		must(t, err, "PruneDeliveries")
+		if got != 1 {
+			t.Errorf("second PruneDeliveries deleted %d, want 1", got)
+		}
+		got, err = f.s.Webhooks().PruneDeliveries(f.ctx, cut, 0)
+		must(t, err, "PruneDeliveries again")
+		if got != 0 {
+			t.Errorf("PruneDeliveries with nothing left deleted %d", got)
+		}
+
+		ids := func(userID string) []string {
+			t.Helper()
+			all, err := storage.ListAllDeliveries(f.ctx, f.s.Webhooks(), userID)
+			must(t, err, "ListAllDeliveries")
+			var out []string
+			for _, d := range all {
+				out = append(out, d.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		sorted := func(ds ...coach.WebhookDelivery) []string {
+			var out []string
+			for _, d := range ds {
+				out = append(out, d.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		diff(t, "user's deliveries left", sorted(lateFailed, retrying, atCut, replayed), ids(u.ID))
+		diff(t, "other user's deliveries left", sorted(neverTried, recent), ids(o.ID))
+		epAfter, err := f.s.Webhooks().Endpoints(f.ctx, u.ID)
+		must(t, err, "Endpoints")
+		diff(t, "endpoints after pruning", epBefore, epAfter)
+		p, err := f.s.Webhooks().Pending(f.ctx, u.ID, eu.ID, 0)
+		must(t, err, "Pending")
+		diff(t, "pending after pruning", sorted(retrying, replayed), sorted(p...))
+	}
 }
