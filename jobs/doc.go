@@ -15,6 +15,7 @@
 //	retention.outbox:{dayStart}                              RetentionID (daily)
 //	retention.digests:{dayStart}                             RetentionID (daily)
 //	retention.deadletters:{dayStart}                         RetentionID (daily)
+//	retention.webhooks:{dayStart}                            RetentionID (daily)
 //	retention.sessions:{hourStart}                           RetentionID (hourly)
 //	retention.exports:{hourStart}                            RetentionID (hourly)
 //	sync.fanout:{slotStart}                                  SyncFanoutID
@@ -48,7 +49,8 @@
 // 6 months to the blob store as JSON (DigestArchiveKey) and then deletes them — archive first,
 // delete only what was archived, never archive the same bytes twice — retention.sessions purges
 // expired sessions, retention.exports asks an ExportPurger to purge expired exports, and
-// retention.deadletters expires dead letters after 30 days. Schedule is the table of every
+// retention.deadletters expires dead letters after 30 days, and retention.webhooks deletes webhook
+// deliveries 30 days after they settled (never one still being retried). Schedule is the table of every
 // periodic job (the fan-out and the retention jobs) with its cron, for transport/asynq's
 // Scheduler or transport/memory's.
 //

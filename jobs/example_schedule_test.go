@@ -35,6 +35,7 @@ func ExampleSchedule() {
 	// retention.outbox       10 3 * * *  retention.outbox:2026-12-07T00:00:00Z
 	// retention.digests      30 3 * * *  retention.digests:2026-12-07T00:00:00Z
 	// retention.deadletters  50 3 * * *  retention.deadletters:2026-12-07T00:00:00Z
+	// retention.webhooks     40 3 * * *  retention.webhooks:2026-12-07T00:00:00Z
 	// enqueued digest.fanout:2026-12-07T04:00:00Z
 	// enqueued sync.fanout:2026-12-07T03:15:00Z
 	// enqueued sync.fanout:2026-12-07T03:30:00Z
@@ -45,5 +46,6 @@ func ExampleSchedule() {
 	// enqueued retention.outbox:2026-12-07T00:00:00Z
 	// enqueued retention.digests:2026-12-07T00:00:00Z
 	// enqueued retention.deadletters:2026-12-07T00:00:00Z
+	// enqueued retention.webhooks:2026-12-07T00:00:00Z
 	// <nil>
 }

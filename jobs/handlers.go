@@ -67,7 +67,7 @@ type Config struct {
 	// transport.Mux counts and times every job.
 	Metrics coach.Metrics
 	// Retention, when set, turns on the retention jobs (retention.outbox, retention.digests,
-	// retention.sessions, retention.exports, retention.deadletters) over Store.
+	// retention.sessions, retention.exports, retention.deadletters, retention.webhooks) over Store.
 	Retention *RetentionConfig
 
 	// Sync is the schedule sync.fanout follows (with the Importer); zero fields take defaults.
@@ -170,6 +170,7 @@ func (h *Handlers) Register(mux *transport.Mux) error {
 		{JobRetentionSessions, h.ret != nil, h.RetentionSessions},
 		{JobRetentionExports, h.ret != nil, h.RetentionExports},
 		{JobRetentionDeadLetters, h.ret != nil, h.RetentionDeadLetters},
+		{JobRetentionWebhooks, h.ret != nil, h.RetentionWebhooks},
 		{JobEraseUser, h.eraser != nil, h.EraseUser},
 		{JobSyncFanout, h.importer != nil, h.SyncFanout},
 	} {

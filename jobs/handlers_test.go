@@ -77,7 +77,7 @@ func TestRegisterRegistersTheServicesGiven(t *testing.T) {
 	for typ, want := range map[string]bool{transport.JobImportTrades: false, transport.JobScoreBias: true,
 		transport.JobSimulateSimple: false, transport.JobDigestWeekly: true, jobs.JobDigestFanout: true,
 		jobs.JobRetentionOutbox: false, jobs.JobRetentionDigests: false, jobs.JobRetentionSessions: false,
-		jobs.JobRetentionExports: false, jobs.JobRetentionDeadLetters: false} {
+		jobs.JobRetentionExports: false, jobs.JobRetentionDeadLetters: false, jobs.JobRetentionWebhooks: false} {
 		if got := registered(typ); got != want {
 			t.Errorf("%s registered: %v, want %v", typ, got, want)
 		}

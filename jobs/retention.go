@@ -17,6 +17,7 @@ const (
 	JobRetentionSessions    = "retention.sessions"
 	JobRetentionExports     = "retention.exports"
 	JobRetentionDeadLetters = "retention.deadletters"
+	JobRetentionWebhooks    = "retention.webhooks"
 )
 
 // Retention defaults.
@@ -28,6 +29,9 @@ const (
 	// person to look at a failed job and requeue it, short enough that the payloads of failed
 	// jobs (user ids, connection ids) do not linger.
 	DefaultDeadLetterRetention = 30 * 24 * time.Hour
+	// DefaultWebhookDeliveryRetention is how long webhook deliveries are kept after they settled
+	// (succeeded, or failed for good): 30 days in which a user can look at one or replay it.
+	DefaultWebhookDeliveryRetention = 30 * 24 * time.Hour
 	// DefaultPartitionsAhead is how many months of outbox partitions after the current one
 	// retention.outbox makes ready (storage/postgres's default).
 	DefaultPartitionsAhead = 3
@@ -64,6 +68,11 @@ type RetentionConfig struct {
 	// DeadLetters is how long dead letters are kept after they failed
 	// (DefaultDeadLetterRetention).
 	DeadLetters time.Duration
+	// WebhookDeliveries is how long webhook deliveries are kept after their last attempt
+	// (DefaultWebhookDeliveryRetention): retention.webhooks deletes the settled ones older than
+	// that (storage.Webhooks.PruneDeliveries). A delivery still being retried is never deleted, and
+	// one that failed for good is kept that long after its last retry, so it can be replayed.
+	WebhookDeliveries time.Duration
 	// PartitionsAhead is how many months of outbox partitions retention.outbox makes ahead when
 	// the store is a Partitioner (DefaultPartitionsAhead; at most 120).
 	PartitionsAhead int
@@ -80,6 +89,8 @@ func (c RetentionConfig) withDefaults() (RetentionConfig, error) {
 		return c, coach.Errorf(coach.EINVALID, "jobs: Config.Retention.DigestMonths: want 0 to 1200")
 	case c.DeadLetters < 0:
 		return c, coach.Errorf(coach.EINVALID, "jobs: Config.Retention.DeadLetters: negative")
+	case c.WebhookDeliveries < 0:
+		return c, coach.Errorf(coach.EINVALID, "jobs: Config.Retention.WebhookDeliveries: negative")
 	case c.PartitionsAhead < 0 || c.PartitionsAhead > 120:
 		return c, coach.Errorf(coach.EINVALID, "jobs: Config.Retention.PartitionsAhead: want 0 to 120")
 	}
@@ -88,6 +99,9 @@ func (c RetentionConfig) withDefaults() (RetentionConfig, error) {
 	}
 	if c.DeadLetters == 0 {
 		c.DeadLetters = DefaultDeadLetterRetention
+	}
+	if c.WebhookDeliveries == 0 {
+		c.WebhookDeliveries = DefaultWebhookDeliveryRetention
 	}
 	if c.PartitionsAhead == 0 {
 		c.PartitionsAhead = DefaultPartitionsAhead
@@ -103,6 +117,7 @@ var retentionPeriod = map[string]time.Duration{
 	JobRetentionSessions:    time.Hour,
 	JobRetentionExports:     time.Hour,
 	JobRetentionDeadLetters: 24 * time.Hour,
+	JobRetentionWebhooks:    24 * time.Hour,
 }
 
 // RetentionPayload is the input of every retention job: the start of the period (a whole UTC
@@ -174,3 +189,6 @@ func RetentionExportsJob(at time.Time) transport.Job { return retentionJob(JobRe
 func RetentionDeadLettersJob(at time.Time) transport.Job {
 	return retentionJob(JobRetentionDeadLetters, at)
 }
+
+// RetentionWebhooksJob returns the retention.webhooks job of the UTC day at falls in. Daily.
+func RetentionWebhooksJob(at time.Time) transport.Job { return retentionJob(JobRetentionWebhooks, at) }

@@ -29,6 +29,7 @@ func TestRetentionJobs(t *testing.T) {
 		{jobs.RetentionOutboxJob, jobs.JobRetentionOutbox, "retention.outbox:2026-12-07T00:00:00Z", 48 * time.Hour},
 		{jobs.RetentionDigestsJob, jobs.JobRetentionDigests, "retention.digests:2026-12-07T00:00:00Z", 48 * time.Hour},
 		{jobs.RetentionDeadLettersJob, jobs.JobRetentionDeadLetters, "retention.deadletters:2026-12-07T00:00:00Z", 48 * time.Hour},
+		{jobs.RetentionWebhooksJob, jobs.JobRetentionWebhooks, "retention.webhooks:2026-12-07T00:00:00Z", 48 * time.Hour},
 		{jobs.RetentionSessionsJob, jobs.JobRetentionSessions, "retention.sessions:2026-12-07T03:00:00Z", 2 * time.Hour},
 		{jobs.RetentionExportsJob, jobs.JobRetentionExports, "retention.exports:2026-12-07T03:00:00Z", 2 * time.Hour},
 	} {
@@ -75,6 +76,7 @@ func TestRetentionConfigIsValidated(t *testing.T) {
 		{"Retention.Outbox", jobs.RetentionConfig{Blobs: newCountingBlobs(nil), Outbox: -time.Hour}},
 		{"Retention.DigestMonths", jobs.RetentionConfig{Blobs: newCountingBlobs(nil), DigestMonths: -1}},
 		{"Retention.DeadLetters", jobs.RetentionConfig{Blobs: newCountingBlobs(nil), DeadLetters: -time.Hour}},
+		{"Retention.WebhookDeliveries", jobs.RetentionConfig{Blobs: newCountingBlobs(nil), WebhookDeliveries: -time.Hour}},
 		{"Retention.PartitionsAhead", jobs.RetentionConfig{Blobs: newCountingBlobs(nil), PartitionsAhead: 121}},
 	} {
 		_, err := jobs.New(jobs.Config{Store: store, Queue: &recordingQueue{}, Retention: &tc.rc})
@@ -381,7 +383,7 @@ func TestScheduleIsRegistered(t *testing.T) {
 		must(t, mux.Run(context.Background(), j), "run "+j.ID)
 	}
 	for _, typ := range []string{jobs.JobDigestFanout, jobs.JobRetentionOutbox, jobs.JobRetentionDigests, jobs.JobRetentionSessions,
-		jobs.JobRetentionExports, jobs.JobRetentionDeadLetters} {
+		jobs.JobRetentionExports, jobs.JobRetentionDeadLetters, jobs.JobRetentionWebhooks} {
 		if !names[typ] {
 			t.Errorf("Schedule has no %s", typ)
 		}

@@ -120,7 +120,7 @@ func TestTwoWorkersRunTheScheduleOncePerPeriod(t *testing.T) {
 			t.Errorf("%d %s jobs enqueued, want %d (one a period)", types[typ], typ, want)
 		}
 	}
-	for _, typ := range []string{jobs.JobRetentionOutbox, jobs.JobRetentionDigests, jobs.JobRetentionDeadLetters} {
+	for _, typ := range []string{jobs.JobRetentionOutbox, jobs.JobRetentionDigests, jobs.JobRetentionDeadLetters, jobs.JobRetentionWebhooks} {
 		if types[typ] < 1 || types[typ] > 2 {
 			t.Errorf("%d %s jobs enqueued in 25 hours, want one a day", types[typ], typ)
 		}

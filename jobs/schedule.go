@@ -15,6 +15,7 @@ import "github.com/tradecoach/coach/transport"
 //	retention.outbox        10 3 * * *   daily     RetentionOutboxJob
 //	retention.digests       30 3 * * *   daily     RetentionDigestsJob
 //	retention.deadletters   50 3 * * *   daily     RetentionDeadLettersJob
+//	retention.webhooks      40 3 * * *   daily     RetentionWebhooksJob
 //
 // A worker runs the retention jobs only with Config.Retention set, and sync.fanout only with an
 // Importer; give them to the workers that run q_digest and q_import.
@@ -27,5 +28,6 @@ func Schedule() []transport.Periodic {
 		{Name: JobRetentionOutbox, Cron: "10 3 * * *", Job: RetentionOutboxJob},
 		{Name: JobRetentionDigests, Cron: "30 3 * * *", Job: RetentionDigestsJob},
 		{Name: JobRetentionDeadLetters, Cron: "50 3 * * *", Job: RetentionDeadLettersJob},
+		{Name: JobRetentionWebhooks, Cron: "40 3 * * *", Job: RetentionWebhooksJob},
 	}
 }

@@ -106,3 +106,27 @@ func (h *Handlers) RetentionExports(ctx context.Context, j transport.Job) error 
 	h.logRetention(ctx, j, "exports purged", n)
 	return h.settle(ctx, j, err)
 }
+
+// RetentionWebhooks is the handler of retention.webhooks: it deletes, for every user, the
+// webhook deliveries that settled (succeeded, or failed for good) more than
+// Retention.WebhookDeliveries before the payload's day (storage.Webhooks.PruneDeliveries), a
+// bounded batch at a time so that no statement holds the table long. Pending deliveries are never
+// deleted; running it again deletes nothing more.
+func (h *Handlers) RetentionWebhooks(ctx context.Context, j transport.Job) error {
+	p, err := h.retentionPayload(j, JobRetentionWebhooks)
+	if err != nil {
+		return err
+	}
+	cut, total := p.Period.Add(-h.ret.cfg.WebhookDeliveries), 0
+	for {
+		n, err := h.store.Webhooks().PruneDeliveries(ctx, cut, webhookPruneBatch)
+		total += n
+		if err != nil || n < webhookPruneBatch {
+			h.logRetention(ctx, j, "webhook deliveries deleted", total)
+			return h.settle(ctx, j, err)
+		}
+	}
+}
+
+// webhookPruneBatch is how many deliveries one PruneDeliveries of retention.webhooks deletes.
+const webhookPruneBatch = 1000

@@ -43,8 +43,10 @@ type DelivererConfig struct {
 	// gives its slot back (the request goes on) and its endpoint is sent from then on in the slow
 	// lane, until an attempt takes less. DefaultSlowAfter when 0.
 	SlowAfter time.Duration
-	// SlowConcurrency is how many endpoints of the slow lane are sent to at once; a quarter of
-	// Concurrency (at least 1) when 0.
+	// SlowConcurrency is how many endpoints of the slow lane are sent to at once; Concurrency when
+	// 0, so that when every receiver is slow at once (a network hiccup, a starved process)
+	// delivery keeps the pace it had before, in the slow lane, while the shared lane stays free
+	// for the endpoints that answer quickly.
 	SlowConcurrency int
 	// BatchSize is how many events of a user one fan-out step reads; DefaultBatchSize when 0.
 	BatchSize int
@@ -89,8 +91,8 @@ type Deliverer struct {
 	mu        sync.Mutex
 	busy      map[string]bool // endpoints being sent to
 	slow      map[string]bool // endpoints in the slow lane (their last attempt overran SlowAfter)
-	dirty map[string]bool // users with events committed since the last fan-out (NotifyUser)
-	wg    sync.WaitGroup
+	dirty     map[string]bool // users with events committed since the last fan-out (NotifyUser)
+	wg        sync.WaitGroup
 }
 
 // NewDeliverer returns a Deliverer, or EINVALID naming the first missing or invalid field.
@@ -129,7 +131,7 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	d.sem = make(chan struct{}, cfg.Concurrency)
 	if cfg.SlowConcurrency == 0 {
-		cfg.SlowConcurrency = max(1, cfg.Concurrency/4)
+		cfg.SlowConcurrency = cfg.Concurrency
 	}
 	d.slowSem = make(chan struct{}, cfg.SlowConcurrency)
 	if d.slowAfter == 0 {
