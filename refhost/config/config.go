@@ -87,6 +87,9 @@ type Config struct {
 	// WebhooksLoopback is the webhooks' test mode: http and loopback receivers are allowed
 	// (webhook.ClientConfig.AllowLoopback). Never in production.
 	WebhooksLoopback bool
+	// WebhookDeliveryRetention is how long webhook deliveries are kept after they settled
+	// (jobs.RetentionConfig.WebhookDeliveries).
+	WebhookDeliveryRetention time.Duration
 }
 
 // UsesMemory reports whether no external service is configured: every adapter is in memory.

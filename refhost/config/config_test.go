@@ -20,7 +20,7 @@ func TestDefaultsAreInMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !c.UsesMemory() || !c.Demo || c.DemoSeed != 42 || c.WorkerAddr != "127.0.0.1:8084" || c.ShutdownTimeout != 20*time.Second ||
-		c.LogLevel != slog.LevelInfo || c.WorkerConcurrency != 10 || c.PostgresSchema != "coach" {
+		c.LogLevel != slog.LevelInfo || c.WorkerConcurrency != 10 || c.PostgresSchema != "coach" || c.WebhookDeliveryRetention != 30*24*time.Hour {
 		t.Fatalf("defaults: %+v", c)
 	}
 }

@@ -77,6 +77,7 @@ func Settings() []Setting {
 		{"demo", "REFHOST_DEMO", "true", "seed a demo trader with a demo broker connection at start (in-memory store only)", boolean(func(c *Config) *bool { return &c.Demo })},
 		{"demo-seed", "REFHOST_DEMO_SEED", "42", "persona seed of the demo trader", num64(func(c *Config) *int64 { return &c.DemoSeed })},
 		{"webhooks-loopback", "REFHOST_WEBHOOKS_LOOPBACK", "false", "test mode of webhooks: allow http and loopback receivers (never in production)", boolean(func(c *Config) *bool { return &c.WebhooksLoopback })},
+		{"webhook-delivery-retention", "REFHOST_WEBHOOK_DELIVERY_RETENTION", "720h", "how long the worker keeps webhook deliveries after they settled (succeeded, or failed for good: replayable until then); one still being retried is never deleted", dur(func(c *Config) *time.Duration { return &c.WebhookDeliveryRetention })},
 	}
 }
 

@@ -8,6 +8,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/jobs"
@@ -31,9 +32,12 @@ type Config struct {
 	WebhookSealer webhook.Sealer
 	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
 	WebhooksLoopback bool
-	Clock            coach.Clock
-	Logger           *slog.Logger
-	Metrics          coach.Metrics
+	// WebhookDeliveryRetention is how long webhook deliveries are kept after they settled
+	// (jobs.DefaultWebhookDeliveryRetention when 0).
+	WebhookDeliveryRetention time.Duration
+	Clock                    coach.Clock
+	Logger                   *slog.Logger
+	Metrics                  coach.Metrics
 }
 
 // Worker runs the jobs.
@@ -56,7 +60,7 @@ func Start(cfg Config) (*Worker, error) {
 	s := cfg.Services
 	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
 		Scorer: s.Scorer, Rules: s.Rules, Simulator: s.Simulator, Digester: s.Digester, Mailer: cfg.Infra.Mailer, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
-		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter}})
+		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter, WebhookDeliveries: cfg.WebhookDeliveryRetention}})
 	if err != nil {
 		return nil, err
 	}

@@ -396,7 +396,8 @@ func (h *host) chatModel() (chat.Model, error) {
 // trader.
 func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.Services, market *brokertest.Demo, links *brokers.Brokers) (*worker.Worker, error) {
 	wk, err := worker.Start(worker.Config{Infra: in, Services: svc, Brokers: links.Resolve, Concurrency: h.cfg.WorkerConcurrency,
-		WebhookSealer: links.Webhooks, WebhooksLoopback: h.cfg.WebhooksLoopback, Clock: h.clock, Logger: h.log, Metrics: h.metrics})
+		WebhookSealer: links.Webhooks, WebhooksLoopback: h.cfg.WebhooksLoopback, WebhookDeliveryRetention: h.cfg.WebhookDeliveryRetention,
+		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		return nil, err
 	}
