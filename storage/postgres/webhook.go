@@ -378,7 +378,7 @@ func (r webhooks) Replay(ctx context.Context, userID, id string, at time.Time) (
 }
 
 // PruneDeliveries deletes the oldest settled deliveries by the expression index of migration
-// 00017 (webhook_deliveries_settled), which it names exactly so that the planner uses it.
+// 00020 (webhook_deliveries_settled), which it names exactly so that the planner uses it.
 func (r webhooks) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
 	if before.IsZero() {
 		return 0, coach.Errorf(coach.EINVALID, "prune deliveries: before: required")
