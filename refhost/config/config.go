@@ -13,9 +13,14 @@ import (
 // the process, no S3Bucket keeps blobs in memory.
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
-	EdgeAddr, CoreAddr, WorkerAddr, AIcoachAddr string
-	// CoreURL is where the edge calls core; empty means http:// and CoreAddr.
+	EdgeAddr, CoreAddr, WorkerAddr, AIcoachAddr, WebAddr string
+	// CoreURL is where the edge (and a separate web stack) calls core; empty means http:// and
+	// CoreAddr.
 	CoreURL string
+	// WebURL is where the edge passes page requests to a separate web stack (`refhost web`);
+	// empty serves the pages in the edge's process under `all`, and a placeholder page from a
+	// split edge.
+	WebURL string
 	// PublicURL is the base URL clients reach the host at, for the links it mints.
 	PublicURL string
 

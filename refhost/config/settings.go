@@ -37,6 +37,8 @@ func Settings() []Setting {
 		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
 		{"public-url", "REFHOST_PUBLIC_URL", "", "base URL clients reach the host at, for download links; empty means http:// and the core address", str(func(c *Config) *string { return &c.PublicURL })},
 		{"core-url", "REFHOST_CORE_URL", "", "base URL the edge calls core at; empty means http:// and the core address", str(func(c *Config) *string { return &c.CoreURL })},
+		{"web-addr", "REFHOST_WEB_ADDR", "127.0.0.1:8081", "address of the web pages (S1) when run as their own stack (`refhost web`)", str(func(c *Config) *string { return &c.WebAddr })},
+		{"web-url", "REFHOST_WEB_URL", "", "base URL the edge passes page requests to (a `refhost web` stack); empty serves pages in the edge's process under `all`, a placeholder from a split edge", str(func(c *Config) *string { return &c.WebURL })},
 		{"worker-addr", "REFHOST_WORKER_ADDR", "127.0.0.1:8084", "address of the worker's health and metrics (S4)", str(func(c *Config) *string { return &c.WorkerAddr })},
 		{"aicoach-addr", "REFHOST_AICOACH_ADDR", "127.0.0.1:8085", "address of the AI-coach service (S5)", str(func(c *Config) *string { return &c.AIcoachAddr })},
 		{"postgres-url", "REFHOST_POSTGRES_URL", "", "PostgreSQL connection string; empty keeps data in memory", str(func(c *Config) *string { return &c.PostgresURL })},

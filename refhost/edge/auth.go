@@ -24,7 +24,8 @@ type pending struct {
 
 func signupKey(token string) string { return "edge:signup:" + tokenHash(token) }
 
-// authRoutes are the edge's own routes under /auth/, each a POST with an idempotency key.
+// authRoutes are the edge's own routes under /auth/, each a POST with an idempotency key. Each
+// answers JSON, or, to a page's urlencoded form, a 303 (see formAnswer).
 func (e *Edge) authRoutes() map[string]http.Handler {
 	routes := map[string]func(http.ResponseWriter, *http.Request) error{
 		"POST /auth/signup":         e.signup,
@@ -38,6 +39,10 @@ func (e *Edge) authRoutes() map[string]http.Handler {
 	out := make(map[string]http.Handler, len(routes))
 	for pattern, fn := range routes {
 		out[pattern] = e.idempotent(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if target, ok := authForms[pattern]; ok && isForm(r) {
+				e.formAnswer(w, r, target, fn)
+				return
+			}
 			if err := fn(w, r); err != nil {
 				httpjson.WriteError(w, r, e.cfg.Logger, err)
 			}
@@ -223,7 +228,7 @@ func (e *Edge) requestReset(w http.ResponseWriter, r *http.Request) error {
 		exp := e.cfg.Clock.Now().Add(e.cfg.ResetTTL)
 		token := e.resetToken(c.User.ID, c.PasswordHash, exp)
 		err = e.mail(r.Context(), email, "reset", "Reset your tradecoach password",
-			"Follow this link to choose a new password:\n\n"+e.link("/reset#token="+token)+
+			"Follow this link to choose a new password:\n\n"+e.link("/reset/confirm#token="+token)+
 				"\n\nIt works once, for "+e.cfg.ResetTTL.String()+", and signs you out everywhere. If you did not ask, ignore this email.")
 	case coach.ENOTFOUND:
 		err = nil

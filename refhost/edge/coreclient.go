@@ -110,10 +110,11 @@ func clipPath(p string) string {
 var edgeHeaders = []string{"Cookie", "Authorization", csrfHeader, idempotencyHeader}
 
 // forward returns a reverse proxy to base that signs each request with signer, naming the
-// request's user (set by withSession) in the subject. Whatever the client sent as internal
+// request's user (set by withSession) in the subject, and a page's CSRF token (with its MAC under
+// key) when the page set one. Whatever the client sent as internal
 // headers (hmac's, X-Forwarded-*) is dropped first; the answer loses the headers the edge owns, so
 // the edge's own values stand.
-func forward(base *url.URL, signer *hmac.Signer, log *slog.Logger) *httputil.ReverseProxy {
+func forward(base *url.URL, signer *hmac.Signer, log *slog.Logger, key []byte) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(base)
@@ -126,8 +127,14 @@ func forward(base *url.URL, signer *hmac.Signer, log *slog.Logger) *httputil.Rev
 			for _, name := range edgeHeaders {
 				pr.Out.Header.Del(name)
 			}
+			subject := ""
 			if s, ok := sessionOf(pr.In.Context()); ok {
-				pr.Out.Header.Set(hmac.HeaderSubject, s.UserID)
+				subject = s.UserID
+				pr.Out.Header.Set(hmac.HeaderSubject, subject)
+			}
+			if tok, ok := pr.In.Context().Value(pageCSRFKey{}).(string); ok {
+				pr.Out.Header.Set(webCSRFHeader, tok)
+				pr.Out.Header.Set(webCSRFMACHeader, webCSRFMAC(key, subject, tok))
 			}
 		},
 		Transport: signer,
@@ -150,4 +157,4 @@ func forward(base *url.URL, signer *hmac.Signer, log *slog.Logger) *httputil.Rev
 }
 
 // proxy passes the request to core.
-func (c *coreClient) proxy(log *slog.Logger) http.Handler { return forward(c.base, c.signer, log) }
+func (c *coreClient) proxy(log *slog.Logger) http.Handler { return forward(c.base, c.signer, log, nil) }

@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"net/http"
 	"net/mail"
 	"unicode/utf8"
 
@@ -80,10 +79,6 @@ func (s SignupConfirm) Validate() error {
 	}
 	return nil
 }
-
-// decodeAuth decodes an /auth/ body into v strictly (httpjson.Decode: JSON only, no unknown or
-// repeated field, at most maxAuthBody bytes, v's Validate).
-func decodeAuth(r *http.Request, v any) error { return httpjson.Decode(r, maxAuthBody, v) }
 
 func emailField(name, v string) *httpjson.FieldError {
 	if v == "" || len(v) > 254 {

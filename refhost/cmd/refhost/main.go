@@ -1,11 +1,12 @@
 // Command refhost is the reference host of tradecoach: the five stacks in one binary.
 //
-//	refhost [all|worker|aicoach|migrate] [flags]
+//	refhost [all|edge|core|worker|aicoach|web|migrate] [flags]
 //
 // `all` (the default) runs every stack built so far in one process on loopback — in memory,
 // with a demo trader whose 30 days of history are imported and scored at start — and prints
-// each stack's address. With Postgres, Redis or S3 configured, it uses them. `worker` and
-// `aicoach` run one stack each; `migrate` brings the Postgres schema up to date and exits. Every
+// each stack's address. With Postgres, Redis or S3 configured, it uses them. `edge`, `core`,
+// `worker`, `aicoach` and `web` run one stack each (`web` serves the pages behind an edge given
+// its URL as REFHOST_WEB_URL); `migrate` brings the Postgres schema up to date and exits. Every
 // setting is a flag and an environment variable (secrets are environment variables only): see
 // the README's table, or `refhost all -h`.
 package main

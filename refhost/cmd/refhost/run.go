@@ -34,12 +34,13 @@ import (
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/serve"
 	"github.com/tradecoach/coach/refhost/services"
+	"github.com/tradecoach/coach/refhost/web"
 	"github.com/tradecoach/coach/refhost/worker"
 	"github.com/tradecoach/coach/webhook"
 )
 
 // stacks are the subcommands; the first is the default.
-var stacks = []string{"all", "edge", "core", "worker", "aicoach", "migrate"}
+var stacks = []string{"all", "edge", "core", "worker", "aicoach", "web", "migrate"}
 
 // started tells a test the addresses the stacks listen on, once every one serves, and the
 // process's adapters (so that a test can do what the scheduler would, on its own time).
@@ -89,7 +90,7 @@ func completeKeys(cfg *config.Config, stack string) error {
 	if cfg.LogKey == nil {
 		cfg.LogKey = randomKey()
 	}
-	needsInternal := stack == "aicoach" || stack == "core" || stack == "edge" || stack == "worker" && cfg.AIcoachURL != ""
+	needsInternal := stack == "aicoach" || stack == "core" || stack == "edge" || stack == "web" || stack == "worker" && cfg.AIcoachURL != ""
 	if cfg.EdgeSecret == nil {
 		// Every edge of a deployment must share it: a split edge must be given it.
 		if stack == "edge" {
@@ -173,8 +174,8 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		h.cfg.CoreAddr = coreLn.Addr().String()
 	}
 	icfg := h.cfg
-	if stack == "edge" {
-		// The edge holds no data of its own: only Redis (sessions' cache, limits, idempotency,
+	if stack == "edge" || stack == "web" {
+		// The edge and the web hold no data of their own: only Redis (sessions' cache, limits, idempotency,
 		// the bus) when given; never Postgres or S3.
 		icfg.PostgresURL, icfg.S3Bucket = "", ""
 	}
@@ -242,7 +243,17 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		}
 	}
 	if stack == "edge" {
-		if front, err = h.startEdge(in, listenOn, nil); err != nil {
+		if front, err = h.startEdge(in, listenOn, nil, nil); err != nil {
+			return err
+		}
+		return h.wait(ctx, stack, servers, in, served, onStart)
+	}
+	if stack == "web" {
+		pages, err := web.New(web.Config{CoreURL: h.coreURL(), Key: h.cfg.InternalKey, Nonces: in.Nonces, Clock: h.clock, Logger: h.log})
+		if err != nil {
+			return err
+		}
+		if err := listen("web", h.cfg.WebAddr, pages); err != nil {
 			return err
 		}
 		return h.wait(ctx, stack, servers, in, served, onStart)
@@ -280,8 +291,17 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		defer func() { stopDispatch(); <-dispatched }()
 	}
 	if stack == "all" {
-		// One process: the edge calls core's handler directly (signed and verified as ever).
-		if front, err = h.startEdge(in, listenOn, serve.InProcess(coreServer.Addr(), coreServer.Handler(), nil)); err != nil {
+		// One process: the edge and the pages call core's handler directly (signed and verified
+		// as ever), and the edge calls the pages' handler (unless told to pass them elsewhere).
+		toCore := serve.InProcess(coreServer.Addr(), coreServer.Handler(), nil)
+		var pages http.Handler
+		if h.cfg.WebURL == "" {
+			if pages, err = web.New(web.Config{CoreURL: h.coreURL(), Key: h.cfg.InternalKey, InProcess: true, Transport: toCore,
+				Clock: h.clock, Logger: h.log}); err != nil {
+				return err
+			}
+		}
+		if front, err = h.startEdge(in, listenOn, toCore, pages); err != nil {
 			return err
 		}
 	}
@@ -297,14 +317,19 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	return h.wait(ctx, stack, servers, in, served, onStart)
 }
 
-// startEdge builds the edge over in and listens on EdgeAddr.
-// A nil transport calls core over the network.
-func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln net.Listener, handler http.Handler) error,
-	transport http.RoundTripper) (*edge.Edge, error) {
-	coreURL := h.cfg.CoreURL
-	if coreURL == "" {
-		coreURL = "http://" + h.cfg.CoreAddr
+// coreURL is where the edge and the pages call core.
+func (h *host) coreURL() string {
+	if h.cfg.CoreURL != "" {
+		return h.cfg.CoreURL
 	}
+	return "http://" + h.cfg.CoreAddr
+}
+
+// startEdge builds the edge over in and listens on EdgeAddr. A nil transport calls core over the
+// network; pages (nil: none, or WebURL's stack) serves the pages in the process.
+func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln net.Listener, handler http.Handler) error,
+	transport http.RoundTripper, pages http.Handler) (*edge.Edge, error) {
+	coreURL := h.coreURL()
 	ln, err := net.Listen("tcp", h.cfg.EdgeAddr)
 	if err != nil {
 		return nil, coach.Errorf(coach.EUNAVAILABLE, "edge: listen on %s: %v", h.cfg.EdgeAddr, err)
@@ -316,7 +341,7 @@ func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln ne
 	}
 	e, err := edge.New(edge.Config{CoreURL: coreURL, Key: h.cfg.InternalKey, Secret: h.cfg.EdgeSecret, PublicURL: public,
 		Cache: in.Cache, Idempotency: in.Idempotency, Limiter: in.Limiter, Bus: in.Bus, Mailer: in.Mailer,
-		Limits: edge.DefaultLimits().Scaled(h.cfg.EdgeLimitScale), Transport: transport,
+		Limits: edge.DefaultLimits().Scaled(h.cfg.EdgeLimitScale), Transport: transport, Web: pages, WebURL: h.cfg.WebURL,
 		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
 		_ = ln.Close()

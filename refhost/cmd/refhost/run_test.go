@@ -181,6 +181,10 @@ func TestSplitStacksNeedTheInternalKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "REFHOST_INTERNAL_KEY") {
 		t.Fatalf("edge without the internal key: %v", err)
 	}
+	err = run(context.Background(), []string{"web"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "REFHOST_INTERNAL_KEY") {
+		t.Fatalf("web without the internal key: %v", err)
+	}
 	err = run(context.Background(), []string{"nosuch"}, func(string) string { return "" }, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "unknown stack") {
 		t.Fatalf("an unknown stack: %v", err)
