@@ -65,14 +65,14 @@ func (a *API) routes() []route {
 
 		{"GET /events", true, a.events},
 
-		{"GET /webhooks", true, a.listWebhooks},
-		{"POST /webhooks", true, a.createWebhook},
-		{"GET /webhooks/{id}", true, a.getWebhook},
-		{"PUT /webhooks/{id}", true, a.updateWebhook},
-		{"DELETE /webhooks/{id}", true, a.deleteWebhook},
-		{"POST /webhooks/{id}/rotate", true, a.rotateWebhook},
-		{"GET /webhooks/{id}/deliveries", true, a.webhookDeliveries},
-		{"POST /webhooks/{id}/test", true, a.testWebhook},
-		{"POST /webhooks/deliveries/{id}/replay", true, a.replayWebhookDelivery},
+		{"GET /webhooks", true, a.withWebhooks(a.listWebhooks)},
+		{"POST /webhooks", true, a.withWebhooks(a.createWebhook)},
+		{"GET /webhooks/{id}", true, a.withWebhooks(a.getWebhook)},
+		{"PUT /webhooks/{id}", true, a.withWebhooks(a.updateWebhook)},
+		{"DELETE /webhooks/{id}", true, a.withWebhooks(a.deleteWebhook)},
+		{"POST /webhooks/{id}/rotate", true, a.withWebhooks(a.rotateWebhook)},
+		{"GET /webhooks/{id}/deliveries", true, a.withWebhooks(a.webhookDeliveries)},
+		{"POST /webhooks/{id}/test", true, a.withWebhooks(a.testWebhook)},
+		{"POST /webhooks/deliveries/{id}/replay", true, a.withWebhooks(a.replayWebhookDelivery)},
 	}
 }
