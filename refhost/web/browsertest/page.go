@@ -45,9 +45,10 @@ type Page struct {
 	// Timeout bounds each action; DefaultTimeout when created.
 	Timeout time.Duration
 
-	mu       sync.Mutex
-	problems []Problem
-	transfer *transferLog
+	mu        sync.Mutex
+	problems  []Problem
+	policyLog []Problem // Chromium's console lines about violations (see Problems)
+	transfer  *transferLog
 }
 
 // NewPage opens a tab at viewport v, closed at tb's cleanup. The problem collectors and the

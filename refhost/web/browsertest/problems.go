@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
@@ -36,17 +37,45 @@ type Problem struct {
 // String gives the problem on one line.
 func (p Problem) String() string { return fmt.Sprintf("%s on %s: %s", p.Kind, p.Page, p.Text) }
 
-// Problems returns everything wrong the tab saw since it opened, oldest first.
+// Problems returns everything wrong the tab saw since it opened, oldest first. It first lets
+// the page run the tasks already queued (a violation event is dispatched as a task of its own,
+// after the script that caused it), so a problem of the page as it is now is not missed.
+//
+// A policy violation comes with the directive, what it blocked and where, from the listener.
+// Where the listener reported nothing for a document (a violation in a worker, say), Chromium's
+// own console line about it is reported instead, so none goes unreported.
 func (p *Page) Problems() []Problem {
+	p.settle()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Problem(nil), p.problems...)
+	out := append([]Problem(nil), p.problems...)
+	seen := map[string]bool{}
+	for _, pr := range p.problems {
+		if pr.Kind == Violation {
+			seen[pr.Page] = true
+		}
+	}
+	for _, pr := range p.policyLog {
+		if !seen[pr.Page] {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// settle waits, up to two seconds, for the tasks the page has queued to run, and for the events
+// they cause to arrive. The page may be gone or navigating: then there is nothing to wait for.
+func (p *Page) settle() {
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+	defer cancel()
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](
+		`new Promise((done) => setTimeout(done, 0))`, chromedp.EvalAwaitPromise))
 }
 
 // ClearProblems forgets the problems recorded so far (for a test that provoked one on purpose).
 func (p *Page) ClearProblems() {
 	p.mu.Lock()
-	p.problems = nil
+	p.problems, p.policyLog = nil, nil
 	p.mu.Unlock()
 }
 
@@ -164,19 +193,20 @@ func (p *Page) observe(mainFrame cdp.FrameID, ev any) {
 	}
 }
 
-// logEntry records a browser log entry of level error. Violations are recorded from the
-// listener (with their directive and sample), so the browser's own line about one is skipped
-// here rather than counted twice.
+// logEntry records a browser log entry of level error. Chromium's own line about a policy
+// violation is kept aside: the listener reports the violation in full, and Problems falls back
+// on the line only where the listener reported none.
 func (p *Page) logEntry(e *log.Entry) {
 	if e == nil || e.Level != log.EntryLevelError {
-		return
-	}
-	if isPolicyMessage(e.Text) {
 		return
 	}
 	text := e.Text
 	if e.URL != "" {
 		text += fmt.Sprintf(" (%s)", e.URL)
+	}
+	if isPolicyMessage(e.Text) {
+		p.policyLog = append(p.policyLog, Problem{Kind: Violation, Page: p.transfer.document, Text: text})
+		return
 	}
 	p.addProblem(BrowserError, fmt.Sprintf("[%s] %s", e.Source, text))
 }
