@@ -63,6 +63,8 @@ const (
 	MetricImportPages      = "import_pages_total"
 	MetricImportFills      = "import_fills_total"
 	MetricImportDuration   = "import_duration_seconds"
+	// MetricImportFirstDone times a connection's link to the end of its first complete import.
+	MetricImportFirstDone  = "import_first_done_seconds"
 	MetricTradesScored     = "bias_trades_scored_total"
 	MetricScoreDuration    = "bias_score_duration_seconds"
 	MetricEvaluateDuration = "rules_evaluate_duration_seconds"
@@ -71,13 +73,17 @@ const (
 	MetricRelayConnsOpened = "relay_connections_opened_total"
 	MetricRelayConnsClosed = "relay_connections_closed_total"
 	MetricRelayDrops       = "relay_drops_total"
-	MetricExportDuration   = "privacy_export_duration_seconds"
-	MetricExportsPurged    = "privacy_exports_purged_total"
-	MetricErasures         = "privacy_erasures_total"
-	MetricEraseDuration    = "privacy_erase_duration_seconds"
-	MetricChatModel        = "chat_model_duration_seconds"
-	MetricChatRejected     = "chat_grounding_failures_total"
-	MetricChatAnswers      = "chat_answers_total"
+	// MetricRelayDelivery times an event's commit to its write to a browser's connection.
+	MetricRelayDelivery = "relay_delivery_seconds"
+	// MetricHTTPDuration times the requests a reference-host server answers.
+	MetricHTTPDuration   = "http_request_duration_seconds"
+	MetricExportDuration = "privacy_export_duration_seconds"
+	MetricExportsPurged  = "privacy_exports_purged_total"
+	MetricErasures       = "privacy_erasures_total"
+	MetricEraseDuration  = "privacy_erase_duration_seconds"
+	MetricChatModel      = "chat_model_duration_seconds"
+	MetricChatRejected   = "chat_grounding_failures_total"
+	MetricChatAnswers    = "chat_answers_total"
 	// MetricWebhookAttempts counts webhook delivery attempts by outcome.
 	MetricWebhookAttempts = "webhook_attempts_total"
 	// MetricWebhookAttemptDuration times webhook delivery attempts by outcome.
@@ -108,6 +114,7 @@ func MetricTable() []MetricDesc {
 		{MetricImportPages, KindCounter, []string{"broker"}, "broker.Importer", "Fill pages stored by imports, by broker."},
 		{MetricImportFills, KindCounter, []string{"broker"}, "broker.Importer", "Fills fetched by imports (stored, duplicate, skipped or rejected), by broker."},
 		{MetricImportDuration, KindDuration, []string{"broker", "outcome"}, "broker.Importer", "Time one import took, by broker and outcome."},
+		{MetricImportFirstDone, KindDuration, []string{"broker"}, "broker.Importer", "Time from a connection's link (its CreatedAt) to the end of its first complete import (the one that first sets its sync mark: the default window, 30 days, of every pair), by broker."},
 		{MetricTradesScored, KindCounter, nil, "bias.Service", "Trades scored by ScoreUser."},
 		{MetricScoreDuration, KindDuration, []string{"outcome"}, "bias.Service", "Time one ScoreUser call took, by outcome."},
 		{MetricEvaluateDuration, KindDuration, []string{"outcome"}, "rules.Service", "Time one EvaluateUser call took, by outcome."},
@@ -116,6 +123,8 @@ func MetricTable() []MetricDesc {
 		{MetricRelayConnsOpened, KindCounter, nil, "ws.Relay", "WebSocket connections upgraded by the relay."},
 		{MetricRelayConnsClosed, KindCounter, nil, "ws.Relay", "WebSocket connections of the relay that ended (opened − closed is the number open)."},
 		{MetricRelayDrops, KindCounter, []string{"reason"}, "ws.Relay", "Connections the relay closed on its own, by reason: slow_consumer (its queue overflowed) or per_user_cap (too many connections of one user)."},
+		{MetricRelayDelivery, KindDuration, nil, "ws.Relay", "Time from a live event's ts (stamped in the transaction that commits it) to its write to a browser's WebSocket; replayed events are not counted."},
+		{MetricHTTPDuration, KindDuration, []string{"stack", "class"}, "refhost/serve", "Time one HTTP request took, from its headers read to its handler's return, by the stack that answered and the status class (2xx, 3xx, 4xx, 5xx); the operational routes (/healthz, /readyz, /metrics) and WebSocket upgrades are not counted."},
 		{MetricExportDuration, KindDuration, []string{"outcome"}, "privacy.Service", "Time one Build of a user's export took (read, zip, upload), by outcome."},
 		{MetricExportsPurged, KindCounter, nil, "privacy.Service", "Expired exports whose archive and record PurgeExpired removed."},
 		{MetricErasures, KindCounter, []string{"outcome"}, "privacy.Eraser", "Users erased (Erase calls), by outcome."},

@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker"
@@ -83,5 +84,16 @@ func TestImportMetrics(t *testing.T) {
 		if got := rec.Observed(coach.MetricImportDuration, "broker", "coinbase", "outcome", outcome); got != 1 {
 			t.Errorf("imports with outcome %s = %d, want 1", outcome, got)
 		}
+	}
+	// The import objective's time is the first complete import's (the resumed one), once.
+	if got := rec.Observed(coach.MetricImportFirstDone, "broker", "coinbase"); got != 1 {
+		t.Errorf("first imports done = %d after the first success, want 1", got)
+	}
+	f.clock.Advance(time.Hour)
+	if _, err := f.imp.Import(context.Background(), f.user, conn, b); err != nil {
+		t.Fatalf("third import: %v", err)
+	}
+	if got := rec.Observed(coach.MetricImportFirstDone, "broker", "coinbase"); got != 1 {
+		t.Errorf("first imports done = %d after a later sync, want still 1", got)
 	}
 }

@@ -226,18 +226,24 @@ func (im *Importer) run(ctx context.Context, userID string, conn coach.BrokerCon
 		return sum, run.fail(ctx, &sum, err)
 	}
 
+	var first bool
 	err = im.store.InTx(ctx, func(tx storage.Tx) error {
 		if err := run.audit(ctx, tx, coach.AuditImportDone, run.meta(sum, coach.ImportPhaseDone)); err != nil {
 			return err
 		}
 		// The window is imported: the sync schedule continues from its end.
-		if err := markSynced(ctx, tx, userID, conn.ID, src, sum, symbols); err != nil {
+		var err error
+		if first, err = markSynced(ctx, tx, userID, conn.ID, src, sum, symbols); err != nil {
 			return err
 		}
 		return run.progress(ctx, tx, sum, coach.ImportPhaseDone, nil)
 	})
 	if err != nil {
 		return sum, run.fail(ctx, &sum, err)
+	}
+	if first && !conn.CreatedAt.IsZero() {
+		// The connection's history is in: the import objective's time, from the link.
+		im.metrics.Observe(coach.MetricImportFirstDone, im.clock.Now().Sub(conn.CreatedAt), "broker", conn.Broker)
 	}
 	if im.scorer != nil && sum.Inserted > 0 {
 		if err := im.scorer.RequestScore(ctx, userID, sum.TouchedFrom, sum.TouchedTo); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tradecoach/coach"
@@ -23,8 +25,9 @@ func RequestID(ctx context.Context) string {
 
 // withRequestLog gives each request an id (in its context and the response's X-Request-Id) and
 // logs one line when it ends: method, path without the query (queries may carry codes and
-// tokens), status, bytes, duration. Operational routes are logged at debug.
-func withRequestLog(stack string, log *slog.Logger, next http.Handler) http.Handler {
+// tokens), status, bytes, duration. Operational routes are logged at debug; every other request
+// but a WebSocket upgrade (whose handler returns when the socket closes) is timed in metrics.
+func withRequestLog(stack string, log *slog.Logger, metrics coach.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
 		if !validRequestID(id) {
@@ -35,18 +38,39 @@ func withRequestLog(stack string, log *slog.Logger, next http.Handler) http.Hand
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		took := time.Since(start)
 		level := slog.LevelInfo
-		switch r.URL.Path {
-		case "/healthz", "/readyz", "/metrics":
+		switch {
+		case operational(r.URL.Path):
 			level = slog.LevelDebug
+		case !isUpgrade(r):
+			metrics.Observe(coach.MetricHTTPDuration, took, "stack", stack, "class", statusClass(rec.status))
 		}
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
 		log.LogAttrs(ctx, level, "request", slog.String("stack", stack), slog.String("requestId", id),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+			slog.Int64("bytes", rec.bytes), slog.Duration("duration", took))
 	})
+}
+
+// operational tells the routes every server answers for its operators: health, readiness, metrics.
+func operational(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+// isUpgrade tells a WebSocket handshake, whose handler runs as long as the socket.
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// statusClass is the class label of status: "2xx", "4xx", …
+func statusClass(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status/100) + "xx"
 }
 
 func validRequestID(id string) bool {

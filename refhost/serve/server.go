@@ -36,6 +36,9 @@ type Config struct {
 	Metrics http.Handler
 	// Logger receives the access log and failures; nil discards them.
 	Logger *slog.Logger
+	// Requests receives the time of every request but the operational ones and WebSocket
+	// upgrades (coach.MetricHTTPDuration, by stack and status class); nil records nothing.
+	Requests coach.Metrics
 	// Outer, when set, wraps everything the server answers, the operational routes included (the
 	// edge's security headers go on /healthz too).
 	Outer func(http.Handler) http.Handler
@@ -61,6 +64,9 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.Handler == nil {
 		cfg.Handler = http.NotFoundHandler()
 	}
+	if cfg.Requests == nil {
+		cfg.Requests = coach.NopMetrics{}
+	}
 	ln := cfg.Listener
 	if ln == nil {
 		var err error
@@ -81,7 +87,7 @@ func Listen(cfg Config) (*Server, error) {
 		h = cfg.Outer(mux)
 	}
 	s.srv = &http.Server{
-		Handler:           withRequestLog(cfg.Stack, cfg.Logger, h),
+		Handler:           withRequestLog(cfg.Stack, cfg.Logger, cfg.Requests, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),

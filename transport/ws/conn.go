@@ -161,6 +161,8 @@ func (c *conn) drain() {
 				return
 			}
 			c.sent = e.ID
+			// A live event: its delay since the commit that stamped it is the delivery objective's.
+			c.relay.cfg.Metrics.Observe(coach.MetricRelayDelivery, c.relay.cfg.Clock.Now().Sub(e.TS))
 		}
 	}
 }

@@ -52,8 +52,9 @@ type RelayConfig struct {
 	ClockSkew time.Duration
 	// Logger receives faults; nil discards them.
 	Logger *slog.Logger
-	// Metrics receives relay_connections_opened_total, relay_connections_closed_total and
-	// relay_drops_total by reason (coach.MetricTable); nil means coach.NopMetrics.
+	// Metrics receives relay_connections_opened_total, relay_connections_closed_total,
+	// relay_drops_total by reason and relay_delivery_seconds, the time from each live event's TS
+	// to its write, by Clock (coach.MetricTable); nil means coach.NopMetrics.
 	Metrics coach.Metrics
 	// PageSize is the limit of each replay page.
 	PageSize int

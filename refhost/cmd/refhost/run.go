@@ -34,6 +34,7 @@ import (
 	"github.com/tradecoach/coach/refhost/infra"
 	"github.com/tradecoach/coach/refhost/serve"
 	"github.com/tradecoach/coach/refhost/services"
+	"github.com/tradecoach/coach/refhost/slo"
 	"github.com/tradecoach/coach/refhost/web"
 	"github.com/tradecoach/coach/refhost/worker"
 	"github.com/tradecoach/coach/webhook"
@@ -52,8 +53,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		stack, args = args[0], args[1:]
 	}
-	if stack == "load" {
+	switch stack {
+	case "load":
 		return runLoad(ctx, args, getenv, stdout, stderr)
+	case "slo":
+		return runSLO(ctx, args, stdout, stderr)
 	}
 	if !slices.Contains(stacks, stack) {
 		return coach.Errorf(coach.EINVALID, "unknown stack %q: want one of %s", stack, strings.Join(stacks, ", "))
@@ -71,7 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := promcoach.New(promcoach.Config{Registerer: reg, Logger: log})
+	// The objectives' thresholds are bucket bounds, so `refhost slo` counts them exactly.
+	metrics, err := promcoach.New(promcoach.Config{Registerer: reg, Logger: log, Buckets: slo.Buckets()})
 	if err != nil {
 		return err
 	}
@@ -205,7 +210,8 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 	}()
 	served := make(chan error, 5)
 	listenOn := func(name, addr string, ln net.Listener, handler http.Handler) error {
-		sc := serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log}
+		sc := serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log,
+			Requests: h.metrics}
 		if name == "edge" {
 			// The internet's side: its headers on every answer, and no metrics.
 			sc.Metrics, sc.Outer = nil, edge.SecurityHeaders
