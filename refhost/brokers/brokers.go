@@ -69,17 +69,17 @@ func (w WebhookSealer) Open(ctx context.Context, userID, endpointID string, seal
 	return t.Reveal(), nil
 }
 
-// Build builds the sealer, the Linker and the Brokers over in's store, cache and nonces. EINVALID
-// without a KEK of config.KEKBytes, or when a broker setting is not a valid URL.
+// Build builds the sealer (its keys from KEKs), the Linker and the Brokers over in's store, cache
+// and nonces. EINVALID without a key-encryption key, or when a broker setting is not a valid URL.
 func Build(cfg config.Config, in *infra.Infra, market *brokertest.Demo, clock coach.Clock) (*Brokers, error) {
 	if in == nil || market == nil {
 		return nil, coach.Errorf(coach.EINVALID, "brokers: infra and the demo market are required")
 	}
-	kek, err := seal.NewLocalKEK(cfg.KEK)
+	kek, previous, err := KEKs(context.Background(), cfg)
 	if err != nil {
-		return nil, coach.Errorf(coach.EINVALID, "brokers: REFHOST_KEK: want %d bytes of hex", config.KEKBytes)
+		return nil, err
 	}
-	sealer, err := seal.New(seal.Config{KEK: kek, DataKeys: seal.StoredKeys{Keys: in.Store.DataKeys()}})
+	sealer, err := seal.New(seal.Config{KEK: kek, Previous: previous, DataKeys: seal.StoredKeys{Keys: in.Store.DataKeys()}})
 	if err != nil {
 		return nil, err
 	}

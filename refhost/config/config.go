@@ -59,6 +59,15 @@ type Config struct {
 	// KEK is the key-encryption key (32 bytes) that wraps the data keys sealing broker
 	// credentials; core and worker must share it.
 	KEK Key
+	// KMSKeyID, when set, is the AWS KMS key (ARN, id or alias) that wraps new data keys instead
+	// of KEK; KEK, when also set, stays a previous key whose envelopes still open.
+	KMSKeyID string
+	// KMSPreviousKeyIDs are retired KMS keys (comma-separated) whose envelopes still open.
+	KMSPreviousKeyIDs string
+	// KMSRegion is the KMS key's region; empty uses the AWS configuration chain's.
+	KMSRegion string
+	// KMSEndpoint, when set, replaces KMS's endpoint (a VPC endpoint, a local KMS).
+	KMSEndpoint string
 	// CoinbaseAPIURL and CoinbaseOAuthURL are Coinbase's API and OAuth hosts (the OAuth paths
 	// /oauth2/auth, /oauth2/token and /oauth2/revoke are under CoinbaseOAuthURL); BinanceAPIURL is
 	// Binance's REST host. Tests point them at fake servers.

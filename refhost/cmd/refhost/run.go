@@ -111,9 +111,10 @@ func completeKeys(cfg *config.Config, stack string) error {
 		}
 		cfg.ErasureKey = randomKey()
 	}
-	if cfg.KEK == nil {
+	if cfg.KEK == nil && cfg.KMSKeyID == "" {
+		// The key-encryption key is local by default; with REFHOST_KMS_KEY_ID it is in AWS KMS.
 		if stack == "core" || stack == "worker" {
-			return coach.Errorf(coach.EINVALID, "%s: REFHOST_KEK is required (hex, %d bytes), the same for core and worker", stack, config.KEKBytes)
+			return coach.Errorf(coach.EINVALID, "%s: REFHOST_KEK (hex, %d bytes) or REFHOST_KMS_KEY_ID is required, the same for core and worker", stack, config.KEKBytes)
 		}
 		cfg.KEK = randomKey()
 	}
