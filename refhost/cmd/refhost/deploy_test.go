@@ -32,10 +32,6 @@ const deployDir = "../../../deploy"
 // deployStacks are the stacks a deployment runs, each in processes of its own.
 var deployStacks = []string{"web", "edge", "core", "worker", "aicoach"}
 
-// webPending tells that the web stack is not a subcommand of this binary yet (it is being
-// added beside this work): its manifests are then checked for everything but its own settings.
-var webPending = !slices.Contains(stacks, "web")
-
 // dummyKey stands for every secret a manifest takes from outside (a Secret, a .env file): hex, 32
 // bytes, which every key setting accepts.
 var dummyKey = strings.Repeat("5a", 32)
@@ -57,7 +53,7 @@ type deployed struct {
 type checked struct {
 	stack string
 	cfg   config.Config
-	port  int // 0 when the stack's address is not a setting of this binary yet (web pending)
+	port  int // 0 for a stack without an address of its own (migrate)
 }
 
 // checkProcess checks p against the binary: its subcommand, its environment variables' names,
@@ -69,8 +65,7 @@ func checkProcess(t *testing.T, p deployed) (checked, bool) {
 		return checked{}, false
 	}
 	stack := p.argv[0]
-	pending := stack == "web" && webPending
-	if !slices.Contains(stacks, stack) && !pending {
+	if !slices.Contains(stacks, stack) {
 		t.Errorf("%s: %q is not a subcommand of refhost (%v)", p.where, stack, stacks)
 		return checked{}, false
 	}
@@ -79,7 +74,7 @@ func checkProcess(t *testing.T, p deployed) (checked, bool) {
 		known[s.Env] = true
 	}
 	for name := range p.env {
-		if !known[name] && !(webPending && strings.HasPrefix(name, "REFHOST_WEB_")) {
+		if !known[name] {
 			t.Errorf("%s: environment variable %s is not a refhost setting", p.where, name)
 		}
 	}
@@ -94,17 +89,16 @@ func checkProcess(t *testing.T, p deployed) (checked, bool) {
 	c := checked{stack: stack, cfg: cfg}
 	if f, ok := addrField[stack]; ok {
 		addr, found := configString(cfg, f)
-		if !found && !pending {
+		if !found {
 			t.Errorf("%s: config has no %s", p.where, f)
-		}
-		if found {
+		} else {
 			c.port = portOf(t, p.where, addr)
 		}
 	}
 	return c, true
 }
 
-// configString reads a string field of cfg by name (a field another branch adds reads as absent).
+// configString reads a string field of cfg by name.
 func configString(cfg config.Config, field string) (string, bool) {
 	v := reflect.ValueOf(cfg).FieldByName(field)
 	if !v.IsValid() || v.Kind() != reflect.String {
