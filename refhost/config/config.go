@@ -14,6 +14,10 @@ import (
 type Config struct {
 	// Addresses each stack listens on (host:port). Port 0 picks a free port.
 	EdgeAddr, CoreAddr, WorkerAddr, AIcoachAddr, WebAddr string
+	// EdgeMetricsAddr, when set, is a private address where an edge serves /metrics (the edge's
+	// public address never does), so that a split deployment's API and delivery objectives can
+	// be scraped.
+	EdgeMetricsAddr string
 	// CoreURL is where the edge (and a separate web stack) calls core; empty means http:// and
 	// CoreAddr.
 	CoreURL string

@@ -33,6 +33,7 @@ type Setting struct {
 func Settings() []Setting {
 	return []Setting{
 		{"edge-addr", "REFHOST_EDGE_ADDR", "127.0.0.1:8082", "address of the public edge (S2): the API, /ws/coach and pages", str(func(c *Config) *string { return &c.EdgeAddr })},
+		{"edge-metrics-addr", "REFHOST_EDGE_METRICS_ADDR", "", "private address where an edge serves /metrics (with /healthz and /readyz) for a Prometheus inside the deployment; empty serves none (the edge's public address never does)", str(func(c *Config) *string { return &c.EdgeMetricsAddr })},
 		{"edge-limit-scale", "REFHOST_EDGE_LIMIT_SCALE", "1", "multiplies every edge rate limit (requests, logins, sign-ups per address and per user); raise it only for a load run from one address", num(func(c *Config) *int { return &c.EdgeLimitScale })},
 		{"core-addr", "REFHOST_CORE_ADDR", "127.0.0.1:8083", "address of the core API (S3)", str(func(c *Config) *string { return &c.CoreAddr })},
 		{"public-url", "REFHOST_PUBLIC_URL", "", "base URL clients reach the host at, for download links; empty means http:// and the core address", str(func(c *Config) *string { return &c.PublicURL })},

@@ -10,9 +10,10 @@ import (
 )
 
 type k8sMeta struct {
-	Name      string            `yaml:"name"`
-	Namespace string            `yaml:"namespace"`
-	Labels    map[string]string `yaml:"labels"`
+	Name        string            `yaml:"name"`
+	Annotations map[string]string `yaml:"annotations"`
+	Namespace   string            `yaml:"namespace"`
+	Labels      map[string]string `yaml:"labels"`
 }
 
 type k8sProbe struct {
@@ -231,8 +232,28 @@ func TestKubernetesManifests(t *testing.T) {
 			continue
 		}
 		found[stack], containers[stack] = got, c
-		if len(c.Ports) != 1 || c.Ports[0].ContainerPort != got.port {
-			t.Errorf("%s: container ports %v, want the one it listens on, %d", where, c.Ports, got.port)
+		// Its ports: "http" where it listens and, for an edge with a private metrics address,
+		// "metrics" there; the scrape annotation names the port that serves /metrics (the edge's
+		// public one never does).
+		want := map[string]int{"http": got.port}
+		metricsPort := got.port
+		if stack == "edge" {
+			metricsPort = 0
+			if got.cfg.EdgeMetricsAddr != "" {
+				metricsPort = portOf(t, where, got.cfg.EdgeMetricsAddr)
+				want["metrics"] = metricsPort
+			}
+		}
+		have := map[string]int{}
+		for _, p := range c.Ports {
+			have[p.Name] = p.ContainerPort
+		}
+		if !maps.Equal(have, want) {
+			t.Errorf("%s: container ports %v, want %v", where, have, want)
+		}
+		ann := pod.Metadata.Annotations
+		if scrape := ann["prometheus.io/scrape"] == "true"; scrape != (metricsPort != 0) || scrape && ann["prometheus.io/port"] != strconv.Itoa(metricsPort) {
+			t.Errorf("%s: scrape annotations %v, want scraping %v on port %d", where, ann, metricsPort != 0, metricsPort)
 		}
 		for name, p := range map[string]*k8sProbe{"/readyz": c.ReadinessProbe, "/healthz": c.LivenessProbe} {
 			if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != name || probePort(c, p.HTTPGet.Port) != got.port {

@@ -209,7 +209,7 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 			wk.Shutdown()
 		}
 	}()
-	served := make(chan error, 5)
+	served := make(chan error, 8) // one a server, never blocking
 	listenOn := func(name, addr string, ln net.Listener, handler http.Handler) error {
 		sc := serve.Config{Stack: name, Addr: addr, Listener: ln, Handler: handler, Ready: in.Ready, Metrics: h.metricsHandler, Logger: h.log,
 			Requests: h.metrics}
@@ -358,6 +358,12 @@ func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln ne
 		_ = ln.Close()
 		_ = e.Shutdown(context.Background())
 		return nil, err
+	}
+	if h.cfg.EdgeMetricsAddr != "" {
+		// The edge's metrics (its API calls, its sockets' deliveries) on a private address.
+		if err := listenOn("edge-metrics", h.cfg.EdgeMetricsAddr, nil, nil); err != nil {
+			return e, err
+		}
 	}
 	return e, nil
 }

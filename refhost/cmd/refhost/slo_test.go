@@ -130,3 +130,21 @@ func TestSLOAgainstAllMeasuresWhatItServes(t *testing.T) {
 		t.Errorf("the API objective does not count the 3 edge calls twice (one per scrape):\n%s", out)
 	}
 }
+
+// TestEdgeMetricsOnAPrivateAddress: with REFHOST_EDGE_METRICS_ADDR the edge serves /metrics there
+// (what `refhost slo` reads of a split edge), never on its public address.
+func TestEdgeMetricsOnAPrivateAddress(t *testing.T) {
+	addrs, _, _, _ := startAll(t, map[string]string{"REFHOST_INTERNAL_KEY": strings.Repeat("5a", 32), "REFHOST_EDGE_METRICS_ADDR": "127.0.0.1:0"})
+	private, ok := addrs["edge-metrics"]
+	if !ok {
+		t.Fatalf("no edge-metrics server among %v", addrs)
+	}
+	get(t, addrs["edge"]+"/trades") // one API call, 401
+	code, body := get(t, private+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `coach_http_request_duration_seconds_count{class="4xx",stack="edge"}`) {
+		t.Fatalf("private /metrics = %d without the edge's request timing:\n%s", code, grep(body, "http_request"))
+	}
+	if _, body := get(t, addrs["edge"]+"/metrics"); strings.Contains(body, "coach_") {
+		t.Fatal("the edge's public address serves metrics")
+	}
+}
