@@ -174,15 +174,7 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context) (int, error) {
 		_ = d.release(ctx, nil)
 		return 0, err
 	}
-	ids := make([]string, 0, len(events))
-	var perr error
-	for _, e := range events {
-		if perr = d.bus.Publish(pctx, e); perr != nil {
-			ids = nil
-			break
-		}
-		ids = append(ids, e.ID)
-	}
+	ids, perr := d.publish(pctx, events)
 	if err := d.release(ctx, ids); err != nil && perr == nil {
 		return 0, err
 	}
@@ -190,6 +182,31 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context) (int, error) {
 		return 0, perr
 	}
 	return len(ids), nil
+}
+
+// publish publishes events in order, in one PublishBatch when the bus is a
+// transport.BatchPublisher (one round trip to a networked bus), one Publish each otherwise, and
+// returns the ids published: all of them, or none after an error.
+func (d *Dispatcher) publish(ctx context.Context, events []coach.Event) ([]string, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	if bp, ok := d.bus.(transport.BatchPublisher); ok {
+		if err := bp.PublishBatch(ctx, events); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, e := range events {
+			if err := d.bus.Publish(ctx, e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return ids, nil
 }
 
 // release marks ids delivered and ends the dispatcher's leases, even when ctx has ended. If that

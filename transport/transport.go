@@ -106,6 +106,17 @@ type Bus interface {
 	Subscribe(ctx context.Context, userID string) (Subscription, error)
 }
 
+// BatchPublisher is the optional capability of a Bus that publishes several events in one go (one
+// round trip to a networked bus instead of one per event). The outbox Dispatcher uses it when its
+// Bus has it.
+type BatchPublisher interface {
+	// PublishBatch publishes events in their order, as as many Publish calls would, and returns
+	// once the bus has accepted every one. On an error none, some or all of them may have been
+	// published (the caller publishes them again: delivery is at least once). With an ended
+	// context it is ECANCELED, wrapping the context's error.
+	PublishBatch(ctx context.Context, events []coach.Event) error
+}
+
 // Subscription is a live feed of one user's events.
 type Subscription interface {
 	// Events delivers events in publish order. It is closed when the subscription ends: after

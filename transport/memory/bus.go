@@ -35,6 +35,22 @@ func NewBus(buffer int) *Bus {
 // errBusNotConstructed is what a Bus not built by NewBus answers.
 var errBusNotConstructed = coach.Errorf(coach.EINVALID, "memory: Bus not constructed; use memory.NewBus")
 
+// PublishBatch delivers events in their order, as Publish does each (transport.BatchPublisher).
+func (b *Bus) PublishBatch(ctx context.Context, events []coach.Event) error {
+	if b == nil || b.subs == nil {
+		return errBusNotConstructed
+	}
+	if ce, ok := coach.ContextError(ctx.Err()); ok {
+		return ce
+	}
+	for _, e := range events {
+		if err := b.Publish(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Publish delivers e to every subscription of e.UserID without blocking.
 func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 	if b == nil || b.subs == nil {

@@ -108,7 +108,10 @@ type Bus struct {
 	closed bool
 }
 
-var _ transport.Bus = (*Bus)(nil)
+var (
+	_ transport.Bus            = (*Bus)(nil)
+	_ transport.BatchPublisher = (*Bus)(nil)
+)
 
 // NewBus returns a Bus over client, which stays the caller's to close.
 func NewBus(client goredis.UniversalClient, cfg BusConfig) (*Bus, error) {
@@ -160,6 +163,56 @@ func (b *Bus) Publish(ctx context.Context, e coach.Event) error {
 	}
 	if err := b.client.Publish(ctx, b.Channel(e.UserID), payload).Err(); err != nil {
 		return formatError("publish", err)
+	}
+	return nil
+}
+
+// maxPipeline bounds the PUBLISHes PublishBatch sends in one pipeline.
+const maxPipeline = 1000
+
+// PublishBatch sends events in their order, pipelined (one round trip for up to a thousand), and
+// returns once Redis has accepted every one; an event of a user reaches that user's subscribers
+// after the user's earlier ones. EINVALID (before anything is sent) for an event that cannot be
+// encoded; EUNAVAILABLE when Redis cannot be reached or the bus is closed, after which some of the
+// events may have been published; ECANCELED, wrapping ctx's error, when ctx ends first.
+func (b *Bus) PublishBatch(ctx context.Context, events []coach.Event) error {
+	if !b.constructed() {
+		return errNotConstructed
+	}
+	if err := ctx.Err(); err != nil {
+		return formatError("publish", err)
+	}
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return errBusClosed()
+	}
+	payloads := make([][]byte, len(events))
+	for i, e := range events {
+		var err error
+		if payloads[i], err = encodeEvent(e); err != nil {
+			return err
+		}
+	}
+	for from := 0; from < len(events); from += maxPipeline {
+		to := min(from+maxPipeline, len(events))
+		cmds, err := b.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for i := from; i < to; i++ {
+				p.Publish(ctx, b.Channel(events[i].UserID), payloads[i])
+			}
+			return nil
+		})
+		if err == nil {
+			for _, c := range cmds {
+				if err = c.Err(); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return formatError("publish", err)
+		}
 	}
 	return nil
 }

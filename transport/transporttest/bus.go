@@ -126,6 +126,40 @@ func RunBus(t *testing.T, newBus func(t *testing.T) transport.Bus) {
 			}
 		}
 	})
+
+	t.Run("PublishBatchDeliversInOrder", func(t *testing.T) {
+		t.Parallel()
+		bus := newBus(t)
+		bp, ok := bus.(transport.BatchPublisher)
+		if !ok {
+			t.Skip("the bus is no transport.BatchPublisher")
+		}
+		const users, n = 3, 1500 // beyond a pipeline of a thousand, within a subscription's buffer
+		var ids [users]string
+		var subs [users]transport.Subscription
+		for u := range users {
+			ids[u] = randomUser()
+			subs[u] = mustSubscribe(t, bus, ids[u])
+		}
+		events := make([]coach.Event, n)
+		for i := range events {
+			events[i] = event(ids[i%users], i)
+		}
+		if err := bp.PublishBatch(context.Background(), events); err != nil {
+			t.Fatalf("PublishBatch: %v", err)
+		}
+		for u, s := range subs {
+			for i := u; i < n; i += users {
+				if e := receive(t, s); seq(t, e) != i || e.UserID != ids[u] {
+					t.Fatalf("user %d: got seq %d of %s, want %d", u, seq(t, e), e.UserID, i)
+				}
+			}
+		}
+		if err := bp.PublishBatch(context.Background(), nil); err != nil {
+			t.Errorf("PublishBatch of nothing: %v", err)
+		}
+		runContextEnded(t, "PublishBatch", func(ctx context.Context) error { return bp.PublishBatch(ctx, events[:1]) })
+	})
 }
 
 func randomUser() string { return fmt.Sprintf("u%016x", rand.Uint64()) }
