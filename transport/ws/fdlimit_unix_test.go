@@ -5,6 +5,7 @@ package ws_test
 import (
 	"syscall"
 	"testing"
+	"time"
 )
 
 // raiseFDLimit lifts the soft limit on open files to the hard limit, for benchmarks holding
@@ -21,4 +22,13 @@ func raiseFDLimit(tb testing.TB) uint64 {
 		}
 	}
 	return l.Cur
+}
+
+// cpuTime is the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }

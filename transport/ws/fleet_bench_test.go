@@ -133,6 +133,9 @@ type fleetResult struct {
 	lost, repeated, disordered, dropped   int
 	relayCloses                           map[string]int
 	clientsOnline, relayConns, relayCount int
+	// CPU time used while the events were published and received, by the benchmark's process
+	// (publisher and dispatcher), the Redis server, the relays and the client processes.
+	parentCPU, redisCPU, relayCPU, clientCPU time.Duration
 }
 
 // p returns the p-th quantile of the latencies, in milliseconds.
@@ -155,6 +158,13 @@ func (r fleetResult) report(b *testing.B, pubsub, oneRelay fleetResult) {
 		b.ReportMetric(float64(r.disordered), "disordered")
 		b.ReportMetric(float64(r.dropped), "dropped")
 		b.ReportMetric(float64(r.clientsOnline), "clients")
+	}
+	if r.relayCount > 0 && r.events > 0 {
+		perEvent := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(r.events) }
+		b.ReportMetric(perEvent(r.parentCPU), "publisher-cpu-µs/event")
+		b.ReportMetric(perEvent(r.redisCPU), "redis-cpu-µs/event")
+		b.ReportMetric(perEvent(r.relayCPU), "relays-cpu-µs/event")
+		b.ReportMetric(perEvent(r.clientCPU), "clients-cpu-µs/event")
 	}
 	if len(pubsub.lat) > 0 {
 		b.ReportMetric(r.p(0.99)/pubsub.p(0.99), "x-pubsub-p99")
@@ -262,7 +272,8 @@ func fleetPubSub(b *testing.B, client *goredis.Client, cfg fleetConfig) fleetRes
 // events and gathers what the clients received.
 func runFleet(b *testing.B, cfg fleetConfig, relays int) fleetResult {
 	prefix := redistest.RandomPrefix()
-	pub, err := redis.NewBus(redistest.MustOpenClient(b), redis.BusConfig{Prefix: prefix})
+	rc := redistest.MustOpenClient(b)
+	pub, err := redis.NewBus(rc, redis.BusConfig{Prefix: prefix})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -307,6 +318,11 @@ func runFleet(b *testing.B, cfg fleetConfig, relays int) fleetResult {
 
 	n := cfg.events()
 	res.events = n
+	dump := newFleetDump(b, prefix, n, relays)
+	for _, c := range append(slices.Clone(relayProcs), clientProcs...) {
+		c.send(b, "mark")
+	}
+	redisCPU, parentCPU := redisCPUTime(rc), cpuTime()
 	err = pace(n, cfg.rate, func(i int) error {
 		ev, err := coach.NewEvent(fleetUser(i%cfg.clients), coach.EventCoachReflect, 1, fleetStamp{Seq: i, SentAt: time.Now().UnixNano()})
 		if err != nil {
@@ -331,19 +347,44 @@ func runFleet(b *testing.B, cfg fleetConfig, relays int) fleetResult {
 		res.repeated += r.Repeated
 		res.disordered += r.Disordered
 		res.dropped += r.Dropped
-		for _, ns := range r.Lat {
+		res.clientCPU += r.CPU
+		for i, ns := range r.Lat {
 			res.lat = append(res.lat, time.Duration(ns))
+			if dump != nil {
+				dump.at[r.Seq[i]] = ns
+			}
 		}
 	}
+	res.parentCPU, res.redisCPU = cpuTime()-parentCPU, redisCPUTime(rc)-redisCPU
 	for _, c := range relayProcs {
 		c.send(b, "stats")
 		var s fleetRelayStats
 		c.recv(b, &s, hang)
 		res.relayConns += s.Conns
+		res.relayCPU += s.CPU
 		for k, v := range s.Closes {
 			res.relayCloses[k] += v
 		}
 	}
 	slices.Sort(res.lat)
+	dump.write(b)
 	return res
+}
+
+// redisCPUTime is the CPU time the Redis server has used (INFO cpu), 0 if it does not say.
+func redisCPUTime(client *goredis.Client) time.Duration {
+	info, err := client.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var seconds float64
+	for line := range strings.SplitSeq(info, "\r\n") {
+		for _, key := range []string{"used_cpu_sys:", "used_cpu_user:"} {
+			if v, ok := strings.CutPrefix(line, key); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				seconds += f
+			}
+		}
+	}
+	return time.Duration(seconds * float64(time.Second))
 }

@@ -163,11 +163,12 @@ func TestFleetProcess(t *testing.T) {
 type fleetRelayStats struct {
 	Conns  int            // connections held
 	Closes map[string]int // connections closed so far, by reason
+	CPU    time.Duration  // CPU time used since "mark"
 }
 
 // fleetRelay serves a relay on the Redis bus of COACH_WS_FLEET_PREFIX, as an edge instance does,
-// with an empty Replayer (the benchmark's clients never resume). It says its URL, answers each
-// line of stdin with its stats, and ends at stdin's end.
+// with an empty Replayer (the benchmark's clients never resume). It says its URL, notes its CPU
+// time at "mark", answers any other line of stdin with its stats, and ends at stdin's end.
 func fleetRelay(t *testing.T) {
 	client := goredis.NewClient(&goredis.Options{Addr: redistest.Addr()})
 	defer client.Close()
@@ -197,9 +198,14 @@ func fleetRelay(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	fleetSay(struct{ URL string }{"ws://" + ln.Addr().String() + ws.Path})
 	in := bufio.NewScanner(os.Stdin)
+	var mark time.Duration
 	for in.Scan() {
+		if in.Text() == "mark" {
+			mark = cpuTime()
+			continue
+		}
 		mu.Lock()
-		s := fleetRelayStats{Conns: relay.Conns(), Closes: maps.Clone(closes)}
+		s := fleetRelayStats{Conns: relay.Conns(), Closes: maps.Clone(closes), CPU: cpuTime() - mark}
 		mu.Unlock()
 		fleetSay(s)
 	}
@@ -217,7 +223,9 @@ type fleetReady struct {
 // n events published.
 type fleetReport struct {
 	Lost, Repeated, Disordered, Dropped int
-	Lat                                 []int64 // commit → frame read of each event received, ns
+	CPU                                 time.Duration // CPU time used since "mark"
+	Lat                                 []int64       // commit → frame read of each event received, ns
+	Seq                                 []int         // the event of each Lat
 }
 
 // fleetConn is one client connection and what it received.
@@ -232,8 +240,9 @@ type fleetConn struct {
 }
 
 // fleetClients connects users [COACH_WS_FLEET_FROM, COACH_WS_FLEET_TO) of COACH_WS_FLEET_USERS,
-// user i to relay i mod len(COACH_WS_FLEET_URLS), says when they are all live, and at "done <n>"
-// waits (up to a minute) for every event of theirs among n and reports.
+// user i to relay i mod len(COACH_WS_FLEET_URLS), says when they are all live, notes its CPU time
+// at "mark", and at "done <n>" waits (up to a minute) for every event of theirs among n and
+// reports.
 func fleetClients(t *testing.T) {
 	urls := strings.Split(os.Getenv("COACH_WS_FLEET_URLS"), ",")
 	users, _ := strconv.Atoi(os.Getenv("COACH_WS_FLEET_USERS"))
@@ -271,7 +280,12 @@ func fleetClients(t *testing.T) {
 	fleetSay(fleetReady{Ready: len(conns) - int(failed.Load()), Failed: int(failed.Load()), Err: errText})
 
 	in := bufio.NewScanner(os.Stdin)
+	var mark time.Duration
 	for in.Scan() {
+		if in.Text() == "mark" {
+			mark = cpuTime()
+			continue
+		}
 		var n int
 		if _, err := fmt.Sscanf(in.Text(), "done %d", &n); err != nil {
 			t.Fatalf("command %q", in.Text())
@@ -283,7 +297,7 @@ func fleetClients(t *testing.T) {
 		for deadline := time.Now().Add(time.Minute); received.Load() < int64(want) && time.Now().Before(deadline); {
 			time.Sleep(10 * time.Millisecond)
 		}
-		var r fleetReport
+		r := fleetReport{CPU: cpuTime() - mark}
 		for _, c := range conns {
 			c.check(users, n, &r)
 		}
@@ -371,6 +385,7 @@ func (c *fleetConn) check(users, n int, r *fleetReport) {
 			r.Disordered++
 		}
 		r.Lat = append(r.Lat, c.lat[i])
+		r.Seq = append(r.Seq, s)
 	}
 	r.Lost += fleetExpected(c.user, users, n) - len(seen)
 }
