@@ -45,7 +45,8 @@ import (
 // run) and relays=2 x-1relay-p99. load-1m is the machine's load average as the run ends.
 // Run it once: -benchtime=1x. COACH_WS_FLEET_CLIENTS (10,000), COACH_WS_FLEET_RATE (5,000
 // events/s), COACH_WS_FLEET_SECONDS (10) and COACH_WS_FLEET_PROCS (client processes, 2) change
-// the load; COACH_WS_FLEET_PROFILE=<dir> makes every child write a CPU profile there.
+// the load; COACH_WS_FLEET_PROFILE=<dir> makes every child write there a CPU profile of the time
+// the events flow.
 func BenchmarkFleet(b *testing.B) {
 	cfg := fleetConfigFromEnv(b)
 	client := redistest.MustOpenClient(b)

@@ -139,16 +139,7 @@ func TestFleetProcess(t *testing.T) {
 		t.Skip("a child process of BenchmarkFleet")
 	}
 	raiseFDLimit(t)
-	if dir := os.Getenv("COACH_WS_FLEET_PROFILE"); dir != "" {
-		f, err := os.Create(filepath.Join(dir, os.Getenv("COACH_WS_FLEET_NAME")+".pprof"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-	}
+	defer pprof.StopCPUProfile() // started by "mark" with COACH_WS_FLEET_PROFILE
 	switch role {
 	case fleetRoleRelay:
 		fleetRelay(t)
@@ -157,6 +148,22 @@ func TestFleetProcess(t *testing.T) {
 	default:
 		t.Fatalf("COACH_WS_FLEET_ROLE=%q", role)
 	}
+}
+
+// fleetMark is a child's answer to "mark": it starts the CPU profile when COACH_WS_FLEET_PROFILE
+// names a directory, and returns the CPU time used so far.
+func fleetMark(t *testing.T) time.Duration {
+	if dir := os.Getenv("COACH_WS_FLEET_PROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, os.Getenv("COACH_WS_FLEET_NAME")+".pprof"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = f.Close() })
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cpuTime()
 }
 
 // fleetRelayStats is a relay's answer to "stats".
@@ -201,7 +208,7 @@ func fleetRelay(t *testing.T) {
 	var mark time.Duration
 	for in.Scan() {
 		if in.Text() == "mark" {
-			mark = cpuTime()
+			mark = fleetMark(t)
 			continue
 		}
 		mu.Lock()
@@ -283,7 +290,7 @@ func fleetClients(t *testing.T) {
 	var mark time.Duration
 	for in.Scan() {
 		if in.Text() == "mark" {
-			mark = cpuTime()
+			mark = fleetMark(t)
 			continue
 		}
 		var n int
