@@ -40,8 +40,10 @@ const releaseTimeout = 5 * time.Second
 // one store: each batch leases whole users to one dispatcher (storage.Events.Claim) in a short
 // transaction, is published outside any transaction, then is marked delivered as the lease is
 // released, so a user is served by one dispatcher at a time and its events are published in id
-// order. A dispatcher may publish again a batch another one has just delivered (at least once);
-// relays and clients drop ids at or below the last one they passed on.
+// order. A batch goes out in one PublishBatch when the bus is a transport.BatchPublisher (the
+// Redis bus pipelines it: one round trip, not one per event), else one Publish per event. A
+// dispatcher may publish again a batch another one has just delivered (at least once); relays
+// and clients drop ids at or below the last one they passed on.
 type Dispatcher struct {
 	// mu serializes batches: one dispatcher publishes one batch at a time under its owner id.
 	mu    sync.Mutex

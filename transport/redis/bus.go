@@ -69,7 +69,7 @@ func (c BusConfig) Validate() error {
 
 // Bus is a transport.Bus on Redis pub/sub, for several processes (edge instances) that must all
 // hear every user's events. Publish is one PUBLISH of the JSON-encoded coach.Event on the
-// channel Prefix+"events:"+userID.
+// channel Prefix+"events:"+userID; PublishBatch pipelines many (transport.BatchPublisher).
 //
 // All subscriptions of a Bus share one subscriber connection (one go-redis PubSub): the bus
 // SUBSCRIBEs to a user's channel when the user's first subscription starts, fans each message out

@@ -16,6 +16,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/storage/memory"
 	"github.com/tradecoach/coach/storage/redis/redistest"
+	"github.com/tradecoach/coach/transport"
 	"github.com/tradecoach/coach/transport/redis"
 )
 
@@ -46,7 +47,8 @@ import (
 // Run it once: -benchtime=1x. COACH_WS_FLEET_CLIENTS (10,000), COACH_WS_FLEET_RATE (5,000
 // events/s), COACH_WS_FLEET_SECONDS (10) and COACH_WS_FLEET_PROCS (client processes, 2) change
 // the load; COACH_WS_FLEET_PROFILE=<dir> makes every child write there a CPU profile of the time
-// the events flow.
+// the events flow; COACH_WS_FLEET_SERIAL=1 hides the bus's PublishBatch from the dispatcher, which
+// then publishes one event per round trip (as it did before transport.BatchPublisher).
 func BenchmarkFleet(b *testing.B) {
 	cfg := fleetConfigFromEnv(b)
 	client := redistest.MustOpenClient(b)
@@ -279,7 +281,11 @@ func runFleet(b *testing.B, cfg fleetConfig, relays int) fleetResult {
 		b.Fatal(err)
 	}
 	defer pub.Close()
-	e := newEnv(b, memory.New(), pub)
+	var bus transport.Bus = pub
+	if os.Getenv("COACH_WS_FLEET_SERIAL") == "1" {
+		bus = struct{ transport.Bus }{pub} // no PublishBatch: one PUBLISH round trip per event
+	}
+	e := newEnv(b, memory.New(), bus)
 
 	urls := make([]string, relays)
 	relayProcs := make([]*fleetChild, relays)
