@@ -1,6 +1,7 @@
 package coach
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"time"
@@ -87,8 +88,9 @@ func validLabel(l string) bool {
 	return true
 }
 
-// isJSONObject reports whether b is a syntactically valid JSON object.
+// isJSONObject reports whether b is a syntactically valid JSON object (what unmarshalling it
+// into a map would accept, at a tenth of the cost: every event append checks its payload).
 func isJSONObject(b json.RawMessage) bool {
-	var m map[string]json.RawMessage
-	return len(b) > 0 && json.Unmarshal(b, &m) == nil && m != nil
+	t := bytes.TrimLeft(b, " \t\r\n")
+	return len(t) > 0 && t[0] == '{' && json.Valid(b)
 }
