@@ -211,6 +211,7 @@ func fleetRelay(t *testing.T) {
 			mark = fleetMark(t)
 			continue
 		}
+		pprof.StopCPUProfile() // the events have flowed
 		mu.Lock()
 		s := fleetRelayStats{Conns: relay.Conns(), Closes: maps.Clone(closes), CPU: cpuTime() - mark}
 		mu.Unlock()
@@ -304,6 +305,7 @@ func fleetClients(t *testing.T) {
 		for deadline := time.Now().Add(time.Minute); received.Load() < int64(want) && time.Now().Before(deadline); {
 			time.Sleep(10 * time.Millisecond)
 		}
+		pprof.StopCPUProfile() // the events have flowed
 		r := fleetReport{CPU: cpuTime() - mark}
 		for _, c := range conns {
 			c.check(users, n, &r)
