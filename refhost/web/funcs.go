@@ -19,5 +19,13 @@ func (w *Web) funcs() template.FuncMap {
 		"value": func(p page, name string) string { return p.Form.Get(name) },
 		// query is a query parameter of the page's address.
 		"query": func(p page, name string) string { return p.Query.Get(name) },
+		// Numbers, times and labels as a trader reads them (format.go, labels.go).
+		"money":      money,
+		"signed":     signed,
+		"num":        plainNum,
+		"tone":       tone,
+		"labelName":  labelName,
+		"shortLabel": shortLabel,
+		"pct":        func(f float64) float64 { return f * 100 },
 	}
 }

@@ -41,6 +41,10 @@ func (w *Web) getHandler(rt route) http.Handler {
 			w.renderError(rw, r, w.identify(r), err)
 			return
 		}
+		if v.Redirect != "" {
+			http.Redirect(rw, r, v.Redirect, http.StatusSeeOther)
+			return
+		}
 		w.render(rw, rq, rt.section, v)
 	})
 }
@@ -138,4 +142,23 @@ func formField(path string) string {
 		path = path[:i]
 	}
 	return path
+}
+
+// fieldErr is one invalid field of a page's own form, said in plain words.
+type fieldErr struct{ field, message string }
+
+// fieldErrs is a form's invalid fields.
+type fieldErrs []fieldErr
+
+// err is the fields as an invalid error (nil when none): the page renders again with each
+// message under its field.
+func (fe fieldErrs) err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	out := make(httpjson.FieldErrors, len(fe))
+	for i, f := range fe {
+		out[i] = httpjson.FieldError{Field: f.field, Message: f.message}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -253,4 +254,69 @@ func (b *browser) signIn(email, password string) {
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/app" {
 		b.t.Fatalf("sign in: %d to %q, want 303 to /app\n%s", p.status, p.header.Get("Location"), p.body)
 	}
+}
+
+// coreGet calls core's GET path as user and decodes the answer into out; it returns the status.
+func (h *host) coreGet(user, path string, out any) int {
+	h.t.Helper()
+	signer, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(edge.KeyID, internalKey)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", h.core.URL+path, nil)
+	req.Header.Set(hmac.HeaderSubject, user)
+	res, err := (&http.Client{Transport: signer}).Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+// waitFor polls cond every 50 ms until it holds, failing the test after limit.
+func waitFor(t testing.TB, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// demoUser signs a new user in and imports the demo trader's fills through the onboarding
+// form, waiting until the coach has labelled them; it returns the browser, the user's id and
+// a trade that carries a label.
+func (h *host) demoUser(email string) (*browser, string, string) {
+	h.t.Helper()
+	const password = "a long enough password"
+	id := h.user(email, password)
+	b := h.browser()
+	b.signIn(email, password)
+	b.get("/app/onboarding").mustStatus(h.t, http.StatusOK)
+	p := b.post("/app/onboarding", url.Values{"action": {"demo"}})
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/app/onboarding?connection=") {
+		h.t.Fatalf("connect the demo: %d to %q\n%.2000s", p.status, p.header.Get("Location"), p.body)
+	}
+	b.get(p.header.Get("Location")).mustStatus(h.t, http.StatusOK)
+	tagged := ""
+	waitFor(h.t, "the demo import and its labels", 2*time.Minute, func() bool {
+		var evs struct {
+			Events []coach.Event `json:"events"`
+		}
+		h.coreGet(id, "/events?limit=1000", &evs)
+		for _, e := range evs.Events {
+			var r coach.ReflectPayload
+			if e.Type == coach.EventCoachReflect && json.Unmarshal(e.Payload, &r) == nil && r.TradeID != "" {
+				tagged = r.TradeID
+				return true
+			}
+		}
+		return false
+	})
+	return b, id, tagged
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 )
 
 // Request is what a page's handler gets: the HTTP request, who is asking, the form posted (or
@@ -49,4 +50,28 @@ type View struct {
 	Data any
 	// Status is the HTTP status (200 when zero; 422 after an invalid POST whatever it says).
 	Status int
+	// Redirect, when set, answers 303 to it (a path of this site, or an https URL such as a
+	// broker's consent page) instead of rendering.
+	Redirect string
+}
+
+// Parallel runs the calls at once (each typically a Get) and returns the first error, after all
+// have returned: a page that needs several of core's answers waits for the slowest, not the sum.
+func (rq *Request) Parallel(calls ...func() error) error {
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, call := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = call()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -37,6 +37,8 @@ func (w *Web) pageRoutes() []route {
 
 		{path: "/app", section: navDashboard, get: w.dashboardPage},
 		{path: "/app/onboarding", section: navDashboard, get: w.onboardingPage, post: w.onboardingPost},
+		{path: "/app/onboarding/coinbase", section: navDashboard, get: w.coinbaseAuthorize},
+		{path: "/app/onboarding/coinbase/callback", section: navDashboard, get: w.coinbaseCallback},
 		{path: "/app/trades/{id}", section: navDashboard, get: w.tradePage, post: w.tradePost},
 		{path: "/app/coach", section: navCoach, get: w.coachPage, post: w.coachPost},
 		{path: "/app/digest", section: navDigest, get: w.digestPage},

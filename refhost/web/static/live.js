@@ -5,7 +5,11 @@
 // state goes out as "coach:status" with detail {state: "open" | "closed"}.
 const KEY = "coach.lastEventId";
 const seen = new Set();
+// A page that follows something it has just started (an import) names the event to resume after,
+// so that nothing of it is missed: the earlier of that and the tab's own cursor wins.
+const since = (document.querySelector("[data-coach-since]") || { dataset: {} }).dataset.coachSince || "";
 let last = sessionStorage.getItem(KEY) || "";
+if (since && (!last || since < last)) last = since;
 let delay = 1000;
 let failures = 0;
 
