@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/broker/seal"
 	"github.com/tradecoach/coach/refhost/brokers"
 	"github.com/tradecoach/coach/refhost/config"
@@ -52,8 +53,10 @@ var roomy = edge.Limits{
 // host is core (with a worker running its jobs) over the in-memory adapters, the pages in the
 // edge's process, and the edge, as `refhost all` builds them.
 type host struct {
-	t    testing.TB
-	in   *infra.Infra
+	t      testing.TB
+	in     *infra.Infra
+	svc    *services.Services
+	market *brokertest.Demo
 	core *httptest.Server
 	edge *httptest.Server
 	mail *transportmemory.Mailbox
@@ -104,11 +107,23 @@ func newHost(t testing.TB) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := &host{t: t, in: in, svc: svc, market: market, core: coreSrv, logs: logs}
+	return h.withEdge(func(c *edge.Config) { c.Web = pages })
+}
+
+// withEdge returns a copy of h behind a new edge of its own (cache, limits, mailbox), whose
+// configuration change adjusts.
+func (h *host) withEdge(change func(*edge.Config)) *host {
+	t := h.t
+	t.Helper()
+	clock := coach.SystemClock{}
 	srv := httptest.NewUnstartedServer(nil)
 	mail := &transportmemory.Mailbox{}
-	e, err := edge.New(edge.Config{CoreURL: coreSrv.URL, Key: internalKey, Secret: edgeSecret, PublicURL: "http://" + srv.Listener.Addr().String(),
+	cfg := edge.Config{CoreURL: h.core.URL, Key: internalKey, Secret: edgeSecret, PublicURL: "http://" + srv.Listener.Addr().String(),
 		Cache: memory.NewCache(clock), Idempotency: memory.NewIdempotency(clock), Limiter: memory.NewRateLimiter(clock),
-		Bus: in.Bus, Mailer: mail, Password: edge.PasswordParams{Memory: 64, Time: 1, Threads: 1}, Limits: roomy, Web: pages})
+		Bus: h.in.Bus, Mailer: mail, Password: edge.PasswordParams{Memory: 64, Time: 1, Threads: 1}, Limits: roomy}
+	change(&cfg)
+	e, err := edge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +135,9 @@ func newHost(t testing.TB) *host {
 		_ = e.Shutdown(ctx)
 		srv.Close()
 	})
-	return &host{t: t, in: in, core: coreSrv, edge: srv, mail: mail, logs: logs}
+	out := *h
+	out.edge, out.mail = srv, mail
+	return &out
 }
 
 // user creates an account with password through core's internal API and returns its id.

@@ -2,13 +2,17 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/internal/servicetest"
+	"github.com/tradecoach/coach/refhost/edge"
 	"github.com/tradecoach/coach/refhost/web"
+	"github.com/tradecoach/coach/storage/memory"
 )
 
 func TestZeroValues(t *testing.T) {
@@ -116,5 +120,79 @@ func TestDemoUserPages(t *testing.T) {
 	// Another user's trade, or none, is a plain not-found page.
 	if p := b.get("/app/trades/nosuchtrade"); p.status != http.StatusNotFound || !strings.Contains(p.body, "does not exist") {
 		t.Fatalf("an unknown trade: %d", p.status)
+	}
+}
+
+// TestHostileForms: a form the page never made gets a plain-words page, never a stack or a
+// driver's message, and what it carried is escaped.
+func TestHostileForms(t *testing.T) {
+	h := newHost(t)
+	b, _, tagged := h.demoUser("hostile@example.com")
+	b.get("/app/trades/" + tagged).mustStatus(t, http.StatusOK)
+	for name, tc := range map[string]struct {
+		action string
+		fields url.Values
+		status int
+		want   string
+	}{
+		"an unknown action":     {"/app/onboarding", url.Values{"action": {"<script>alert(1)</script>"}}, http.StatusUnprocessableEntity, "choose one of the ways"},
+		"a label it lacks":      {"/app/trades/" + tagged, url.Values{"action": {"dispute"}, "label": {"NOPE"}, "reason": {"plan"}}, http.StatusNotFound, "does not exist"},
+		"a reason core refuses": {"/app/trades/" + tagged, url.Values{"action": {"dispute"}, "label": {"FOMO"}, "reason": {"<b>x</b>"}}, 0, ""},
+		"another user's trade":  {"/app/trades/nosuch", url.Values{"action": {"note"}, "text": {"hi"}}, http.StatusNotFound, "does not exist"},
+		"a note far too long":   {"/app/trades/" + tagged, url.Values{"action": {"note"}, "text": {strings.Repeat("<i>", 5000)}}, http.StatusUnprocessableEntity, ""},
+		"a binance key missing": {"/app/onboarding", url.Values{"action": {"binance"}, "apiKey": {" "}}, http.StatusUnprocessableEntity, "Paste the API key."},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := b.post(tc.action, tc.fields)
+			if tc.status != 0 && p.status != tc.status {
+				t.Fatalf("%d, want %d\n%.1500s", p.status, tc.status, p.body)
+			}
+			if p.status < 400 {
+				t.Fatalf("accepted: %d", p.status)
+			}
+			if !strings.Contains(p.body, tc.want) {
+				t.Errorf("the page lacks %q\n%.1500s", tc.want, p.body)
+			}
+			if strings.Contains(p.body, "<script>alert") || strings.Contains(p.body, "<b>x</b>") || strings.Contains(p.body, "<i><i>") {
+				t.Error("the page carries the form's markup unescaped")
+			}
+			checkPage(t, p)
+		})
+	}
+	// A body that is no form at all.
+	p := b.do("POST", "/app/onboarding", "application/json", strings.NewReader(`{"action":"demo"}`),
+		map[string]string{"Idempotency-Key": coach.NewID(), "X-CSRF-Token": hiddenCSRF.FindStringSubmatch(b.last.body)[1]})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "could not be read") {
+		t.Fatalf("a JSON body: %d\n%.1500s", p.status, p.body)
+	}
+	checkPage(t, p)
+}
+
+// TestSeparateProcess: `refhost web` behind an edge's WebURL verifies the edge's signature (an
+// unsigned request is refused) and renders the same pages, its forms carrying the edge's token.
+func TestSeparateProcess(t *testing.T) {
+	h := newHost(t)
+	pages, err := web.New(web.Config{CoreURL: h.core.URL, Key: internalKey, Nonces: memory.NewNonces(coach.SystemClock{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(pages)
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("an unsigned request: %d, want 401", res.StatusCode)
+	}
+	split := h.withEdge(func(c *edge.Config) { c.Web, c.WebURL = nil, srv.URL })
+	split.user("split@example.com", "a long enough password")
+	b := split.browser()
+	b.signIn("split@example.com", "a long enough password")
+	p := b.get("/app/settings").mustStatus(t, http.StatusOK)
+	checkPage(t, p)
+	if m := hiddenCSRF.FindStringSubmatch(p.body); m == nil || m[1] == "" {
+		t.Fatal("the form carries no CSRF token")
 	}
 }
