@@ -57,10 +57,10 @@ type host struct {
 	in     *infra.Infra
 	svc    *services.Services
 	market *brokertest.Demo
-	core *httptest.Server
-	edge *httptest.Server
-	mail *transportmemory.Mailbox
-	logs *bytes.Buffer
+	core   *httptest.Server
+	edge   *httptest.Server
+	mail   *transportmemory.Mailbox
+	logs   *bytes.Buffer
 }
 
 func newHost(t testing.TB) *host {

@@ -85,7 +85,7 @@ func TestDemoUserPages(t *testing.T) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
 	}
-	trade := b.get("/app/trades/" + tagged).mustStatus(t, http.StatusOK)
+	trade := b.get("/app/trades/"+tagged).mustStatus(t, http.StatusOK)
 	checkPage(t, trade)
 	for _, want := range []string{"What the coach noticed", "Why?", "Definition version", "This does not fit", "Add a note"} {
 		if !strings.Contains(trade.body, want) {
@@ -100,7 +100,7 @@ func TestDemoUserPages(t *testing.T) {
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/app/trades/"+tagged) {
 		t.Fatalf("dispute: %d to %q\n%.1500s", p.status, p.header.Get("Location"), p.body)
 	}
-	after := b.get("/app/trades/" + tagged).mustStatus(t, http.StatusOK)
+	after := b.get("/app/trades/"+tagged).mustStatus(t, http.StatusOK)
 	if !strings.Contains(after.body, "You disputed this label: “my plan”") || !strings.Contains(after.body, "Withdraw the dispute") {
 		t.Error("the dispute does not show after the redirect")
 	}
@@ -128,7 +128,7 @@ func TestDemoUserPages(t *testing.T) {
 func TestHostileForms(t *testing.T) {
 	h := newHost(t)
 	b, _, tagged := h.demoUser("hostile@example.com")
-	b.get("/app/trades/" + tagged).mustStatus(t, http.StatusOK)
+	b.get("/app/trades/"+tagged).mustStatus(t, http.StatusOK)
 	for name, tc := range map[string]struct {
 		action string
 		fields url.Values
