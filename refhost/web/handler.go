@@ -66,7 +66,7 @@ func (w *Web) postHandler(rt route) http.Handler {
 		rq.Form = form
 		next, err := rt.post(rq)
 		if err == nil {
-			if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+			if !localPath(next) {
 				next = r.URL.Path // only ever a path of this site
 			}
 			http.Redirect(rw, r, next, http.StatusSeeOther)
@@ -161,4 +161,10 @@ func (fe fieldErrs) err() error {
 		out[i] = httpjson.FieldError{Field: f.field, Message: f.message}
 	}
 	return out
+}
+
+// localPath accepts a path of this site only: "/…", never "//host" or "/\host" (which browsers
+// read as another host), nor control characters.
+func localPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n\t")
 }

@@ -196,3 +196,52 @@ func TestSeparateProcess(t *testing.T) {
 		t.Fatal("the form carries no CSRF token")
 	}
 }
+
+// TestSignUpThroughThePages: a visitor signs up with the page's form, follows the emailed link
+// to the confirm page and posts its form, signs in, and meets a dashboard that says what to do
+// first; a wrong password comes back as a plain sentence.
+func TestSignUpThroughThePages(t *testing.T) {
+	h := newHost(t)
+	b := h.browser()
+	const email, pw = "new@example.com", "a long new password"
+	b.get("/signup").mustStatus(t, http.StatusOK)
+	p := b.post("/auth/signup", url.Values{"email": {email}, "password": {pw}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/signup/sent" {
+		t.Fatalf("sign up: %d to %q", p.status, p.header.Get("Location"))
+	}
+	if !strings.Contains(b.get("/signup/sent").body, "Check your email") {
+		t.Fatal("no check-your-email page")
+	}
+	ms := h.mail.To(email)
+	if len(ms) != 1 {
+		t.Fatalf("%d mails", len(ms))
+	}
+	link := regexp.MustCompile(`(/signup/confirm)#token=([A-Za-z0-9_-]+)`).FindStringSubmatch(ms[0].Text)
+	if link == nil {
+		t.Fatalf("no link in %q", ms[0].Text)
+	}
+	confirm := b.get(link[1]).mustStatus(t, http.StatusOK)
+	if !strings.Contains(confirm.body, `name="token"`) || !strings.Contains(confirm.body, "confirm.js") {
+		t.Fatal("the confirm page has no token field or no module to fill it")
+	}
+	p = b.post("/auth/signup/confirm", url.Values{"token": {link[2]}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/signin?notice=confirmed" {
+		t.Fatalf("confirm: %d to %q", p.status, p.header.Get("Location"))
+	}
+	if !strings.Contains(b.get("/signin?notice=confirmed").body, "Your account is ready") {
+		t.Fatal("no notice after confirming")
+	}
+	p = b.post("/auth/login", url.Values{"email": {email}, "password": {"a wrong password here"}})
+	if p.header.Get("Location") != "/signin?error=unauthorized" {
+		t.Fatalf("a wrong password: to %q", p.header.Get("Location"))
+	}
+	if !strings.Contains(b.get("/signin?error=unauthorized").body, "The email or the password is wrong.") {
+		t.Fatal("the error is not said in plain words")
+	}
+	b.signIn(email, pw)
+	dash := b.get("/app").mustStatus(t, http.StatusOK)
+	checkPage(t, dash)
+	if !strings.Contains(dash.body, "No trades yet.") || !strings.Contains(dash.body, `href="/app/onboarding"`) {
+		t.Fatalf("the new user's dashboard does not say what to do\n%.2000s", dash.body)
+	}
+}

@@ -346,8 +346,9 @@ func (h *host) startEdge(in *infra.Infra, listenOn func(name, addr string, ln ne
 	if public == "" {
 		public = "http://" + h.cfg.EdgeAddr
 	}
+	mailer := accountMailer(in.Mailer, h.stdout)
 	e, err := edge.New(edge.Config{CoreURL: coreURL, Key: h.cfg.InternalKey, Secret: h.cfg.EdgeSecret, PublicURL: public,
-		Cache: in.Cache, Idempotency: in.Idempotency, Limiter: in.Limiter, Bus: in.Bus, Mailer: in.Mailer,
+		Cache: in.Cache, Idempotency: in.Idempotency, Limiter: in.Limiter, Bus: in.Bus, Mailer: mailer,
 		Limits: edge.DefaultLimits().Scaled(h.cfg.EdgeLimitScale), Transport: transport, Web: pages, WebURL: h.cfg.WebURL,
 		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 	if err != nil {
