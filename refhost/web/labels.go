@@ -28,7 +28,7 @@ var labels = map[string]labelInfo{
 	coach.LabelDiscipline: {"Following your plan (discipline)",
 		"An exit at the stop or target of your own written rules: positive evidence that the plan was followed."},
 	coach.LabelOvertrading: {"A burst of orders (overtrading)",
-		"An order that brought your orders of the last two hours to more than twice your usual count for two hours (and at least 5)."},
+		"An order placed in a burst: your count of orders ran at more than twice your usual pace, and at least 5."},
 	coach.LabelHoldingLosers: {"Holding a loser (holding losers)",
 		"A losing sale held past your plan's stop, and longer than you usually hold your winners."},
 	coach.LabelDisposition: {"Selling winners, riding losers (disposition)",

@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tradecoach/coach/refhost/web/browsertest"
+)
+
+// checkInBrowser runs the checks every page gets in the browser: its transfer within the budgets,
+// axe-core with no serious or critical violation, and a screenshot at both widths.
+func checkInBrowser(t *testing.T, p *browsertest.Page, name string) {
+	t.Helper()
+	p.Transfer().RequireWithin(t, browsertest.PageBudget, browsertest.ScriptBudget)
+	p.CheckAccessibility(t)
+	p.Screenshots(t, name)
+}
+
+// TestJourneyInTheBrowser drives Chromium through the pages of this package on demo data: sign
+// up, confirm by the emailed link, sign in, try the demo and watch the import's progress reach
+// done, read the dashboard, open a trade and its evidence, dispute a label, sign out — with no
+// console error or CSP violation, each page accessible and within its budget.
+func TestJourneyInTheBrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	h := newHost(t)
+	p := b.NewPage(t, browsertest.Desktop)
+	base := h.edge.URL
+	const email, pw = "journey@example.com", "a long journey password"
+
+	p.Navigate(base + "/signup")
+	checkInBrowser(t, p, "signup")
+	p.Fill("#email", email)
+	p.Fill("#password", pw)
+	p.Submit("#password")
+	p.WaitText("main h1", "Check your email")
+
+	ms := h.mail.To(email)
+	if len(ms) != 1 {
+		t.Fatalf("%d mails", len(ms))
+	}
+	link := regexp.MustCompile(`http://\S+/signup/confirm#token=\S+`).FindString(ms[0].Text)
+	p.Navigate(link)
+	checkInBrowser(t, p, "signup-confirm")
+	p.Submit("form[data-token-form] button")
+	p.WaitText("main", "Your account is ready")
+	checkInBrowser(t, p, "signin")
+	p.Fill("#email", email)
+	p.Fill("#password", pw)
+	p.Submit("#password")
+	p.WaitText("main", "No trades yet.")
+	checkInBrowser(t, p, "dashboard-empty")
+
+	p.Navigate(base + "/app/onboarding")
+	checkInBrowser(t, p, "onboarding")
+	p.Submit(`input[value="demo"] ~ button`)
+	p.WaitText("[data-import-status]", "Done:")
+	if st := p.Text("[data-import-status]"); !regexp.MustCompile(`Done: \d+ fills fetched, \d+ new`).MatchString(st) {
+		t.Fatalf("the progress says %q", st)
+	}
+	p.Screenshots(t, "onboarding-done")
+
+	p.Navigate(base + "/app")
+	p.WaitVisible("svg.chart")
+	checkInBrowser(t, p, "dashboard")
+	p.ClickAndWait(`a[href^="/app/trades/"]`)
+	p.WaitText("main", "Fills of this order")
+	checkInBrowser(t, p, "trade")
+	if strings.Contains(p.Text("main"), "This does not fit") {
+		p.Click("details:has(form) > summary")
+		p.Click(`input[name="reason"][value="plan"]`)
+		p.Run(chromedp.SendKeys(chromedp.CSS(`textarea[name="note"]`), "it was my plan")) // Fill clears first, which an empty textarea refuses
+		p.Submit(`input[name="reason"][value="plan"]`)
+		p.WaitText("main", "You disputed this label: “it was my plan”")
+	}
+	p.Submit(`form.signout button`)
+	p.WaitText("main", "You are signed out.")
+	p.Navigate(base + "/app")
+	if !strings.Contains(p.URL(), "/signin") {
+		t.Fatalf("after signing out /app shows %s", p.URL())
+	}
+	p.RequireNoProblems(t)
+}
