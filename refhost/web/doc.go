@@ -21,14 +21,21 @@
 //  1. a template file templates/<name>.html defining "title" and "main" (and optionally
 //     "head", for a page's own module: {{define "head"}}<script type="module" src="{{asset
 //     "x.js"}}"></script>{{end}}); the layout (templates/layout.html) wraps it in the header
-//     navigation, the skip link, main and the footer. Shared pieces: {{template "hidden" .}}
-//     inside every <form method="post"> (the CSRF token and a fresh idempotency key);
-//     {{template "fielderror" (fieldError . "name")}} under a field; {{template "empty" ...}}.
+//     navigation, the skip link, main and the footer. The template's dot is a page: .Data is
+//     the handler's data, .Form and .Errors the fields after an invalid POST; inside a range use
+//     $. Shared pieces: {{template "hidden" $}} inside every <form method="post"> (the CSRF
+//     token and a fresh idempotency key); {{template "formerror" $}} for a form-wide message;
+//     {{with fieldError $ "name"}}…{{end}} and {{value $ "name"}} for a field;
+//     {{template "empty" "what to do next"}}. Functions: asset, money, signed, num, tone,
+//     labelName, shortLabel, pct (funcs.go). Charts come from refhost/web/chart as
+//     template.HTML, each followed by its chart.Table.
 //  2. a Go file page_<name>.go with the handlers: a GET handler func(*Request) (View, error)
-//     that calls core with rq.Get / rq.Send and returns the template's name and its data, and
-//     optionally a POST handler func(*Request) (string, error) that reads rq.Form, calls core
-//     and returns where to go next (answered 303: POST-redirect-GET).
-//  3. one line in routes (routes.go): the path, the handlers, and the nav section it lights.
+//     that calls core with rq.Get / rq.Send (several at once with rq.Parallel) and returns the
+//     template's name and its data (or View.Redirect), and optionally a POST handler
+//     func(*Request) (string, error) that reads rq.Form, calls core and returns the path to go
+//     to next (answered 303: POST-redirect-GET); fieldErrs{{"name", "plain words"}}.err() is a
+//     form error of the page's own checking.
+//  3. one line in pageRoutes (routes.go): the path, the handlers, and the nav section it lights.
 //
 // A POST handler that returns an invalid error (coach.EINVALID, or core's field errors) makes
 // the page render again from its GET handler with status 422, rq.Form holding what was typed and
