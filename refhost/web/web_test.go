@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -243,5 +245,44 @@ func TestSignUpThroughThePages(t *testing.T) {
 	checkPage(t, dash)
 	if !strings.Contains(dash.body, "No trades yet.") || !strings.Contains(dash.body, `href="/app/onboarding"`) {
 		t.Fatalf("the new user's dashboard does not say what to do\n%.2000s", dash.body)
+	}
+}
+
+// TestCSVUpload: the onboarding page's multipart form uploads a file to core as CSV; a file with
+// a bad row comes back under the field in plain words (422), and with "skip rows" its good rows
+// are imported.
+func TestCSVUpload(t *testing.T) {
+	h := newHost(t)
+	h.user("csv@example.com", "a long enough password")
+	b := h.browser()
+	b.signIn("csv@example.com", "a long enough password")
+	b.get("/app/onboarding").mustStatus(t, http.StatusOK)
+	file := "ts,symbol,side,qty,price\n2026-03-01T10:00:00Z,BTC-USDT,BUY,0.01,64000\n2026-03-01T11:00:00Z,BTC-USDT,HOLD,0.01,64000\n"
+	upload := func(skip bool) page {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("csrf_token", hiddenCSRF.FindStringSubmatch(b.last.body)[1])
+		_ = mw.WriteField("idempotency_key", coach.NewID())
+		_ = mw.WriteField("action", "csv")
+		if skip {
+			_ = mw.WriteField("skipBadRows", "on")
+		}
+		fw, _ := mw.CreateFormFile("file", "trades.csv")
+		_, _ = fw.Write([]byte(file))
+		_ = mw.Close()
+		return b.do("POST", "/app/onboarding", mw.FormDataContentType(), &body,
+			map[string]string{"Origin": h.edge.URL, "Sec-Fetch-Site": "same-origin"})
+	}
+	p := upload(false)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="file-error"`) {
+		t.Fatalf("a bad row: %d\n%.2000s", p.status, p.body)
+	}
+	checkPage(t, p)
+	p = upload(true)
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/app/onboarding?duplicates=0&imported=1" {
+		t.Fatalf("skipping the bad row: %d to %q\n%.1500s", p.status, p.header.Get("Location"), p.body)
+	}
+	if !strings.Contains(b.get(p.header.Get("Location")).body, "Imported 1 new fills") {
+		t.Fatal("the upload's outcome is not shown")
 	}
 }
