@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/broker/seal"
+	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/refhost/brokers"
 	"github.com/tradecoach/coach/refhost/config"
 	"github.com/tradecoach/coach/refhost/core"
@@ -61,6 +64,8 @@ type host struct {
 	edge   *httptest.Server
 	mail   *transportmemory.Mailbox
 	logs   *bytes.Buffer
+	// cut closes every connection to the edge (the WebSocket's too).
+	cut func()
 }
 
 func newHost(t testing.TB) *host {
@@ -102,6 +107,15 @@ func newHost(t testing.TB) *host {
 	}
 	coreSrv := httptest.NewServer(api)
 	t.Cleanup(coreSrv.Close)
+	// The outbox's events reach the bus (and the WebSocket relay) as core's dispatcher sends them.
+	dispatcher, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: in.Store, Bus: in.Bus, Clock: clock, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, stop := context.WithCancel(context.Background())
+	dispatched := make(chan struct{})
+	go func() { defer close(dispatched); _ = dispatcher.Run(dctx) }()
+	t.Cleanup(func() { stop(); <-dispatched })
 	pages, err := web.New(web.Config{CoreURL: coreSrv.URL, Key: internalKey, InProcess: true,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
@@ -118,6 +132,8 @@ func (h *host) withEdge(change func(*edge.Config)) *host {
 	t.Helper()
 	clock := coach.SystemClock{}
 	srv := httptest.NewUnstartedServer(nil)
+	conns := &tracking{Listener: srv.Listener}
+	srv.Listener = conns
 	mail := &transportmemory.Mailbox{}
 	cfg := edge.Config{CoreURL: h.core.URL, Key: internalKey, Secret: edgeSecret, PublicURL: "http://" + srv.Listener.Addr().String(),
 		Cache: memory.NewCache(clock), Idempotency: memory.NewIdempotency(clock), Limiter: memory.NewRateLimiter(clock),
@@ -136,8 +152,36 @@ func (h *host) withEdge(change func(*edge.Config)) *host {
 		srv.Close()
 	})
 	out := *h
-	out.edge, out.mail = srv, mail
+	out.edge, out.mail, out.cut = srv, mail, conns.cut
 	return &out
+}
+
+// tracking is a listener that can cut every connection it accepted (WebSockets included, which
+// the HTTP server forgets once upgraded).
+type tracking struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *tracking) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+// cut closes every connection accepted so far.
+func (l *tracking) cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		_ = c.Close()
+	}
+	l.conns = nil
 }
 
 // user creates an account with password through core's internal API and returns its id.

@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
+	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/refhost/web/browsertest"
 )
 
@@ -81,5 +87,67 @@ func TestJourneyInTheBrowser(t *testing.T) {
 	if !strings.Contains(p.URL(), "/signin") {
 		t.Fatalf("after signing out /app shows %s", p.URL())
 	}
+	p.RequireNoProblems(t)
+}
+
+// collectReflections makes every document of p record the coach.reflect events live.js hands
+// it, and the times it reconnected, in window.__coachSeen.
+const collectReflections = `window.__coachSeen = {ids: [], opened: 0};
+document.addEventListener("coach:coach.reflect", (e) => window.__coachSeen.ids.push(e.detail.eventId));
+document.addEventListener("coach:status", (e) => { if (e.detail.state === "open") window.__coachSeen.opened++; });`
+
+// TestWebSocketResumesInTheBrowser: the connection of live.js is cut while the coach's
+// reflections on the demo import arrive; it reconnects with the last event id it saw, and the
+// page gets every reflection committed after it asked, each once.
+func TestWebSocketResumesInTheBrowser(t *testing.T) {
+	b := browsertest.Start(t)
+	h := newHost(t)
+	id := h.user("ws@example.com", "a long enough password")
+	p := b.NewPage(t, browsertest.Desktop)
+	p.Run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: collectReflections})
+		return err
+	}))
+	p.Navigate(h.edge.URL + "/signin")
+	p.Fill("#email", "ws@example.com")
+	p.Fill("#password", "a long enough password")
+	p.Submit("#password")
+	p.Navigate(h.edge.URL + "/app/onboarding")
+	p.Submit(`input[value="demo"] ~ button`)
+	seen := func() (ids []string, opened int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(p.Context(), 5*time.Second)
+		defer cancel()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+			IDs    []string `json:"ids"`
+			Opened int      `json:"opened"`
+		}](`window.__coachSeen`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.IDs, got.Opened
+	}
+	waitFor(t, "the first reflection in the page", time.Minute, func() bool { ids, _ := seen(); return len(ids) > 0 })
+	h.cut()
+	var want []string
+	waitFor(t, "every reflection, once, after the cut", time.Minute, func() bool {
+		var evs struct {
+			Events []coach.Event `json:"events"`
+		}
+		h.coreGet(id, "/events?limit=1000", &evs)
+		want = want[:0]
+		for _, e := range evs.Events {
+			if e.Type == coach.EventCoachReflect {
+				want = append(want, e.ID)
+			}
+		}
+		ids, opened := seen()
+		return opened >= 2 && len(ids) >= len(want) && len(want) > 0
+	})
+	ids, opened := seen()
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Fatalf("reflections in the page (-committed +seen), %d reconnects:\n%s", opened-1, diff)
+	}
+	t.Logf("%d reflections, each once, across %d connections", len(ids), opened)
 	p.RequireNoProblems(t)
 }
