@@ -282,7 +282,7 @@ func TestCSVUpload(t *testing.T) {
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/app/onboarding?duplicates=0&imported=1" {
 		t.Fatalf("skipping the bad row: %d to %q\n%.1500s", p.status, p.header.Get("Location"), p.body)
 	}
-	if !strings.Contains(b.get(p.header.Get("Location")).body, "Imported 1 new fills") {
+	if !strings.Contains(b.get(p.header.Get("Location")).body, "New fills imported: 1") {
 		t.Fatal("the upload's outcome is not shown")
 	}
 }
