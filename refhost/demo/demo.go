@@ -41,9 +41,11 @@ func Brokers(d *brokertest.Demo) jobs.Brokers {
 }
 
 // Seed creates the demo trader and their demo connection in store and enqueues the import of
-// their whole history; the import job then asks for scoring. It returns the trader.
-func Seed(ctx context.Context, store storage.Store, q transport.Queue, d *brokertest.Demo, now time.Time) (coach.User, error) {
-	user := coach.User{ID: coach.NewID(), Email: Email, CreatedAt: now, TimeZone: "Europe/Berlin", ReportingCurrency: "USD"}
+// their whole history; the import job then asks for scoring. It returns the trader, who signs in
+// with the password behind passwordHash (an Argon2id PHC string; "" for a trader nobody can sign
+// in as).
+func Seed(ctx context.Context, store storage.Store, q transport.Queue, d *brokertest.Demo, now time.Time, passwordHash string) (coach.User, error) {
+	user := coach.User{ID: coach.NewID(), Email: Email, PasswordHash: passwordHash, CreatedAt: now, TimeZone: "Europe/Berlin", ReportingCurrency: "USD"}
 	conn := coach.BrokerConnection{ID: coach.NewID(), UserID: user.ID, Broker: coach.BrokerDemo, Status: coach.ConnectionActive,
 		Scope: "read", AccessEnc: []byte("demo: no credential"), CreatedAt: now}
 	if err := store.Users().Create(ctx, user); err != nil {

@@ -73,7 +73,7 @@ func importAndScore(t *testing.T, cfg config.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(wk.Shutdown)
-	user, err := demo.Seed(ctx, in.Store, in.Queue, market, clock.Now())
+	user, err := demo.Seed(ctx, in.Store, in.Queue, market, clock.Now(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

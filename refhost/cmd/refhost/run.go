@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -441,13 +442,23 @@ func (h *host) startWorker(ctx context.Context, in *infra.Infra, svc *services.S
 		return nil, err
 	}
 	if in.Memory && h.cfg.Demo {
-		user, err := demo.Seed(ctx, in.Store, in.Queue, market, h.clock.Now())
+		password := demoPassword()
+		user, err := demo.Seed(ctx, in.Store, in.Queue, market, h.clock.Now(), edge.HashPassword(password, edge.OWASPParams()))
 		if err != nil {
 			wk.Shutdown()
 			return nil, err
 		}
 		fmt.Fprintf(h.stdout, "refhost: demo trader %s: importing and scoring %d days of fills (%s to %s)\n", user.ID, demo.Days,
 			market.Start().Format(time.DateOnly), market.End().Format(time.DateOnly))
+		fmt.Fprintf(h.stdout, "refhost: sign in on the edge's /signin as %s with the password %s (this process's in-memory demo only)\n",
+			user.Email, password)
 	}
 	return wk, nil
+}
+
+// demoPassword is a fresh password for the in-memory demo trader: 80 random bits, base32.
+func demoPassword() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }

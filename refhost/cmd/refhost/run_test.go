@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"regexp"
 	"strings"
 	"sync"
@@ -150,6 +151,21 @@ func TestAllImportsAndScoresTheDemoTraderThenShutsDown(t *testing.T) {
 		t.Fatalf("core /trades for the demo trader: %d %v %d trades", res2.StatusCode, err, len(page.Trades))
 	}
 
+	// The demo trader signs in on the edge with the password the host printed, and with no other.
+	pw := regexp.MustCompile(`as \S+ with the password (\S+) `).FindStringSubmatch(out.String())
+	if pw == nil {
+		t.Fatalf("no demo password in the output:\n%s", out)
+	}
+	if code := demoLogin(t, addrs["edge"], pw[1]+"x"); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong demo password: %d, want 401", code)
+	}
+	if code := demoLogin(t, addrs["edge"], pw[1]); code != http.StatusOK {
+		t.Fatalf("the printed demo password: %d, want 200", code)
+	}
+	if strings.Contains(logs.String(), pw[1]) {
+		t.Fatal("the logs carry the demo password")
+	}
+
 	if err := stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
@@ -247,4 +263,35 @@ func TestJourneyInAllMode(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
+}
+
+// demoLogin signs the demo trader in on the edge at base with password, as a script would (the
+// CSRF token of a pre-session cookie, an idempotency key), and returns the status.
+func demoLogin(t *testing.T, base, password string) int {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(base + "/auth/csrf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		CSRFToken string `json:"csrfToken"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"email": demo.Email, "password": password})
+	req, _ := http.NewRequest(http.MethodPost, base+"/auth/login", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", tok.CSRFToken)
+	req.Header.Set("Idempotency-Key", coach.NewID())
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
