@@ -28,6 +28,7 @@ var authNotices = map[string]string{
 	"confirmed": "Your account is ready. Sign in to start.",
 	"signedout": "You are signed out.",
 	"reset":     "Your password is changed and every other session is signed out. Sign in with the new one.",
+	"erased":    "Your account is being erased, with everything in it. Thank you for trying tradecoach.",
 }
 
 // authPage renders an account page, saying ?error= and ?notice= in plain words.

@@ -44,6 +44,7 @@ type Web struct {
 	assets  *assets
 	key     []byte
 	handler http.Handler
+	reveals *reveals // webhook secrets to show once (reveal.go)
 }
 
 // New checks cfg and returns a Web, or EINVALID naming the first missing or invalid field.
@@ -66,7 +67,7 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, core: core, key: append([]byte(nil), cfg.Key...)}
+	w := &Web{cfg: cfg, core: core, key: append([]byte(nil), cfg.Key...), reveals: newReveals(cfg.Clock)}
 	if w.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
