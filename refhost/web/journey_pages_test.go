@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tradecoach/coach"
-	"github.com/tradecoach/coach/outbox"
 	"github.com/tradecoach/coach/refhost/web/browsertest"
 )
 
@@ -57,20 +56,6 @@ func (h *host) reflect(userID, text string) string {
 	return evs[0].ID
 }
 
-// dispatch runs the outbox dispatcher (as refhost core does) until the test ends, so that
-// events reach the bus and the edge's WebSocket relay.
-func (h *host) dispatch() {
-	h.t.Helper()
-	d, err := outbox.NewDispatcher(outbox.DispatcherConfig{Store: h.in.Store, Bus: h.in.Bus, Clock: coach.SystemClock{}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = d.Run(ctx) }()
-	h.t.Cleanup(func() { cancel(); <-done })
-}
-
 // count is the number of elements matching sel.
 func count(t *testing.T, p *browsertest.Page, sel string) int {
 	t.Helper()
@@ -107,7 +92,6 @@ func TestJourneyCoachDigestSimulationsRulesSettings(t *testing.T) {
 	}
 	b := browsertest.Start(t)
 	h := newHost(t)
-	h.dispatch()
 	id, _ := h.demoAccount("journey@example.com")
 	h.putDigest(id)
 
