@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
@@ -33,6 +35,8 @@ type tradeData struct {
 	Notes    []coach.TradeNote
 	Reasons  []disputeReason
 	TimeZone string
+	// Ask is the Coach page with its question box filled in about this trade.
+	Ask string
 }
 
 // disputeReason is a choice of the dispute form.
@@ -66,6 +70,7 @@ func (w *Web) tradePage(rq *Request) (View, error) {
 		l.Version, l.Evidence = readEvidence(tag.Features)
 		data.Labels = append(data.Labels, l)
 	}
+	data.Ask = "/app/coach?q=" + url.QueryEscape(askAbout(d.Trade, data.Labels, loc)) + "#ask"
 	c := chart.CandleChart{Frame: chart.Frame{Title: "The market around this trade", Unit: d.Trade.Symbol.Quote(), ID: "candles",
 		Location: loc}, Candles: d.Candles}
 	for _, f := range d.Order {
@@ -111,4 +116,18 @@ func (w *Web) tradePost(rq *Request) (string, error) {
 		return page + "#notes", nil
 	}
 	return "", coach.Errorf(coach.EINVALID, "the form asked for nothing this page does")
+}
+
+// askAbout is a question about t for the coach's box, naming what the coach matches evidence by:
+// the side, the symbol, the day and the labels.
+func askAbout(t coach.Trade, labels []tradeLabel, loc *time.Location) string {
+	q := fmt.Sprintf("my %s of %s on %s", strings.ToLower(string(t.Side)), t.Symbol, t.TS.In(loc).Format("January 2"))
+	if len(labels) == 0 {
+		return "What does the evidence say about " + q + "?"
+	}
+	names := make([]string, len(labels))
+	for i, l := range labels {
+		names[i] = string(l.Label)
+	}
+	return "Why was " + q + " labelled " + strings.Join(names, " and ") + "?"
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -98,6 +99,14 @@ func TestDemoUserPages(t *testing.T) {
 	label := regexp.MustCompile(`name="label" value="([A-Z_]+)"`).FindStringSubmatch(trade.body)
 	if label == nil {
 		t.Fatal("no label to dispute")
+	}
+	ask := regexp.MustCompile(`<a href="(/app/coach\?q=[^"]+?)#ask">Ask the coach about this trade</a>`).FindStringSubmatch(trade.body)
+	if ask == nil {
+		t.Fatal("the trade page has no link asking the coach about it")
+	}
+	asked := b.get(html.UnescapeString(ask[1])).mustStatus(t, http.StatusOK)
+	if !regexp.MustCompile(`<textarea id="question"[^>]*>Why was my (buy|sell) of [A-Z]+-[A-Z]+ on [A-Z][a-z]+ \d+ labelled [^<]*` + label[1]).MatchString(asked.body) {
+		t.Errorf("the coach's box is not filled in about the trade and its label %s", label[1])
 	}
 	p := b.post("/app/trades/"+tagged, url.Values{"action": {"dispute"}, "label": {label[1]}, "reason": {"plan"}, "note": {"my plan"}})
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/app/trades/"+tagged) {
