@@ -90,10 +90,11 @@ func (s Symbol) assets() (base, quote string, ok bool) {
 // not canonical.
 func (s Symbol) Concat() string { return s.Base() + s.Quote() }
 
-// Valid reports whether s is in canonical form.
+// Valid reports whether s is in canonical form: what ParseSymbol returns, that is, ParseSymbol(s)
+// gives s itself. It does not allocate (scoring checks every stored trade with it).
 func (s Symbol) Valid() bool {
-	p, err := ParseSymbol(string(s))
-	return err == nil && p == s
+	_, _, ok := s.assets()
+	return ok
 }
 
 func validAsset(a string) bool {

@@ -103,6 +103,9 @@ func FuzzParseSymbol(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sym, err := coach.ParseSymbol(s)
+		if want := err == nil && string(sym) == s; coach.Symbol(s).Valid() != want {
+			t.Fatalf("Symbol(%q).Valid() = %v, want %v (ParseSymbol gives %q, %v)", s, !want, want, sym, err)
+		}
 		if err != nil {
 			if coach.ErrorCode(err) != coach.EINVALID || sym != "" {
 				t.Fatalf("ParseSymbol(%q) = %q, %v: want \"\" and EINVALID", s, sym, err)
@@ -137,5 +140,21 @@ func TestSymbolPartsOfNonCanonical(t *testing.T) {
 	s := coach.Symbol("1INCH-USDT")
 	if s.Base() != "1INCH" || s.Quote() != "USDT" || s.Concat() != "1INCHUSDT" {
 		t.Errorf("%s: %q %q %q", s, s.Base(), s.Quote(), s.Concat())
+	}
+}
+
+// Valid is exactly "ParseSymbol gives the symbol itself", on canonical symbols and on inputs
+// ParseSymbol accepts but rewrites.
+func TestSymbolValidIsParseSymbolFixedPoint(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"BTC-USDT", "1INCH-USDT", "A-B", "BTC-BTC", "btc-usdt", "BTCUSDT", "BTC/USDT", "BTC_USDT", " BTC-USDT",
+		"BTC-USDT ", "BTC--USDT", "-USDT", "BTC-", "BTC-USDT-X", "ſOL-USDT", strings.Repeat("A", 21) + "-USDT", "",
+	} {
+		p, err := coach.ParseSymbol(s)
+		want := err == nil && string(p) == s
+		if got := coach.Symbol(s).Valid(); got != want {
+			t.Errorf("Symbol(%q).Valid() = %v, want %v", s, got, want)
+		}
 	}
 }

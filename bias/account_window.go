@@ -34,24 +34,56 @@ func (l LossChasing) Shows(cfg Config) bool {
 
 // clusterSet sums ClusterCounts by position, in the order the positions first appear (trade
 // order), so that the clustered sums are bit-identical whatever order the trades came in.
+//
+// Positions are numbered in the order they open, so those of one window mostly lie in a short
+// range from the first one added (base): they are indexed by a slice over that range, and only a
+// position outside it goes through the map.
 type clusterSet struct {
-	at map[int32]int
-	cs []ClusterCounts
+	base  int32
+	dense []int32 // 1 + the index in cs of position base+i; 0 for none yet
+	at    map[int32]int
+	cs    []ClusterCounts
 }
+
+// maxDenseGap bounds the dense range: it extends to a position only while it stays under twice
+// the positions held plus maxDenseGap (beyond, the map), so it never costs much more than they do.
+const maxDenseGap = 1024
 
 // add counts k1 of n1 events of the first group and k2 of n2 of the second for position pos.
 func (c *clusterSet) add(pos int32, k1, n1, k2, n2 int) {
+	if len(c.cs) == 0 {
+		c.base = pos
+	}
+	i := c.index(pos)
+	x := &c.cs[i]
+	x.K1, x.N1, x.K2, x.N2 = x.K1+k1, x.N1+n1, x.K2+k2, x.N2+n2
+}
+
+// index returns the index in cs of pos, adding it when new.
+func (c *clusterSet) index(pos int32) int {
+	if d := int64(pos) - int64(c.base); d >= 0 && d < int64(2*len(c.cs)+maxDenseGap) {
+		if d < int64(len(c.dense)) && c.dense[d] != 0 {
+			return int(c.dense[d]) - 1
+		}
+		if i, ok := c.at[pos]; ok {
+			return i // added through the map before the range reached it
+		}
+		for int64(len(c.dense)) <= d {
+			c.dense = append(c.dense, 0)
+		}
+		c.cs = append(c.cs, ClusterCounts{})
+		c.dense[d] = int32(len(c.cs))
+		return len(c.cs) - 1
+	}
+	if i, ok := c.at[pos]; ok {
+		return i
+	}
 	if c.at == nil {
 		c.at = map[int32]int{}
 	}
-	i, ok := c.at[pos]
-	if !ok {
-		i = len(c.cs)
-		c.at[pos] = i
-		c.cs = append(c.cs, ClusterCounts{})
-	}
-	x := &c.cs[i]
-	x.K1, x.N1, x.K2, x.N2 = x.K1+k1, x.N1+n1, x.K2+k2, x.N2+n2
+	c.at[pos] = len(c.cs)
+	c.cs = append(c.cs, ClusterCounts{})
+	return len(c.cs) - 1
 }
 
 // clustered returns the clustered SE and t of the set.

@@ -104,6 +104,9 @@ func newLabelConsts(c Config) labelConsts {
 // "orderOf", the trade id of its first fill (every fill of the order carries the same tag).
 // Finish it with done.
 func (s *scorer) features(f *fill) jsonObj {
+	if s.bare {
+		return jsonObj{off: true}
+	}
 	if cap(s.buf)-len(s.buf) < 2048 {
 		s.buf = make([]byte, 0, 64<<10) // a new chunk; earlier tags keep theirs
 	}
@@ -126,6 +129,9 @@ func (s *scorer) features(f *fill) jsonObj {
 
 // done writes the thresholds th and the conventions, closes the object and returns it.
 func (s *scorer) done(o *jsonObj, th []byte) []byte {
+	if o.off {
+		return nil
+	}
 	o.raw("th", th)
 	o.raw("conv", s.m.consts.conv)
 	s.buf = o.close()

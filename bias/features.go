@@ -15,7 +15,8 @@ import (
 type jsonObj struct {
 	b     []byte
 	first bool
-	start int // where the object begins in b
+	start int  // where the object begins in b
+	off   bool // write nothing: the features are not wanted (scorer.bare)
 }
 
 // open starts an object at the end of b.
@@ -25,6 +26,9 @@ func open(b []byte) jsonObj { return jsonObj{b: append(b, '{'), first: true} }
 func (o *jsonObj) close() []byte { return append(o.b, '}') }
 
 func (o *jsonObj) key(k string) {
+	if o.off {
+		return
+	}
 	if !o.first {
 		o.b = append(o.b, ',')
 	}
@@ -35,30 +39,45 @@ func (o *jsonObj) key(k string) {
 
 // num writes a float with 6 significant digits, or null.
 func (o *jsonObj) num(k string, x float64) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = appendNum(o.b, x)
 }
 
 // int writes an integer.
 func (o *jsonObj) int(k string, n int) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = strconv.AppendInt(o.b, int64(n), 10)
 }
 
 // str writes a string.
 func (o *jsonObj) str(k, s string) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = appendString(o.b, s)
 }
 
 // bool writes true or false.
 func (o *jsonObj) bool(k string, v bool) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = strconv.AppendBool(o.b, v)
 }
 
 // time writes t as RFC 3339 in UTC.
 func (o *jsonObj) time(k string, t time.Time) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = append(o.b, '"')
 	o.b = t.UTC().AppendFormat(o.b, time.RFC3339)
@@ -67,12 +86,18 @@ func (o *jsonObj) time(k string, t time.Time) {
 
 // raw writes a value already encoded as JSON.
 func (o *jsonObj) raw(k string, v []byte) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = append(o.b, v...)
 }
 
 // strs writes an array of strings.
 func (o *jsonObj) strs(k string, ss []string) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = append(o.b, '[')
 	for i, s := range ss {
@@ -126,6 +151,9 @@ func appendString(b []byte, s string) []byte {
 
 // exact writes a float in the shortest form that reads back to the same float64, or null.
 func (o *jsonObj) exact(k string, x float64) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		o.b = append(o.b, "null"...)
@@ -143,12 +171,18 @@ func (o *jsonObj) omitEmpty(k, s string) {
 
 // begin opens a nested object under key k; end closes it.
 func (o *jsonObj) begin(k string) {
+	if o.off {
+		return
+	}
 	o.key(k)
 	o.b = append(o.b, '{')
 	o.first = true
 }
 
 func (o *jsonObj) end() {
+	if o.off {
+		return
+	}
 	o.b = append(o.b, '}')
 	o.first = false
 }

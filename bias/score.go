@@ -38,10 +38,17 @@ func (m *Market) Score(trades []coach.Trade) (Result, error) {
 // ledger, the positions and the trader's own baselines, but get no label and no skip, and the
 // account metrics measure only the trades from from on. A zero from labels every trade.
 func (m *Market) ScoreSince(trades []coach.Trade, from time.Time) (Result, error) {
+	return m.scoreSince(trades, from, true)
+}
+
+// scoreSince is ScoreSince; without evidence, the tags (but for DISCIPLINE on a closed
+// position's entries) have no Features, which then cost nothing to leave out.
+func (m *Market) scoreSince(trades []coach.Trade, from time.Time, evidence bool) (Result, error) {
 	s, err := m.newScorer(trades, from)
 	if err != nil {
 		return Result{}, err
 	}
+	s.bare = !evidence
 	if err := s.applyLedger(); err != nil {
 		s.release()
 		return Result{}, err
@@ -135,6 +142,7 @@ type scorer struct {
 	lastSym   int32 // the symbol of the trade converted last: consecutive trades often share it
 	lastSymOK bool
 	buf       []byte
+	bare      bool // build no Features (ScoreRequest.AccountOnly)
 	res       Result
 	tagAt     int // index in res.Tags of the current trade's first tag
 

@@ -32,6 +32,10 @@ type ScoreRequest struct {
 	Config Config
 	// Since is where labelling starts; zero labels every trade.
 	Since time.Time
+	// AccountOnly says the caller reads only the Result's Account: a Coach may then leave the
+	// tags' Features out (InProcess does, and skips building them). Everything else of the
+	// Result, the Account first of all, is what it is without it.
+	AccountOnly bool
 }
 
 // InProcess is the Coach that runs in the caller's process: the package functions Prepare,
@@ -51,6 +55,9 @@ func (InProcess) Score(ctx context.Context, req ScoreRequest) (Result, error) {
 	m, err := Prepare(req.Candles, req.Config)
 	if err != nil {
 		return Result{}, err
+	}
+	if req.AccountOnly {
+		return m.scoreSince(req.Trades, req.Since, false)
 	}
 	return m.ScoreSince(req.Trades, req.Since)
 }

@@ -3,6 +3,7 @@ package bias
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -322,18 +323,26 @@ func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Tra
 	step := cfg.Interval.Duration()
 	start := scored[0].TS.Truncate(step).Add(-time.Duration(cfg.warmupBars()) * step)
 	end := scored[len(scored)-1].TS.Truncate(step).Add(step)
-	var syms []coach.Symbol
+	// The symbols as a set (a user trades few of them; sorting one entry per trade cost more).
+	set := map[coach.Symbol]struct{}{}
+	var last coach.Symbol
 	for i := range all {
 		t := &all[i]
-		syms = append(syms, t.Symbol)
+		if i == 0 || t.Symbol != last {
+			set[t.Symbol], last = struct{}{}, t.Symbol
+		}
 		if t.FeeAsset != "" && t.FeeAsset != t.Symbol.Base() && t.FeeAsset != t.Symbol.Quote() {
-			syms = append(syms, coach.Symbol(t.FeeAsset+"-"+t.Symbol.Quote()))
+			set[coach.Symbol(t.FeeAsset+"-"+t.Symbol.Quote())] = struct{}{}
 		}
 	}
-	slices.Sort(syms)
-	syms = slices.Compact(syms)
-	var got []coach.Candle
-	wrong := 0
+	syms := slices.Sorted(maps.Keys(set))
+	// Each symbol's candles as the source gives them, then one slice sized for all of them.
+	type asked struct {
+		sym coach.Symbol
+		cs  []coach.Candle
+	}
+	series := make([]asked, 0, len(syms))
+	n := 0
 	for _, sym := range syms {
 		if !sym.Valid() {
 			continue
@@ -345,8 +354,16 @@ func (s *Service) fetch(ctx context.Context, cfg Config, all, scored []coach.Tra
 		case err != nil:
 			return coach.CandleSnapshot{}, 0, err
 		}
-		for _, c := range cs {
-			if c.Symbol != sym {
+		series, n = append(series, asked{sym, cs}), n+len(cs)
+	}
+	var got []coach.Candle
+	if n > 0 {
+		got = make([]coach.Candle, 0, n)
+	}
+	wrong := 0
+	for _, a := range series {
+		for _, c := range a.cs {
+			if c.Symbol != a.sym {
 				wrong++ // Prepare drops a bar of another symbol than its series'
 				continue
 			}

@@ -49,7 +49,7 @@ func (s *Service) AccountWindows(ctx context.Context, userID string, to time.Tim
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.scoreVia(ctx, snap, trades, time.Time{}, cfg)
+	res, err := s.ai.Score(ctx, ScoreRequest{Trades: trades, Candles: coach.SeriesOf(snap.Candles), Config: cfg, AccountOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,11 @@ func ListAll(ctx context.Context, trades Trades, userID string, f TradeFilter) (
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, page...)
+		if out == nil {
+			out = page // the first page is the caller's already: no copy
+		} else {
+			out = append(out, page...)
+		}
 		if len(page) < MaxLimit {
 			return out, nil
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/bias"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/ledger"
@@ -99,12 +98,7 @@ func (a *API) dashboardSeries(r *http.Request, userID string) (int, any, error) 
 	if err != nil && res == nil {
 		return fail(err)
 	}
-	inWindow := &ledger.Result{Method: res.Method}
-	for _, x := range res.Realized {
-		if !x.ClosedAt.Before(from) {
-			inWindow.Realized = append(inWindow.Realized, x)
-		}
-	}
+	inWindow := &ledger.Result{Method: res.Method, Realized: closedSince(res.Realized, from)}
 	equity := map[string]decimal.Decimal{}
 	for _, t := range inWindow.ByPeriod(name) {
 		equity[t.Quote] = equity[t.Quote].Add(t.PnL)
@@ -117,18 +111,20 @@ func (a *API) dashboardSeries(r *http.Request, userID string) (int, any, error) 
 	if err != nil {
 		return fail(err)
 	}
-	byID := make(map[string]coach.Trade, len(trades))
-	for _, t := range trades {
-		byID[t.ID] = t
+	// Trades by id as indices: a map of whole trades would store each one out of line.
+	byID := make(map[string]int, len(trades))
+	for i := range trades {
+		byID[trades[i].ID] = i
 	}
 	counts := map[string]map[string]int{}
-	seen := map[string]bool{}
+	seen := map[labelOrder]bool{}
 	for _, tag := range tags {
-		t, ok := byID[tag.TradeID]
+		i, ok := byID[tag.TradeID]
 		if !ok {
 			continue
 		}
-		key := tag.Label + "|" + bias.OrderKey(t)
+		t := &trades[i]
+		key := labelOrder{tag.Label, bias.OrderKey(*t)}
 		if seen[key] {
 			continue
 		}
@@ -168,4 +164,36 @@ func (a *API) dashboardSeries(r *http.Request, userID string) (int, any, error) 
 		}
 	}
 	return ok(out)
+}
+
+// labelOrder is a label on one order (bias.OrderKey): the dashboard counts each once.
+type labelOrder struct{ label, order string }
+
+// closedSince returns the closing fills of realized that closed at or after from, in their order.
+// When they are a tail of realized (the ledger's order is the trades' time order), that tail is
+// returned without a copy.
+func closedSince(realized []ledger.Realized, from time.Time) []ledger.Realized {
+	i := 0
+	for i < len(realized) && realized[i].ClosedAt.Before(from) {
+		i++
+	}
+	n := 0
+	for k := i; k < len(realized); k++ {
+		if !realized[k].ClosedAt.Before(from) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if n == len(realized)-i {
+		return realized[i:len(realized):len(realized)]
+	}
+	out := make([]ledger.Realized, 0, n)
+	for k := i; k < len(realized); k++ {
+		if !realized[k].ClosedAt.Before(from) {
+			out = append(out, realized[k])
+		}
+	}
+	return out
 }

@@ -318,15 +318,26 @@ func (r trades) List(ctx context.Context, userID string, f storage.TradeFilter) 
 		if f.After != nil {
 			i = max(i, tb.search(func(t *coach.Trade) bool { return afterPos(t, *f.After) }))
 		}
-		for ; i < len(tb.order) && len(out) < limit; i++ {
-			t := &tb.order[i].t
-			if !f.To.IsZero() && !t.TS.Before(f.To) {
-				break
+		end := len(tb.order)
+		if !f.To.IsZero() {
+			end = tb.search(func(t *coach.Trade) bool { return !t.TS.Before(f.To) })
+		}
+		if f.Symbol == "" {
+			// Every trade of [i, end) up to the limit: sized once, not grown trade by trade.
+			n := min(limit, max(end-i, 0))
+			if n == 0 {
+				return nil
 			}
-			if f.Symbol != "" && t.Symbol != f.Symbol {
-				continue
+			out = make([]coach.Trade, n)
+			for k := range out {
+				out[k] = tb.order[i+k].t
 			}
-			out = append(out, *t)
+			return nil
+		}
+		for ; i < end && len(out) < limit; i++ {
+			if t := &tb.order[i].t; t.Symbol == f.Symbol {
+				out = append(out, *t)
+			}
 		}
 		return nil
 	})
