@@ -470,3 +470,29 @@ func FuzzLine(f *testing.F) {
 		parse(t, chart.Candles(chart.CandleChart{Frame: fr, Candles: cs, Fills: []chart.Fill{{T: t0, Price: c, Side: coach.Buy, Label: name}, {T: t0.Add(time.Duration(gapSec)), Price: a, Side: coach.Sell}}}))
 	})
 }
+
+// TestLegendLeavesRoomForUpperCaseLabels: a legend item starts no sooner than its predecessor's
+// swatch plus its label at 0.66 em a character (a system sans-serif capital is as wide), so labels
+// such as "HOLDING LOSERS" never run into the next item's swatch.
+func TestLegendLeavesRoomForUpperCaseLabels(t *testing.T) {
+	c := weeks()
+	c.Keys = []string{"FOMO", "HOLDING LOSERS", "OVERTRADING", "PANIC", "REVENGE"}
+	for i := range c.Buckets {
+		c.Buckets[i].Values = []float64{1, 2, 3, 4, 5}
+	}
+	labels := parse(t, chart.Stacked(c)).all("legend-label")
+	if len(labels) != len(c.Keys) {
+		t.Fatalf("%d legend labels, want %d", len(labels), len(c.Keys))
+	}
+	for i := 1; i < len(labels); i++ {
+		prev, cur := labels[i-1], labels[i]
+		px, _ := strconv.ParseFloat(prev.attr("x"), 64)
+		cx, _ := strconv.ParseFloat(cur.attr("x"), 64)
+		if prev.attr("y") != cur.attr("y") {
+			continue // wrapped to a new row
+		}
+		if need := px + 0.66*13*float64(len(prev.Text)) + 26; cx < need {
+			t.Errorf("legend %q starts at x=%.1f, inside %q (which needs up to x=%.1f)", cur.Text, cx, prev.Text, need)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package chart
 
+import "unicode"
+
 // palette is the default colour of series i (Okabe–Ito, safe for colour-blind readers); a
 // stylesheet may override it through the series-i / key-i classes.
 var palette = [...]string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999", "#000000"}
@@ -96,7 +98,7 @@ func legendLayout(items []legendItem, place func(i int, x, row float64)) (int, f
 	}
 	x, row := padX, 0.0
 	for i, it := range items {
-		w := 26 + float64(len([]rune(clip(it.name, 40))))*7 + 12
+		w := 26 + textWidth(clip(it.name, 40)) + 12
 		if x > padX && x+w > width-padX {
 			x, row = padX, row+1
 		}
@@ -122,4 +124,22 @@ func (s *svg) legend(items []legendItem, top float64) {
 		s.raw(`</g>`)
 	})
 	s.raw(`</g>`)
+}
+
+// textWidth estimates how wide s is drawn at fontSize in a sans-serif face, erring wide: capitals
+// and digits are about 0.68 em, spaces 0.3 em, other letters 0.54 em (a legend of upper-case
+// labels such as "HOLDING LOSERS" must not run into the next item).
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			w += 0.3
+		case unicode.IsUpper(r) || unicode.IsDigit(r):
+			w += 0.68
+		default:
+			w += 0.54
+		}
+	}
+	return w * fontSize
 }
