@@ -123,7 +123,7 @@ func New(cfg Config) (*Edge, error) {
 	}
 	e := &Edge{cfg: cfg, public: public, core: core, limits: cfg.Limits,
 		hasher: newHasher(cfg.Password, max(2, runtime.GOMAXPROCS(0)))}
-	if e.web, err = webHandler(cfg, core.signer); err != nil {
+	if e.web, err = webHandler(cfg, core.Signer()); err != nil {
 		return nil, err
 	}
 	if e.dummy, err = e.hasher.hash(context.Background(), coach.NewID()+coach.NewID()); err != nil {
