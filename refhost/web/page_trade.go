@@ -62,6 +62,12 @@ func (w *Web) tradePage(rq *Request) (View, error) {
 		return View{}, err
 	}
 	loc := me.Location()
+	for i := range d.Order { // the fills' and notes' times read in the trader's zone, as the heading's
+		d.Order[i].TS = d.Order[i].TS.In(loc)
+	}
+	for i := range d.Notes {
+		d.Notes[i].CreatedAt = d.Notes[i].CreatedAt.In(loc)
+	}
 	data := tradeData{Trade: d.Trade, When: d.Trade.TS.In(loc).Format("Mon Jan 2 2006, 15:04 MST"), Order: d.Order, Notes: d.Notes,
 		Reasons: disputeReasons, Notional: money(d.Trade.Qty.Mul(d.Trade.Price)), TimeZone: loc.String()}
 	for _, tag := range d.Tags {

@@ -100,6 +100,15 @@ func TestDemoUserPages(t *testing.T) {
 	if label == nil {
 		t.Fatal("no label to dispute")
 	}
+	// In the trader's own zone (+09:00, no daylight saving), the fills' times read as the heading's.
+	if p := b.post("/app/settings", url.Values{"action": {"prefs"}, "form": {"prefs"}, "timeZone": {"Asia/Tokyo"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("setting the time zone: %d", p.status)
+	}
+	tokyo := b.get("/app/trades/"+tagged).mustStatus(t, http.StatusOK)
+	heading := regexp.MustCompile(`, (\d\d:\d\d) JST · `).FindStringSubmatch(tokyo.body)
+	if heading == nil || !regexp.MustCompile(`<tr><td>`+heading[1]+`:\d\d</td>`).MatchString(tokyo.body) {
+		t.Errorf("in Asia/Tokyo the fills' times do not read as the heading's (%v)", heading)
+	}
 	ask := regexp.MustCompile(`<a href="(/app/coach\?q=[^"]+?)#ask">Ask the coach about this trade</a>`).FindStringSubmatch(trade.body)
 	if ask == nil {
 		t.Fatal("the trade page has no link asking the coach about it")
