@@ -305,7 +305,13 @@ func TestSlowEndpointDoesNotHoldBackOthers(t *testing.T) {
 	if got := fast.deduped(); !cmp.Equal(ids, got) {
 		t.Fatalf("fast endpoint got %v while the slow one hangs, want %v", got, ids)
 	}
-	if calls, _, _ := slow.snapshot(); calls != 1 {
+	// The slow receiver's first call may begin after the fast one is done: wait for it, then
+	// check it is the only one.
+	calls, _, _ := slow.snapshot()
+	for ; calls < 1 && time.Now().Before(deadline); calls, _, _ = slow.snapshot() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if calls != 1 {
 		t.Errorf("slow endpoint: %d calls in flight, want 1 (in order, one at a time)", calls)
 	}
 	close(release)

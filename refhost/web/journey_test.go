@@ -130,7 +130,13 @@ func TestWebSocketResumesInTheBrowser(t *testing.T) {
 	waitFor(t, "the first reflection in the page", time.Minute, func() bool { ids, _ := seen(); return len(ids) > 0 })
 	h.cut()
 	var want []string
-	waitFor(t, "every reflection, once, after the cut", time.Minute, func() bool {
+	defer func() { // on a timeout, say how far it got
+		if t.Failed() {
+			ids, opened := seen()
+			t.Logf("at the end: %d reflections committed, %d seen in the page, %d connections opened", len(want), len(ids), opened)
+		}
+	}()
+	waitFor(t, "every reflection, once, after the cut", 2*time.Minute, func() bool {
 		var evs struct {
 			Events []coach.Event `json:"events"`
 		}
