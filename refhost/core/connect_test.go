@@ -159,10 +159,12 @@ func (h *connectHost) secretsLogged(extra ...string) []string {
 	if tok := h.cb.LastIssued(); tok != nil {
 		secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
 	}
+	// At least one line must be there, or the check would prove nothing; the stacks log from
+	// their own goroutines, so give the first line a moment.
+	waitFor(h.t, "a log line to check (none: the check would prove nothing)", func() bool {
+		return strings.Contains(h.logs.String(), `"msg"`)
+	})
 	logs := h.logs.String()
-	if !strings.Contains(logs, `"msg"`) {
-		h.t.Fatal("no log line was captured: the check would prove nothing")
-	}
 	var found []string
 	for _, s := range secrets {
 		if s != "" && strings.Contains(logs, s) {
