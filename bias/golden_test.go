@@ -89,12 +89,19 @@ func TestGoldenFixture(t *testing.T) {
 		tr := &fx.trades[n+i]
 		tr.ID, tr.ExtID, tr.Symbol, tr.Side = "x"+tr.ID, "x"+tr.ExtID, xrp, side
 	}
+	cfg := fixtureConfig(fx.trades)
+	golden(t, "fixture.golden", render(mustScore(t, fx.trades, fx.candles, cfg)))
+}
+
+// fixtureConfig is the golden fixture's configuration: the default definitions, the fixture's
+// plan, and every third trade's rules broken.
+func fixtureConfig(trades []coach.Trade) bias.Config {
 	cfg := bias.DefaultConfig()
 	followed := map[string]bool{}
-	for i, tr := range fx.trades {
+	for i, tr := range trades {
 		followed[tr.ID] = i%3 != 0
 	}
 	cfg.Rules = bias.VerdictMap(followed)
 	cfg.Plan = fixturePlan
-	golden(t, "fixture.golden", render(mustScore(t, fx.trades, fx.candles, cfg)))
+	return cfg
 }

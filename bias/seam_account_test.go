@@ -13,13 +13,7 @@ import (
 // full run, on the fixture whose tags carry every label.
 func TestScoreAccountOnlyChangesNothingButFeatures(t *testing.T) {
 	fx := newFixture()
-	cfg := bias.DefaultConfig()
-	followed := map[string]bool{}
-	for i, tr := range fx.trades {
-		followed[tr.ID] = i%3 != 0
-	}
-	cfg.Rules = bias.VerdictMap(followed)
-	cfg.Plan = fixturePlan
+	cfg := fixtureConfig(fx.trades)
 	req := bias.ScoreRequest{Trades: fx.trades, Candles: fx.candles, Config: cfg}
 	full, err := bias.InProcess{}.Score(context.Background(), req)
 	if err != nil {
