@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,9 +32,26 @@ import (
 
 // process is one stack of the binary running as its own process.
 type process struct {
-	cmd  *exec.Cmd
-	addr string
-	logs *lockedBuffer
+	cmd    *exec.Cmd
+	addr   string
+	logs   *lockedBuffer
+	exited chan struct{} // closed once the process has ended and been waited for
+	err    error         // what Wait returned, once exited is closed
+	killed atomic.Bool
+}
+
+// kill ends the process with SIGKILL (a crash: nothing drains) and waits until it is gone.
+func (p *process) kill(t *testing.T) {
+	t.Helper()
+	p.killed.Store(true)
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill %s: %v", p.addr, err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s still runs 30s after SIGKILL", p.addr)
+	}
 }
 
 // buildBinary builds refhost once into the test's temporary directory.
@@ -51,7 +69,7 @@ func buildBinary(t *testing.T) string {
 // startStack runs `refhost <stack>` with env and waits for the address it prints.
 func startStack(t *testing.T, bin, stack string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{logs: &lockedBuffer{}}
+	p := &process{logs: &lockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, append([]string{stack}, args...)...)
 	p.cmd.Env = env
 	p.cmd.Stderr = p.logs
@@ -63,13 +81,14 @@ func startStack(t *testing.T, bin, stack string, env []string, args ...string) *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if p.killed.Load() {
+			return
+		}
 		_ = p.cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- p.cmd.Wait() }()
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s exited with %v after SIGINT\n%s", stack, err, p.logs)
+		case <-p.exited:
+			if p.err != nil {
+				t.Errorf("%s exited with %v after SIGINT\n%s", stack, p.err, p.logs)
 			}
 		case <-time.After(30 * time.Second):
 			_ = p.cmd.Process.Kill()
@@ -85,9 +104,13 @@ func startStack(t *testing.T, bin, stack string, env []string, args ...string) *
 				found <- m[1]
 			}
 		}
+		p.err = p.cmd.Wait()
+		close(p.exited)
 	}()
 	select {
 	case p.addr = <-found:
+	case <-p.exited:
+		t.Fatalf("%s ended before it served (%v):\n%s", stack, p.err, p.logs)
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("%s did not start:\n%s", stack, p.logs)
 	}
