@@ -185,7 +185,7 @@ func binanceJourney(t *testing.T, h journeyHost) {
 }
 
 // waitUntil polls cond until it holds, failing with the logs after limit.
-func waitUntil(t *testing.T, what string, limit time.Duration, logs func() string, cond func() bool) {
+func waitUntil(t testing.TB, what string, limit time.Duration, logs func() string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {

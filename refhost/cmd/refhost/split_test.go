@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,10 +39,29 @@ type process struct {
 	exited chan struct{} // closed once the process has ended and been waited for
 	err    error         // what Wait returned, once exited is closed
 	killed atomic.Bool
+
+	mu        sync.Mutex
+	listening map[string]string // server name → URL, as the process printed them
+}
+
+// serverURL is the URL the process printed for its server name (the stack's own, or another such
+// as "edge-metrics"), waiting up to a minute for the line.
+func (p *process) serverURL(tb testing.TB, name string) string {
+	tb.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		p.mu.Lock()
+		u := p.listening[name]
+		p.mu.Unlock()
+		if u != "" {
+			return u
+		}
+	}
+	tb.Fatalf("%s printed no address for %s", p.addr, name)
+	return ""
 }
 
 // kill ends the process with SIGKILL (a crash: nothing drains) and waits until it is gone.
-func (p *process) kill(t *testing.T) {
+func (p *process) kill(t testing.TB) {
 	t.Helper()
 	p.killed.Store(true)
 	if err := p.cmd.Process.Kill(); err != nil {
@@ -55,7 +75,7 @@ func (p *process) kill(t *testing.T) {
 }
 
 // buildBinary builds refhost once into the test's temporary directory.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "refhost")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -67,9 +87,9 @@ func buildBinary(t *testing.T) string {
 }
 
 // startStack runs `refhost <stack>` with env and waits for the address it prints.
-func startStack(t *testing.T, bin, stack string, env []string, args ...string) *process {
+func startStack(t testing.TB, bin, stack string, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{logs: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{logs: &lockedBuffer{}, exited: make(chan struct{}), listening: map[string]string{}}
 	p.cmd = exec.Command(bin, append([]string{stack}, args...)...)
 	p.cmd.Env = env
 	p.cmd.Stderr = p.logs
@@ -95,13 +115,18 @@ func startStack(t *testing.T, bin, stack string, env []string, args ...string) *
 			t.Errorf("%s did not shut down within 30s of SIGINT", stack)
 		}
 	})
-	listening := regexp.MustCompile(stack + ` listening on (\S+)`)
+	listening := regexp.MustCompile(`: (\S+) listening on (\S+)`)
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				p.mu.Lock()
+				p.listening[m[1]] = m[2]
+				p.mu.Unlock()
+				if m[1] == stack {
+					found <- m[2]
+				}
 			}
 		}
 		p.err = p.cmd.Wait()
@@ -118,7 +143,7 @@ func startStack(t *testing.T, bin, stack string, env []string, args ...string) *
 }
 
 // signedClient signs every request with the internal key for subject.
-func signedClient(t *testing.T, key []byte, subject string) *http.Client {
+func signedClient(t testing.TB, key []byte, subject string) *http.Client {
 	t.Helper()
 	s, err := hmac.NewSigner(hmac.SignerConfig{Key: hmac.NewKey(core.KeyID, key)})
 	if err != nil {
@@ -136,7 +161,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func doJSON(t *testing.T, c *http.Client, method, url string, body, out any) int {
+func doJSON(t testing.TB, c *http.Client, method, url string, body, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
