@@ -17,11 +17,11 @@ import (
 // WebSockets through untouched; a killed backend's connections end, and their clients reconnect
 // to whichever backend still answers.
 type tcpProxy struct {
-	ln       net.Listener
-	backends []string // host:port
+	ln net.Listener
 
-	mu      sync.Mutex
-	next    int
+	mu       sync.Mutex
+	backends []string // host:port
+	next     int
 	conns   map[string]int // connections sent to each backend
 	sockets map[string]int // of which WebSocket handshakes to /ws/coach
 	open    map[net.Conn]struct{}
@@ -50,7 +50,8 @@ func (p *tcpProxy) release() {
 	}
 }
 
-// startProxy listens on a loopback port and balances over backends (base URLs or host:port).
+// startProxy listens on a loopback port and balances over backends (base URLs or host:port); a
+// proxy started with none refuses connections until route gives it some.
 func startProxy(t testing.TB, backends ...string) *tcpProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -58,13 +59,21 @@ func startProxy(t testing.TB, backends ...string) *tcpProxy {
 		t.Fatal(err)
 	}
 	p := &tcpProxy{ln: ln, conns: map[string]int{}, sockets: map[string]int{}, open: map[net.Conn]struct{}{}}
-	for _, b := range backends {
-		p.backends = append(p.backends, strings.TrimPrefix(strings.TrimPrefix(b, "http://"), "https://"))
-	}
+	p.route(backends...)
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)
 	return p
+}
+
+// route sets the backends (base URLs or host:port) later connections go to.
+func (p *tcpProxy) route(backends ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.backends = nil
+	for _, b := range backends {
+		p.backends = append(p.backends, strings.TrimPrefix(strings.TrimPrefix(b, "http://"), "https://"))
+	}
 }
 
 // URL is the proxy's base URL.
@@ -133,11 +142,11 @@ func (p *tcpProxy) serve(client net.Conn) {
 // dial connects to the next backend in turn that accepts, or returns nil when none does.
 func (p *tcpProxy) dial() (string, net.Conn) {
 	p.mu.Lock()
-	start := p.next
-	p.next = (p.next + 1) % len(p.backends)
+	backends, start := p.backends, p.next
+	p.next++
 	p.mu.Unlock()
-	for i := range p.backends {
-		b := p.backends[(start+i)%len(p.backends)]
+	for i := range backends {
+		b := backends[(start+i)%len(backends)]
 		if c, err := net.DialTimeout("tcp", b, 2*time.Second); err == nil {
 			return b, c
 		}

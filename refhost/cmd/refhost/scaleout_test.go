@@ -83,11 +83,13 @@ func startScaledOut(tb testing.TB, bin, level string) *scaledOut {
 		s.workers = append(s.workers, startStack(tb, bin, "worker", env, "-worker-addr", "127.0.0.1:0", "-aicoach-url", s.aiFront.URL(),
 			"-worker-concurrency", "2"))
 	}
-	edgeEnv := append(slices.Clone(env), "REFHOST_CORE_URL="+s.core.addr)
+	// The edges' public address is the proxy's: it is the origin browsers send.
+	s.front = startProxy(tb)
+	edgeEnv := append(slices.Clone(env), "REFHOST_CORE_URL="+s.core.addr, "REFHOST_PUBLIC_URL="+s.front.URL())
 	for range 2 {
 		s.edges = append(s.edges, startStack(tb, bin, "edge", edgeEnv, "-edge-addr", "127.0.0.1:0", "-edge-metrics-addr", "127.0.0.1:0"))
 	}
-	s.front = startProxy(tb, s.edges[0].addr, s.edges[1].addr)
+	s.front.route(s.edges[0].addr, s.edges[1].addr)
 	for _, p := range s.processes() {
 		if res, err := http.Get(p.addr + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
 			tb.Fatalf("%s /readyz: %v %v", p.addr, res, err)

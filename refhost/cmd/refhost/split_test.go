@@ -86,7 +86,8 @@ func buildBinary(t testing.TB) string {
 	return bin
 }
 
-// startStack runs `refhost <stack>` with env and waits for the address it prints.
+// startStack runs `refhost <stack>` with env and waits for the address it prints (the edge's, for
+// all; serverURL has the others).
 func startStack(t testing.TB, bin, stack string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{logs: &lockedBuffer{}, exited: make(chan struct{}), listening: map[string]string{}}
@@ -124,7 +125,7 @@ func startStack(t testing.TB, bin, stack string, env []string, args ...string) *
 				p.mu.Lock()
 				p.listening[m[1]] = m[2]
 				p.mu.Unlock()
-				if m[1] == stack {
+				if m[1] == stack || stack == "all" && m[1] == "edge" {
 					found <- m[2]
 				}
 			}
