@@ -22,11 +22,11 @@ type tcpProxy struct {
 	mu       sync.Mutex
 	backends []string // host:port
 	next     int
-	conns   map[string]int // connections sent to each backend
-	sockets map[string]int // of which WebSocket handshakes to /ws/coach
-	open    map[net.Conn]struct{}
-	gate    chan struct{} // while held, new connections wait for it to close
-	wg      sync.WaitGroup
+	conns    map[string]int // connections sent to each backend
+	sockets  map[string]int // of which WebSocket handshakes to /ws/coach
+	open     map[net.Conn]struct{}
+	gate     chan struct{} // while held, new connections wait for it to close
+	wg       sync.WaitGroup
 }
 
 // hold makes connections accepted from now on wait, until release, before a backend is dialled:
