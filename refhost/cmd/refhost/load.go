@@ -26,6 +26,7 @@ type loadFlags struct {
 	target             string
 	edgeURL, coreURL   string
 	streams            bool
+	throughput         bool
 	settle             time.Duration
 	limitScale         int
 }
@@ -43,6 +44,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 	fs.StringVar(&f.coreURL, "core-url", "", "a running core on loopback (with REFHOST_INTERNAL_KEY); empty starts `refhost all` in this process")
 	fs.DurationVar(&f.settle, "settle", 15*time.Second, "wait after the sign-ups for the demo imports they started")
 	fs.BoolVar(&f.streams, "streams", true, "keep each user's /ws/coach open and measure event delivery (edge only)")
+	fs.BoolVar(&f.throughput, "throughput", true, "read as fast as -concurrency reads in flight allow before reading at -rate; false reads at -rate only (a steady load, as the objectives mean it)")
 	fs.IntVar(&f.limitScale, "edge-limit-scale", 1000, "the in-process edge's rate limits times this: every user of a run comes from one address")
 	if err := fs.Parse(args); err != nil {
 		return f, coach.Errorf(coach.EINVALID, "refhost load: %v", err)
@@ -132,6 +134,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	reports := map[string][2]load.Report{}
 	for i, rate := range []float64{0, f.rate} {
+		if i == 0 && !f.throughput {
+			continue
+		}
 		for _, name := range []string{"core", "edge"} {
 			if targets[name] == nil {
 				continue
@@ -153,7 +158,13 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	}
 	e, c := reports["edge"], reports["core"]
-	throughput, latency := load.Compare(e[0], c[0]), load.Compare(e[1], c[1])
+	latency := load.Compare(e[1], c[1])
+	if !f.throughput {
+		_, err = fmt.Fprintf(stdout, "edge vs core: %s added at p50 at %g reads/s (p50 %s vs %s)\n",
+			durationMS(latency.AddedP50), f.rate, durationMS(e[1].All().P50), durationMS(c[1].All().P50))
+		return err
+	}
+	throughput := load.Compare(e[0], c[0])
 	_, err = fmt.Fprintf(stdout, "edge vs core: %.2f× core's throughput (%d reads in flight); %s added at p50 at %g reads/s (p50 %s vs %s)\n",
 		throughput.ThroughputRatio, f.concurrency, durationMS(latency.AddedP50), f.rate, durationMS(e[1].All().P50), durationMS(c[1].All().P50))
 	return err

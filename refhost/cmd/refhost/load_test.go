@@ -47,6 +47,23 @@ func TestLoadAgainstEdgeAndCore(t *testing.T) {
 	}
 }
 
+// -throughput=false reads at -rate only: one phase a target, no throughput comparison.
+func TestLoadAtASteadyRateOnly(t *testing.T) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"load", "-users", "2", "-duration", "1s", "-rate", "20", "-settle", "1s", "-throughput=false"},
+		func(string) string { return "" }, &out, &errs, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out.String(), errs.String())
+	}
+	text := out.String()
+	if rows := regexp.MustCompile(`(?m)^\s+all\s+\d+\s+0\s`).FindAllString(text, -1); len(rows) != 2 {
+		t.Fatalf("%d phases without errors, want 2 (the steady one, two targets):\n%s", len(rows), text)
+	}
+	if strings.Contains(text, "as fast as") || strings.Contains(text, "throughput") || !strings.Contains(text, "at 20 reads/s") {
+		t.Fatalf("a throughput phase ran or the comparison is missing:\n%s", text)
+	}
+}
+
 func TestLoadRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
