@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -46,15 +47,41 @@ func runSLO(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	urls := fs.String("url", "http://127.0.0.1:8083/metrics", "comma-separated /metrics URLs of the host's processes (core, worker, aicoach; `refhost all` serves everything on each)")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long each scrape may take")
+	window := fs.Duration("window", 0, "judge only what happens over this long: read the host, wait, read it again and check the difference (a steady load's objectives, without the start before it); 0 judges everything since each process started")
 	if err := fs.Parse(args); err != nil {
 		return coach.Errorf(coach.EINVALID, "refhost slo: %v", err)
 	}
 	if fs.NArg() > 0 {
 		return coach.Errorf(coach.EINVALID, "refhost slo: unexpected argument %q", fs.Arg(0))
 	}
-	fams := slo.Families{}
-	for _, u := range strings.Split(*urls, ",") {
-		if err := scrape(ctx, strings.TrimSpace(u), *timeout, fams); err != nil {
+	if *window < 0 {
+		return coach.Errorf(coach.EINVALID, "refhost slo: -window: negative")
+	}
+	read := func() (slo.Families, error) {
+		fams := slo.Families{}
+		for _, u := range strings.Split(*urls, ",") {
+			if err := scrape(ctx, strings.TrimSpace(u), *timeout, fams); err != nil {
+				return nil, err
+			}
+		}
+		return fams, nil
+	}
+	fams, err := read()
+	if err != nil {
+		return err
+	}
+	if *window > 0 {
+		select {
+		case <-time.After(*window):
+		case <-ctx.Done():
+			return coach.Errorf(coach.ECANCELED, "refhost slo: canceled")
+		}
+		before := fams
+		if fams, err = read(); err != nil {
+			return err
+		}
+		fams = fams.Since(before)
+		if _, err := fmt.Fprintf(stdout, "over the last %s:\n", *window); err != nil {
 			return err
 		}
 	}

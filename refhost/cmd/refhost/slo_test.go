@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,6 +73,40 @@ func TestSLOExitStatus(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// -window judges the difference between two reads: a breach before the window does not count,
+// and a host that only met the objectives since is judged met.
+func TestSLOWindowJudgesOnlyWhatHappenedInIt(t *testing.T) {
+	breached := serveRecorded(t, "breach") // the same answer both times: nothing new from it
+	met, err := os.ReadFile(filepath.Join("..", "..", "slo", "testdata", "met.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads atomic.Int32
+	growing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		if reads.Add(1) > 1 { // empty at first, then a met run's counts
+			_, _ = w.Write(met)
+		}
+	}))
+	t.Cleanup(growing.Close)
+	urls := breached + "," + growing.URL + "/metrics"
+
+	out, err := runSLOTest(t, "-url", urls, "-window", "20ms")
+	if err != nil || !strings.Contains(out, "over the last 20ms") || !strings.Contains(out, "99.5% of 1000") {
+		t.Fatalf("-window: %v, want met over the window's 1000 calls:\n%s", err, out)
+	}
+	if reads.Load() != 2 {
+		t.Fatalf("the host was read %d times, want 2", reads.Load())
+	}
+	// Without the window, the same host's totals hold the breach.
+	if out, err := runSLOTest(t, "-url", urls); exitCode(err) != 1 || err == nil {
+		t.Fatalf("without -window: %v, want breached:\n%s", err, out)
+	}
+	if _, err := runSLOTest(t, "-url", urls, "-window", "-1s"); coach.ErrorCode(err) != coach.EINVALID {
+		t.Fatalf("a negative window: %v, want EINVALID", err)
 	}
 }
 
