@@ -50,6 +50,9 @@ const (
 	KindCounter MetricKind = "counter"
 	// KindDuration is a distribution of durations (Metrics.Observe), in seconds once exported.
 	KindDuration MetricKind = "duration"
+	// KindGauge is a level read when the metric is collected, not emitted through Metrics: an
+	// exporter reads it from its source at each scrape (metrics/prometheus.QueueDepth).
+	KindGauge MetricKind = "gauge"
 )
 
 // Metric names, as the services pass them to Metrics. Labels and meanings are in MetricTable.
@@ -90,6 +93,8 @@ const (
 	MetricWebhookAttemptDuration = "webhook_attempt_duration_seconds"
 	// MetricWebhooksDisabled counts endpoints delivery disabled after sustained failure.
 	MetricWebhooksDisabled = "webhook_endpoints_disabled_total"
+	// MetricQueueDepth is the number of jobs in each queue by state, read at each scrape.
+	MetricQueueDepth = "jobs_queue_depth"
 )
 
 // MetricDesc describes one metric a service emits.
@@ -107,6 +112,7 @@ func MetricTable() []MetricDesc {
 	return []MetricDesc{
 		{MetricJobsRun, KindCounter, []string{"type", "outcome"}, "transport.Mux", "Jobs run, one per attempt, by job type and outcome."},
 		{MetricJobDuration, KindDuration, []string{"type", "outcome"}, "transport.Mux", "Time one job attempt took, by job type and outcome."},
+		{MetricQueueDepth, KindGauge, []string{"queue", "state"}, "transport.QueueInspector", "Jobs in each queue by state, read from the queue when scraped: pending (ready, waiting for a worker), scheduled (waiting for their ProcessAt), retry (failed, waiting out their backoff) and active (running); completed and dead-lettered jobs are not counted. Every queue of transport.Priorities is listed, with zeros when empty."},
 		{MetricJobsSkipped, KindCounter, []string{"type", "code"}, "jobs.Handlers", "Jobs completed without their work because their subject is gone or refuses for good (a deleted user, a revoked or paused connection), by job type and the error code that said so; jobs_run_total counts them as ok."},
 		{MetricEventsDispatched, KindCounter, nil, "outbox.Dispatcher", "Outbox events published to the bus and marked delivered."},
 		{MetricDispatchDuration, KindDuration, []string{"outcome"}, "outbox.Dispatcher", "Time one dispatch batch took (claim, publish, mark), by outcome."},

@@ -45,6 +45,8 @@ func TestMetricTable(t *testing.T) {
 			t.Errorf("%s: a counter's name ends in _total", d.Name)
 		case d.Kind == coach.KindDuration && !strings.HasSuffix(d.Name, "_seconds"):
 			t.Errorf("%s: a duration's name ends in _seconds", d.Name)
+		case d.Kind == coach.KindGauge && strings.HasSuffix(d.Name, "_total"):
+			t.Errorf("%s: a gauge's name does not end in _total", d.Name)
 		case d.Help == "" || d.By == "":
 			t.Errorf("%s: help and emitter are required", d.Name)
 		}

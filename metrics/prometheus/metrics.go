@@ -77,6 +77,8 @@ func New(cfg Config) (*Metrics, error) {
 			_, err = m.counter(d.Name, d.Help, d.Labels)
 		case coach.KindDuration:
 			_, err = m.histogram(d.Name, d.Help, d.Labels)
+		case coach.KindGauge:
+			// Read at each scrape by its own collector (QueueDepth), not emitted through Metrics.
 		}
 		if err != nil {
 			return nil, err

@@ -42,6 +42,9 @@ type Queue struct {
 	redis     goredis.UniversalClient
 	client    *asynq.Client
 	inspector *asynq.Inspector
+	// inspecting holds a token while Depth reads Redis: asynq's Inspector takes no context, so a
+	// read that outlives its caller's context finishes in the background, one at a time.
+	inspecting chan struct{}
 }
 
 var (
@@ -78,10 +81,11 @@ func New(client goredis.UniversalClient, cfg Config) (*Queue, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Queue{
-		cfg:       cfg,
-		redis:     client,
-		client:    asynq.NewClientFromRedisClient(client),
-		inspector: asynq.NewInspectorFromRedisClient(client),
+		cfg:        cfg,
+		redis:      client,
+		client:     asynq.NewClientFromRedisClient(client),
+		inspector:  asynq.NewInspectorFromRedisClient(client),
+		inspecting: make(chan struct{}, 1),
 	}, nil
 }
 

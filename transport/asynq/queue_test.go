@@ -44,6 +44,7 @@ func TestQueue(t *testing.T) {
 		return transporttest.QueueUnderTest{
 			Queue:       q,
 			Requeuer:    q,
+			Inspector:   q,
 			DeadLetters: store.DeadLetters(),
 			NewWorker: func(t *testing.T, o transporttest.WorkerOptions) transport.Worker {
 				w, err := q.NewWorker(asynq.WorkerConfig{

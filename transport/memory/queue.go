@@ -46,6 +46,7 @@ type Queue struct {
 	tasks   map[string]*task        // every taken id, by key(queue, id)
 	ready   map[string]*heap[*task] // per queue: the tasks waiting to run, by readyAt
 	expiry  *heap[*task]            // completed tasks by expireAt
+	active  map[string]int          // per queue: the tasks in stateActive
 	seq     uint64                  // enqueue order, breaking readyAt ties
 	changed chan struct{}           // closed (and replaced) when a task is pushed, if watched
 	watched bool                    // a worker waits on changed
@@ -103,6 +104,7 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 		tasks:   make(map[string]*task),
 		ready:   make(map[string]*heap[*task]),
 		expiry:  newHeap(func(a, b *task) bool { return a.expireAt.Before(b.expireAt) }),
+		active:  make(map[string]int),
 		changed: make(chan struct{}),
 	}, nil
 }
@@ -243,6 +245,7 @@ func (q *Queue) take(order []string, now time.Time) (t *task, attempt uint64, j 
 		}
 		h.pop()
 		top.state = stateActive
+		q.active[name]++
 		top.attempt++
 		j = top.job
 		j.Payload = bytes.Clone(j.Payload)
@@ -261,6 +264,7 @@ func (q *Queue) finish(t *task, attempt uint64, err error, backoff transport.Bac
 	if t.attempt != attempt || t.state != stateActive {
 		return storage.DeadLetter{}, false
 	}
+	q.active[t.job.Queue]--
 	if err == nil {
 		t.state = stateCompleted
 		t.expireAt = now.Add(t.job.Retention)
@@ -294,6 +298,7 @@ func (q *Queue) giveBack(t *task, attempt uint64) {
 	if t.attempt != attempt || t.state != stateActive {
 		return
 	}
+	q.active[t.job.Queue]--
 	q.insertLocked(t) // keeps its readyAt and seq: its place in the queue
 }
 

@@ -21,6 +21,7 @@ func TestQueue(t *testing.T) {
 		return transporttest.QueueUnderTest{
 			Queue:       q,
 			Requeuer:    q,
+			Inspector:   q,
 			DeadLetters: dead,
 			NewWorker: func(t *testing.T, o transporttest.WorkerOptions) transport.Worker {
 				w, err := q.NewWorker(memory.WorkerConfig{

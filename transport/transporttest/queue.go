@@ -33,6 +33,9 @@ type QueueUnderTest struct {
 	// NewWorker returns a worker of Queue, not started, serving the queues of
 	// transport.Priorities with o's settings. The suite starts it and shuts it down.
 	NewWorker func(t *testing.T, o WorkerOptions) transport.Worker
+	// Inspector counts Queue's jobs (usually Queue itself); nil skips the Depth subtests, for an
+	// adapter without transport.QueueInspector.
+	Inspector transport.QueueInspector
 }
 
 // WorkerOptions are the worker settings the suite varies.
@@ -51,7 +54,8 @@ type WorkerOptions struct {
 
 // RunQueue checks the job queue contract against the queues newQueue makes: deterministic ids,
 // ECANCELED for an ended context, retries with backoff, EINVALID not retried, dead letters and requeue, per-attempt timeouts,
-// delays, queue priorities, panics, concurrency and graceful shutdown. Each subtest gets a fresh
+// delays, queue priorities, panics, concurrency and graceful shutdown, and (with an Inspector)
+// the depth of each queue by state. Each subtest gets a fresh
 // queue, so adapters may share a server between subtests as long as their queues are isolated.
 func RunQueue(t *testing.T, newQueue func(t *testing.T) QueueUnderTest) {
 	t.Run("EnqueueValidates", func(t *testing.T) {
@@ -525,6 +529,24 @@ func RunQueue(t *testing.T, newQueue func(t *testing.T) QueueUnderTest) {
 		if list, _ := qt.DeadLetters.List(context.Background(), "", 0); len(list) != 0 {
 			t.Errorf("dead letters = %+v, want none", list)
 		}
+	})
+
+	t.Run("Depth/CountsJobsByState", func(t *testing.T) {
+		t.Parallel()
+		qt := newQueue(t)
+		runDepth(t, qt)
+	})
+
+	t.Run("Depth/ContextEndedIsCanceled", func(t *testing.T) {
+		t.Parallel()
+		qt := newQueue(t)
+		if qt.Inspector == nil {
+			t.Skip("the adapter has no transport.QueueInspector")
+		}
+		runContextEnded(t, "Depth", func(ctx context.Context) error {
+			_, err := qt.Inspector.Depth(ctx)
+			return err
+		})
 	})
 
 	t.Run("NoAcceptedJobIsLostAcrossWorkerRestarts", func(t *testing.T) {
