@@ -2,11 +2,19 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	storagememory "github.com/tradecoach/coach/storage/memory"
+	transportmemory "github.com/tradecoach/coach/transport/memory"
 )
 
 type k8sMeta struct {
@@ -68,6 +76,16 @@ type k8sPodTemplate struct {
 	} `yaml:"spec"`
 }
 
+// k8sSelector is a label selector (an HPA metric's).
+type k8sSelector struct {
+	MatchLabels      map[string]string `yaml:"matchLabels"`
+	MatchExpressions []struct {
+		Key      string   `yaml:"key"`
+		Operator string   `yaml:"operator"`
+		Values   []string `yaml:"values"`
+	} `yaml:"matchExpressions"`
+}
+
 type k8sObject struct {
 	Kind     string            `yaml:"kind"`
 	Metadata k8sMeta           `yaml:"metadata"`
@@ -92,7 +110,8 @@ type k8sObject struct {
 			Type     string `yaml:"type"`
 			External *struct {
 				Metric struct {
-					Name string `yaml:"name"`
+					Name     string      `yaml:"name"`
+					Selector k8sSelector `yaml:"selector"`
 				} `yaml:"metric"`
 			} `yaml:"external"`
 		} `yaml:"metrics"` // HorizontalPodAutoscaler
@@ -306,6 +325,81 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("HPA metrics %+v, want one External metric (the queue depth)", hpa.Spec.Metrics)
 	case hpa.Spec.MinReplicas < 1 || hpa.Spec.MaxReplicas <= hpa.Spec.MinReplicas:
 		t.Errorf("HPA replicas %d..%d", hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas)
+	default:
+		m := hpa.Spec.Metrics[0].External.Metric
+		checkExportedSeries(t, "HPA worker", m.Name, m.Selector)
+		// deploy/README.md gives the adapter rule that serves it to the HPA.
+		if doc, err := os.ReadFile(filepath.Join(deployDir, "README.md")); err != nil || !strings.Contains(string(doc), "seriesQuery: '"+m.Name+"{") {
+			t.Errorf("deploy/README.md has no Prometheus Adapter rule whose seriesQuery is %s (%v)", m.Name, err)
+		}
+	}
+}
+
+// checkExportedSeries checks that a worker exports the metric name with series that sel selects:
+// it registers the queue depth as a worker does (registerQueueDepth), over an in-memory queue,
+// and looks for a series with sel's labels for each value of each In expression.
+func checkExportedSeries(t *testing.T, where, name string, sel k8sSelector) {
+	t.Helper()
+	q, err := transportmemory.NewQueue(transportmemory.QueueConfig{DeadLetters: storagememory.New().DeadLetters()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	if err := registerQueueDepth(reg, q, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []map[string]string
+	var names []string
+	for _, f := range families {
+		names = append(names, f.GetName())
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			series = append(series, labels)
+		}
+	}
+	if len(series) == 0 {
+		t.Errorf("%s: metric %s is not exported by a worker (it exports %v)", where, name, names)
+		return
+	}
+	wants := []map[string]string{sel.MatchLabels}
+	for _, e := range sel.MatchExpressions {
+		if e.Operator != "In" {
+			continue
+		}
+		var next []map[string]string
+		for _, w := range wants {
+			for _, v := range e.Values {
+				c := maps.Clone(w)
+				if c == nil {
+					c = map[string]string{}
+				}
+				c[e.Key] = v
+				next = append(next, c)
+			}
+		}
+		wants = next
+	}
+	for _, w := range wants {
+		if !slices.ContainsFunc(series, func(s map[string]string) bool {
+			for k, v := range w {
+				if s[k] != v {
+					return false
+				}
+			}
+			return true
+		}) {
+			t.Errorf("%s: no series of %s has the labels %v (series: %v)", where, name, w, series)
+		}
 	}
 }
 

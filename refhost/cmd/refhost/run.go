@@ -38,6 +38,7 @@ import (
 	"github.com/tradecoach/coach/refhost/slo"
 	"github.com/tradecoach/coach/refhost/web"
 	"github.com/tradecoach/coach/refhost/worker"
+	"github.com/tradecoach/coach/transport"
 	"github.com/tradecoach/coach/webhook"
 )
 
@@ -81,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	h := &host{cfg: cfg, log: log, metrics: metrics, metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+	h := &host{cfg: cfg, log: log, metrics: metrics, registry: reg, metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		clock: coach.SystemClock{}, stdout: stdout}
 	if stack == "migrate" {
 		return h.migrate(ctx)
@@ -148,6 +149,7 @@ type host struct {
 	cfg            config.Config
 	log            *slog.Logger
 	metrics        coach.Metrics
+	registry       prometheus.Registerer // what metricsHandler serves
 	metricsHandler http.Handler
 	clock          coach.Clock
 	stdout         io.Writer
@@ -321,6 +323,9 @@ func (h *host) serve(ctx context.Context, stack string, onStart started) (err er
 		if wk, err = h.startWorker(ctx, in, svc, market, links); err != nil {
 			return err
 		}
+		if err := registerQueueDepth(h.registry, in.Queue, h.log); err != nil {
+			return err
+		}
 		if err := listen("worker", h.cfg.WorkerAddr, nil); err != nil {
 			return err
 		}
@@ -469,4 +474,22 @@ func demoPassword() string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
 	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
+}
+
+// registerQueueDepth adds the gauge of q's jobs by queue and state (coach_jobs_queue_depth, which
+// the workers' autoscaler reads) to reg, when q can count them.
+func registerQueueDepth(reg prometheus.Registerer, q transport.Queue, log *slog.Logger) error {
+	in, ok := q.(transport.QueueInspector)
+	if !ok {
+		log.Warn("the job queue does not count its jobs: no queue depth metric", "queue", fmt.Sprintf("%T", q))
+		return nil
+	}
+	c, err := promcoach.NewQueueDepth(promcoach.QueueDepthConfig{Inspector: in, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := reg.Register(c); err != nil {
+		return coach.Errorf(coach.EINVALID, "metrics: register the queue depth: %s", err)
+	}
+	return nil
 }

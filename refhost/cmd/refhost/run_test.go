@@ -46,13 +46,24 @@ func (l *lockedBuffer) String() string {
 // addresses and the process's log.
 func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBuffer, *lockedBuffer, func() error) {
 	t.Helper()
+	addrs, _, logs, out, stop := startAllIn(t, env)
+	return addrs, logs, out, stop
+}
+
+// startAllIn is startAll that also returns the process's adapters.
+func startAllIn(t *testing.T, env map[string]string) (map[string]string, *infra.Infra, *lockedBuffer, *lockedBuffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrs := make(chan map[string]string, 1)
+	type startedWith struct {
+		addrs map[string]string
+		in    *infra.Infra
+	}
+	addrs := make(chan startedWith, 1)
 	logs, out := &lockedBuffer{}, &lockedBuffer{}
 	done := make(chan error, 1)
 	args := []string{"all", "-edge-addr", "127.0.0.1:0", "-core-addr", "127.0.0.1:0", "-worker-addr", "127.0.0.1:0", "-aicoach-addr", "127.0.0.1:0", "-log-level", "debug"}
 	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string, _ *infra.Infra) { addrs <- a })
+		done <- run(ctx, args, func(k string) string { return env[k] }, out, logs, func(a map[string]string, in *infra.Infra) { addrs <- startedWith{a, in} })
 	}()
 	var stop func() error
 	stopped := false
@@ -67,13 +78,13 @@ func startAll(t *testing.T, env map[string]string) (map[string]string, *lockedBu
 	t.Cleanup(func() { _ = stop() })
 	select {
 	case a := <-addrs:
-		return a, logs, out, stop
+		return a.addrs, a.in, logs, out, stop
 	case err := <-done:
 		t.Fatalf("refhost all ended before serving: %v\n%s", err, logs)
 	case <-time.After(time.Minute):
 		t.Fatal("refhost all did not start within a minute")
 	}
-	return nil, nil, nil, nil
+	return nil, nil, nil, nil, nil
 }
 
 func get(t *testing.T, url string) (int, string) {

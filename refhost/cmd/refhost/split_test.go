@@ -231,6 +231,16 @@ func TestStacksAsSeparateProcesses(t *testing.T) {
 			t.Fatalf("%s /readyz: %v %v", p.addr, res, err)
 		}
 	}
+	// The worker reads the depth of the Redis queues at each scrape (the autoscaler's metric).
+	if res, err := http.Get(wk.addr + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if want := `coach_jobs_queue_depth{queue="q_import",state="pending"} `; !strings.Contains(string(page), want) {
+			t.Errorf("the worker's /metrics has no %s…:\n%s", want, grep(string(page), "coach_jobs_queue_depth"))
+		}
+	}
 	splitEdges(t, key, coreP.addr, edge1.addr, edge2.addr)
 
 	// Journey (a), with the worker scoring through the aicoach process; the digest job is put on
