@@ -112,7 +112,7 @@ func MetricTable() []MetricDesc {
 	return []MetricDesc{
 		{MetricJobsRun, KindCounter, []string{"type", "outcome"}, "transport.Mux", "Jobs run, one per attempt, by job type and outcome."},
 		{MetricJobDuration, KindDuration, []string{"type", "outcome"}, "transport.Mux", "Time one job attempt took, by job type and outcome."},
-		{MetricQueueDepth, KindGauge, []string{"queue", "state"}, "transport.QueueInspector", "Jobs in each queue by state, read from the queue when scraped: pending (ready, waiting for a worker), scheduled (waiting for their ProcessAt), retry (failed, waiting out their backoff) and active (running); completed and dead-lettered jobs are not counted. Every queue of transport.Priorities is listed, with zeros when empty."},
+		{MetricQueueDepth, KindGauge, []string{"queue", "state"}, "prometheus.QueueDepth", "Jobs in each queue by state, read from the queue (transport.QueueInspector) when scraped: pending (ready, waiting for a worker), scheduled (waiting for their ProcessAt), retry (failed, waiting out their backoff) and active (running); completed and dead-lettered jobs are not counted. Every queue of transport.Priorities is listed, with zeros when empty."},
 		{MetricJobsSkipped, KindCounter, []string{"type", "code"}, "jobs.Handlers", "Jobs completed without their work because their subject is gone or refuses for good (a deleted user, a revoked or paused connection), by job type and the error code that said so; jobs_run_total counts them as ok."},
 		{MetricEventsDispatched, KindCounter, nil, "outbox.Dispatcher", "Outbox events published to the bus and marked delivered."},
 		{MetricDispatchDuration, KindDuration, []string{"outcome"}, "outbox.Dispatcher", "Time one dispatch batch took (claim, publish, mark), by outcome."},

@@ -52,7 +52,7 @@ type vec[V any] struct {
 
 var _ coach.Metrics = (*Metrics)(nil)
 
-// New registers every metric of coach.MetricTable with cfg.Registerer and returns Metrics, or an
+// New registers every counter and duration of coach.MetricTable with cfg.Registerer and returns Metrics, or an
 // EINVALID error naming the missing field, or the registerer's error (a name registered twice).
 func New(cfg Config) (*Metrics, error) {
 	if cfg.Registerer == nil {

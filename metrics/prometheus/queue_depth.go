@@ -107,12 +107,16 @@ func (c *QueueDepth) Collect(ch chan<- prometheus.Metric) {
 		c.cfg.Logger.Warn("prometheus: queue depth not read", "metric", coach.MetricQueueDepth, "code", coach.ErrorCode(err), "err", err)
 		return
 	}
+	listed := maps.Clone(depth) // the Inspector's map stays its own
+	if listed == nil {
+		listed = map[string]transport.QueueDepth{}
+	}
 	for _, q := range c.cfg.Queues {
-		if _, ok := depth[q]; !ok {
-			depth[q] = transport.QueueDepth{}
+		if _, ok := listed[q]; !ok {
+			listed[q] = transport.QueueDepth{}
 		}
 	}
-	for q, d := range depth {
+	for q, d := range listed {
 		for state, n := range map[string]int{StatePending: d.Pending, StateScheduled: d.Scheduled, StateRetry: d.Retry, StateActive: d.Active} {
 			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), q, state)
 		}
