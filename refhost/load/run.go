@@ -53,11 +53,24 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 		waitAtMost(&live, streamsLiveTimeout)
 	}
-	// Every user acts once (asks the coach a question), so events flow while the reads go on.
+	// Every user acts once (asks the coach a question), so events flow while the reads go on: the
+	// users in turn, evenly over the first half of the run (a steady trickle, as traders ask, not
+	// one burst of every user at the same instant), leaving the second half for the last answers
+	// to arrive.
 	acts := newActLog()
 	var acting sync.WaitGroup
-	for _, u := range users {
-		acting.Go(func() { acts.add(u.Act(runCtx)) })
+	for i, u := range users {
+		at := time.Duration(i) * (cfg.Duration / 2) / time.Duration(len(users))
+		acting.Go(func() {
+			timer := time.NewTimer(at)
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+				acts.add(u.Act(runCtx))
+			case <-runCtx.Done():
+				acts.add(coach.Errorf(coach.ECANCELED, "load: the run ended before this user asked"))
+			}
+		})
 	}
 	routes := newRouteLog(cfg.Routes)
 	began := cfg.Clock.Now()

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func loadSLO(b *testing.B, bin, set string) {
 	var edgeURL, coreURL string
 	var key []byte
 	var metrics func() []string
+	var logs func() string
 	if set == "all" {
 		key = make([]byte, 32)
 		_, _ = rand.Read(key)
@@ -57,10 +59,12 @@ func loadSLO(b *testing.B, bin, set string) {
 			"-aicoach-addr", "127.0.0.1:0", "-edge-limit-scale", "1000")
 		edgeURL, coreURL = p.addr, p.serverURL(b, "core")
 		metrics = func() []string { return []string{coreURL + "/metrics"} }
+		logs = p.logs.String
 	} else {
 		s := startScaledOut(b, bin, "error")
 		edgeURL, coreURL, key = s.front.URL(), s.core.addr, s.key
 		metrics = func() []string { return s.metricsURLs(b) }
+		logs = s.logs
 	}
 	read := func() slo.Families {
 		fams := slo.Families{}
@@ -112,6 +116,9 @@ func loadSLO(b *testing.B, bin, set string) {
 	if err := rep.WriteText(os.Stdout); err != nil {
 		b.Fatal(err)
 	}
+	if rep.ActionErrors > 0 || rep.All().Errors > 0 {
+		fmt.Printf("the host's errors:\n%s\n", errorLines(logs(), 20))
+	}
 	after := read()
 	for _, view := range []struct {
 		name, unit string
@@ -130,4 +137,24 @@ func loadSLO(b *testing.B, bin, set string) {
 			}
 		}
 	}
+}
+
+// errorLines returns up to n log lines at level ERROR, the first of each message.
+func errorLines(logs string, n int) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `"level":"ERROR"`) {
+			continue
+		}
+		msg := line
+		if i := strings.Index(line, `"msg":`); i >= 0 {
+			msg = line[i:min(len(line), i+80)]
+		}
+		if !seen[msg] && len(out) < n {
+			seen[msg] = true
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
