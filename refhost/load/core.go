@@ -89,7 +89,7 @@ func (c *Core) call(ctx context.Context, subject, method, path, body string, wan
 	}
 	res, err := c.client.Do(req)
 	if err != nil {
-		return err
+		return noAnswer(method, path, err)
 	}
 	return decodeAnswer(res, method, path, want, out)
 }
@@ -115,7 +115,7 @@ func (u *coreUser) Get(ctx context.Context, path string) (int, error) {
 	req.Header.Set(hmac.HeaderSubject, u.id)
 	res, err := u.core.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, noAnswer(http.MethodGet, path, err)
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	return res.StatusCode, res.Body.Close()

@@ -176,7 +176,7 @@ func (u *edgeUser) send(ctx context.Context, method, path string, body any) (*ht
 	}
 	res, err := u.edge.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, noAnswer(method, path, err)
 	}
 	u.keep(res)
 	return res, nil

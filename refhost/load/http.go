@@ -70,3 +70,9 @@ const question = "What stood out in my trading this week?"
 func ask(call func(method, path string, body any, want int) error) error {
 	return call(http.MethodPost, "/coach/questions", map[string]string{"question": question}, http.StatusCreated)
 }
+
+// noAnswer is the error of a request that got no answer: EUNAVAILABLE saying why (the client's
+// timeout, a refused connection), where a bare transport error would read "internal error".
+func noAnswer(method, path string, err error) error {
+	return coach.WrapError(coach.EUNAVAILABLE, err, "load: %s %s: no answer: %v", method, path, err)
+}

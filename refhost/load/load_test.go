@@ -3,6 +3,8 @@ package load_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -222,6 +224,23 @@ func TestRunStopsAtAFailedSignUp(t *testing.T) {
 	_, err := load.Run(context.Background(), load.Config{Target: f, Users: 5, Rate: 10, Duration: time.Second})
 	if coach.ErrorCode(err) != coach.EUNAVAILABLE || !strings.Contains(err.Error(), "user 2") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A host that does not answer within the timeout is EUNAVAILABLE saying so, not "internal error".
+func TestNoAnswerIsUnavailable(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	t.Cleanup(func() { close(release); srv.Close() })
+	e, err := load.NewEdge(load.EdgeConfig{URL: srv.URL, Run: "slow", Confirm: func(context.Context, string) (string, error) { return "", nil },
+		Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.SignUp(context.Background(), 0)
+	if coach.ErrorCode(err) != coach.EUNAVAILABLE || !strings.Contains(coach.ErrorMessage(err), "GET /auth/csrf: no answer") {
+		t.Fatalf("got %v (%s), want EUNAVAILABLE naming the request that got no answer", err, coach.ErrorMessage(err))
 	}
 }
 
