@@ -89,6 +89,8 @@ type features struct {
 		T                *float64 `json:"t"`
 		Day              string   `json:"day"`
 		DayTrades        *int     `json:"dayTrades"`
+		WindowTrades     *int     `json:"windowTrades"`
+		WindowHours      *float64 `json:"windowHours"`
 		BaselineMedian   *float64 `json:"baselineMedian"`
 		BaselineDays     *int     `json:"baselineDays"`
 		Ratio            *float64 `json:"ratio"`

@@ -1,6 +1,9 @@
 package bias
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // The reflections of each label, written to the wording guide of DEFINITIONS.md: they describe
 // the order and the day with numbers as a trader counts them (percent moves over hours, the
@@ -155,6 +158,10 @@ func reflectDisposition(f *features, pick uint64) string {
 	)
 }
 
+// reflectOvertrading speaks of the window the definition measured (2026.3: the orders of the last
+// windowHours, windowTrades of them) and of the day's count beside the trader's usual day; a tag
+// of an earlier definition, whose evidence has no window (2026.2 counted the calendar day), is
+// spoken of by its day.
 func reflectOvertrading(f *features, pick uint64) string {
 	e := &f.Ev
 	days := intOr(e.BaselineDays, 0)
@@ -166,6 +173,16 @@ func reflectOvertrading(f *features, pick uint64) string {
 	}
 	n := *e.DayTrades
 	usual := "your usual active day has " + num1(*e.BaselineMedian) + " (the median of your last " + itoa(days) + ")"
+	if e.WindowTrades != nil && e.WindowHours != nil && *e.WindowHours > 0 {
+		w, span := *e.WindowTrades, hoursSpan(*e.WindowHours)
+		return choose(pick,
+			"This was your "+ordinal(w)+" trade in the last "+span+", and your "+ordinal(n)+" on "+e.Day+"; "+usual+". What's on your list for the rest of the day?",
+			itoa(w)+" trades in the last "+span+" ("+itoa(n)+" so far on "+e.Day+"), against your usual "+num1(*e.BaselineMedian)+
+				" in a whole day over your last "+itoa(days)+" active days. Which of them were setups you had planned?",
+			"Counting the last "+span+": "+itoa(w)+" trades, "+itoa(n)+" on "+e.Day+" so far, where "+usual+". How is the session going for you?",
+			itoa(w)+" trades in the last "+span+", "+itoa(n)+" on "+e.Day+"; "+usual+". What's different about this stretch?",
+		)
+	}
 	return choose(pick,
 		"This was your "+ordinal(n)+" trade on "+e.Day+"; "+usual+". What's on your list for the rest of the day?",
 		itoa(n)+" trades so far on "+e.Day+", "+timesWord(*e.Ratio)+" your usual "+num1(*e.BaselineMedian)+
@@ -173,6 +190,24 @@ func reflectOvertrading(f *features, pick uint64) string {
 		"Counting the day: "+itoa(n)+" trades on "+e.Day+", where "+usual+". How is the day going for you?",
 		itoa(n)+" trades on "+e.Day+" so far; "+usual+". What's different about today?",
 	)
+}
+
+// hoursSpan writes a span of h hours as a trader says it: "2 hours", "1 hour", "1.5 hours",
+// "30 minutes".
+func hoursSpan(h float64) string {
+	switch {
+	case h == 1:
+		return "hour"
+	case h < 1:
+		m := math.Round(h * 60)
+		if m == 1 {
+			return "minute"
+		}
+		return num0(m) + " minutes"
+	case h == math.Trunc(h):
+		return num0(h) + " hours"
+	}
+	return num1(h) + " hours"
 }
 
 // reflectLossChasing speaks of a per-trade LOSS_CHASING tag stored under an earlier definition

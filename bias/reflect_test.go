@@ -95,3 +95,49 @@ func TestReflectOnUnreadableFeatures(t *testing.T) {
 		t.Errorf("Reflect = %q, want %q", got, want)
 	}
 }
+
+// TestReflectOvertradingSaysTheWindow: a 2026.3 OVERTRADING tag counts the orders of the last
+// windowHours (windowTrades of them), and every wording of its reflection says that window and
+// that count, not the calendar day's as if it were what was measured; a tag of an earlier
+// definition, whose evidence has no window, still speaks of its day.
+func TestReflectOvertradingSaysTheWindow(t *testing.T) {
+	t.Parallel()
+	const spree = `{"v":"2026.3","symbol":"ETH-USDT","ev":{"day":"2024-03-31","dayTrades":14,"windowTrades":9,"windowHours":%s,` +
+		`"threshold":5,"baselineMedian":6,"baselineDays":23,"ratio":2.33333},"th":{"windowHours":2,"minBaselineDays":5}}`
+	for _, tc := range []struct {
+		hours, span string
+	}{
+		{"2", "the last 2 hours"},
+		{"1", "the last hour"},
+		{"1.5", "the last 1.5 hours"},
+		{"0.5", "the last 30 minutes"},
+	} {
+		seen := map[string]bool{}
+		for i := range 40 {
+			g := coach.BiasTag{ID: "over" + string(rune('a'+i%26)) + string(rune('a'+i/26)), TradeID: "t1", Label: coach.LabelOvertrading,
+				Features: json.RawMessage(strings.Replace(spree, "%s", tc.hours, 1)), CreatedAt: time.Now()}
+			text := bias.Reflect(g)
+			seen[text] = true
+			if !strings.Contains(text, tc.span) {
+				t.Errorf("windowHours %s: %q does not say %q", tc.hours, text, tc.span)
+			}
+			if !strings.Contains(text, "9 trades") && !strings.Contains(text, "9th trade") {
+				t.Errorf("windowHours %s: %q does not say the window's 9 trades", tc.hours, text)
+			}
+			if !strings.Contains(text, "14") || !strings.Contains(text, "2024-03-31") {
+				t.Errorf("windowHours %s: %q does not put the day's 14 beside them", tc.hours, text)
+			}
+			if strings.Contains(text, "Counting the day") || strings.Contains(text, "14 trades") || strings.Contains(text, "14th trade") {
+				t.Errorf("windowHours %s: %q speaks of the day's count as what was measured", tc.hours, text)
+			}
+		}
+		if len(seen) < 4 {
+			t.Errorf("windowHours %s: %d wordings, want 4", tc.hours, len(seen))
+		}
+	}
+	day := coach.BiasTag{ID: "g1", TradeID: "t1", Label: coach.LabelOvertrading, CreatedAt: time.Now(), Features: json.RawMessage(
+		`{"v":"2026.2","symbol":"ETH-USDT","ev":{"day":"2024-03-31","dayTrades":14,"baselineMedian":6,"baselineDays":23,"ratio":2.33333},"th":{"minBaselineDays":5}}`)}
+	if text := bias.Reflect(day); !strings.Contains(text, "14") || !strings.Contains(text, "2024-03-31") || strings.Contains(text, "the last") {
+		t.Errorf("a 2026.2 tag (no window): %q, want the day's 14 trades", text)
+	}
+}

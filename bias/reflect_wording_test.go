@@ -51,9 +51,11 @@ func allTemplates() map[string]string {
 	thin.Ev.RG, thin.Ev.PG, thin.Ev.AfterLoss, thin.Ev.Winners, thin.Ev.BaselineDays = i(1), i(1), i(1), i(1), i(1)
 	sell := full
 	sell.Side = "SELL"
+	spree := full // a 2026.3 OVERTRADING tag: the orders of a window
+	spree.Ev.WindowTrades, spree.Ev.WindowHours = i(7), f(2)
 	out := map[string]string{}
 	for pick := range uint64(64) {
-		for _, fx := range []*features{&full, &thin, &sell} {
+		for _, fx := range []*features{&full, &thin, &sell, &spree} {
 			for name, fn := range map[string]func(*features, uint64) string{
 				"FOMO": reflectFOMO, "PANIC": reflectPanic, "REVENGE": reflectRevenge, "DISCIPLINE": reflectDiscipline,
 				"DISPOSITION": reflectDisposition, "OVERTRADING": reflectOvertrading, "LOSS_CHASING": reflectLossChasing,

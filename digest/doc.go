@@ -24,6 +24,12 @@
 // (storage.Users.TimeZones and List); the fan-out enqueues each as the digest.weekly job
 // "digest:{userId}:{isoWeek}", which makes several workers running it safe.
 //
+// Weeks that ended before the user's fills were imported are never due: an import of a month of
+// history would leave its weeks without digests. PastWeeks is the pure rule of which ended weeks
+// a window of fills touches (the last n, in the user's zone), and Service.BackfillWeeks keeps
+// those holding a stored trade of the window, for the host to build each with Weekly (package
+// jobs does it after scoring an import, without mailing them).
+//
 // # Payload fields (JSON, version "v": 1)
 //
 //	v               1

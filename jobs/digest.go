@@ -12,8 +12,11 @@ import (
 // digest.ready when run again on unchanged data. With Config.Mailer, it then sends the digest by
 // email to a user who opted in (coach.User.DigestByEmail) and has an address, and sets the
 // digest's DeliveredAt: once it is set, a retried or repeated job sends nothing more; a failed
-// send leaves it unset and returns the Mailer's error (EUNAVAILABLE: the job retries). A user
-// that is gone is skipped; other errors are classified as Classify says.
+// send leaves it unset and returns the Mailer's error (EUNAVAILABLE: the job retries). A payload
+// with NoMail (the backfill after an import, DigestBackfillJob) builds and stores the digest and
+// sends nothing, leaving DeliveredAt as it was, so the weekly job of the same week, run before
+// or after it, still mails that digest once. A user that is gone is skipped; other errors are
+// classified as Classify says.
 //
 // The payload names one user: the hourly fan-out (DigestFanout) enqueues one such job per user
 // whose local week has ended. The week-wide job of transport.WeeklyDigestJob (payload {"week":
@@ -36,7 +39,7 @@ func (h *Handlers) DigestWeekly(ctx context.Context, j transport.Job) error {
 		return err
 	}
 	d, err := h.digester.Weekly(ctx, p.UserID, week)
-	if err == nil && h.mailer != nil {
+	if err == nil && h.mailer != nil && !p.NoMail {
 		err = h.deliverDigest(ctx, p.UserID, d)
 	}
 	return h.settle(ctx, j, err)

@@ -11,6 +11,7 @@
 //	score:{userId}:{from}:{to}:{definitionVersion}           ScoreID
 //	simulate:{runId}                                         SimulateID
 //	digest:{userId}:{isoWeek}                                DigestID
+//	digest:{userId}:{isoWeek}:backfill:{from}:{to}:{defVer}  DigestBackfillID
 //	digest.fanout:{hourStart}                                FanoutID
 //	retention.outbox:{dayStart}                              RetentionID (daily)
 //	retention.digests:{dayStart}                             RetentionID (daily)
@@ -35,7 +36,23 @@
 // digest.fanout (FanoutJob, scheduled every hour) enqueues digest.weekly for each user whose
 // week has just ended in their own time zone (digest.Service.Due); with Config.Mailer,
 // digest.weekly then mails the digest (DigestMail) to a user who opted in and marks it delivered,
-// once. The sync.fanout (SyncFanoutJob,
+// once.
+//
+// # Past weeks: the digest backfill
+//
+// An import brings fills of past weeks (a first import reaches back a month), whose digests the
+// fan-out, which builds only the week just ended, would never build. So score.bias, after scoring
+// an imported window, enqueues digest.weekly for each complete week of the user's time zone that
+// the window's trades touch, among the last Config.DigestBackfill (digest.DefaultBackfillWeeks,
+// 8) weeks that have ended (digest.Service.BackfillWeeks), with DigestPayload.NoMail set and the
+// id DigestBackfillID — never DigestID. Such a job builds and stores the digest (a digest of that
+// week already stored is rebuilt from the new fills, keeping its id and DeliveredAt) and mails
+// nothing; the weekly job of the week just ended keeps its own id and mails its digest once,
+// whether it runs before or after the backfill. The backfill waits for the scoring, so the digests
+// it builds carry the labels (P/L by label) of the imported trades. Running it again changes
+// nothing and mails nothing.
+//
+// The sync.fanout (SyncFanoutJob,
 // every 15 minutes) enqueues import.trades for each active API connection due for sync, from its
 // sync mark (storage.Syncs) to the slot; Syncer.SyncNow does the same for one connection when its
 // user asks, at most once a minute.

@@ -106,7 +106,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	d := sharedDemo(t)
+	return newFixtureOn(t, sharedDemo(t))
+}
+
+// newFixtureOn is newFixture over the demo d, its clock at d's end.
+func newFixtureOn(t *testing.T, d *brokertest.Demo) *fixture {
+	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), demo: d, clock: coach.NewManualClock(d.End()), blobs: memory.NewBlobs(),
 		broker: &countingBroker{Broker: d}}
 	f.store = memory.New(memory.WithClock(f.clock))
@@ -126,7 +131,9 @@ func newFixture(t *testing.T) *fixture {
 	digester, err := digest.New(digest.ServiceConfig{Store: f.store, Blobs: f.blobs, Clock: f.clock, Candles: d,
 		Sims: jobs.SimOutcomes{Simulator: simulator}})
 	must(t, err, "digester")
-	f.cfg = jobs.Config{Store: f.store, Importer: importer, Scorer: scorer, Simulator: simulator, Digester: digester,
+	// The backfill of past digests after scoring is off here: the tests of the other jobs count
+	// the digest jobs and digest.ready events they cause. backfill_test.go turns it on.
+	f.cfg = jobs.Config{Store: f.store, Importer: importer, Scorer: scorer, Simulator: simulator, Digester: digester, DigestBackfill: -1,
 		Brokers: jobs.BrokersFunc(func(_ context.Context, c coach.BrokerConnection) (broker.Broker, error) {
 			if c.ID != f.conn.ID {
 				return nil, coach.Errorf(coach.ENOTFOUND, "no broker for connection %s", c.ID)

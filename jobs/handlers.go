@@ -52,6 +52,12 @@ type Config struct {
 	Simulator *sim.Service
 	// Digester runs digest.weekly.
 	Digester *digest.Service
+	// DigestBackfill, with a Scorer and a Digester, is how many of the user's last complete
+	// weeks score.bias reaches back to after scoring a window: it enqueues the digest of each
+	// such week the window's trades touch, to be built and never mailed (DigestBackfillJob), so
+	// that an import of past fills fills in past digests. 0 means digest.DefaultBackfillWeeks;
+	// a negative value turns the backfill off.
+	DigestBackfill int
 	// Mailer, when set with a Digester, sends each weekly digest digest.weekly builds by email to
 	// its user, if they opted in (coach.User.DigestByEmail) and have an email address, and then
 	// sets the digest's DeliveredAt (see DigestWeekly). nil sends no mail.
@@ -87,6 +93,7 @@ type Handlers struct {
 	rules     *rules.Service
 	simulator *sim.Service
 	digester  *digest.Service
+	backfill  int // weeks; 0 turns the backfill off
 	mailer    transport.Mailer
 	exporter  *privacy.Service
 	ret       *retainer // nil without Config.Retention
@@ -131,12 +138,19 @@ func New(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
+	backfill := cfg.DigestBackfill
+	switch {
+	case backfill == 0:
+		backfill = digest.DefaultBackfillWeeks
+	case backfill < 0:
+		backfill = 0
+	}
 	version := bias.DefinitionVersion
 	if cfg.Scorer != nil {
 		version = cfg.Scorer.Version()
 	}
 	return &Handlers{store: cfg.Store, queue: cfg.Queue, importer: cfg.Importer, brokers: cfg.Brokers, scorer: cfg.Scorer, rules: cfg.Rules,
-		simulator: cfg.Simulator, digester: cfg.Digester, mailer: cfg.Mailer, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
+		simulator: cfg.Simulator, digester: cfg.Digester, backfill: backfill, mailer: cfg.Mailer, exporter: cfg.Exporter, ret: ret, eraser: cfg.Eraser, version: version,
 		log: cfg.Logger, metrics: cfg.Metrics, sync: cfg.Sync.withDefaults(), clock: cfg.Clock}, nil
 }
 

@@ -35,6 +35,15 @@ func SimulateID(runID string) string { return "simulate:" + runID }
 // DigestID is the id of a user's digest of an ISO week ("2026-W04"): "digest:{userId}:{isoWeek}".
 func DigestID(userID, isoWeek string) string { return "digest:" + userID + ":" + isoWeek }
 
+// DigestBackfillID is the id of the backfill of a user's digest of an ISO week after the
+// scoring of their trades in [from, to) with the definitions of definitionVersion (the score
+// job ScoreID names): "digest:{userId}:{isoWeek}:backfill:{from}:{to}:{definitionVersion}". It
+// is never DigestID, so a backfill never stands in for, nor is dropped as, the weekly digest the
+// fan-out enqueues and mails; and each import's scoring asks for its own rebuild.
+func DigestBackfillID(userID, isoWeek string, from, to time.Time, definitionVersion string) string {
+	return DigestID(userID, isoWeek) + ":backfill:" + stamp(from) + ":" + stamp(to) + ":" + definitionVersion
+}
+
 // ImportJob returns the import.trades job of p on q_import, with id ImportID. EINVALID if p is
 // invalid.
 func ImportJob(p ImportPayload) (transport.Job, error) {
@@ -83,4 +92,18 @@ func job(typ, id, queue string, p any, retention time.Duration) (transport.Job, 
 		return transport.Job{}, coach.Errorf(coach.EINVALID, "%s: %s", typ, coach.ErrorMessage(err))
 	}
 	return j, nil
+}
+
+// DigestBackfillJob returns the digest.weekly job that rebuilds the user's digest of week without
+// mailing it (DigestPayload.NoMail), after the scoring of p's window: on q_digest, with id
+// DigestBackfillID and the queue's default retention. EINVALID if p or week is invalid.
+func DigestBackfillJob(p ScorePayload, week string) (transport.Job, error) {
+	if err := p.Validate(); err != nil {
+		return transport.Job{}, err
+	}
+	d := DigestPayload{UserID: p.UserID, Week: week, NoMail: true}
+	if err := d.Validate(); err != nil {
+		return transport.Job{}, err
+	}
+	return job(transport.JobDigestWeekly, DigestBackfillID(p.UserID, week, p.From, p.To, p.DefinitionVersion), transport.QueueDigest, d, 0)
 }

@@ -92,10 +92,17 @@ func (p SimulatePayload) Validate() error {
 }
 
 // DigestPayload is the input of digest.weekly: build the user's digest of the ISO week Week
-// ("2026-W04", digest.ParseWeek) in their time zone (digest.Service.Weekly).
+// ("2026-W04", digest.ParseWeek) in their time zone (digest.Service.Weekly), and mail it unless
+// NoMail is set.
 type DigestPayload struct {
 	UserID string `json:"userId"`
 	Week   string `json:"week"`
+	// NoMail builds and stores the digest without mailing it, and leaves its DeliveredAt as it
+	// is: the backfill after an import (DigestBackfillJob) rebuilds past weeks this way. Left
+	// out of the JSON when false ("noMail": true otherwise), so a payload without it — every
+	// payload written before it existed — mails as before. A worker older than the field
+	// refuses a payload that carries it as EINVALID (unknown field): deploy workers first.
+	NoMail bool `json:"noMail,omitempty"`
 }
 
 // Validate reports the first invalid field of p.

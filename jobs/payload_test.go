@@ -35,6 +35,8 @@ func TestIDs(t *testing.T) {
 		{jobs.ScoreID("cuser1", monday, monday.Add(24*time.Hour), "2026.1"), "score:cuser1:2026-01-05T00:00:00Z:2026-01-06T00:00:00Z:2026.1"},
 		{jobs.SimulateID("crun1"), "simulate:crun1"},
 		{jobs.DigestID("cuser1", "2026-W02"), "digest:cuser1:2026-W02"},
+		{jobs.DigestBackfillID("cuser1", "2026-W02", monday, monday.Add(24*time.Hour), "2026.3"),
+			"digest:cuser1:2026-W02:backfill:2026-01-05T00:00:00Z:2026-01-06T00:00:00Z:2026.3"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("id %q, want %q", tc.got, tc.want)
@@ -109,6 +111,35 @@ func TestJobs(t *testing.T) {
 	}
 	if back, err := jobs.ParseDigest(j.Payload); err != nil || back != dp {
 		t.Errorf("digest payload round trip: %+v, %v", back, err)
+	}
+	// A digest job mails unless told not to: the payload of the weekly job has no noMail, as
+	// every payload written before the field existed, and those still parse as mailing.
+	if got := string(j.Payload); got != `{"userId":"cuser1","week":"2026-W02"}` {
+		t.Errorf("digest payload %s, want no noMail", got)
+	}
+	if back, err := jobs.ParseDigest([]byte(`{"userId":"cuser1","week":"2026-W02"}`)); err != nil || back.NoMail {
+		t.Errorf("a payload of before noMail: %+v, %v; want one that mails", back, err)
+	}
+	bp := jobs.ScorePayload{UserID: "cuser1", From: monday, To: monday.Add(24 * time.Hour), DefinitionVersion: "2026.3"}
+	j, err = jobs.DigestBackfillJob(bp, "2026-W01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := jobs.ParseDigest(j.Payload)
+	if err != nil || bd != (jobs.DigestPayload{UserID: "cuser1", Week: "2026-W01", NoMail: true}) || !strings.Contains(string(j.Payload), `"noMail":true`) {
+		t.Errorf("backfill payload %s: %+v, %v; want noMail", j.Payload, bd, err)
+	}
+	if j.Type != transport.JobDigestWeekly || j.Queue != transport.QueueDigest || j.ID != jobs.DigestBackfillID("cuser1", "2026-W01", bp.From, bp.To, "2026.3") {
+		t.Errorf("backfill job %s %s %s", j.Type, j.Queue, j.ID)
+	}
+	if _, err := jobs.DigestBackfillJob(bp, "2026-W54"); coach.ErrorCode(err) != coach.EINVALID {
+		t.Errorf("a backfill of no week: %v, want EINVALID", err)
+	}
+	// The longest ids fit a job id (200 characters).
+	long := strings.Repeat("u", 64)
+	late := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+	if _, err := jobs.DigestBackfillJob(jobs.ScorePayload{UserID: long, From: late.Add(-time.Nanosecond), To: late, DefinitionVersion: strings.Repeat("v", 32)}, "9999-W52"); err != nil {
+		t.Errorf("the longest backfill id: %v", err)
 	}
 }
 

@@ -11,7 +11,10 @@ import (
 // only, so running it again changes nothing. It scores with the Scorer's definitions; a job
 // enqueued under another definition version (before a deploy changed them) is scored with the
 // current ones. With Config.Rules it then appends rule.broken for the rules the window's trades
-// broke, each once (rules.Service.RecordBreaks). A user that is gone is skipped; other errors are classified as Classify says.
+// broke, each once (rules.Service.RecordBreaks). With a Digester it then enqueues the backfill of
+// the digests of the complete past weeks the window's trades touch (see Config.DigestBackfill and
+// DigestBackfillJob): built, never mailed. A user that is gone is skipped; other errors are
+// classified as Classify says.
 func (h *Handlers) ScoreBias(ctx context.Context, j transport.Job) error {
 	if !h.constructed() {
 		return errNotConstructed
@@ -30,6 +33,9 @@ func (h *Handlers) ScoreBias(ctx context.Context, j transport.Job) error {
 	_, err = h.scorer.ScoreUser(ctx, p.UserID, p.From, p.To)
 	if err == nil && h.rules != nil {
 		_, err = h.rules.RecordBreaks(ctx, p.UserID, p.From, p.To)
+	}
+	if err == nil {
+		err = h.backfillDigests(ctx, p)
 	}
 	return h.settle(ctx, j, err)
 }

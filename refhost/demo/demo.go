@@ -41,7 +41,9 @@ func Brokers(d *brokertest.Demo) jobs.Brokers {
 }
 
 // Seed creates the demo trader and their demo connection in store and enqueues the import of
-// their whole history; the import job then asks for scoring. It returns the trader, who signs in
+// their whole history; the import job then asks for scoring, and the scoring for the digests of
+// the past weeks the history covers (built, not mailed: jobs.Config.DigestBackfill), so the
+// Digest page and the dashboard's P/L by label are filled in from the start. It returns the trader, who signs in
 // with the password behind passwordHash (an Argon2id PHC string; "" for a trader nobody can sign
 // in as).
 func Seed(ctx context.Context, store storage.Store, q transport.Queue, d *brokertest.Demo, now time.Time, passwordHash string) (coach.User, error) {

@@ -91,12 +91,26 @@ func (h *host) demoAccount(email string) (string, *browser) {
 }
 
 // putDigest stores a digest of last week for userID, with a suggestion whose note explains the
-// two figures, and returns its ISO week.
+// two figures, and returns its ISO week. A demo account's import builds the digests of its past
+// weeks once scored (the backfill): putDigest first waits for that week's, so that the one it
+// puts in its place is not replaced by it.
 func (h *host) putDigest(userID string) string {
 	h.t.Helper()
 	now := time.Now().UTC().AddDate(0, 0, -7)
 	y, w := now.ISOWeek()
 	week := digest.Week{Year: y, Week: w}
+	waitFor(h.t, "the backfilled digest of "+week.String(), 2*time.Minute, func() bool {
+		ds, err := h.in.Store.Digests().List(context.Background(), userID, 60)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.PeriodStart == week.Monday() {
+				return true
+			}
+		}
+		return false
+	})
 	delta := decimal.RequireFromString("242.09")
 	p := digest.Payload{V: digest.PayloadVersion, Week: week.String(), TimeZone: "UTC", PeriodStart: week.Monday(), PeriodEnd: week.Sunday(),
 		Quote: "USDT", TradeCount: 12, ActiveDays: 4, Closes: 5, Realized: decimal.RequireFromString("-12.5"), Fees: decimal.RequireFromString("1.2"),

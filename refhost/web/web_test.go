@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tradecoach/coach"
 	"github.com/tradecoach/coach/internal/servicetest"
@@ -82,12 +83,24 @@ func TestSignedInPagesRender(t *testing.T) {
 func TestDemoUserPages(t *testing.T) {
 	h := newHost(t)
 	b, _, tagged := h.demoUser("demo@example.com")
-	dash := b.get("/app").mustStatus(t, http.StatusOK)
+	// The demo's month of fills reaches into past weeks: once scored, their digests are built
+	// (never mailed), so P/L by label and the Digest page are not empty on the first day.
+	var dash page
+	waitFor(t, "the P/L by label of the demo's past weeks", 2*time.Minute, func() bool {
+		dash = b.get("/app").mustStatus(t, http.StatusOK)
+		return strings.Contains(dash.body, "Realized P/L by label")
+	})
 	checkPage(t, dash)
-	for _, want := range []string{"Realized P/L", "<svg", "Recent trades", `href="/app/trades/`} {
+	for _, want := range []string{"Realized P/L", "<svg", "Recent trades", `href="/app/trades/`, "From your weekly digests"} {
 		if !strings.Contains(dash.body, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
+	}
+	if strings.Contains(dash.body, "This fills in once your first weekly digest is ready.") {
+		t.Error("the dashboard still says P/L by label waits for the first digest")
+	}
+	if dig := b.get("/app/digest").mustStatus(t, http.StatusOK); strings.Contains(dig.body, "Your first weekly digest arrives") {
+		t.Error("the Digest page is empty after the demo's past weeks were imported")
 	}
 	trade := b.get("/app/trades/"+tagged).mustStatus(t, http.StatusOK)
 	checkPage(t, trade)

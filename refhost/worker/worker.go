@@ -19,7 +19,9 @@ import (
 )
 
 // Config is what a Worker needs. The digest job mails each weekly digest to the users who opted
-// in through Infra.Mailer.
+// in through Infra.Mailer. The score job that follows an import rebuilds, without mailing, the
+// digests of the past weeks the import touched (jobs.Config.DigestBackfill, its default of
+// digest.DefaultBackfillWeeks weeks): the SDK does it, the host only runs the jobs.
 type Config struct {
 	// Infra holds the queue and the store; Services the capability services. Required.
 	Infra    *infra.Infra

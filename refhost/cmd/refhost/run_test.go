@@ -161,6 +161,27 @@ func TestAllImportsAndScoresTheDemoTraderThenShutsDown(t *testing.T) {
 	if err != nil || res2.StatusCode != http.StatusOK || len(page.Trades) != 5 || page.Trades[0].UserID != m[1] {
 		t.Fatalf("core /trades for the demo trader: %d %v %d trades", res2.StatusCode, err, len(page.Trades))
 	}
+	// The demo's month of fills reaches into past weeks, whose digests the scoring has built
+	// (the backfill): the dashboard's P/L by label, read from them, is there on the first day.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		req, _ := http.NewRequest(http.MethodGet, addrs["core"]+"/dashboard", nil)
+		req.Header.Set(hmac.HeaderSubject, m[1])
+		res, err := (&http.Client{Transport: signer}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dash struct {
+			PnLByLabel map[string]json.RawMessage `json:"pnlByLabel"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&dash)
+		res.Body.Close()
+		if err == nil && res.StatusCode == http.StatusOK && len(dash.PnLByLabel) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo trader's dashboard has no P/L by label (%d, %v)", res.StatusCode, err)
+		}
+	}
 
 	// The demo trader signs in on the edge with the password the host printed, and with no other.
 	pw := regexp.MustCompile(`as \S+ with the password (\S+) `).FindStringSubmatch(out.String())
