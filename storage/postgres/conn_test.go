@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,5 +86,24 @@ func TestKilledConnectionsDoNotBreakTheNextCall(t *testing.T) {
 	must(t, err, "count")
 	if n != db.copyThreshold+10 {
 		t.Errorf("%d trades stored, want %d (the import once, no more)", n, db.copyThreshold+10)
+	}
+}
+
+// An application_name in the URL wins over Config.ApplicationName: the server reports the URL's.
+func TestURLApplicationNameWins(t *testing.T) {
+	t.Parallel()
+	var app string
+	db := MustOpenTestDBWith(t, func(c *Config) {
+		app = c.Schema + "_url"
+		sep := "?"
+		if strings.Contains(c.URL, "?") {
+			sep = "&"
+		}
+		c.URL += sep + "application_name=" + app
+	})
+	var got string
+	must(t, db.Pool().QueryRow(context.Background(), "SELECT current_setting('application_name')").Scan(&got), "application_name")
+	if got != app {
+		t.Fatalf("application_name %q, want the URL's %q (Config.ApplicationName is %q)", got, app, db.cfg.ApplicationName)
 	}
 }

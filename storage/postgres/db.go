@@ -52,7 +52,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	rp := pc.ConnConfig.RuntimeParams
 	rp["search_path"] = cfg.Schema
 	rp["timezone"] = "UTC"
-	rp["application_name"] = cfg.ApplicationName
+	if rp["application_name"] == "" {
+		rp["application_name"] = cfg.ApplicationName
+	}
 	// Session settings, not server ones: no JIT compilation for these short statements, and room
 	// for a bulk import's temporary table in memory.
 	rp["jit"] = "off"
