@@ -16,9 +16,9 @@ import (
 
 // myTradesCall is one GET /api/v3/myTrades the fake Binance received.
 type myTradesCall struct {
-	symbol   string // Binance's name, "BTCUSDT"
-	window   bool   // a startTime/endTime scan (a symbol read from the start of the window)
-	fromID   int64  // the fromId of a paging request (0 for a scan)
+	symbol    string // Binance's name, "BTCUSDT"
+	window    bool   // a startTime/endTime scan (a symbol read from the start of the window)
+	fromID    int64  // the fromId of a paging request (0 for a scan)
 	afterKill bool   // received after the worker was killed
 }
 
