@@ -107,3 +107,23 @@ func TestURLApplicationNameWins(t *testing.T) {
 		t.Fatalf("application_name %q, want the URL's %q (Config.ApplicationName is %q)", got, app, db.cfg.ApplicationName)
 	}
 }
+
+// Ping answers nil after every backend of the pool was terminated while idle (it retries on a
+// fresh connection, as the store's calls do), and EUNAVAILABLE once the DB is closed.
+func TestPingSurvivesTerminatedBackends(t *testing.T) {
+	t.Parallel()
+	db := MustOpenTestDB(t)
+	ctx := context.Background()
+	warmPool(t, db)
+	if n := killBackends(t, db); n == 0 {
+		t.Fatal("no backend to terminate")
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("Ping after the backends were terminated: %v", err)
+	}
+	other := MustOpenTestDB(t)
+	_ = other.Close()
+	if err := other.Ping(ctx); coach.ErrorCode(err) != coach.EUNAVAILABLE {
+		t.Fatalf("Ping after Close: %v, want EUNAVAILABLE", err)
+	}
+}

@@ -123,6 +123,17 @@ func (db *DB) Schema() string { return db.cfg.Schema }
 // given to New.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
+// Ping checks that the server answers a statement, as a readiness check asks. Like every call of
+// the DB it retries once, on a fresh connection, when the pooled one it took had been ended by
+// the server (a restart, a failover, pg_terminate_backend), so connections that died while idle
+// do not fail it; a server that does not answer does (EUNAVAILABLE). EUNAVAILABLE after Close.
+func (db *DB) Ping(ctx context.Context) error {
+	return formatError(db.onConn(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, "SELECT 1")
+		return err
+	}))
+}
+
 // Close makes the DB unusable — later calls are EUNAVAILABLE — and, if Open made the pool,
 // closes it, waiting for connections in use to be released. A host's pool given to New stays
 // open for the host. Closing twice is harmless.
