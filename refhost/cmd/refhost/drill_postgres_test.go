@@ -91,6 +91,7 @@ func TestDrillPostgresBackendsTerminated(t *testing.T) {
 	waitUntil(t, "the first import", 3*time.Minute, h.logs, func() bool {
 		return phases(h.imports(user.ID, conn.ID))[coach.ImportPhaseDone] == 1
 	})
+	h.waitReflected(t, user.ID) // the import job has ended: a sync of the connection is not refused
 
 	before := h.backends(t, false)
 	ended := h.backends(t, true)

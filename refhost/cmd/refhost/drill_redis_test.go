@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,13 +316,24 @@ func TestDrillRedisRestarted(t *testing.T) {
 	}
 }
 
-// checkFollower waits until the follower has received every event of the user in the store and
-// checks it received none twice and none of another.
+// waitReflected waits for the coach's reflections on the user's imported trades: the last
+// events of an import's chain (import, score, reflect), stored once its import job has ended.
+func (h *drillHost) waitReflected(t *testing.T, userID string) {
+	t.Helper()
+	waitUntil(t, "the coach's reflections", 2*time.Minute, h.logs, func() bool {
+		return slices.ContainsFunc(h.events(userID), func(e coach.Event) bool { return e.Type == coach.EventCoachReflect })
+	})
+}
+
+// checkFollower waits until the user's imports have led to the coach's reflections and the
+// follower has received every event of the user in the store, and checks it received none twice
+// and none of another user's.
 func (h *drillHost) checkFollower(t *testing.T, f *wsFollower, userID string) {
 	t.Helper()
 	if t.Failed() {
 		return
 	}
+	h.waitReflected(t, userID)
 	var want []coach.Event
 	waitUntil(t, "every event over the WebSocket", 2*time.Minute, func() string {
 		got, repeats, unknown := f.compare(want)
