@@ -68,6 +68,7 @@ type Binance struct {
 	overruns int // requests that found their minute's weight past the limit
 	requests int
 	paths    map[string]int
+	hook     func(*http.Request)
 }
 
 // NewBinance starts a fake Binance on a loopback port. Close it when done.
@@ -148,6 +149,15 @@ func (f *Binance) BanNext(n int, retryAfter string) {
 		body: fmt.Sprintf(`{"code":-1003,"msg":"Way too much request weight used; IP banned until %d. Please use WebSocket Streams for live updates to avoid bans."}`, until)})
 }
 
+// SetRequestHook makes the fake call h with each request before it answers it (faults, weight
+// and signature included), outside the fake's lock: h may record the request, or block to hold
+// it in flight (a drill that must catch a client mid-import). nil removes the hook.
+func (f *Binance) SetRequestHook(h func(r *http.Request)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hook = h
+}
+
 // Requests returns how many requests the fake has answered, faults included.
 func (f *Binance) Requests() int {
 	f.mu.Lock()
@@ -194,6 +204,12 @@ func (f *Binance) serverNowLocked() time.Time { return f.cfg.Clock.Now().Add(f.s
 // in headers), then for signed endpoints the key, the signature and the timestamp.
 func (f *Binance) endpoint(weight int, signed bool, h func(w http.ResponseWriter, q url.Values)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		hook := f.hook
+		f.mu.Unlock()
+		if hook != nil {
+			hook(r)
+		}
 		f.mu.Lock()
 		f.requests++
 		f.paths[r.URL.Path]++

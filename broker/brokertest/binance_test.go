@@ -128,3 +128,39 @@ func TestBinanceAddFills(t *testing.T) {
 		}
 	}
 }
+
+// The request hook sees each request before it is answered, and a hook that blocks holds the
+// request in flight until it returns.
+func TestBinanceRequestHookHoldsRequests(t *testing.T) {
+	f := brokertest.NewBinance(brokertest.BinanceConfig{})
+	defer f.Close()
+	arrived, release := make(chan string, 1), make(chan struct{})
+	f.SetRequestHook(func(r *http.Request) {
+		arrived <- r.URL.Path
+		<-release
+	})
+	answered := make(chan int, 1)
+	go func() {
+		code, _, _ := bnGet(t, f, "/api/v3/time", "", "", "")
+		answered <- code
+	}()
+	if path := <-arrived; path != "/api/v3/time" {
+		t.Fatalf("the hook saw %q", path)
+	}
+	select {
+	case code := <-answered:
+		t.Fatalf("answered %d while the hook held the request", code)
+	default:
+	}
+	if n := f.Requests(); n != 0 {
+		t.Fatalf("%d requests counted while held", n)
+	}
+	close(release)
+	if code := <-answered; code != http.StatusOK {
+		t.Fatalf("after the release: %d", code)
+	}
+	f.SetRequestHook(nil)
+	if code, _, _ := bnGet(t, f, "/api/v3/time", "", "", ""); code != http.StatusOK || f.Requests() != 2 {
+		t.Fatalf("without the hook: %d, %d requests", code, f.Requests())
+	}
+}

@@ -99,6 +99,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// WorkerConcurrency is how many jobs a worker runs at once.
 	WorkerConcurrency int
+	// ImportLeaseTTL is how long a connection's import lease outlives a worker that died holding
+	// it (broker.ImporterConfig.LeaseTTL): until then no other worker imports the connection.
+	ImportLeaseTTL time.Duration
 	// Demo seeds a demo trader (persona DemoSeed) with a demo broker connection at start.
 	Demo     bool
 	DemoSeed int64

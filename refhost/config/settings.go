@@ -81,6 +81,7 @@ func Settings() []Setting {
 		{"", "REFHOST_LOG_KEY", "", "hex key (≥ 32 bytes) of the email hashes in logs; one per process when empty", key(func(c *Config) *Key { return &c.LogKey })},
 		{"shutdown-timeout", "REFHOST_SHUTDOWN_TIMEOUT", "20s", "how long shutdown drains requests, WebSockets and jobs", dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{"worker-concurrency", "REFHOST_WORKER_CONCURRENCY", "10", "jobs a worker runs at once", num(func(c *Config) *int { return &c.WorkerConcurrency })},
+		{"import-lease-ttl", "REFHOST_IMPORT_LEASE_TTL", "2m", "how long a connection's import lease outlives a worker that died importing it (a running import extends it every third of it); another worker resumes the import after it, from the last page stored; at least 1s", dur(func(c *Config) *time.Duration { return &c.ImportLeaseTTL })},
 		{"demo", "REFHOST_DEMO", "true", "seed a demo trader with a demo broker connection at start (in-memory store only)", boolean(func(c *Config) *bool { return &c.Demo })},
 		{"demo-seed", "REFHOST_DEMO_SEED", "42", "persona seed of the demo trader", num64(func(c *Config) *int64 { return &c.DemoSeed })},
 		{"webhooks-loopback", "REFHOST_WEBHOOKS_LOOPBACK", "false", "test mode of webhooks: allow http and loopback receivers (never in production)", boolean(func(c *Config) *bool { return &c.WebhooksLoopback })},

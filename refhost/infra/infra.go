@@ -157,7 +157,7 @@ func (in *Infra) openStore(ctx context.Context, cfg config.Config, clock coach.C
 	}
 	in.Store = db
 	in.closers = append(in.closers, db.Close)
-	in.Ready = append(in.Ready, serve.Check{Name: "postgres", Run: func(ctx context.Context) error { return db.Pool().Ping(ctx) }})
+	in.Ready = append(in.Ready, serve.Check{Name: "postgres", Run: func(ctx context.Context) error { return db.Ping(ctx) }})
 	return nil
 }
 

@@ -43,6 +43,9 @@ type Config struct {
 	WebhookSealer webhook.Sealer
 	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
 	WebhooksLoopback bool
+	// ImportLeaseTTL is the Importer's lease TTL (broker.ImporterConfig.LeaseTTL; its default
+	// when 0).
+	ImportLeaseTTL time.Duration
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
 	// coach.NopMetrics when nil).
 	Clock   coach.Clock
@@ -81,7 +84,7 @@ func Build(cfg Config) (*Services, error) {
 	s := Services{Candles: cfg.Candles}
 	var err error
 	if s.Importer, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
-		Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
+		LeaseTTL: cfg.ImportLeaseTTL, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	if s.Rules, err = rules.New(rules.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Clock: cfg.Clock, Logger: cfg.Logger,

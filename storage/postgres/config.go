@@ -28,7 +28,8 @@ type Config struct {
 	// Migrations). The schema must then hold the migrated tables already: if it does not exist,
 	// or has none of the store's tables, Open and New fail with EINVALID naming it.
 	NoMigrate bool
-	// ApplicationName is reported to the server (pg_stat_activity) by the connections Open makes.
+	// ApplicationName is reported to the server (pg_stat_activity) by the connections Open makes,
+	// unless URL names an application_name, which wins (an operator tells processes apart by it).
 	// Default "tradecoach". New ignores it.
 	ApplicationName string
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,5 +86,44 @@ func TestKilledConnectionsDoNotBreakTheNextCall(t *testing.T) {
 	must(t, err, "count")
 	if n != db.copyThreshold+10 {
 		t.Errorf("%d trades stored, want %d (the import once, no more)", n, db.copyThreshold+10)
+	}
+}
+
+// An application_name in the URL wins over Config.ApplicationName: the server reports the URL's.
+func TestURLApplicationNameWins(t *testing.T) {
+	t.Parallel()
+	var app string
+	db := MustOpenTestDBWith(t, func(c *Config) {
+		app = c.Schema + "_url"
+		sep := "?"
+		if strings.Contains(c.URL, "?") {
+			sep = "&"
+		}
+		c.URL += sep + "application_name=" + app
+	})
+	var got string
+	must(t, db.Pool().QueryRow(context.Background(), "SELECT current_setting('application_name')").Scan(&got), "application_name")
+	if got != app {
+		t.Fatalf("application_name %q, want the URL's %q (Config.ApplicationName is %q)", got, app, db.cfg.ApplicationName)
+	}
+}
+
+// Ping answers nil after every backend of the pool was terminated while idle (it retries on a
+// fresh connection, as the store's calls do), and EUNAVAILABLE once the DB is closed.
+func TestPingSurvivesTerminatedBackends(t *testing.T) {
+	t.Parallel()
+	db := MustOpenTestDB(t)
+	ctx := context.Background()
+	warmPool(t, db)
+	if n := killBackends(t, db); n == 0 {
+		t.Fatal("no backend to terminate")
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("Ping after the backends were terminated: %v", err)
+	}
+	other := MustOpenTestDB(t)
+	_ = other.Close()
+	if err := other.Ping(ctx); coach.ErrorCode(err) != coach.EUNAVAILABLE {
+		t.Fatalf("Ping after Close: %v, want EUNAVAILABLE", err)
 	}
 }

@@ -52,7 +52,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	rp := pc.ConnConfig.RuntimeParams
 	rp["search_path"] = cfg.Schema
 	rp["timezone"] = "UTC"
-	rp["application_name"] = cfg.ApplicationName
+	if rp["application_name"] == "" {
+		rp["application_name"] = cfg.ApplicationName
+	}
 	// Session settings, not server ones: no JIT compilation for these short statements, and room
 	// for a bulk import's temporary table in memory.
 	rp["jit"] = "off"
@@ -120,6 +122,17 @@ func (db *DB) Schema() string { return db.cfg.Schema }
 // one Open made, whose connections have the store's schema as search_path, or the host's pool
 // given to New.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Ping checks that the server answers a statement, as a readiness check asks. Like every call of
+// the DB it retries once, on a fresh connection, when the pooled one it took had been ended by
+// the server (a restart, a failover, pg_terminate_backend), so connections that died while idle
+// do not fail it; a server that does not answer does (EUNAVAILABLE). EUNAVAILABLE after Close.
+func (db *DB) Ping(ctx context.Context) error {
+	return formatError(db.onConn(ctx, func(q querier) error {
+		_, err := q.Exec(ctx, "SELECT 1")
+		return err
+	}))
+}
 
 // Close makes the DB unusable — later calls are EUNAVAILABLE — and, if Open made the pool,
 // closes it, waiting for connections in use to be released. A host's pool given to New stays

@@ -426,7 +426,7 @@ func (h *host) services(in *infra.Infra, market *brokertest.Demo, links *brokers
 	}
 	return services.Build(services.Config{Infra: in, Revokers: revokers, Candles: candles, Coach: ai, Chat: talk,
 		ChatDailyQuestions: h.cfg.ChatDailyQuestions, ChatPerMinute: h.cfg.ChatPerMinute, ErasureKey: h.cfg.ErasureKey,
-		WebhookSealer: sealer, WebhooksLoopback: h.cfg.WebhooksLoopback,
+		WebhookSealer: sealer, WebhooksLoopback: h.cfg.WebhooksLoopback, ImportLeaseTTL: h.cfg.ImportLeaseTTL,
 		Clock: h.clock, Logger: h.log, Metrics: h.metrics})
 }
 
