@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/tradecoach/coach"
 	promcoach "github.com/tradecoach/coach/metrics/prometheus"
 	"github.com/tradecoach/coach/refhost/core"
@@ -27,7 +29,7 @@ var (
 
 // BenchmarkLoadSLO is issue 19's figures: the load of `refhost load` through the edge at
 // -loadslo.users users (each signed up and in, its demo broker linked), then, once every first
-// import is done, a steady phase (each user's /ws/coach open, their dashboards read at 100 reads
+// import is done and the job queues have drained (coach_jobs_queue_depth), a steady phase (each user's /ws/coach open, their dashboards read at 100 reads
 // a second in all, each user asking the coach a question), then the objectives of `refhost slo`
 // over every process's /metrics: over the whole run, and over the steady phase alone. Two sets in
 // one run: `refhost all` (one process, in memory) and the scaled-out set (two edges behind a
@@ -107,6 +109,27 @@ func loadSLO(b *testing.B, bin, set string) {
 			break
 		}
 	}
+	// Then the work those imports started (scoring, reflections, the digests of past weeks) done:
+	// the job queues empty, so that the steady phase is steady.
+	depth := promcoach.DefaultNamespace + "_" + coach.MetricQueueDepth
+	for began := time.Now(); ; time.Sleep(time.Second) {
+		waiting := 0.0
+		if f := read()[depth]; f != nil {
+			for _, m := range f.GetMetric() {
+				if st := label(m, "state"); st == "pending" || st == "active" || st == "retry" {
+					waiting += m.GetGauge().GetValue()
+				}
+			}
+		}
+		if waiting == 0 {
+			fmt.Printf("the job queues drained %s after that\n", time.Since(began).Round(time.Second))
+			break
+		}
+		if time.Since(began) > *loadSLOImports {
+			fmt.Printf("%g jobs still waiting or running %s after that; reading anyway\n", waiting, *loadSLOImports)
+			break
+		}
+	}
 	before := read()
 	rep, err := load.Run(ctx, load.Config{Target: target, Ready: users, Rate: 100, Duration: *loadSLODuration, Concurrency: 16, Streams: true})
 	if err != nil {
@@ -157,4 +180,13 @@ func errorLines(logs string, n int) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
 }
