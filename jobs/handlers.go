@@ -39,7 +39,9 @@ type Config struct {
 	// Queue takes the jobs the handlers enqueue: score.bias after an import, simulate.simple
 	// after SubmitSimulation. Required.
 	Queue transport.Queue
-	// Importer and Brokers run import.trades; one is refused without the other.
+	// Importer and Brokers run import.trades; one is refused without the other. The handler
+	// enqueues the score job of the window it imports itself, so give an Importer without a
+	// Scorer (one with a ScoreEnqueuer asks again for the narrower window it touched).
 	Importer *broker.Importer
 	Brokers  Brokers
 	// Scorer runs score.bias. Its Version is the definition version the import handler's score

@@ -55,7 +55,7 @@ func TestConstructors(t *testing.T) {
 
 func TestZeroValuesDoNotPanic(t *testing.T) {
 	t.Parallel()
-	servicetest.ZeroValues(t, []any{(*jobs.Handlers)(nil), (*jobs.Syncer)(nil)})
+	servicetest.ZeroValues(t, []any{(*jobs.Handlers)(nil), (*jobs.Syncer)(nil), (*jobs.ScoreEnqueuer)(nil)})
 }
 
 func TestRegisterRegistersTheServicesGiven(t *testing.T) {

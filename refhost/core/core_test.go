@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tradecoach/coach"
+	"github.com/tradecoach/coach/broker/brokertest"
 	"github.com/tradecoach/coach/digest"
 	"github.com/tradecoach/coach/jobs"
 	"github.com/tradecoach/coach/refhost/config"
@@ -26,6 +28,7 @@ import (
 	"github.com/tradecoach/coach/refhost/worker"
 	"github.com/tradecoach/coach/storage/postgres/postgrestest"
 	"github.com/tradecoach/coach/storage/s3/s3test"
+	"github.com/tradecoach/coach/transport"
 	"github.com/tradecoach/coach/transport/asynq/asynqtest"
 	"github.com/tradecoach/coach/transport/hmac"
 	"github.com/tradecoach/coach/transport/httpjson"
@@ -40,6 +43,8 @@ type host struct {
 	in    *infra.Infra
 	svc   *services.Services
 	srv   *httptest.Server
+	// market is the demo market: the worker's broker and every service's candles.
+	market *brokertest.Demo
 }
 
 func newHost(t *testing.T) *host { return newHostOn(t, config.Config{}) }
@@ -90,7 +95,7 @@ func newHostOn(t *testing.T, cfg config.Config) *host {
 	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv}
+	return &host{t: t, clock: coreClock, in: in, svc: svc, srv: srv, market: market}
 }
 
 // user creates a user in the store and returns their id.
@@ -161,6 +166,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// scored waits until the host's queue holds no score.bias job (q_score is empty): the scoring
+// asked for before has run.
+func (h *host) scored() {
+	h.t.Helper()
+	depths, ok := h.in.Queue.(transport.QueueInspector)
+	if !ok {
+		h.t.Fatalf("the queue %T does not count its jobs", h.in.Queue)
+	}
+	waitFor(h.t, "the score jobs", func() bool {
+		d, err := depths.Depth(context.Background())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		q := d[transport.QueueScore]
+		return q.Pending+q.Scheduled+q.Retry+q.Active == 0
+	})
 }
 
 type tradePage struct {
@@ -421,6 +444,63 @@ func TestCSVUploadReportsRowErrorsAndImports(t *testing.T) {
 	if code := h.call(u, "POST", "/brokers/csv?skipBadRows=true", file, &good); code != 200 || good.Inserted != 1 {
 		t.Fatalf("skipping bad rows: %d %+v", code, good)
 	}
+}
+
+// TestCSVUploadIsScored: a trader who only uploads files gets their trades labelled and the
+// coach's reflections, as one who links a broker does: the upload enqueues the scoring of the
+// window its new trades touched, which the worker runs.
+func TestCSVUploadIsScored(t *testing.T) {
+	h := newHost(t)
+	u := h.user()
+	var file strings.Builder
+	file.WriteString("ts,symbol,side,qty,price,fee,feeAsset,extId,orderId\n")
+	trades := h.market.Trades()
+	for _, tr := range trades {
+		fee := ""
+		if tr.Fee.Valid {
+			fee = tr.Fee.Decimal.String()
+		}
+		fmt.Fprintf(&file, "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", tr.TS.Format(time.RFC3339Nano), tr.Symbol, tr.Side, tr.Qty, tr.Price,
+			fee, tr.FeeAsset, tr.ExtID, tr.OrderID)
+	}
+	var up struct {
+		Inserted int `json:"inserted"`
+	}
+	if code := h.call(u, "POST", "/brokers/csv", file.String(), &up); code != http.StatusOK || up.Inserted != len(trades) {
+		t.Fatalf("upload: %d, %d of %d trades stored", code, up.Inserted, len(trades))
+	}
+	var stored []coach.Trade
+	for next := ""; ; {
+		var p tradePage
+		if code := h.call(u, "GET", "/trades?limit=200&after="+next, nil, &p); code != http.StatusOK {
+			t.Fatalf("list trades: %d", code)
+		}
+		stored = append(stored, p.Trades...)
+		if next = p.Next; next == "" {
+			break
+		}
+	}
+	if len(stored) != len(trades) {
+		t.Fatalf("%d trades listed, %d uploaded", len(stored), len(trades))
+	}
+	waitFor(t, "a labelled upload and the coach's reflection", func() bool {
+		var evs struct {
+			Events []coach.Event `json:"events"`
+		}
+		h.call(u, "GET", "/events?limit=500", nil, &evs)
+		if !slices.ContainsFunc(evs.Events, func(e coach.Event) bool { return e.Type == coach.EventCoachReflect }) {
+			return false
+		}
+		for _, tr := range stored {
+			var d struct {
+				Tags []coach.TagWithDispute `json:"tags"`
+			}
+			if h.call(u, "GET", "/trades/"+tr.ID, nil, &d); len(d.Tags) > 0 {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func TestRequestsMustBeSignedAndActForAUser(t *testing.T) {

@@ -30,6 +30,9 @@ func TestDashboardSeries(t *testing.T) {
 	if code := h.call(u, "POST", "/brokers/csv", file, nil); code != http.StatusOK {
 		t.Fatalf("upload: %d", code)
 	}
+	// The upload asked for its window to be scored: let that run before planting the tags, or
+	// the scoring would replace them.
+	h.scored()
 	ctx := context.Background()
 	trades, err := h.in.Store.Trades().List(ctx, u, storage.TradeFilter{Limit: 10})
 	if err != nil || len(trades) != 5 {

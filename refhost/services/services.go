@@ -43,7 +43,7 @@ type Config struct {
 	WebhookSealer webhook.Sealer
 	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
 	WebhooksLoopback bool
-	// ImportLeaseTTL is the Importer's lease TTL (broker.ImporterConfig.LeaseTTL; its default
+	// ImportLeaseTTL is the lease TTL of Importer and JobImporter (broker.ImporterConfig.LeaseTTL; its default
 	// when 0).
 	ImportLeaseTTL time.Duration
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
@@ -56,12 +56,18 @@ type Config struct {
 // Services are the capability services of one process.
 type Services struct {
 	// Candles is the market data the services read.
-	Candles   coach.CandleSource
-	Importer  *broker.Importer
-	Scorer    *bias.Service
-	Rules     *rules.Service
-	Simulator *sim.Service
-	Digester  *digest.Service
+	Candles coach.CandleSource
+	// Importer imports what a request brings (CSV uploads): it asks for the scoring of the
+	// window its new trades touched by enqueueing score.bias on the host's queue
+	// (jobs.ScoreEnqueuer, with the Scorer's definition version), which a worker runs.
+	Importer *broker.Importer
+	// JobImporter is the import.trades handler's (jobs.Config.Importer): it asks for no scoring,
+	// since the handler enqueues the score job of the window it imports itself.
+	JobImporter *broker.Importer
+	Scorer      *bias.Service
+	Rules       *rules.Service
+	Simulator   *sim.Service
+	Digester    *digest.Service
 	// Exporter builds users' exports into the blob store and mints their download links.
 	Exporter *privacy.Service
 	// Eraser erases everything a user has, everywhere.
@@ -83,7 +89,7 @@ func Build(cfg Config) (*Services, error) {
 	in := cfg.Infra
 	s := Services{Candles: cfg.Candles}
 	var err error
-	if s.Importer, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
+	if s.JobImporter, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
 		LeaseTTL: cfg.ImportLeaseTTL, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
@@ -93,6 +99,14 @@ func Build(cfg Config) (*Services, error) {
 	}
 	if s.Scorer, err = bias.New(bias.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Blobs: in.Blobs, Clock: cfg.Clock,
 		Logger: cfg.Logger, Metrics: cfg.Metrics, Coach: cfg.Coach}); err != nil {
+		return nil, err
+	}
+	scores, err := jobs.NewScoreEnqueuer(jobs.ScoreEnqueuerConfig{Queue: in.Queue, DefinitionVersion: s.Scorer.Version()})
+	if err != nil {
+		return nil, err
+	}
+	if s.Importer, err = broker.NewImporter(broker.ImporterConfig{Store: in.Store, Clock: cfg.Clock, Leases: in.Leases,
+		LeaseTTL: cfg.ImportLeaseTTL, Scorer: scores, Logger: cfg.Logger, Metrics: cfg.Metrics}); err != nil {
 		return nil, err
 	}
 	if s.Simulator, err = sim.New(sim.ServiceConfig{Store: in.Store, Candles: cfg.Candles, Cache: in.Cache, Logger: cfg.Logger,

@@ -60,7 +60,7 @@ func Start(cfg Config) (*Worker, error) {
 		cfg.Concurrency = 1
 	}
 	s := cfg.Services
-	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.Importer, Brokers: cfg.Brokers,
+	h, err := jobs.New(jobs.Config{Store: cfg.Infra.Store, Queue: cfg.Infra.Queue, Importer: s.JobImporter, Brokers: cfg.Brokers,
 		Scorer: s.Scorer, Rules: s.Rules, Simulator: s.Simulator, Digester: s.Digester, Mailer: cfg.Infra.Mailer, Exporter: s.Exporter, Eraser: s.Eraser, Logger: cfg.Logger, Metrics: cfg.Metrics,
 		Retention: &jobs.RetentionConfig{Blobs: cfg.Infra.Blobs, Exports: s.Exporter, WebhookDeliveries: cfg.WebhookDeliveryRetention}})
 	if err != nil {
