@@ -43,8 +43,8 @@ type Config struct {
 	WebhookSealer webhook.Sealer
 	// WebhooksLoopback is the webhooks' test mode (http and loopback receivers allowed).
 	WebhooksLoopback bool
-	// ImportLeaseTTL is the lease TTL of Importer and JobImporter (broker.ImporterConfig.LeaseTTL; its default
-	// when 0).
+	// ImportLeaseTTL is the lease TTL of Importer and JobImporter (broker.ImporterConfig.LeaseTTL;
+	// its default when 0).
 	ImportLeaseTTL time.Duration
 	// Clock, Logger and Metrics go to every service (coach.SystemClock, discard and
 	// coach.NopMetrics when nil).
