@@ -12,7 +12,8 @@ import (
 // and returns their account windows (Account.Windows: the disposition effect and loss chasing
 // per calendar month in the user's zone, each with its SE clustered by position), oldest first.
 // It stores nothing and emits no event: the account effects are metrics, not tags. A zero to
-// reads every trade. A user without trades has no window.
+// reads every trade. A user without trades has no window. It computes in the caller's process,
+// never through ServiceConfig.Coach.
 //
 // The digest (digest.AccountSource) reads it; a month is fixed once it has ended, so a window
 // whose To is at or before to never changes as later trades arrive.
@@ -49,7 +50,11 @@ func (s *Service) AccountWindows(ctx context.Context, userID string, to time.Tim
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.ai.Score(ctx, ScoreRequest{Trades: trades, Candles: coach.SeriesOf(snap.Candles), Config: cfg, AccountOnly: true})
+	// In this process whatever the Service's Coach: the windows are arithmetic over the trades and
+	// candles, and a remote coach would be sent the user's whole candle history on every read (a
+	// dashboard, each question to the coach), which costs far more than the arithmetic. InProcess
+	// answers what every Coach answers, bit for bit.
+	res, err := InProcess{}.Score(ctx, ScoreRequest{Trades: trades, Candles: coach.SeriesOf(snap.Candles), Config: cfg, AccountOnly: true})
 	if err != nil {
 		return nil, err
 	}

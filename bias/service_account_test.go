@@ -55,3 +55,44 @@ func TestServiceAccountWindows(t *testing.T) {
 		t.Errorf("Service not built by New: %v, want invalid", err)
 	}
 }
+
+// remoteCoach is a Coach that counts its calls and answers nothing.
+type remoteCoach struct{ calls int }
+
+func (r *remoteCoach) Score(context.Context, bias.ScoreRequest) (bias.Result, error) {
+	r.calls++
+	return bias.Result{}, coach.Errorf(coach.EUNAVAILABLE, "remote coach: down")
+}
+
+func (r *remoteCoach) Indicators(context.Context, bias.IndicatorRequest) (bias.IndicatorResult, error) {
+	r.calls++
+	return bias.IndicatorResult{}, coach.Errorf(coach.EUNAVAILABLE, "remote coach: down")
+}
+
+func (r *remoteCoach) Reflect(context.Context, []coach.BiasTag) ([]string, error) {
+	r.calls++
+	return nil, coach.Errorf(coach.EUNAVAILABLE, "remote coach: down")
+}
+
+// AccountWindows computes in the process even when the Service scores through a remote coach:
+// a dashboard or a question does not ship the user's candle history to it.
+func TestAccountWindowsNeverCallTheRemoteCoach(t *testing.T) {
+	t.Parallel()
+	fx := newFixture()
+	var calls []string
+	c, user, _ := newService(t, fx, &calls)
+	remote := &remoteCoach{}
+	cfg := c.ServiceConfig
+	cfg.Coach = remote
+	svc, err := bias.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.AccountWindows(context.Background(), user, time.Time{})
+	if err != nil || remote.calls != 0 {
+		t.Fatalf("AccountWindows: %v, %d calls to the remote coach; want the windows and none", err, remote.calls)
+	}
+	if diff := cmp.Diff(mustScore(t, fx.trades, fx.candles, bias.DefaultConfig()).Account.Windows, got, cmpNaN); diff != "" {
+		t.Errorf("windows (-Score +AccountWindows):\n%s", diff)
+	}
+}
