@@ -101,12 +101,31 @@ func (k Key) validate() error {
 	return nil
 }
 
+// UpstreamIdleConns is how many idle connections a Signer's own transport keeps to the service
+// it calls, ready for the next calls.
+const UpstreamIdleConns = 256
+
+// upstreamTransport is http.DefaultTransport's settings for calls to one internal service.
+func upstreamTransport() *http.Transport {
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second}
+	if d, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = d.Clone()
+	}
+	t.MaxIdleConns = UpstreamIdleConns
+	t.MaxIdleConnsPerHost = UpstreamIdleConns
+	return t
+}
+
 // SignerConfig is what a Signer needs.
 type SignerConfig struct {
 	// Key signs every request. Required: an id of 1-64 characters and a secret of at least
 	// MinKeyBytes.
 	Key Key
-	// Next sends the signed request; http.DefaultTransport when nil.
+	// Next sends the signed request. When nil the Signer has a transport of its own: the settings
+	// of http.DefaultTransport, but keeping up to UpstreamIdleConns idle connections to the
+	// service it calls (DefaultTransport keeps 2 a host, so a service called concurrently opened
+	// and closed a connection for almost every call).
 	Next http.RoundTripper
 	// Clock stamps requests; coach.SystemClock when nil.
 	Clock coach.Clock
@@ -126,7 +145,7 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 		return nil, coach.Errorf(coach.EINVALID, "hmac: SignerConfig.Key: %s", coach.ErrorMessage(err))
 	}
 	if cfg.Next == nil {
-		cfg.Next = http.DefaultTransport
+		cfg.Next = upstreamTransport()
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = coach.SystemClock{}
