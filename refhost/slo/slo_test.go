@@ -79,6 +79,12 @@ func record(t *testing.T, s scenario) []byte {
 	for _, d := range s.imports {
 		m.Observe(coach.MetricImportFirstDone, d, "broker", "binance")
 	}
+	return exposition(t, reg)
+}
+
+// exposition is what /metrics answers for reg, in the Prometheus text format.
+func exposition(t *testing.T, reg *prometheus.Registry) []byte {
+	t.Helper()
 	fams, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/tradecoach/coach"
 	promcoach "github.com/tradecoach/coach/metrics/prometheus"
@@ -37,18 +36,7 @@ func (p process) api(n int, d time.Duration) {
 
 func (p process) scrape(t *testing.T) []byte {
 	t.Helper()
-	fams, err := p.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, f := range fams {
-		if err := enc.Encode(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.Bytes()
+	return exposition(t, p.reg)
 }
 
 func families(t *testing.T, texts ...[]byte) slo.Families {

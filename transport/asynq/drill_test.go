@@ -3,9 +3,6 @@ package asynq_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"os/exec"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,78 +16,14 @@ import (
 	"github.com/tradecoach/coach/transport/asynq/asynqtest"
 )
 
-// redisServer is a redis-server of the test's own, persisting every write (AOF, fsync always)
-// in a temporary directory, on a free port. Never the shared test Redis.
-type redisServer struct {
-	bin, dir string
-	port     int
-	cmd      *exec.Cmd
-	exited   chan struct{}
-}
-
-func startOwnRedis(t *testing.T) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		asynqtest.Unavailable(t, "redis-server not installed: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &redisServer{bin: bin, dir: t.TempDir(), port: port}
-	r.start(t)
-	t.Cleanup(func() { r.kill(t) })
-	return r
-}
-
-func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-// start runs the server and waits until it answers.
-func (r *redisServer) start(t *testing.T) {
-	t.Helper()
-	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no")
-	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	r.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); close(exited) }(r.cmd, r.exited)
-	c := goredis.NewClient(&goredis.Options{Addr: r.addr()})
-	defer c.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s did not answer", r.addr())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill sends SIGKILL and waits for the process to exit: no shutdown, no final save.
-func (r *redisServer) kill(t *testing.T) {
-	t.Helper()
-	select {
-	case <-r.exited:
-		return
-	default:
-	}
-	if err := r.cmd.Process.Kill(); err != nil {
-		t.Errorf("kill redis-server: %v", err)
-	}
-	<-r.exited
-}
-
 // A job accepted is never lost, even if Redis is killed at that moment: enqueuers run while the
 // server is killed with SIGKILL and restarted on the same data, and a worker started afterwards
 // runs every job whose Enqueue returned nil.
 func TestAcceptedJobsSurviveARedisKill(t *testing.T) {
 	t.Parallel()
-	srv := startOwnRedis(t)
+	srv := asynqtest.StartServer(t)
 	// No client-side retries: an enqueue that fails while the server is down is reported.
-	client := goredis.NewClient(&goredis.Options{Addr: srv.addr(), DialTimeout: time.Second, MaxRetries: -1})
+	client := goredis.NewClient(&goredis.Options{Addr: srv.Addr(), DialTimeout: time.Second, MaxRetries: -1})
 	t.Cleanup(func() { client.Close() })
 	q, err := asynq.New(client, asynq.Config{DeadLetters: storagememory.New().DeadLetters(), Logger: quietLogger})
 	if err != nil {
@@ -128,9 +61,9 @@ func TestAcceptedJobsSurviveARedisKill(t *testing.T) {
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(accepted) }
 
 	waitUntil(t, "200 accepted jobs", func() bool { return count() >= 200 })
-	srv.kill(t) // while the enqueuers are mid-flight
+	srv.Kill(t) // while the enqueuers are mid-flight
 	atKill := count()
-	srv.start(t)
+	srv.Start(t)
 	waitUntil(t, "100 more accepted jobs after the restart", func() bool { return count() >= atKill+100 })
 	close(stop)
 	wg.Wait()
