@@ -171,21 +171,18 @@ type trader struct {
 	core   *http.Client // signed internal calls as the user, straight to core
 }
 
-var traderPassword = struct {
-	once sync.Once
-	phc  string
-}{}
-
 const scaledOutPassword = "a scaled-out password"
+
+// scaledOutHash is scaledOutPassword's Argon2id hash, made once for every user of the set.
+var scaledOutHash = sync.OnceValue(func() string { return edge.HashPassword(scaledOutPassword, edge.OWASPParams()) })
 
 // newTrader makes user i through core's internal API and signs them in through the front proxy.
 func (s *scaledOut) newTrader(tb testing.TB, i int) *trader {
 	tb.Helper()
-	traderPassword.once.Do(func() { traderPassword.phc = edge.HashPassword(scaledOutPassword, edge.OWASPParams()) })
 	var u coach.User
 	email := fmt.Sprintf("scaled-%d-%s@example.com", i, coach.NewID())
 	if code := doJSON(tb, signedClient(tb, s.key, ""), "POST", s.core.addr+"/internal/users",
-		map[string]string{"email": email, "passwordHash": traderPassword.phc}, &u); code != http.StatusCreated {
+		map[string]string{"email": email, "passwordHash": scaledOutHash()}, &u); code != http.StatusCreated {
 		tb.Fatalf("create trader %d: %d", i, code)
 	}
 	c, header := browserClient()
@@ -421,7 +418,7 @@ func TestScaledOut(t *testing.T) {
 		}
 		var u coach.User
 		if code := doJSON(t, signedClient(t, s.key, ""), "POST", s.core.addr+"/internal/users",
-			map[string]string{"email": fmt.Sprintf("burst-%d-%s@example.com", round, coach.NewID()), "passwordHash": traderPassword.phc}, &u); code != http.StatusCreated {
+			map[string]string{"email": fmt.Sprintf("burst-%d-%s@example.com", round, coach.NewID()), "passwordHash": scaledOutHash()}, &u); code != http.StatusCreated {
 			t.Fatalf("create a user: %d", code)
 		}
 		want := each[0] + each[1] + 12
