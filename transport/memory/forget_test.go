@@ -69,7 +69,18 @@ func TestForgetUserDeletesTheUsersWaitingJobs(t *testing.T) {
 	if len(ran) != 2 || ran[0] != "score:ub:1" || ran[1] != "score:ua:1" {
 		t.Errorf("ran %q, want the other user's job, then the re-enqueued one", ran)
 	}
-	// A completed job is forgotten too (its id stops deduplicating).
+	// A completed job is forgotten too (its id stops deduplicating). The handlers signalled before
+	// returning: wait until no attempt is active, so that ub's job is completed, not still running.
+	for {
+		d, err := q.Depth(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d[transport.QueueScore].Active == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if n, err := q.ForgetUser(ctx, "ub"); err != nil || n != 1 {
 		t.Errorf("ForgetUser of a user whose job completed: %d, %v; want 1", n, err)
 	}
