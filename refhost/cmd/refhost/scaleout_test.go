@@ -138,16 +138,7 @@ func jobRuns(tb testing.TB, worker *process) map[[2]string]float64 {
 		return out
 	}
 	for _, m := range fam.GetMetric() {
-		var typ, outcome string
-		for _, l := range m.GetLabel() {
-			switch l.GetName() {
-			case "type":
-				typ = l.GetValue()
-			case "outcome":
-				outcome = l.GetValue()
-			}
-		}
-		out[[2]string{typ, outcome}] += m.GetCounter().GetValue()
+		out[[2]string{label(m, "type"), label(m, "outcome")}] += m.GetCounter().GetValue()
 	}
 	return out
 }
